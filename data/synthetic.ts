@@ -1,6 +1,6 @@
 // The synthetic teacher task: Gaussian inputs labelled by a random MLP teacher. Tasks naming the same
 // teacher_seed share the teacher's dense weights and differ only where their sparse task parts (from
-// task_seed) change a few weights by a lot: the structure (shared dense + per-task sparse) the hybrid
+// task_seed) change a few weights, each by about a typical weight's size: the structure (shared dense + per-task sparse) the hybrid
 // model is built to exploit, at any size.
 import type { DatasetConfig } from '../config/schema.js';
 import type { TaskData } from './dataset.js';
@@ -35,7 +35,8 @@ function addSparseChanges(rng: RandomGenerator, w: Float32Array, density: number
 
 /** The teacher of a config: dense part from teacher_seed (depends on nothing else, so it is identical
  *  across tasks), plus the sparse part from task_seed. */
-export function makeTeacher(cfg: Pick<SyntheticConfig, 'features' | 'hidden' | 'classes' | 'teacher_seed' | 'task_seed' | 'task_density'>,
+export function makeTeacher(
+  cfg: Pick<SyntheticConfig, 'features' | 'hidden' | 'classes' | 'teacher_seed' | 'task_seed' | 'task_density'>,
   change = TASK_CHANGE,
 ): Teacher {
   const { features, hidden, classes } = cfg;

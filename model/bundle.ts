@@ -57,6 +57,9 @@ const sectionSchema = z.discriminatedUnion('kind', [
 ]);
 
 type Section = z.infer<typeof sectionSchema>;
+/** Omit that keeps a union a union (the built-in one collapses it to the common keys). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type SectionPlace = DistributiveOmit<Section, 'sha256' | 'offset' | 'length'>;
 
 const specSchema = z.strictObject({
   arch: z.enum(['mlp', 'lenet5']),
@@ -90,10 +93,7 @@ type Manifest = z.infer<typeof manifestSchema>;
 
 /** Where each section goes in weights.bin, in file order: shared, then per task its sparse tensors and
  *  head. Sections start on 4-byte boundaries so Float32Array / Uint32Array views can be taken in place. */
-interface PlannedSection {
-  section: Omit<Section, 'sha256'>;
-  tensor: TensorSpec;
-}
+type PlannedSection = DistributiveOmit<Section, 'sha256'>;
 
 function sharedName(t: TensorSpec): string {
   return `shared/${t.name}`;
@@ -215,14 +215,14 @@ export function writeBundle(dir: string, bundle: Bundle): { weightBytes: number;
   const payloads: Uint8Array[] = [];
   const planned: PlannedSection[] = [];
   let offset = 0;
-  const place = (section: Omit<Section, 'sha256' | 'offset' | 'length'>, tensor: TensorSpec, bytes: Uint8Array) => {
-    planned.push({ section: { ...section, offset, length: bytes.length } as Omit<Section, 'sha256'>, tensor });
+  const place = (section: SectionPlace, bytes: Uint8Array) => {
+    planned.push({ ...section, offset, length: bytes.length });
     payloads.push(bytes);
     offset = align4(offset + bytes.length);
   };
   const denseBytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-  for (const [l, t] of spec.shared.entries()) place({ name: sharedName(t), kind: 'dense', shape: t.shape }, t, denseBytes(bundle.shared[l]));
+  for (const [l, t] of spec.shared.entries()) place({ name: sharedName(t), kind: 'dense', shape: t.shape }, denseBytes(bundle.shared[l]));
   for (const task of tasks) {
     for (const [l, t] of spec.shared.entries()) {
       const dense = task.sparse[l];
@@ -239,18 +239,18 @@ export function writeBundle(dir: string, bundle: Bundle): { weightBytes: number;
           k++;
         }
       }
-      place({ name: sparseName(task.name, t), kind: 'sparse', shape: t.shape, nnz, index_width: width }, t, bytes);
+      place({ name: sparseName(task.name, t), kind: 'sparse', shape: t.shape, nnz, index_width: width }, bytes);
     }
-    headSpec(spec, task.classes).forEach((t, i) => place({ name: headName(task.name, t), kind: 'dense', shape: t.shape }, t, denseBytes(task.head[i])));
+    headSpec(spec, task.classes).forEach((t, i) => place({ name: headName(task.name, t), kind: 'dense', shape: t.shape }, denseBytes(task.head[i])));
   }
 
   // Trailing padding is dropped: the file ends with the last section.
   const last = planned[planned.length - 1];
-  const total = last ? last.section.offset + last.section.length : 0;
+  const total = last ? last.offset + last.length : 0;
   const weights = new Uint8Array(total);
-  const sections: Section[] = planned.map(({ section }, i) => {
+  const sections: Section[] = planned.map((section, i) => {
     weights.set(payloads[i], section.offset);
-    return { ...section, sha256: sha256(payloads[i]) } as Section;
+    return { ...section, sha256: sha256(payloads[i]) };
   });
 
   const manifest: Manifest = {
