@@ -1,8 +1,9 @@
 // The forward pass of the model zoo, functional: every parameter is an explicit tensor, because task t
 // runs the backbone with W + S_t, not with weights owned by a layer object.
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core alone registers no gradients; the training step needs them on every backend.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+// tfjs-core alone registers no gradients, and its own registration module is not loadable from Node's
+// ESM; the union package registers them (on the one shared registry) as a side effect.
+import '@tensorflow/tfjs';
 import type { ModelSpec } from './spec.js';
 
 /** Backbone features [batch, featureSize] of a batch x of shape [batch, ...inputShape]. */

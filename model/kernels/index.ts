@@ -1,0 +1,64 @@
+// Training kernels for tfjs' wasm backend, registered through tfjs-core's kernel registry (no fork of
+// tfjs): each replaces (or, for Conv2DBackpropFilter, supplies) the wasm kernel of its name and calls
+// the backend's own kernels inside.
+import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
+import { batchMatMulKernelName, batchMatMulWasm } from './batch-mat-mul.js';
+import { conv2dBackpropFilterKernelName, conv2dBackpropFilterWasm } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInputKernelName, conv2dBackpropInputWasm } from './conv2d-backprop-input.js';
+import { fusedMatMulKernelName, fusedMatMulWasm } from './fused-mat-mul.js';
+import { maxPoolGradKernelName, maxPoolGradWasm } from './max-pool-grad.js';
+import { originalWasmKernel, rememberOriginalWasmKernel } from './wasm-ops.js';
+
+/** The kernels this module registers for the wasm backend, by tfjs kernel name. */
+export const WASM_TRAINING_KERNELS: ReadonlyArray<readonly [string, KernelFunc]> = [
+  [conv2dBackpropFilterKernelName, conv2dBackpropFilterWasm as unknown as KernelFunc],
+  [batchMatMulKernelName, batchMatMulWasm as unknown as KernelFunc],
+  [fusedMatMulKernelName, fusedMatMulWasm as unknown as KernelFunc],
+  [conv2dBackpropInputKernelName, conv2dBackpropInputWasm as unknown as KernelFunc],
+  [maxPoolGradKernelName, maxPoolGradWasm as unknown as KernelFunc],
+];
+
+const ours = new WeakSet<KernelConfig>();
+
+/**
+ * Registers the training kernels for the wasm backend. Idempotent. Needs @tensorflow/tfjs-backend-wasm
+ * loaded first: importing it later would register its own kernels over these.
+ */
+export function registerWasmTrainingKernels(): void {
+  if (getKernel('Conv2D', 'wasm') === undefined) {
+    throw new Error('registerWasmTrainingKernels: the wasm backend has no kernels yet: import @tensorflow/tfjs-backend-wasm first');
+  }
+  for (const [name, kernelFunc] of WASM_TRAINING_KERNELS) {
+    const current = getKernel(name, 'wasm');
+    if (current !== undefined && !ours.has(current)) rememberOriginalWasmKernel(name, current);
+    if (current !== undefined) unregisterKernel(name, 'wasm');
+    const config: KernelConfig = {
+      kernelName: name,
+      backendName: 'wasm',
+      kernelFunc,
+      // The built-in kernel's setup binds its wasm function; ours calls that kernel, so its setup must
+      // still run when the backend initialises after this registration (a replacement carries it on).
+      setupFunc: current?.setupFunc,
+      disposeFunc: current?.disposeFunc,
+    };
+    ours.add(config);
+    registerKernel(config);
+  }
+}
+
+/** Puts the wasm backend's own kernels back (and removes Conv2DBackpropFilter): for comparisons. */
+export function unregisterWasmTrainingKernels(): void {
+  for (const [name] of WASM_TRAINING_KERNELS) {
+    const current = getKernel(name, 'wasm');
+    if (current === undefined || !ours.has(current)) continue;
+    unregisterKernel(name, 'wasm');
+    const original = originalWasmKernel(name);
+    if (original !== undefined && !ours.has(original)) registerKernel(original);
+  }
+}
+
+/** Whether this module's kernel `name` is the one registered for the wasm backend now. */
+export function isWasmTrainingKernelRegistered(name: string): boolean {
+  const current = getKernel(name, 'wasm');
+  return current !== undefined && ours.has(current);
+}

@@ -1,0 +1,36 @@
+// The wasm Conv2DBackpropInput kernel against tfjs' cpu backend on fresh random inputs: lenet5's
+// shapes (batch 64 and 128), strides 1 and 2, 'same' / 'valid' / numeric / explicit padding.
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { isWasmTrainingKernelRegistered } from '../model/kernels/index.js';
+import { LENET5, VARIED, outputShape, type ConvCase } from './kernels-conv-cases.js';
+import { compareWithCpu, useWasmWithKernels } from './kernels-reference.js';
+
+beforeAll(async () => {
+  await useWasmWithKernels();
+});
+
+describe('wasm Conv2DBackpropInput', () => {
+  it('is this project’s kernel', () => {
+    expect(isWasmTrainingKernelRegistered('Conv2DBackpropInput')).toBe(true);
+  });
+
+  it.each([...LENET5, ...VARIED.slice(0, -1)])('matches the cpu backend: $name', async (c) => {
+    const dy = tf.randomNormal(outputShape(c));
+    const filter = tf.randomNormal(c.filter);
+    const result = await compareWithCpu('Conv2DBackpropInput', { dy, filter }, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x });
+    tf.dispose([dy, filter]);
+    expect(result.wasmShape).toEqual(c.x);
+    expect(result.error).toBeLessThan(1e-5);
+  });
+
+  it('matches the cpu backend where it hands over to the built-in kernel (padding wider than the filter)', async () => {
+    const c: ConvCase = { name: 'pad 3 > 2', x: [2, 6, 6, 2], filter: [3, 3, 2, 3], strides: 1, pad: 3 };
+    const dy = tf.randomNormal(outputShape(c));
+    const filter = tf.randomNormal(c.filter);
+    const result = await compareWithCpu('Conv2DBackpropInput', { dy, filter }, { strides: 1, pad: 3, dataFormat: 'NHWC', inputShape: c.x });
+    tf.dispose([dy, filter]);
+    expect(result.wasmShape).toEqual(c.x);
+    expect(result.error).toBeLessThan(1e-5);
+  });
+});
