@@ -8,7 +8,13 @@ import type { RunConfig } from './config/schema.js';
 import { DataError } from './data/dataset.js';
 import { initBackend, type BackendRequest } from './model/backend.js';
 import { BundleError } from './model/bundle.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCoordinator } from './launch/coordinator.js';
 import { exportRun } from './launch/export.js';
+import { runLocal } from './launch/local.js';
+import { runWorker } from './launch/worker.js';
 import { stderrLog } from './launch/progress.js';
 import { runTrain } from './launch/train.js';
 
@@ -63,6 +69,68 @@ program
     exportRun(opts, stderrLog);
   });
 
+program
+  .command('local')
+  .description('the coordinator and one worker process per task on this machine, over loopback sockets')
+  .option('--config <file>', 'run config (JSON); without it, a built-in run on the mnist package')
+  .option('--out <dir>', 'run directory (default: runs/local-<time>)')
+  .option('--json', 'print the result as one JSON object on stdout')
+  .addOption(backendOption())
+  .action(async (opts: { config?: string; out?: string; json?: boolean; backend: BackendRequest }) => {
+    const config = readConfig(opts.config);
+    const outDir = resolve(opts.out ?? join('runs', `local-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+    let configPath = opts.config;
+    if (!configPath) {
+      mkdirSync(outDir, { recursive: true });
+      configPath = join(outDir, 'config.input.json');
+      writeFileSync(configPath, JSON.stringify(config, null, 2));
+    }
+    const result = await runLocal(config, { configPath, outDir, cli: fileURLToPath(import.meta.url), backend: opts.backend }, stderrLog);
+    if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else printSummary(result);
+  });
+
+program
+  .command('coordinator')
+  .description('serves the shared weights to the task workers and runs the rounds')
+  .requiredOption('--config <file>', 'run config (JSON)')
+  .option('--host <address>', 'interface to listen on', '0.0.0.0')
+  .option('--port <n>', 'WebSocket port', positiveInt, 8700)
+  .option('--metrics-port <n>', 'port of /metrics, /healthz and /readyz', positiveInt, 9400)
+  .option('--out <dir>', 'run directory for results.json and the bundle when training is done', 'hybrid-run')
+  .option('--checkpoint-dir <dir>', 'checkpoint directory (default: <out>/checkpoints)')
+  .option('--resume', 'go on from the newest valid checkpoint')
+  .option('--token-file <file>', 'require a bearer token: one line for all tasks, or "task: token" lines')
+  .option('--tls-cert <file>', 'serve wss:// and https:// with this certificate (PEM)')
+  .option('--tls-key <file>', 'the certificate\'s private key (PEM)')
+  .action(async (opts: { config: string; host: string; port: number; metricsPort: number; out: string; checkpointDir?: string; resume?: boolean; tokenFile?: string; tlsCert?: string; tlsKey?: string }) => {
+    // The coordinator never reads the data: data set paths are the workers' business.
+    const config = loadRunConfig(opts.config, { checkDatasets: false });
+    const result = await runCoordinator(
+      config,
+      { ...opts, resume: opts.resume ?? false, checkpointDir: opts.checkpointDir ?? join(opts.out, 'checkpoints'), outDir: opts.out },
+      stderrLog,
+    );
+    // Exit now: open sockets of departing workers must not keep a finished coordinator alive.
+    process.exit(result ? 0 : 1);
+  });
+
+program
+  .command('worker')
+  .description("trains one task's sparse tensors and head, and pushes gradients for the shared weights")
+  .requiredOption('--coordinator <url>', 'ws:// or wss:// address of the coordinator')
+  .requiredOption('--task <name>', 'the task this worker trains')
+  .addOption(backendOption())
+  .option('--token-file <file>', 'bearer token file (else the HYBRID_TOKEN environment variable)')
+  .option('--ca <file>', 'trust this CA certificate (PEM) for wss://')
+  .option('--host <address>', 'interface of the metrics endpoint', '0.0.0.0')
+  .option('--metrics-port <n>', 'port of /metrics and /healthz (0: any free port)', positiveInt, 9401)
+  .action(async (opts: { coordinator: string; task: string; backend: BackendRequest; tokenFile?: string; ca?: string; host: string; metricsPort: number }) => {
+    await initBackend(opts.backend, { log: stderrLog });
+    const outcome = await runWorker(opts, stderrLog);
+    process.exit(outcome.evaluation ? 0 : 1);
+  });
+
 function printSummary(result: Awaited<ReturnType<typeof runTrain>>): void {
   const pct = (x: number | null) => (x === null ? '   -   ' : `${(100 * x).toFixed(2)}%`);
   const rows = result.tasks.map((t) => `${t.name.padEnd(16)} ${pct(t.separate_accuracy).padStart(8)} ${pct(t.hybrid_accuracy).padStart(8)} ${String(t.nnz).padStart(8)} ${(100 * t.density).toFixed(2).padStart(6)}%`);
@@ -80,10 +148,10 @@ function printSummary(result: Awaited<ReturnType<typeof runTrain>>): void {
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof ConfigError || err instanceof DataError || err instanceof BundleError) {
-    process.stderr.write(`hybrid: ${err.message}\n`);
-    process.exit(1);
-  }
-  process.stderr.write(`hybrid: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  // A message a user can act on; the stack only on request.
+  const debug = process.env.HYBRID_DEBUG === '1';
+  const known = err instanceof ConfigError || err instanceof DataError || err instanceof BundleError;
+  const message = err instanceof Error ? (debug && !known ? (err.stack ?? err.message) : err.message) : String(err);
+  process.stderr.write(`hybrid: ${message}\n`);
   process.exit(1);
 }

@@ -111,6 +111,23 @@ export const sparsitySchema = z.strictObject({
   reselect_every: z.number().int().min(0).default(0),
 });
 
+/** How the coordinator runs rounds (DESIGN.md sections 3 and 4). */
+export const distributedSchema = z.strictObject({
+  mode: z.enum(['sync', 'async']).default('sync'),
+  /** Tasks needed to close a round at its deadline, and to start without every task (default: all). */
+  quorum: positiveInt.optional(),
+  /** A sync round closes at this deadline with at least `quorum` pushes in. */
+  round_timeout_seconds: z.number().positive().default(30),
+  /** Async mode: a push more than this many versions behind is refused. */
+  staleness: z.number().int().min(0).default(4),
+  /** Workers report their task state every N rounds (and on exit). */
+  report_every: positiveInt.default(50),
+  checkpoint_every: positiveInt.default(100),
+  keep_checkpoints: positiveInt.default(3),
+  /** Workers send a heartbeat this often; a worker silent for three of them has lapsed. */
+  heartbeat_seconds: z.number().positive().default(2),
+});
+
 export const runConfigSchema = z
   .strictObject({
     seed: z.number().int().min(0).default(0),
@@ -118,6 +135,7 @@ export const runConfigSchema = z
     tasks: z.array(taskSchema).min(1),
     train: trainSchema.default(() => trainSchema.parse({})),
     sparsity: sparsitySchema.default(() => sparsitySchema.parse({})),
+    distributed: distributedSchema.default(() => distributedSchema.parse({})),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();
@@ -137,4 +155,5 @@ export type ModelConfig = z.infer<typeof modelSchema>;
 export type OptimizerConfig = z.infer<typeof optimizerSchema>;
 export type TrainConfig = z.infer<typeof trainSchema>;
 export type SparsityConfig = z.infer<typeof sparsitySchema>;
+export type DistributedConfig = z.infer<typeof distributedSchema>;
 export type RunConfig = z.infer<typeof runConfigSchema>;

@@ -1,34 +1,20 @@
 // `hybrid train`: in one process, the T separate dense models (the baseline) and the hybrid model, with
 // the same step budget, built from the same task trainer and the same shared-weight rounds as the
 // distributed run. No sockets.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { RunConfig, TaskConfig } from '../config/schema.js';
 import { weightedSum } from '../coordinator/aggregation.js';
 import { createOptimizer } from '../coordinator/optimizer.js';
 import { SharedWeights } from '../coordinator/shared-weights.js';
 import type { TaskData } from '../data/dataset.js';
 import { loadTaskData } from '../data/tasks.js';
-import { writeBundle } from '../model/bundle.js';
-import { compression } from '../model/compression.js';
+import type { Bundle } from '../model/bundle.js';
+import { summarise, writeRunDirectory, type RunResult } from '../model/run-output.js';
 import { lrScale } from '../model/learning-rate.js';
 import { buildModelSpec, initTensors, modelFingerprint, totalSize, type ModelSpec } from '../model/spec.js';
 import { TaskTrainer } from '../worker/trainer.js';
 import { startProgress, type Log } from './progress.js';
 
-export interface TaskResult {
-  name: string;
-  separate_accuracy: number | null;
-  hybrid_accuracy: number;
-  nnz: number;
-  density: number;
-}
-
-export interface RunResult {
-  tasks: TaskResult[];
-  compression: { params_ratio: number; bytes_ratio: number };
-  wall_seconds: number;
-}
+export type { RunResult, TaskResult } from '../model/run-output.js';
 
 export interface TrainOptions {
   /** Run directory: results.json, the config and the compressed bundle. */
@@ -101,42 +87,20 @@ export async function runTrain(config: RunConfig, options: TrainOptions): Promis
   const trainers = data.map((d, i) => new TaskTrainer({ spec, data: d, weight: config.tasks[i].weight, train: config.train, sparsity: config.sparsity, seed: config.seed }));
   try {
     const shared = trainRounds(config, spec, trainers, config.tasks, 'hybrid', log);
-    const nnz = trainers.map((t) => t.nonZeros());
-    const tasks: TaskResult[] = trainers.map((t, i) => {
-      const accuracy = t.evaluate().accuracy;
-      const n = nnz[i].reduce((a, b) => a + b, 0);
-      log(`hybrid ${t.name}: test accuracy ${accuracy.toFixed(4)}, nnz(S) ${n} (${((100 * n) / sharedSize).toFixed(2)}% of W)`);
-      return { name: t.name, separate_accuracy: separate[i], hybrid_accuracy: accuracy, nnz: n, density: n / sharedSize };
-    });
-    const ratio = compression({
-      sharedSizes: spec.shared.map((t) => t.size),
-      headSizes: trainers.map((t) => t.headValues().reduce((a, h) => a + h.length, 0)),
-      nnz,
-    });
-    const result: RunResult = {
-      tasks,
-      compression: { params_ratio: ratio.params_ratio, bytes_ratio: ratio.bytes_ratio },
-      wall_seconds: (performance.now() - started) / 1000,
+    const bundle: Bundle = {
+      spec,
+      shared: shared.tensors,
+      tasks: trainers.map((t) => ({ name: t.name, classes: t.classes, sparse: t.sparseValues(), head: t.headValues() })),
     };
+    const accuracy = trainers.map((t) => t.evaluate().accuracy);
+    const { result, accounting } = summarise(bundle, accuracy, separate, (performance.now() - started) / 1000);
+    for (const t of result.tasks) log(`hybrid ${t.name}: test accuracy ${t.hybrid_accuracy.toFixed(4)}, nnz(S) ${t.nnz} (${(100 * t.density).toFixed(2)}% of W)`);
     if (options.outDir) {
-      mkdirSync(options.outDir, { recursive: true });
-      writeBundle(join(options.outDir, 'bundle'), {
-        spec,
-        shared: shared.tensors,
-        tasks: trainers.map((t) => ({ name: t.name, classes: t.classes, sparse: t.sparseValues(), head: t.headValues() })),
-      });
-      writeJsonAtomic(join(options.outDir, 'config.json'), config);
-      writeJsonAtomic(join(options.outDir, 'results.json'), { ...result, compression: ratio });
+      writeRunDirectory(options.outDir, { config, result, accounting, bundle });
       log(`run written to ${options.outDir}`);
     }
     return result;
   } finally {
     for (const t of trainers) t.dispose();
   }
-}
-
-function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(tmp, path);
 }

@@ -22,6 +22,7 @@ import {
   type ScheduleBounds,
   type SparsePhase,
 } from '../model/sparsity.js';
+import type { OptimizerState } from '../coordinator/optimizer.js';
 import { TensorOptimizer } from './task-optimizer.js';
 
 export interface TaskTrainerOptions {
@@ -42,6 +43,17 @@ export interface RoundResult {
   samples: number;
 }
 
+/** Everything a replacement trainer needs to go on where this one stopped. */
+export interface TrainerState {
+  step: number;
+  sparse: Float32Array[];
+  /** Support of S_t; null while S_t is still dense (warm-up). */
+  support: Uint8Array[] | null;
+  head: Float32Array[];
+  headOptimizer: OptimizerState;
+  sparseOptimizer: OptimizerState | null;
+}
+
 export interface Evaluation {
   accuracy: number;
   loss: number;
@@ -55,7 +67,7 @@ export class TaskTrainer {
   private readonly data: TaskData;
   private readonly opts: TaskTrainerOptions;
   private readonly inputSize: number;
-  private readonly sampler: BatchSampler;
+  private sampler: BatchSampler;
   private readonly batch: { x: Float32Array; y: Int32Array };
   private shared: tf.Tensor[] = [];
   private readonly head: tf.Variable[];
@@ -126,7 +138,6 @@ export class TaskTrainer {
    */
   round(step: number): RoundResult {
     if (this.shared.length === 0) throw new Error(`task ${this.name}: no shared weights yet`);
-    this.stepCount = step;
     const scale = lrScale(this.opts.train.lr_schedule, step, this.totalSteps);
     const locals = this.opts.train.local_batches;
     const batchSize = this.opts.train.batch_size;
@@ -172,6 +183,7 @@ export class TaskTrainer {
     const loss = (lossSum.dataSync()[0] as number) / locals;
     lossSum.dispose();
     if (this.opts.sparsity) this.scheduleSparsity(step, gradient, scale);
+    this.stepCount = step + 1;
     return { gradient, loss, samples: locals * batchSize };
   }
 
@@ -237,6 +249,52 @@ export class TaskTrainer {
   /** nnz(S_t) per shared tensor. */
   nonZeros(): number[] {
     return this.sparseValues().map((v) => v.reduce((a, x) => a + (x !== 0 ? 1 : 0), 0));
+  }
+
+  /** Rounds trained so far. */
+  get step(): number {
+    return this.stepCount;
+  }
+
+  exportState(): TrainerState {
+    return {
+      step: this.stepCount,
+      sparse: this.opts.sparsity ? this.sparseValues() : [],
+      support: this.masks ? this.masks.host.map((m) => m.slice()) : null,
+      head: this.headValues(),
+      headOptimizer: this.headOptimizer.state(),
+      sparseOptimizer: this.sparseOptimizer?.state() ?? null,
+    };
+  }
+
+  /** Takes over a state exported by another trainer of the same task and model. */
+  importState(state: TrainerState): void {
+    const shapes = this.spec.shared;
+    if (this.opts.sparsity) {
+      if (state.sparse.length !== shapes.length) throw new Error(`task ${this.name}: state has ${state.sparse.length} sparse tensors, expected ${shapes.length}`);
+      state.sparse.forEach((v, i) => {
+        if (v.length !== shapes[i].size) throw new Error(`task ${this.name}: sparse tensor ${shapes[i].name} has ${v.length} entries, expected ${shapes[i].size}`);
+      });
+    }
+    const heads = headSpec(this.spec, this.classes);
+    if (state.head.length !== heads.length || state.head.some((h, i) => h.length !== heads[i].size)) {
+      throw new Error(`task ${this.name}: the state's head does not fit ${this.classes} classes`);
+    }
+    this.headOptimizer.restore(state.headOptimizer);
+    heads.forEach((t, i) => tf.tidy(() => this.head[i].assign(tf.tensor(state.head[i], t.shape))));
+    if (this.sparseOptimizer) {
+      if (!state.sparseOptimizer) throw new Error(`task ${this.name}: the state has no optimizer state for S_t`);
+      this.sparseOptimizer.restore(state.sparseOptimizer);
+      if (state.support) this.setSupport(state.support.map((m) => m.slice()), state.sparse.map((v) => v.slice()));
+      else {
+        if (this.masks) for (const m of this.masks.device) m.dispose();
+        this.masks = null;
+        state.sparse.forEach((v, i) => tf.tidy(() => this.sparse[i].assign(tf.tensor(v, shapes[i].shape))));
+      }
+    }
+    this.stepCount = state.step;
+    // A fresh batch order from the step on: deterministic, and no replay of the batches before it.
+    this.sampler = new BatchSampler(this.data.train.count, this.opts.train.batch_size, deriveSeed(this.opts.seed, `batches/${this.name}/${state.step}`));
   }
 
   headValues(): Float32Array[] {

@@ -4,15 +4,14 @@
 // is a forward convolution with the roles swapped: the input channels become the images
 // (x as [Cin, H, W, B]), the batch becomes the channels, dy becomes the filter ([OH, OW, B, Cout]),
 // the stride becomes the dilation, and the output [Cin, KH, KW, Cout] is dW transposed. That runs on
-// the backend's XNNPACK kernels: 2-6 ms for lenet5's shapes at batch 64-128, where an im2col matrix
-// product built from strided slices took 30-280 ms and tfjs' cpu kernel 0.3-1.5 s.
+// the backend's XNNPACK kernels, where an im2col matrix product built from strided slices took 30-280 ms
+// and tfjs' cpu kernel 0.3-1.5 s for lenet5's shapes at batch 64-128.
 //
-// Two forms of that convolution:
-// - dense (Conv2D): one GEMM whose reduction runs over all B*OH*OW terms in float32. Fastest while
-//   that is short; over ~50k-100k terms (lenet5 conv1) its error reaches ~1e-5 of the largest value.
-// - depthwise (DepthwiseConv2dNative with channel multiplier Cout): one output per sample, reduced
-//   over OH*OW terms only, then summed over the batch. As fast for lenet5's conv1 and ~10x more
-//   accurate there; slower than the dense form where the sum is short (lenet5's conv2).
+// That convolution is one GEMM whose reduction runs over B*OH*OW terms in float32: over ~50k-100k terms
+// (lenet5's conv1 at batch 64-128) its error reaches ~1e-5 of the largest value. So the batch is split
+// into equal groups of at most TERMS_PER_GROUP terms, one convolution each, added at the end (lenet5
+// conv1, batch 128: 4 groups, error ~3e-6 on random data). The transposes that lay x and dy out are wasm
+// loops reading each group in place (transpose.ts).
 import {
   backend_util,
   Conv2DBackpropFilter,
@@ -21,10 +20,12 @@ import {
   type NamedTensorInfoMap,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { withScratch, type Scratch } from './wasm-ops.js';
+import { transposeHeld, transposeRowsHeld, transposeTensor } from './transpose.js';
+import { withScratch } from './wasm-ops.js';
 
-/** Above this many terms (B*OH*OW) per weight, the depthwise form is used. */
-export const DEPTHWISE_ABOVE_TERMS = 16384;
+/** Most products (B*OH*OW) one float32 convolution sums per weight; larger batches are split into groups
+ *  whose results are added. */
+export const TERMS_PER_GROUP = 32768;
 
 export const conv2dBackpropFilterKernelName = Conv2DBackpropFilter;
 
@@ -48,8 +49,8 @@ export function conv2dBackpropFilterWasm(args: {
     let dy = required(args.inputs, 'dy');
     // The wasm convolutions are channels-last only: bring NCHW operands to NHWC first.
     if (dataFormat === 'NCHW') {
-      x = scratch.run('Transpose', { x }, { perm: [0, 2, 3, 1] });
-      dy = scratch.run('Transpose', { x: dy }, { perm: [0, 2, 3, 1] });
+      x = transposeHeld(scratch, x, [0, 2, 3, 1]);
+      dy = transposeHeld(scratch, dy, [0, 2, 3, 1]);
     }
     const info = backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number],
@@ -87,35 +88,19 @@ export function conv2dBackpropFilterWasm(args: {
       [0, 0],
     ];
     const dilations: [number, number] = [strideHeight, strideWidth];
-    const images = scratch.run('Transpose', { x }, { perm: [3, 1, 2, 0] }); // [Cin, H, W, B]
-    const filter = scratch.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }); // [OH, OW, B, Cout]
-    const swapped =
-      batchSize * outHeight * outWidth > DEPTHWISE_ABOVE_TERMS
-        ? depthwiseForm(scratch, images, filter, dilations, convPad, [inChannels, filterHeight, filterWidth, outChannels])
-        : scratch.run('Conv2D', { x: images, filter }, { strides: [1, 1], dilations, pad: convPad, dataFormat: 'NHWC' });
+    const convAttrs = { strides: [1, 1], dilations, pad: convPad, dataFormat: 'NHWC' };
+    // Groups of equal size, each summing at most TERMS_PER_GROUP products per weight.
+    const groups = Math.ceil((batchSize * outHeight * outWidth) / TERMS_PER_GROUP);
+    const perGroup = Math.ceil(batchSize / groups);
+    const partials: TensorInfo[] = [];
+    for (let start = 0; start < batchSize; start += perGroup) {
+      const count = Math.min(perGroup, batchSize - start);
+      const images = transposeRowsHeld(scratch, x, start, count, [3, 1, 2, 0]); // [Cin, H, W, count]
+      const filter = transposeRowsHeld(scratch, dy, start, count, [1, 2, 0, 3]); // [OH, OW, count, Cout]
+      partials.push(scratch.run('Conv2D', { x: images, filter }, convAttrs)); // [Cin, KH, KW, Cout]
+    }
+    const swapped = partials.length === 1 ? partials[0] : scratch.run('AddN', partials);
     // [Cin, KH, KW, Cout] -> [KH, KW, Cin, Cout]
-    return scratch.runKept('Transpose', { x: swapped }, { perm: [1, 2, 0, 3] });
+    return transposeTensor(backend, swapped, [1, 2, 0, 3]);
   });
-}
-
-/** The swapped convolution as per-sample depthwise products summed over the batch: [Cin, KH, KW, Cout]. */
-function depthwiseForm(
-  scratch: Scratch,
-  images: TensorInfo,
-  filter: TensorInfo,
-  dilations: [number, number],
-  pad: Padding4,
-  swappedShape: [number, number, number, number],
-): TensorInfo {
-  const [inChannels, filterHeight, filterWidth, outChannels] = swappedShape;
-  const batch = images.shape[3];
-  // [Cin, KH, KW, B*Cout]: sample b's filter gradient in channels b*Cout .. b*Cout + Cout-1.
-  const perSample = scratch.run(
-    'DepthwiseConv2dNative',
-    { x: images, filter },
-    { strides: [1, 1], dilations, pad, dataFormat: 'NHWC' },
-  );
-  const bySample = scratch.reshape(perSample, [inChannels * filterHeight * filterWidth, batch, outChannels]);
-  const summed = scratch.run('Sum', { x: bySample }, { axis: [1], keepDims: false });
-  return scratch.reshape(summed, swappedShape);
 }

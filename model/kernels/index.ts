@@ -6,7 +6,9 @@ import { batchMatMulKernelName, batchMatMulWasm } from './batch-mat-mul.js';
 import { conv2dBackpropFilterKernelName, conv2dBackpropFilterWasm } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputKernelName, conv2dBackpropInputWasm } from './conv2d-backprop-input.js';
 import { fusedMatMulKernelName, fusedMatMulWasm } from './fused-mat-mul.js';
+import { castKernelName, castWasm, identityKernelName, identityWasm } from './identity.js';
 import { maxPoolGradKernelName, maxPoolGradWasm } from './max-pool-grad.js';
+import { sumKernelName, sumWasm } from './sum.js';
 import { originalWasmKernel, rememberOriginalWasmKernel } from './wasm-ops.js';
 
 /** The kernels this module registers for the wasm backend, by tfjs kernel name. */
@@ -16,6 +18,9 @@ export const WASM_TRAINING_KERNELS: ReadonlyArray<readonly [string, KernelFunc]>
   [fusedMatMulKernelName, fusedMatMulWasm as unknown as KernelFunc],
   [conv2dBackpropInputKernelName, conv2dBackpropInputWasm as unknown as KernelFunc],
   [maxPoolGradKernelName, maxPoolGradWasm as unknown as KernelFunc],
+  [identityKernelName, identityWasm as unknown as KernelFunc],
+  [castKernelName, castWasm as unknown as KernelFunc],
+  [sumKernelName, sumWasm as unknown as KernelFunc],
 ];
 
 const ours = new WeakSet<KernelConfig>();

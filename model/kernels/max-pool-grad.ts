@@ -4,39 +4,20 @@
 // common in a CNN) sends its gradient to the wrong pixel; and on ties it takes the last maximum where
 // tfjs' cpu kernel and TensorFlow take the first.
 //
-// Unlike the other kernels here this one is a plain loop over the wasm heap rather than a chain of
-// the backend's kernels: the chains measured (strided slices + compare + select; transpose + ArgMax +
-// OneHot) were 1.5-9x slower than the broken built-in, while one pass over x is ~3x faster than it
-// (lenet5 pool1, batch 64: ~1.5 ms against ~5.7 ms). It writes only its own output, so nothing leaks.
+// Unlike most kernels here this one is a plain loop over the wasm heap rather than a chain of the
+// backend's kernels: the chains measured (strided slices + compare + select; transpose + ArgMax +
+// OneHot) were 1.5-9x slower than the broken built-in. The loop is assembled wasm (wasm-loops.ts):
+// its comparisons become branch-free selects, where JavaScript's data-dependent branches mispredict
+// (lenet5 pool1, batch 128: ~4 ms in JavaScript). It writes only its own output, so nothing leaks.
 //
 // Semantics are those of tfjs' cpu kernel: each window's gradient goes to its first maximum in
 // row-major order; padding never takes it; a window with no value above -Infinity (or only NaN)
 // gives none.
-import {
-  backend_util,
-  MaxPoolGrad,
-  type DataType,
-  type KernelBackend,
-  type MaxPoolGradAttrs,
-  type NamedTensorInfoMap,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import { backend_util, MaxPoolGrad, type KernelBackend, type MaxPoolGradAttrs, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { heapAddress, wasmLoops } from './wasm-loops.js';
+import { heapBackend, heapF32 } from './wasm-ops.js';
 
 export const maxPoolGradKernelName = MaxPoolGrad;
-
-/** What this kernel needs of tfjs' BackendWasm beyond KernelBackend. */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): backend_util.TypedArray;
-}
-
-function heapBackend(backend: KernelBackend): WasmHeapBackend {
-  const candidate = backend as unknown as Partial<WasmHeapBackend>;
-  if (typeof candidate.makeOutput !== 'function' || typeof candidate.typedArrayFromHeap !== 'function') {
-    throw new Error(`${MaxPoolGrad}: this kernel runs on the wasm backend only (no makeOutput / typedArrayFromHeap)`);
-  }
-  return candidate as WasmHeapBackend;
-}
 
 function required(inputs: NamedTensorInfoMap, name: string): TensorInfo {
   const info = inputs[name];
@@ -47,7 +28,7 @@ function required(inputs: NamedTensorInfoMap, name: string): TensorInfo {
 
 export function maxPoolGradWasm(args: { inputs: NamedTensorInfoMap; backend: KernelBackend; attrs: MaxPoolGradAttrs }): TensorInfo {
   const { attrs } = args;
-  const backend = heapBackend(args.backend);
+  const backend = heapBackend(args.backend, MaxPoolGrad);
   const dy = required(args.inputs, 'dy');
   const input = required(args.inputs, 'input');
   const info = backend_util.computePool2DInfo(
@@ -68,41 +49,60 @@ export function maxPoolGradWasm(args: { inputs: NamedTensorInfoMap; backend: Ker
 
   // makeOutput may grow the wasm memory, which detaches earlier heap views: take the views after it.
   const dx = backend.makeOutput(input.shape.slice(), 'float32');
-  const x = backend.typedArrayFromHeap(input);
-  const grad = backend.typedArrayFromHeap(dy);
-  const out = backend.typedArrayFromHeap(dx);
+  const sizes = [batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth, padInfo.top, padInfo.left, windowHeight, windowWidth];
+  const loops = wasmLoops(args.backend);
+  if (loops !== null) {
+    const address = (t: TensorInfo) => heapAddress(args.backend, t, MaxPoolGrad);
+    // Windows that never reach past the image (no padding used) take the unrolled loop.
+    const inside =
+      padInfo.top === 0 &&
+      padInfo.left === 0 &&
+      (outHeight - 1) * strideHeight + windowHeight <= inHeight &&
+      (outWidth - 1) * strideWidth + windowWidth <= inWidth;
+    const fixed = inside
+      ? loops.maxPoolGradFixed({ batch: batchSize, inHeight, inWidth, channels: inChannels, outHeight, outWidth, strideHeight, strideWidth, windowHeight, windowWidth })
+      : null;
+    if (fixed !== null) fixed(address(input), address(dy), address(dx), batchSize);
+    else loops.maxPoolGrad([address(input), address(dy), address(dx), ...sizes]);
+  } else {
+    maxPoolGradLoop(heapF32(backend, input), heapF32(backend, dy), heapF32(backend, dx), sizes);
+  }
+  return dx;
+}
+
+/** The same loop in JavaScript, where the backend's memory is not reachable from another module. Its
+ *  data-dependent branches mispredict, so it is ~5x slower than the wasm loop. */
+function maxPoolGradLoop(x: Float32Array, grad: Float32Array, out: Float32Array, sizes: number[]): void {
+  const [batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth, padTop, padLeft, windowHeight, windowWidth] = sizes;
   out.fill(0);
-  const best = new Float32Array(inChannels);
-  const at = new Int32Array(inChannels);
+  const rowStride = inWidth * inChannels;
+  let gradAt = 0;
   for (let b = 0; b < batchSize; b++) {
+    const image = b * inHeight * rowStride;
     for (let r = 0; r < outHeight; r++) {
-      const top = r * strideHeight - padInfo.top;
+      const top = r * strideHeight - padTop;
       const rowFrom = Math.max(0, top);
       const rowTo = Math.min(inHeight, top + windowHeight);
       for (let c = 0; c < outWidth; c++) {
-        const left = c * strideWidth - padInfo.left;
+        const left = c * strideWidth - padLeft;
         const colFrom = Math.max(0, left);
         const colTo = Math.min(inWidth, left + windowWidth);
-        best.fill(Number.NEGATIVE_INFINITY);
-        at.fill(-1);
-        for (let row = rowFrom; row < rowTo; row++) {
-          let offset = ((b * inHeight + row) * inWidth + colFrom) * inChannels;
-          for (let col = colFrom; col < colTo; col++, offset += inChannels) {
-            for (let ch = 0; ch < inChannels; ch++) {
-              const value = x[offset + ch];
-              if (value > best[ch]) {
-                best[ch] = value;
-                at[ch] = offset + ch;
+        const corner = image + rowFrom * rowStride + colFrom * inChannels;
+        for (let ch = 0; ch < inChannels; ch++, gradAt++) {
+          let best = Number.NEGATIVE_INFINITY;
+          let at = -1;
+          for (let row = rowFrom, rowAt = corner + ch; row < rowTo; row++, rowAt += rowStride) {
+            for (let col = colFrom, offset = rowAt; col < colTo; col++, offset += inChannels) {
+              const value = x[offset];
+              if (value > best) {
+                best = value;
+                at = offset;
               }
             }
           }
-        }
-        const gradOffset = ((b * outHeight + r) * outWidth + c) * inChannels;
-        for (let ch = 0; ch < inChannels; ch++) {
-          if (at[ch] >= 0) out[at[ch]] += grad[gradOffset + ch];
+          if (at >= 0) out[at] += grad[gradAt];
         }
       }
     }
   }
-  return dx;
 }

@@ -1,7 +1,7 @@
 // Calls into the wasm backend's own kernels from inside a kernel. Going through kernelFunc (not tf ops)
 // keeps the engine out of it: nothing is recorded on the gradient tape and no tensor is counted, so
 // every intermediate must be freed here with backend.disposeData.
-import { getKernel, type KernelBackend, type KernelConfig, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { getKernel, type backend_util, type DataType, type KernelBackend, type KernelConfig, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 
 /** Inputs of a kernel call: named (most kernels) or a list (Concat, Pack, AddN). */
 export type KernelInputs = Record<string, TensorInfo> | TensorInfo[];
@@ -52,7 +52,8 @@ export class Scratch {
     return this.run('Reshape', { x }, { shape });
   }
 
-  private hold<T extends TensorInfo>(info: T): T {
+  /** Holds `info` (an intermediate made elsewhere) for disposal with the others. */
+  hold<T extends TensorInfo>(info: T): T {
     this.held.push(info);
     return info;
   }
@@ -88,4 +89,49 @@ export function spreadByStride(scratch: Scratch, x: TensorInfo, sh: number, sw: 
     out = scratch.reshape(padded, [batch, height * sh, width * sw, channels]);
   }
   return out;
+}
+
+/** What the plain-loop kernels need of tfjs' BackendWasm beyond KernelBackend: direct views of the heap. */
+export interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): backend_util.TypedArray;
+}
+
+/** `backend` as a WasmHeapBackend; `kernel` names the caller in the error for any other backend. */
+export function heapBackend(backend: KernelBackend, kernel: string): WasmHeapBackend {
+  const candidate = backend as unknown as Partial<WasmHeapBackend>;
+  if (typeof candidate.makeOutput !== 'function' || typeof candidate.typedArrayFromHeap !== 'function') {
+    throw new Error(`${kernel}: this kernel runs on the wasm backend only (no makeOutput / typedArrayFromHeap)`);
+  }
+  return candidate as WasmHeapBackend;
+}
+
+/** A float32 view of `info`'s buffer on the wasm heap. Any later allocation may grow the heap and detach
+ *  it: take views after the last makeOutput. */
+export function heapF32(backend: WasmHeapBackend, info: TensorInfo): Float32Array {
+  const view = backend.typedArrayFromHeap(info);
+  if (!(view instanceof Float32Array)) throw new Error(`expected a float32 tensor, got ${info.dtype}`);
+  return view;
+}
+
+/** `shape` and `perm` without the axes of size 1 and with runs of axes that stay adjacent and in order
+ *  merged: the smallest transpose that moves the same memory. */
+export function simplifyTranspose(shape: readonly number[], perm: readonly number[]): { shape: number[]; perm: number[] } {
+  const kept = perm.filter((axis) => shape[axis] !== 1);
+  // Renumber the kept axes 0..n-1 in input order.
+  const order = [...kept].sort((a, b) => a - b);
+  const renumbered = kept.map((axis) => order.indexOf(axis));
+  const sizes = order.map((axis) => shape[axis]);
+  // Merge output-adjacent axes that are also input-adjacent.
+  const groups: number[][] = [];
+  for (const axis of renumbered) {
+    const last = groups[groups.length - 1];
+    if (last !== undefined && last[last.length - 1] + 1 === axis) last.push(axis);
+    else groups.push([axis]);
+  }
+  const byInput = [...groups].sort((a, b) => a[0] - b[0]);
+  return {
+    shape: byInput.map((g) => g.reduce((n, axis) => n * sizes[axis], 1)),
+    perm: groups.map((g) => byInput.indexOf(g)),
+  };
 }

@@ -1,0 +1,363 @@
+// Times the real training step, TaskTrainer.round(step) (forward, backward, the task's optimizer updates
+// and the download of g_t for W), for the MLP 784-256-256-10 and lenet5 on the mnist package's digits,
+// built the way launch/train.ts builds a hybrid trainer. Per available backend: wasm with this project's
+// training kernels, wasm with tfjs' own, cpu (few steps: its lenet5 step takes seconds), and TensorFlow
+// native where @tensorflow/tfjs-node is installed. Numbers, never pass/fail.
+//
+//   npm run bench:step                       table on stdout
+//   npm run bench:step -- --json             {"rows": [{"model", "batch", "backend", "kernels", "median_ms", "samples_per_second"}]}
+//   npm run bench:step -- --profile          also: per-kernel cost of one lenet5 step at the largest batch
+//   options: --steps N (timed steps, default 25)  --warmup N (default 5)  --cpu-steps N (default 3)
+//            --models mlp,lenet5  --batches 64,128  --backends wasm,cpu,tensorflow
+import * as tf from '@tensorflow/tfjs-core';
+import { runConfigSchema, type RunConfig } from '../config/schema.js';
+import { loadTaskData } from '../data/tasks.js';
+import { initBackend } from '../model/backend.js';
+import { crossEntropy, logits } from '../model/forward.js';
+import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../model/kernels/index.js';
+import { buildModelSpec, headSpec, initTensors } from '../model/spec.js';
+import { TaskTrainer } from '../worker/trainer.js';
+
+export type Arch = 'mlp' | 'lenet5';
+export type BackendName = 'wasm' | 'cpu' | 'tensorflow';
+
+/** One line of the result, as `--json` prints it. null where the step cannot run (the reason goes to stderr). */
+export interface StepRow {
+  model: Arch;
+  batch: number;
+  backend: BackendName;
+  kernels: boolean;
+  median_ms: number | null;
+  samples_per_second: number | null;
+}
+
+export interface BenchOptions {
+  json: boolean;
+  profile: boolean;
+  steps: number;
+  warmup: number;
+  cpuSteps: number;
+  models: Arch[];
+  batches: number[];
+  backends: BackendName[];
+}
+
+export const DEFAULT_OPTIONS: BenchOptions = {
+  json: false,
+  profile: false,
+  steps: 25,
+  warmup: 5,
+  cpuSteps: 3,
+  models: ['mlp', 'lenet5'],
+  batches: [64, 128],
+  backends: ['wasm', 'cpu', 'tensorflow'],
+};
+
+function listOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T[] {
+  const items = value.split(',').filter((s) => s !== '');
+  for (const item of items) {
+    if (!allowed.includes(item as T)) throw new Error(`bench:step: ${flag} takes ${allowed.join(', ')}; got '${item}'`);
+  }
+  if (items.length === 0) throw new Error(`bench:step: ${flag} needs at least one of ${allowed.join(', ')}`);
+  return items as T[];
+}
+
+function count(flag: string, value: string | undefined, min: number): number {
+  const n = Number(value);
+  if (value === undefined || !Number.isInteger(n) || n < min) throw new Error(`bench:step: ${flag} needs an integer >= ${min}, got '${value ?? ''}'`);
+  return n;
+}
+
+/** The command line (after the script name) as options; unknown flags are errors. */
+export function parseArgs(argv: readonly string[]): BenchOptions {
+  const opts: BenchOptions = { ...DEFAULT_OPTIONS };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`bench:step: ${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--json':
+        opts.json = true;
+        break;
+      case '--profile':
+        opts.profile = true;
+        break;
+      case '--steps':
+        opts.steps = count(flag, argv[++i], 1);
+        break;
+      case '--warmup':
+        opts.warmup = count(flag, argv[++i], 0);
+        break;
+      case '--cpu-steps':
+        opts.cpuSteps = count(flag, argv[++i], 1);
+        break;
+      case '--models':
+        opts.models = listOf(flag, value(), ['mlp', 'lenet5'] as const);
+        break;
+      case '--batches':
+        opts.batches = value()
+          .split(',')
+          .map((b) => count(flag, b, 1));
+        break;
+      case '--backends':
+        opts.backends = listOf(flag, value(), ['wasm', 'cpu', 'tensorflow'] as const);
+        break;
+      default:
+        throw new Error(`bench:step: unknown option '${flag}' (options: --json --profile --steps --warmup --cpu-steps --models --batches --backends)`);
+    }
+  }
+  return opts;
+}
+
+/** The run config of one benchmark: one mnist task, hybrid (sparsity on), Adam, the model at this batch.
+ *  `steps` is large so that every timed round falls in the dense warm-up: the S_t update is dense there,
+ *  the costliest phase of a step. */
+export function benchConfig(arch: Arch, batch: number): RunConfig {
+  return runConfigSchema.parse({
+    seed: 0,
+    model: arch === 'mlp' ? { arch: 'mlp', hidden: [256, 256] } : { arch: 'lenet5' },
+    tasks: [{ name: 'digits', dataset: { source: 'mnist', train: 4096, test: 64 } }],
+    train: { steps: 1_000_000, batch_size: batch, optimizer: { type: 'adam', lr: 1e-3 }, lr_schedule: 'constant', baseline: false },
+  });
+}
+
+/** A hybrid TaskTrainer for task 0 of `config`, holding W initialised as the coordinator does. */
+export async function makeTrainer(config: RunConfig): Promise<TaskTrainer> {
+  const data = await loadTaskData(config.tasks[0], config.seed);
+  const spec = buildModelSpec(config.model, data.inputShape);
+  const trainer = new TaskTrainer({ spec, data, weight: config.tasks[0].weight, train: config.train, sparsity: config.sparsity, seed: config.seed });
+  trainer.setShared(initTensors(spec.shared, config.seed, 'shared'));
+  return trainer;
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Milliseconds of each of `steps` calls of `trainer.round`, after `warmup` untimed ones. */
+export function timeRounds(trainer: TaskTrainer, warmup: number, steps: number): number[] {
+  let step = 0;
+  for (let i = 0; i < warmup; i++) trainer.round(step++);
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const start = performance.now();
+    trainer.round(step++);
+    times.push(performance.now() - start);
+  }
+  return times;
+}
+
+/** The bare forward + backward of the model (model/forward.ts, gradients read back), no optimizer: what
+ *  the round adds on top of it is the trainer's own cost. */
+export async function forwardBackward(config: RunConfig): Promise<{ run: () => void; dispose: () => void }> {
+  const data = await loadTaskData(config.tasks[0], config.seed);
+  const spec = buildModelSpec(config.model, data.inputShape);
+  const batch = config.train.batch_size;
+  const size = data.inputShape.reduce((a, b) => a * b, 1);
+  const heads = headSpec(spec, data.classes);
+  const params = [...spec.shared, ...heads].map((t, i) =>
+    tf.tensor(i < spec.shared.length ? initTensors([t], config.seed, 'shared')[0] : initTensors([t], config.seed, 'head')[0], t.shape),
+  );
+  const x = tf.tensor(data.train.x.subarray(0, batch * size), [batch, ...data.inputShape]);
+  const y = tf.tensor1d(data.train.y.subarray(0, batch), 'int32');
+  const n = spec.shared.length;
+  const run = (): void =>
+    tf.tidy(() => {
+      const f = (...p: tf.Tensor[]) => crossEntropy(logits(spec, p.slice(0, n), p.slice(n), x), y, data.classes);
+      const { grads } = tf.valueAndGrads(f)(params);
+      for (const g of grads.slice(0, n)) g.dataSync();
+    });
+  return { run, dispose: () => [...params, x, y].forEach((t) => t.dispose()) };
+}
+
+/** Makes `backend` current (wasm with or without the training kernels); false where it is not available. */
+async function useBackend(backend: BackendName, kernels: boolean, log: (line: string) => void): Promise<boolean> {
+  try {
+    await initBackend(backend, { kernels, log: () => {} });
+  } catch (error) {
+    log(`bench:step: ${backend} skipped: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
+  if (backend === 'wasm') {
+    if (kernels) registerWasmTrainingKernels();
+    else unregisterWasmTrainingKernels();
+  }
+  return true;
+}
+
+interface Measured extends StepRow {
+  steps: number;
+  forward_backward_ms: number | null;
+  note?: string;
+}
+
+async function measure(arch: Arch, batch: number, backend: BackendName, kernels: boolean, opts: BenchOptions, log: (line: string) => void): Promise<Measured> {
+  const config = benchConfig(arch, batch);
+  const steps = backend === 'cpu' ? Math.min(opts.cpuSteps, opts.steps) : opts.steps;
+  const warmup = backend === 'cpu' ? Math.min(1, opts.warmup) : opts.warmup;
+  const row: Measured = { model: arch, batch, backend, kernels, median_ms: null, samples_per_second: null, steps, forward_backward_ms: null };
+  const before = tf.memory().numTensors;
+  const trainer = await makeTrainer(config);
+  try {
+    const ms = median(timeRounds(trainer, warmup, steps));
+    row.median_ms = round2(ms);
+    row.samples_per_second = Math.round((batch * config.train.local_batches * 1000) / ms);
+    const bare = await forwardBackward(config);
+    try {
+      const times: number[] = [];
+      for (let i = 0; i < warmup + steps; i++) {
+        const start = performance.now();
+        bare.run();
+        if (i >= warmup) times.push(performance.now() - start);
+      }
+      row.forward_backward_ms = round2(median(times));
+    } finally {
+      bare.dispose();
+    }
+  } catch (error) {
+    row.note = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    log(`bench:step: ${arch} batch ${batch} on ${backend}${backend === 'wasm' ? (kernels ? ' + kernels' : ' without kernels') : ''} fails: ${row.note}`);
+  } finally {
+    trainer.dispose();
+  }
+  const leaked = tf.memory().numTensors - before;
+  if (leaked !== 0 && row.note === undefined) log(`bench:step: ${arch} batch ${batch} on ${backend}: ${leaked} tensors left behind`);
+  return row;
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+/** The configurations to run: wasm with and without kernels, then the other backends (kernels n/a). */
+export function configurations(opts: BenchOptions): { backend: BackendName; kernels: boolean }[] {
+  const out: { backend: BackendName; kernels: boolean }[] = [];
+  for (const backend of opts.backends) {
+    if (backend === 'wasm') out.push({ backend, kernels: true }, { backend, kernels: false });
+    else out.push({ backend, kernels: false });
+  }
+  return out;
+}
+
+export async function benchSteps(opts: BenchOptions, log: (line: string) => void): Promise<Measured[]> {
+  const rows: Measured[] = [];
+  for (const { backend, kernels } of configurations(opts)) {
+    if (!(await useBackend(backend, kernels, log))) continue;
+    for (const arch of opts.models) {
+      for (const batch of opts.batches) {
+        log(`bench:step: ${arch} batch ${batch} on ${backend}${backend === 'wasm' ? (kernels ? ' + kernels' : ' without kernels') : ''}`);
+        rows.push(await measure(arch, batch, backend, kernels, opts, log));
+      }
+    }
+  }
+  return rows;
+}
+
+export interface KernelCost {
+  kernel: string;
+  calls: number;
+  ms: number;
+}
+
+/** Per-kernel cost of one `trainer.round` (tf.profile; kernels called inside this project's kernels are
+ *  counted in theirs), costliest first, after `warmup` unprofiled rounds. */
+export async function profileRound(trainer: TaskTrainer, warmup: number): Promise<{ total: number; kernels: KernelCost[] }> {
+  for (let i = 0; i < warmup; i++) trainer.round(i);
+  const check = tf.env().getBool('CHECK_COMPUTATION_FOR_ERRORS');
+  // The NaN check reads back every kernel output: not part of a step.
+  tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
+  try {
+    const info = await tf.profile(() => {
+      trainer.round(warmup);
+    });
+    const byName = new Map<string, KernelCost>();
+    for (const k of info.kernels) {
+      const cost = byName.get(k.name) ?? { kernel: k.name, calls: 0, ms: 0 };
+      cost.calls++;
+      cost.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+      byName.set(k.name, cost);
+    }
+    const kernels = [...byName.values()].sort((a, b) => b.ms - a.ms);
+    return { total: kernels.reduce((a, k) => a + k.ms, 0), kernels };
+  } finally {
+    tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', check);
+  }
+}
+
+/** Median per-kernel costs over `repeats` profiled rounds (one profile is noisy at sub-millisecond scale). */
+export async function profileMedian(trainer: TaskTrainer, repeats: number): Promise<{ total: number; kernels: KernelCost[] }> {
+  const runs: { total: number; kernels: KernelCost[] }[] = [];
+  for (let r = 0; r < repeats; r++) runs.push(await profileRound(trainer, r === 0 ? 3 : 0));
+  const names = new Set(runs.flatMap((r) => r.kernels.map((k) => k.kernel)));
+  const kernels = [...names]
+    .map((kernel) => {
+      const of = runs.map((r) => r.kernels.find((k) => k.kernel === kernel));
+      return { kernel, calls: of[0]?.calls ?? 0, ms: median(of.map((k) => k?.ms ?? 0)) };
+    })
+    .sort((a, b) => b.ms - a.ms);
+  return { total: median(runs.map((r) => r.total)), kernels };
+}
+
+export function formatTable(rows: readonly Measured[]): string {
+  const header = ['model', 'batch', 'backend', 'kernels', 'steps', 'median ms', 'samples/s', 'fwd+bwd ms'];
+  const body = rows.map((r) => [
+    r.model,
+    String(r.batch),
+    r.backend,
+    r.backend === 'wasm' ? (r.kernels ? 'on' : 'off') : '-',
+    String(r.steps),
+    r.median_ms === null ? `fails: ${r.note ?? '?'}` : r.median_ms.toFixed(2),
+    r.samples_per_second === null ? '-' : String(r.samples_per_second),
+    r.forward_backward_ms === null ? '-' : r.forward_backward_ms.toFixed(2),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (i === 5 && b[i].startsWith('fails') ? 0 : b[i].length))));
+  return [header, ...body].map((cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+export function toJson(rows: readonly Measured[]): { rows: StepRow[] } {
+  return {
+    rows: rows.map(({ model, batch, backend, kernels, median_ms, samples_per_second }) => ({ model, batch, backend, kernels, median_ms, samples_per_second })),
+  };
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const opts = parseArgs(argv);
+  tf.env().set('PROD', true); // no banners: stdout carries only the table or the JSON
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const rows = await benchSteps(opts, log);
+  if (opts.json) {
+    out(JSON.stringify(toJson(rows)));
+  } else {
+    out(`training step TaskTrainer.round (hybrid, Adam, mnist digits): median of --steps ${opts.steps} (cpu: ${opts.cpuSteps}) after ${opts.warmup} warm-up, ms`);
+    out(formatTable(rows));
+  }
+  if (opts.profile && (await useBackend('wasm', true, log))) {
+    const batch = Math.max(...opts.batches);
+    const trainer = await makeTrainer(benchConfig('lenet5', batch));
+    try {
+      const { total, kernels } = await profileMedian(trainer, 7);
+      const lines = [`profile: lenet5 batch ${batch}, wasm + kernels, one round, median of 7: ${total.toFixed(2)} ms in kernels`];
+      lines.push(['kernel', 'calls', 'ms', 'share'].join('\t'));
+      for (const k of kernels) lines.push([k.kernel, k.calls, k.ms.toFixed(3), `${((100 * k.ms) / total).toFixed(1)}%`].join('\t'));
+      (opts.json ? log : out)(lines.join('\n'));
+    } finally {
+      trainer.dispose();
+    }
+  }
+}
+
+// vite-node takes the script's path out of process.argv, so "am I the entry point" cannot be asked of
+// argv; the tests import this module for its parts, under vitest, which sets VITEST.
+if (process.env.VITEST === undefined) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,527 @@
+// The coordinator: owns W, its optimizer and the version; admits one live worker per task; runs the
+// rounds; keeps each task's last reported state; checkpoints; and at the end writes the run directory.
+// Transport-agnostic: server.ts feeds it frames from WebSocket connections (Peers).
+import { EventEmitter } from 'node:events';
+import type { RunConfig } from '../config/schema.js';
+import { taskInputShape } from '../data/shapes.js';
+import type { Bundle } from '../model/bundle.js';
+import { lrScale } from '../model/learning-rate.js';
+import { summarise, writeRunDirectory, type RunResult } from '../model/run-output.js';
+import { buildModelSpec, headSpec, initTensors, modelFingerprint, totalSize, type ModelSpec } from '../model/spec.js';
+import {
+  checkFinite,
+  decode,
+  encode,
+  ErrorCode,
+  f32Tensor,
+  f32Values,
+  PROTOCOL_VERSION,
+  wire,
+  WireError,
+  type GradientPush,
+  type Hello,
+  type TaskStateMessage,
+} from '../proto/codec.js';
+import { weightedSum, type Aggregator } from './aggregation.js';
+import type { CheckpointStore } from './checkpoints.js';
+import type { CoordinatorMetrics } from './metrics.js';
+import { createOptimizer, type OptimizerState } from './optimizer.js';
+import { Rounds } from './rounds.js';
+import { SharedWeights } from './shared-weights.js';
+
+/** One connection, as the coordinator sees it. */
+export interface Peer {
+  send(frame: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** What a checkpoint holds: everything needed to go on from `version`. */
+export interface CoordinatorCheckpoint {
+  fingerprint: string;
+  version: number;
+  shared: Float32Array[];
+  optimizer: OptimizerState;
+  /** Each task's last reported state, as its encoded TaskState message. */
+  tasks: Record<string, Uint8Array>;
+  elapsedSeconds: number;
+}
+
+export interface CoordinatorOptions {
+  log: (line: string) => void;
+  metrics?: CoordinatorMetrics;
+  checkpoints?: CheckpointStore<CoordinatorCheckpoint>;
+  /** Load the newest valid checkpoint instead of starting from scratch. */
+  resume?: boolean;
+  /** Where results.json, config.json and the bundle go when training is done. */
+  outDir?: string;
+  aggregator?: Aggregator;
+  /** How long to wait for the final task states once training is done. */
+  finalStateTimeoutMs?: number;
+  now?: () => number;
+}
+
+interface Session {
+  peer: Peer;
+  task: string | null;
+  workerId: string;
+  lastSeen: number;
+}
+
+interface TaskRecord {
+  encoded: Uint8Array;
+  state: TaskStateMessage;
+}
+
+/**
+ * Events: 'round' (version, stats), 'done' (RunResult | null), 'log'.
+ */
+export class Coordinator extends EventEmitter {
+  readonly spec: ModelSpec;
+  readonly fingerprint: string;
+  readonly tasks: readonly string[];
+  private readonly shared: SharedWeights;
+  private readonly rounds: Rounds;
+  private readonly sessions = new Set<Session>();
+  private readonly byTask = new Map<string, Session>();
+  private readonly taskStates = new Map<string, TaskRecord>();
+  private readonly lastLoss = new Map<string, number>();
+  private readonly options: CoordinatorOptions;
+  private readonly now: () => number;
+  private readonly started: number;
+  private elapsedBefore = 0;
+  private deadlineTimer: NodeJS.Timeout | null = null;
+  private lapseTimer: NodeJS.Timeout | null = null;
+  private finalTimer: NodeJS.Timeout | null = null;
+  private roundStarted: number;
+  private finished = false;
+  private finishing = false;
+  readonly totalRounds: number;
+  readonly maxFrameBytes: number;
+
+  constructor(
+    readonly config: RunConfig,
+    options: CoordinatorOptions,
+  ) {
+    super();
+    this.options = options;
+    this.now = options.now ?? (() => performance.now());
+    this.started = this.now();
+    this.roundStarted = this.started;
+    this.spec = buildModelSpec(config.model, taskInputShape(config.tasks[0]));
+    this.fingerprint = modelFingerprint(this.spec);
+    this.tasks = config.tasks.map((t) => t.name);
+    this.totalRounds = config.train.steps;
+    const sizes = this.spec.shared.map((t) => t.size);
+    this.shared = new SharedWeights(initTensors(this.spec.shared, config.seed, 'shared'), createOptimizer(config.train.optimizer, sizes), options.aggregator ?? weightedSum);
+    const dist = config.distributed;
+    let version = 0;
+    if (options.resume && options.checkpoints) version = this.resumeFrom(options.checkpoints);
+    this.rounds = new Rounds(this.tasks, { mode: dist.mode, quorum: dist.quorum ?? this.tasks.length, staleness: dist.staleness, deadlineMs: dist.round_timeout_seconds * 1000 }, version);
+    // The largest legitimate frame is a task state: S_t, its support, the head and two optimizer slots
+    // for each; a fixed allowance covers names and framing.
+    const shared = totalSize(this.spec.shared);
+    this.maxFrameBytes = 4 * 3 * shared + shared + 4 * 3 * 4096 * (this.spec.featureSize + 1) + (1 << 20);
+    this.lapseTimer = setInterval(() => this.checkLapses(), Math.max(100, (dist.heartbeat_seconds * 1000) / 2));
+    this.lapseTimer.unref();
+    options.metrics?.sharedVersion.set(version);
+    this.log(`coordinator: model ${this.spec.arch} (fingerprint ${this.fingerprint}), ${shared} shared parameters, tasks ${this.tasks.join(', ')}, ${dist.mode} rounds, version ${version} of ${this.totalRounds}`);
+  }
+
+  get version(): number {
+    return this.rounds.version;
+  }
+
+  get sharedTensors(): readonly Float32Array[] {
+    return this.shared.tensors;
+  }
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /** Whether the coordinator accepts workers (for /readyz). */
+  get ready(): boolean {
+    return !this.finished;
+  }
+
+  private log(line: string): void {
+    this.options.log(line);
+  }
+
+  private resumeFrom(store: CheckpointStore<CoordinatorCheckpoint>): number {
+    const loaded = store.loadNewest();
+    if (!loaded) {
+      this.log('coordinator: --resume given but no valid checkpoint found; starting from version 0');
+      return 0;
+    }
+    const ck = loaded.state;
+    if (ck.fingerprint !== this.fingerprint) {
+      throw new Error(`checkpoint ${loaded.info.path} is for model ${ck.fingerprint}, but the run config describes model ${this.fingerprint}`);
+    }
+    this.shared.restore(ck.version, ck.shared, ck.optimizer);
+    for (const [task, encoded] of Object.entries(ck.tasks)) {
+      if (this.tasks.includes(task)) this.taskStates.set(task, { encoded, state: wire.TaskState.decode(encoded) });
+    }
+    this.elapsedBefore = ck.elapsedSeconds;
+    this.log(`coordinator: resumed from ${loaded.info.path} at version ${ck.version} (task states: ${[...this.taskStates.keys()].join(', ') || 'none'})`);
+    return ck.version;
+  }
+
+  /** A new connection. */
+  attach(peer: Peer): void {
+    const session: Session = { peer, task: null, workerId: '', lastSeen: this.now() };
+    this.sessions.add(session);
+    (peer as Peer & { session?: Session }).session = session;
+  }
+
+  /** A connection closed. */
+  detach(peer: Peer): void {
+    const session = (peer as Peer & { session?: Session }).session;
+    if (!session) return;
+    this.sessions.delete(session);
+    if (session.task && this.byTask.get(session.task) === session) {
+      this.byTask.delete(session.task);
+      this.rounds.leave(session.task);
+      this.log(`coordinator: task ${session.task} disconnected`);
+      this.updateWorkerGauge();
+      this.maybeCloseRound();
+    }
+  }
+
+  /** A frame arrived on a connection. Never throws: bad input is answered and counted. */
+  receive(peer: Peer, frame: Uint8Array): void {
+    const session = (peer as Peer & { session?: Session }).session;
+    if (!session) return;
+    this.options.metrics?.bytesReceived.inc(frame.byteLength);
+    session.lastSeen = this.now();
+    try {
+      if (frame.byteLength > this.maxFrameBytes) throw new WireError(ErrorCode.OVERSIZED, `frame of ${frame.byteLength} bytes exceeds ${this.maxFrameBytes}`);
+      const msg = decode(frame);
+      if (msg.kind === 'hello') return this.onHello(session, msg.body);
+      if (!session.task) throw new WireError(ErrorCode.NOT_JOINED, `"${msg.kind}" before hello`);
+      switch (msg.kind) {
+        case 'push':
+          return this.onPush(session, msg.body);
+        case 'taskState':
+          return this.onTaskState(session, msg.body, frame);
+        case 'heartbeat':
+          return;
+        case 'bye':
+          this.log(`coordinator: task ${session.task} says bye (${msg.body.reason ?? ''})`);
+          return;
+        default:
+          throw new WireError(ErrorCode.UNKNOWN_TYPE, `a worker may not send "${msg.kind}"`);
+      }
+    } catch (err) {
+      if (!(err instanceof WireError)) {
+        this.log(`coordinator: internal error on a frame from ${session.task ?? 'a new connection'}: ${(err as Error).stack ?? err}`);
+        this.reply(session, 'error', { code: ErrorCode.UNSPECIFIED, message: 'internal error' });
+        return;
+      }
+      this.refuse(session, err);
+    }
+  }
+
+  private refuse(session: Session, err: WireError): void {
+    const reason = (ErrorCode[err.code] ?? 'UNSPECIFIED').toLowerCase();
+    const pushLevel = err.code === ErrorCode.SHAPE || err.code === ErrorCode.NON_FINITE || err.code === ErrorCode.STALE || err.code === ErrorCode.ROUND_CLOSED;
+    if (pushLevel) this.options.metrics?.pushesRejected.inc({ reason });
+    else this.options.metrics?.connectionsRejected.inc({ reason });
+    this.log(`coordinator: refused ${session.task ? `task ${session.task}` : 'a connection'}: ${reason}: ${err.message}`);
+    this.reply(session, 'error', { code: err.code, message: err.message });
+    const fatal = [ErrorCode.PROTOCOL_VERSION, ErrorCode.FINGERPRINT, ErrorCode.UNKNOWN_TASK, ErrorCode.TASK_TAKEN, ErrorCode.OVERSIZED, ErrorCode.NOT_JOINED].includes(err.code);
+    if (fatal) session.peer.close(1008, reason);
+  }
+
+  private reply<K extends Parameters<typeof encode>[0]>(session: Session, kind: K, body: Parameters<typeof encode<K>>[1]): void {
+    const frame = encode(kind, body);
+    this.options.metrics?.bytesSent.inc(frame.byteLength);
+    session.peer.send(frame);
+  }
+
+  private onHello(session: Session, hello: Hello): void {
+    if (session.task) throw new WireError(ErrorCode.MALFORMED, 'a second hello on one connection');
+    if (hello.protocolVersion !== PROTOCOL_VERSION) {
+      throw new WireError(ErrorCode.PROTOCOL_VERSION, `protocol version ${hello.protocolVersion ?? 0} is not supported; this coordinator speaks version ${PROTOCOL_VERSION}`);
+    }
+    const task = hello.task ?? '';
+    if (!this.tasks.includes(task)) throw new WireError(ErrorCode.UNKNOWN_TASK, `no task "${task}" in this run; tasks: ${this.tasks.join(', ')}`);
+    if (hello.modelFingerprint && hello.modelFingerprint !== this.fingerprint) {
+      throw new WireError(ErrorCode.FINGERPRINT, `the worker holds model ${hello.modelFingerprint}, the coordinator has model ${this.fingerprint} (${this.spec.arch}, input [${this.spec.inputShape.join(', ')}])`);
+    }
+    if (this.finished) throw new WireError(ErrorCode.UNSPECIFIED, 'training is over');
+    const existing = this.byTask.get(task);
+    if (existing && existing.workerId !== hello.workerId) {
+      const lapseMs = this.config.distributed.heartbeat_seconds * 3000;
+      if (this.now() - existing.lastSeen < lapseMs) {
+        throw new WireError(ErrorCode.TASK_TAKEN, `task "${task}" has a live worker; try again once its heartbeat has lapsed (${lapseMs / 1000} s)`);
+      }
+      this.log(`coordinator: task ${task}: the previous worker's heartbeat lapsed; replacing it`);
+    }
+    if (existing) {
+      this.byTask.delete(task);
+      existing.task = null;
+      existing.peer.close(1000, 'replaced');
+    }
+    session.task = task;
+    session.workerId = hello.workerId ?? '';
+    this.byTask.set(task, session);
+    this.rounds.join(task, this.now());
+    this.updateWorkerGauge();
+    const state = this.taskStates.get(task);
+    this.log(`coordinator: task ${task} joined at version ${this.version}${state ? ` (its state from step ${state.state.step} sent along)` : ''}`);
+    this.reply(session, 'welcome', {
+      protocolVersion: PROTOCOL_VERSION,
+      modelFingerprint: this.fingerprint,
+      configJson: JSON.stringify(this.config),
+      version: this.version,
+      shared: this.sharedMessage(),
+      taskState: state?.state ?? null,
+      totalRounds: this.totalRounds,
+      reportEvery: this.config.distributed.report_every,
+      heartbeatMs: Math.round(this.config.distributed.heartbeat_seconds * 1000),
+      mode: this.config.distributed.mode,
+    });
+    if (this.version >= this.totalRounds) this.reply(session, 'update', { version: this.version, shared: [], done: true });
+  }
+
+  private sharedMessage() {
+    return this.spec.shared.map((t, i) => f32Tensor(t.name, t.shape, this.shared.tensors[i]));
+  }
+
+  private onPush(session: Session, push: GradientPush): void {
+    const task = session.task!;
+    if (push.task && push.task !== task) throw new WireError(ErrorCode.UNKNOWN_TASK, `this connection trains "${task}", not "${push.task}"`);
+    const tensors = push.gradient ?? [];
+    if (tensors.length !== this.spec.shared.length) throw new WireError(ErrorCode.SHAPE, `${tensors.length} gradient tensors, the model has ${this.spec.shared.length}`);
+    const gradient = this.spec.shared.map((t, i) => {
+      if (tensors[i].name !== t.name) throw new WireError(ErrorCode.SHAPE, `gradient tensor ${i} is "${tensors[i].name}", expected "${t.name}"`);
+      const values = f32Values(tensors[i], t.shape);
+      checkFinite(t.name, values);
+      return values;
+    });
+    const loss = push.loss ?? 0;
+    if (!Number.isFinite(loss)) throw new WireError(ErrorCode.NON_FINITE, `loss is ${loss}`);
+    if (this.finished || this.version >= this.totalRounds) throw new WireError(ErrorCode.ROUND_CLOSED, 'training is over');
+    const base = push.baseVersion ?? 0;
+    const weight = this.config.tasks.find((t) => t.name === task)!.weight;
+    const offer = this.rounds.offer(task, base, { task, weight, gradient }, this.now());
+    this.options.metrics?.pushStaleness.observe(Math.max(0, this.version - base));
+    if (!offer.accepted) {
+      this.options.metrics?.pushesRejected.inc({ reason: offer.reason });
+      this.log(`coordinator: refused a push of task ${task}: ${offer.detail}`);
+      this.reply(session, 'error', { code: offer.reason === 'stale' ? ErrorCode.STALE : ErrorCode.ROUND_CLOSED, message: offer.detail });
+      // Answered with the current weights so the worker can go on from them.
+      this.reply(session, 'update', { version: this.version, shared: this.sharedMessage(), done: false });
+      return;
+    }
+    this.lastLoss.set(task, loss);
+    this.options.metrics?.taskLoss.set({ task }, loss);
+    this.options.metrics?.taskSamples.inc({ task }, push.samples ?? 0);
+    this.maybeCloseRound();
+  }
+
+  private maybeCloseRound(): void {
+    if (this.finished || this.finishing) return;
+    const now = this.now();
+    if (this.rounds.activeTasks.size === 0 && this.rounds.pendingTasks.length === 0) return;
+    if (!this.rounds.ready(now)) {
+      this.armDeadline(now);
+      return;
+    }
+    const closing = this.rounds.version;
+    const { contributions, stragglers, version } = this.rounds.close(now);
+    this.shared.applyRound(contributions, lrScale(this.config.train.lr_schedule, closing, this.totalRounds));
+    const m = this.options.metrics;
+    const seconds = (now - this.roundStarted) / 1000;
+    this.roundStarted = now;
+    m?.roundsTotal.inc();
+    m?.roundDuration.observe(seconds);
+    m?.sharedVersion.set(version);
+    for (const t of stragglers) {
+      m?.stragglers.inc({ task: t });
+      this.log(`coordinator: round ${closing} closed without task ${t} (deadline)`);
+    }
+    this.emit('round', version, { tasks: contributions.map((c) => c.task), seconds, loss: Object.fromEntries(this.lastLoss) });
+    if (version % this.config.distributed.checkpoint_every === 0) this.checkpoint();
+    if (version >= this.totalRounds) {
+      this.broadcast('update', { version, shared: this.sharedMessage(), done: true });
+      this.startFinishing();
+      return;
+    }
+    this.broadcast('update', { version, shared: this.sharedMessage(), done: false });
+    this.armDeadline(now);
+  }
+
+  private armDeadline(now: number): void {
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = null;
+    if (this.config.distributed.mode !== 'sync') return;
+    const wait = this.rounds.msUntilDeadline(now);
+    if (wait === null) return;
+    this.deadlineTimer = setTimeout(() => {
+      this.deadlineTimer = null;
+      this.maybeCloseRound();
+    }, wait + 5);
+    this.deadlineTimer.unref();
+  }
+
+  private broadcast<K extends Parameters<typeof encode>[0]>(kind: K, body: Parameters<typeof encode<K>>[1]): void {
+    const frame = encode(kind, body);
+    for (const session of this.byTask.values()) {
+      this.options.metrics?.bytesSent.inc(frame.byteLength);
+      session.peer.send(frame);
+    }
+  }
+
+  private onTaskState(session: Session, state: TaskStateMessage, frame: Uint8Array): void {
+    const task = session.task!;
+    if (state.task && state.task !== task) throw new WireError(ErrorCode.UNKNOWN_TASK, `this connection trains "${task}", not "${state.task}"`);
+    this.validateTaskState(task, state);
+    // Kept encoded (as received, re-framed without the envelope) so checkpoints and welcomes reuse it.
+    const encoded = wire.TaskState.encode(state).finish();
+    this.taskStates.set(task, { encoded, state: wire.TaskState.decode(encoded) });
+    void frame;
+    const m = this.options.metrics;
+    m?.taskSparseDensity.set({ task }, state.density ?? 0);
+    if (state.evaluation) m?.taskAccuracy.set({ task }, state.evaluation.accuracy ?? 0);
+    if (state.final) {
+      this.log(`coordinator: task ${task} final state: accuracy ${(state.evaluation?.accuracy ?? 0).toFixed(4)}, nnz ${state.nnz}`);
+      if (this.finishing) this.maybeFinish();
+    }
+  }
+
+  private validateTaskState(task: string, state: TaskStateMessage): void {
+    const byName = new Map((state.tensors ?? []).map((t) => [t.name ?? '', t]));
+    for (const t of this.spec.shared) {
+      const s = byName.get(`sparse/${t.name}`);
+      if (s) checkFinite(`sparse/${t.name}`, f32Values(s, t.shape));
+    }
+    const classes = this.headClasses(state);
+    if (classes === null) throw new WireError(ErrorCode.SHAPE, `task ${task}: the state has no head`);
+    for (const h of headSpec(this.spec, classes)) {
+      const v = byName.get(h.name);
+      if (!v) throw new WireError(ErrorCode.SHAPE, `task ${task}: the state lacks "${h.name}"`);
+      checkFinite(h.name, f32Values(v, h.shape));
+    }
+  }
+
+  private headClasses(state: TaskStateMessage): number | null {
+    const bias = (state.tensors ?? []).find((t) => t.name === 'head/bias');
+    return bias?.shape?.length === 1 ? bias.shape[0] : null;
+  }
+
+  private checkLapses(): void {
+    const lapseMs = this.config.distributed.heartbeat_seconds * 3000;
+    const now = this.now();
+    for (const session of this.byTask.values()) {
+      if (now - session.lastSeen > lapseMs) {
+        this.log(`coordinator: task ${session.task}: no message for ${((now - session.lastSeen) / 1000).toFixed(1)} s; dropping its worker`);
+        session.peer.close(1001, 'heartbeat lapsed');
+        this.detach(session.peer);
+      }
+    }
+  }
+
+  private updateWorkerGauge(): void {
+    this.options.metrics?.workersConnected.set(this.byTask.size);
+  }
+
+  /** Writes a checkpoint now (every N rounds, at the end, and on SIGTERM/SIGINT). */
+  checkpoint(): void {
+    const store = this.options.checkpoints;
+    if (!store) return;
+    const t0 = performance.now();
+    try {
+      const info = store.save(this.version, {
+        fingerprint: this.fingerprint,
+        version: this.version,
+        shared: this.shared.tensors,
+        optimizer: this.shared.optimizerState(),
+        tasks: Object.fromEntries([...this.taskStates].map(([task, r]) => [task, r.encoded])),
+        elapsedSeconds: this.elapsedSeconds(),
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      this.options.metrics?.checkpointDuration.observe(seconds);
+      this.options.metrics?.checkpointLastSuccess.set(Date.now() / 1000);
+      this.log(`coordinator: checkpoint ${info.path} (version ${this.version}, ${info.bytes} bytes, ${seconds.toFixed(2)} s)`);
+    } catch (err) {
+      this.log(`coordinator: checkpoint at version ${this.version} FAILED: ${(err as Error).message}`);
+    }
+  }
+
+  private elapsedSeconds(): number {
+    return this.elapsedBefore + (this.now() - this.started) / 1000;
+  }
+
+  private startFinishing(): void {
+    this.finishing = true;
+    this.log(`coordinator: training done at version ${this.version}; waiting for the final task states`);
+    this.finalTimer = setTimeout(() => this.finish(), this.options.finalStateTimeoutMs ?? 120_000);
+    this.finalTimer.unref();
+    this.maybeFinish();
+  }
+
+  private maybeFinish(): void {
+    const missing = this.tasks.filter((t) => !this.taskStates.get(t)?.state.final);
+    if (missing.length === 0) this.finish();
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.finalTimer) clearTimeout(this.finalTimer);
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.checkpoint();
+    let result: RunResult | null = null;
+    const missing = this.tasks.filter((t) => !this.taskStates.has(t));
+    if (missing.length > 0) {
+      this.log(`coordinator: no state was ever reported for ${missing.join(', ')}; no results written`);
+    } else {
+      try {
+        const bundle = this.bundle();
+        const accuracy = this.tasks.map((t) => this.taskStates.get(t)!.state.evaluation?.accuracy ?? 0);
+        const summary = summarise(bundle, accuracy, this.tasks.map(() => null), this.elapsedSeconds());
+        if (this.options.outDir) {
+          writeRunDirectory(this.options.outDir, { config: this.config, result: summary.result, accounting: summary.accounting, bundle });
+          this.log(`coordinator: run written to ${this.options.outDir}`);
+        }
+        result = summary.result;
+      } catch (err) {
+        this.log(`coordinator: writing the results FAILED: ${(err as Error).message} (the last checkpoint holds W and every task state)`);
+      }
+    }
+    this.broadcast('bye', { reason: 'training done' });
+    this.emit('done', result);
+  }
+
+  /** The hybrid model as the coordinator holds it: W and each task's last reported S_t and head. */
+  bundle(): Bundle {
+    return {
+      spec: this.spec,
+      shared: this.shared.tensors.map((t) => t.slice()),
+      tasks: this.tasks.map((name) => {
+        const state = this.taskStates.get(name)!.state;
+        const byName = new Map((state.tensors ?? []).map((t) => [t.name ?? '', t]));
+        const classes = this.headClasses(state)!;
+        return {
+          name,
+          classes,
+          sparse: this.spec.shared.map((t) => {
+            const s = byName.get(`sparse/${t.name}`);
+            return s ? f32Values(s, t.shape).slice() : new Float32Array(t.size);
+          }),
+          head: headSpec(this.spec, classes).map((h) => f32Values(byName.get(h.name)!, h.shape).slice()),
+        };
+      }),
+    };
+  }
+
+  /** Stops timers; with `checkpoint`, saves the current state first (SIGTERM/SIGINT). */
+  stop(checkpoint: boolean): void {
+    if (checkpoint && !this.finished) this.checkpoint();
+    for (const t of [this.deadlineTimer, this.finalTimer]) if (t) clearTimeout(t);
+    if (this.lapseTimer) clearInterval(this.lapseTimer);
+    for (const s of this.sessions) s.peer.close(1001, 'coordinator stopping');
+  }
+}

@@ -1,0 +1,148 @@
+// The coordinator's Prometheus metrics (names fixed by DESIGN.md section 7) and the small HTTP(S) server
+// that exposes them with the health and readiness probes.
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class CoordinatorMetrics {
+  readonly registry = new Registry();
+  readonly roundsTotal: Counter;
+  readonly roundDuration: Histogram;
+  readonly sharedVersion: Gauge;
+  readonly workersConnected: Gauge;
+  readonly taskLoss: Gauge<'task'>;
+  readonly taskAccuracy: Gauge<'task'>;
+  readonly taskSamples: Counter<'task'>;
+  readonly bytesReceived: Counter;
+  readonly bytesSent: Counter;
+  readonly pushStaleness: Histogram;
+  readonly pushesRejected: Counter<'reason'>;
+  readonly stragglers: Counter<'task'>;
+  readonly checkpointLastSuccess: Gauge;
+  readonly checkpointDuration: Histogram;
+  readonly taskSparseDensity: Gauge<'task'>;
+  readonly connectionsRejected: Counter<'reason'>;
+
+  /** `tasks`: the run's task names, whose series exist from the start (counters at 0, gauges NaN until reported). */
+  constructor(tasks: readonly string[]) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.roundsTotal = new Counter({ name: 'hybrid_rounds_total', help: 'Rounds applied to the shared weights W.', registers });
+    this.roundDuration = new Histogram({
+      name: 'hybrid_round_duration_seconds',
+      help: 'Time from a round opening to its update being applied, in seconds.',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers,
+    });
+    this.sharedVersion = new Gauge({ name: 'hybrid_shared_version', help: 'Version of the shared weights W (rounds applied since the run began).', registers });
+    this.workersConnected = new Gauge({ name: 'hybrid_workers_connected', help: 'Workers currently connected and welcomed.', registers });
+    this.taskLoss = new Gauge({ name: 'hybrid_task_loss', help: 'Latest training loss reported by each task.', labelNames: ['task'], registers });
+    this.taskAccuracy = new Gauge({ name: 'hybrid_task_accuracy', help: 'Latest accuracy reported by each task, as a fraction in [0, 1].', labelNames: ['task'], registers });
+    this.taskSamples = new Counter({ name: 'hybrid_task_samples_total', help: 'Training samples behind the gradients each task pushed.', labelNames: ['task'], registers });
+    this.bytesReceived = new Counter({ name: 'hybrid_bytes_received_total', help: 'Bytes received from workers (WebSocket frame payloads).', registers });
+    this.bytesSent = new Counter({ name: 'hybrid_bytes_sent_total', help: 'Bytes sent to workers (WebSocket frame payloads).', registers });
+    this.pushStaleness = new Histogram({
+      name: 'hybrid_push_staleness',
+      help: 'Staleness of accepted gradient pushes: current version minus the push base version, in rounds.',
+      buckets: [0, 1, 2, 3, 4, 6, 8, 16, 32],
+      registers,
+    });
+    this.pushesRejected = new Counter({ name: 'hybrid_pushes_rejected_total', help: 'Gradient pushes refused, by reason.', labelNames: ['reason'], registers });
+    this.stragglers = new Counter({ name: 'hybrid_stragglers_total', help: 'Rounds that closed at their deadline without this task.', labelNames: ['task'], registers });
+    this.checkpointLastSuccess = new Gauge({
+      name: 'hybrid_checkpoint_last_success_timestamp_seconds',
+      help: 'Unix time of the last checkpoint written successfully, in seconds (0: none yet).',
+      registers,
+    });
+    this.checkpointDuration = new Histogram({
+      name: 'hybrid_checkpoint_duration_seconds',
+      help: 'Time to write one checkpoint (serialise, fsync, rename), in seconds.',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.taskSparseDensity = new Gauge({
+      name: 'hybrid_task_sparse_density',
+      help: "Density of each task's sparse tensors S_t: non-zeros over shared parameters.",
+      labelNames: ['task'],
+      registers,
+    });
+    this.connectionsRejected = new Counter({
+      name: 'hybrid_connections_rejected_total',
+      help: 'Connections or frames refused before reaching a round, by reason (bad frame, auth, protocol, refused task).',
+      labelNames: ['reason'],
+      registers,
+    });
+
+    for (const task of tasks) {
+      this.taskSamples.inc({ task }, 0);
+      this.stragglers.inc({ task }, 0);
+      this.taskLoss.set({ task }, NaN);
+      this.taskAccuracy.set({ task }, NaN);
+      this.taskSparseDensity.set({ task }, NaN);
+    }
+  }
+}
+
+export interface MetricsServerOptions {
+  /** Default: every interface (Node's default), so Prometheus can scrape from elsewhere. */
+  host?: string;
+  /** 0 picks a free port; the real one is returned. */
+  port: number;
+  registry: Registry;
+  /** Whether the coordinator is accepting workers: drives /readyz. */
+  ready: () => boolean;
+  /** Serve HTTPS with this PEM certificate and key. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+}
+
+export interface MetricsServer {
+  server: http.Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+function reply(res: http.ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** GET /metrics, /healthz (alive), /readyz (503 until `ready()`); anything else 404. */
+export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
+  const { registry, ready } = options;
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const route = (req.url ?? '/').split('?')[0];
+    if (route !== '/metrics' && route !== '/healthz' && route !== '/readyz') return reply(res, 404, 'not found\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return reply(res, 405, 'method not allowed\n');
+    }
+    if (route === '/healthz') return reply(res, 200, 'ok\n');
+    if (route === '/readyz') return ready() ? reply(res, 200, 'ready\n') : reply(res, 503, 'not ready\n');
+    registry.metrics().then(
+      (text) => reply(res, 200, text, registry.contentType),
+      (error: unknown) => reply(res, 500, `metrics collection failed: ${(error as Error).message}\n`),
+    );
+  };
+  const server: http.Server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handler) : http.createServer(handler);
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error) => reject(new Error(`metrics server: cannot listen on ${options.host ?? '*'}:${options.port}: ${error.message}`));
+    server.once('error', onError);
+    server.listen(options.port, options.host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // A scraper's keep-alive connection would otherwise hold close() open for seconds.
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,101 @@
+// `hybrid coordinator`: the Coordinator behind its WebSocket server, with checkpoints, /metrics,
+// /healthz and /readyz, and a checkpoint on SIGTERM/SIGINT. Resolves when training is done.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { RunConfig } from '../config/schema.js';
+import { CheckpointStore } from '../coordinator/checkpoints.js';
+import { Coordinator, type CoordinatorCheckpoint } from '../coordinator/coordinator.js';
+import { CoordinatorMetrics, startMetricsServer } from '../coordinator/metrics.js';
+import { startServer } from '../coordinator/server.js';
+import type { RunResult } from '../model/run-output.js';
+import type { Log } from './progress.js';
+
+export interface CoordinatorCommandOptions {
+  host?: string;
+  port: number;
+  metricsPort: number;
+  checkpointDir: string;
+  resume: boolean;
+  outDir?: string;
+  tokenFile?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** Called once both ports listen (the real port numbers, when 0 was asked for). */
+  onListening?: (ports: { port: number; metricsPort: number }) => void;
+}
+
+/** One token for every task (a single line) or one per task (`task: token` lines); # starts a comment. */
+export function readTokenFile(path: string, tasks: readonly string[]): { shared?: string; perTask?: Record<string, string> } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read token file ${path}: ${(err as Error).message}`);
+  }
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  if (lines.length === 0) throw new Error(`token file ${path} holds no token`);
+  if (lines.length === 1 && !/^[A-Za-z0-9_.-]+\s*:\s*\S+$/.test(lines[0])) return { shared: lines[0] };
+  const perTask: Record<string, string> = {};
+  for (const line of lines) {
+    const m = /^([A-Za-z0-9_.-]+)\s*:\s*(\S+)$/.exec(line);
+    if (!m) throw new Error(`token file ${path}: expected "task: token" lines, got a line of ${line.length} characters that is not`);
+    if (!tasks.includes(m[1])) throw new Error(`token file ${path}: no task "${m[1]}" in this run (tasks: ${tasks.join(', ')})`);
+    perTask[m[1]] = m[2];
+  }
+  return { perTask };
+}
+
+export async function runCoordinator(config: RunConfig, opts: CoordinatorCommandOptions, log: Log): Promise<RunResult | null> {
+  const checkpoints = new CheckpointStore<CoordinatorCheckpoint>({ dir: opts.checkpointDir, keep: config.distributed.keep_checkpoints, warn: log });
+  const existing = checkpoints.list();
+  if (!opts.resume && existing.length > 0) {
+    throw new Error(`checkpoint directory ${resolve(opts.checkpointDir)} already holds checkpoints (newest: version ${existing[existing.length - 1].version}); pass --resume to go on from it, or use an empty directory`);
+  }
+  const tokens = opts.tokenFile ? readTokenFile(opts.tokenFile, config.tasks.map((t) => t.name)) : undefined;
+  const tls = opts.tlsCert || opts.tlsKey ? readTls(opts.tlsCert, opts.tlsKey) : undefined;
+  const metrics = new CoordinatorMetrics(config.tasks.map((t) => t.name));
+  const coordinator = new Coordinator(config, { log, metrics, checkpoints, resume: opts.resume, outDir: opts.outDir });
+  const metricsServer = await startMetricsServer({ host: opts.host, port: opts.metricsPort, registry: metrics.registry, ready: () => coordinator.ready, tls });
+  const server = await startServer(coordinator, { host: opts.host, port: opts.port, tokens, tls, metrics, log });
+  const scheme = tls ? 'wss' : 'ws';
+  log(`coordinator: listening on ${scheme}://${opts.host ?? '0.0.0.0'}:${server.port}, metrics on ${tls ? 'https' : 'http'}://${opts.host ?? '0.0.0.0'}:${metricsServer.port}/metrics${tokens ? ', tokens required' : ''}`);
+  opts.onListening?.({ port: server.port, metricsPort: metricsServer.port });
+  coordinator.on('round', (version: number, stats: { seconds: number; loss: Record<string, number> }) => {
+    const every = Math.max(1, Math.ceil(coordinator.totalRounds / 20));
+    if (version % every === 0 || version === coordinator.totalRounds) {
+      const losses = Object.entries(stats.loss).map(([t, l]) => `${t}=${l.toFixed(4)}`).join(' ');
+      log(`round ${version}/${coordinator.totalRounds} loss ${losses}`);
+    }
+  });
+  const result = await new Promise<RunResult | null>((resolveDone, reject) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      log(`coordinator: ${signal}: writing a checkpoint and stopping`);
+      coordinator.stop(true);
+      void Promise.all([server.close(), metricsServer.close()]).then(() => reject(new Error(`stopped by ${signal}`)));
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    coordinator.once('done', (r: RunResult | null) => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolveDone(r);
+    });
+  });
+  // Give the workers a moment to read the bye before the sockets go.
+  await new Promise((r) => setTimeout(r, 200));
+  coordinator.stop(false);
+  await Promise.all([server.close(), metricsServer.close()]);
+  return result;
+}
+
+function readTls(cert: string | undefined, key: string | undefined): { cert: Buffer; key: Buffer } {
+  if (!cert || !key) throw new Error('TLS needs both --tls-cert and --tls-key');
+  const read = (path: string, what: string) => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new Error(`cannot read TLS ${what} ${path}: ${(err as Error).message}`);
+    }
+  };
+  return { cert: read(cert, 'certificate'), key: read(key, 'key') };
+}

@@ -1,0 +1,86 @@
+// `hybrid local`: the coordinator and one worker process per task on this machine, over real sockets on
+// loopback. Relays their progress to stderr, waits for the run to finish and returns its result.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { RunConfig } from '../config/schema.js';
+import type { RunResult } from '../model/run-output.js';
+import type { Log } from './progress.js';
+
+export interface LocalOptions {
+  /** The run config file the processes read (the built-in config is written to the run dir first). */
+  configPath: string;
+  outDir: string;
+  /** Path of the `hybrid` CLI script to start the processes with. */
+  cli: string;
+  backend?: string;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolvePort(port));
+    });
+  });
+}
+
+function relay(child: ChildProcess, prefix: string, log: Log, filter: (line: string) => boolean): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on('line', (line) => {
+      if (filter(line)) log(`[${prefix}] ${line}`);
+    });
+  }
+}
+
+export async function runLocal(config: RunConfig, opts: LocalOptions, log: Log): Promise<RunResult> {
+  const outDir = resolve(opts.outDir);
+  const [port, metricsPort] = [await freePort(), await freePort()];
+  const node = process.execPath;
+  const coordinatorArgs = [opts.cli, 'coordinator', '--config', opts.configPath, '--host', '127.0.0.1', '--port', String(port), '--metrics-port', String(metricsPort), '--checkpoint-dir', join(outDir, 'checkpoints'), '--out', outDir];
+  log(`local: coordinator on ws://127.0.0.1:${port} (metrics http://127.0.0.1:${metricsPort}/metrics), ${config.tasks.length} workers, run directory ${outDir}`);
+  const children: ChildProcess[] = [];
+  const coordinator = spawn(node, coordinatorArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(coordinator);
+  relay(coordinator, 'coordinator', log, () => true);
+  const stopAll = () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+  };
+  process.once('SIGINT', stopAll);
+  process.once('SIGTERM', stopAll);
+  config.tasks.forEach((task) => {
+    const args = [opts.cli, 'worker', '--coordinator', `ws://127.0.0.1:${port}`, '--task', task.name, '--metrics-port', '0', '--host', '127.0.0.1'];
+    if (opts.backend) args.push('--backend', opts.backend);
+    const child = spawn(node, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    // Per-task progress: the coordinator prints the rounds; a worker's own lines are its joins,
+    // reconnects, refusals and its final accuracy.
+    relay(child, task.name, log, (line) => !/^backend: /.test(line) || /computes on/.test(line));
+  });
+  // Exit promises from the start: a worker may well exit before the coordinator does.
+  const [coordinatorExit, ...workerExits] = children.map((c) => new Promise<number>((r) => c.once('exit', (code, signal) => r(code ?? (signal ? 128 : 1)))));
+  try {
+    const code = await coordinatorExit;
+    if (code !== 0) throw new Error(`the coordinator exited with code ${code}`);
+    const codes = await Promise.race([Promise.all(workerExits), new Promise<null>((r) => setTimeout(() => r(null), 60_000).unref())]);
+    if (codes === null) log('local: a worker did not exit within 60 s of the end; stopping it');
+    else codes.forEach((c, i) => c !== 0 && log(`local: worker ${config.tasks[i].name} exited with code ${c}`));
+  } finally {
+    stopAll();
+    process.off('SIGINT', stopAll);
+    process.off('SIGTERM', stopAll);
+  }
+  const results = join(outDir, 'results.json');
+  if (!existsSync(results)) throw new Error(`the run finished without writing ${results}`);
+  const saved = JSON.parse(readFileSync(results, 'utf8')) as RunResult & { compression: RunResult['compression'] };
+  return {
+    tasks: saved.tasks,
+    compression: { params_ratio: saved.compression.params_ratio, bytes_ratio: saved.compression.bytes_ratio },
+    wall_seconds: saved.wall_seconds,
+  };
+}

@@ -1,0 +1,52 @@
+// The run directory both `hybrid train` and the coordinator write: results.json (the JSON result with
+// the full compression accounting), config.json (the run config after defaults) and bundle/ (the
+// deployable artifact). Each file is written whole or not at all.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeBundle, type Bundle } from './bundle.js';
+import { compression, type Compression } from './compression.js';
+import { totalSize } from './spec.js';
+
+export interface TaskResult {
+  name: string;
+  separate_accuracy: number | null;
+  hybrid_accuracy: number;
+  nnz: number;
+  density: number;
+}
+
+/** The object `--json` prints (DESIGN.md section 6). */
+export interface RunResult {
+  tasks: TaskResult[];
+  compression: { params_ratio: number; bytes_ratio: number };
+  wall_seconds: number;
+}
+
+/** Per-task results and the compression accounting of a trained hybrid model. */
+export function summarise(bundle: Bundle, accuracy: readonly number[], separate: readonly (number | null)[], wallSeconds: number): { result: RunResult; accounting: Compression } {
+  const sharedSize = totalSize(bundle.spec.shared);
+  const nnz = bundle.tasks.map((t) => t.sparse.map((v) => v.reduce((a, x) => a + (x !== 0 ? 1 : 0), 0)));
+  const accounting = compression({
+    sharedSizes: bundle.spec.shared.map((t) => t.size),
+    headSizes: bundle.tasks.map((t) => t.head.reduce((a, h) => a + h.length, 0)),
+    nnz,
+  });
+  const tasks = bundle.tasks.map((t, i) => {
+    const n = nnz[i].reduce((a, b) => a + b, 0);
+    return { name: t.name, separate_accuracy: separate[i], hybrid_accuracy: accuracy[i], nnz: n, density: n / sharedSize };
+  });
+  return { result: { tasks, compression: { params_ratio: accounting.params_ratio, bytes_ratio: accounting.bytes_ratio }, wall_seconds: wallSeconds }, accounting };
+}
+
+export function writeRunDirectory(dir: string, run: { config: unknown; result: RunResult; accounting: Compression; bundle: Bundle }): void {
+  mkdirSync(dir, { recursive: true });
+  writeBundle(join(dir, 'bundle'), run.bundle);
+  writeJsonAtomic(join(dir, 'config.json'), run.config);
+  writeJsonAtomic(join(dir, 'results.json'), { ...run.result, compression: run.accounting });
+}
+
+function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(tmp, path);
+}

@@ -1,0 +1,125 @@
+// Encoding and decoding of the wire protocol (proto/hybrid.proto, package hybrid.v1) with the
+// protobufjs code generated from it, plus the tensor conversions both sides need. Decoded F32 tensors
+// are views on the received frame where its alignment allows, not copies.
+import protobuf from 'protobufjs/minimal.js';
+import { hybrid } from './hybrid.pb.js';
+
+// 64-bit fields (versions, sample counts) as plain numbers, not Long objects: exact up to 2^53, far
+// beyond any round or sample count. protobufjs uses numbers when it has no Long implementation.
+protobuf.util.Long = undefined as unknown as typeof protobuf.util.Long;
+protobuf.configure();
+
+export const PROTOCOL_VERSION = 1;
+
+export const wire = hybrid.v1;
+export type Envelope = hybrid.v1.Envelope.$Properties;
+export type TensorMessage = hybrid.v1.Tensor.$Properties;
+export type Hello = hybrid.v1.Hello.$Properties;
+export type Welcome = hybrid.v1.Welcome.$Properties;
+export type GradientPush = hybrid.v1.GradientPush.$Properties;
+export type ParamUpdate = hybrid.v1.ParamUpdate.$Properties;
+export type TaskStateMessage = hybrid.v1.TaskState.$Properties;
+export type Heartbeat = hybrid.v1.Heartbeat.$Properties;
+export type ErrorMessage = hybrid.v1.Error.$Properties;
+export type Bye = hybrid.v1.Bye.$Properties;
+export const ErrorCode = hybrid.v1.Error.Code;
+export type ErrorCode = hybrid.v1.Error.Code;
+export const Encoding = hybrid.v1.Encoding;
+
+/** The message kinds of an Envelope, with their payload types. */
+export interface Messages {
+  hello: Hello;
+  welcome: Welcome;
+  push: GradientPush;
+  update: ParamUpdate;
+  taskState: TaskStateMessage;
+  heartbeat: Heartbeat;
+  error: ErrorMessage;
+  bye: Bye;
+}
+export type MessageKind = keyof Messages;
+export type Decoded = { [K in MessageKind]: { kind: K; body: Messages[K] } }[MessageKind];
+
+/** Something a peer sent that breaks the protocol; `code` is what the error reply carries. */
+export class WireError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WireError';
+  }
+}
+
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+if (!littleEndian) throw new Error('hybrid: the wire format is little-endian and so must the host be');
+
+export function encode<K extends MessageKind>(kind: K, body: Messages[K]): Uint8Array {
+  return wire.Envelope.encode({ [kind]: body } as Envelope).finish();
+}
+
+export function decode(frame: Uint8Array): Decoded {
+  let envelope: hybrid.v1.Envelope;
+  try {
+    envelope = wire.Envelope.decode(frame);
+  } catch (err) {
+    throw new WireError(ErrorCode.MALFORMED, `malformed frame (${frame.length} bytes): ${(err as Error).message}`);
+  }
+  const kind = envelope.body;
+  if (!kind) throw new WireError(ErrorCode.UNKNOWN_TYPE, 'frame carries no message type this protocol version knows');
+  return { kind, body: envelope[kind] } as Decoded;
+}
+
+/** An F32 tensor message whose bytes view `values` (the encoder copies them once, into the frame). */
+export function f32Tensor(name: string, shape: readonly number[], values: Float32Array): TensorMessage {
+  return { name, shape: [...shape], encoding: Encoding.ENCODING_F32, data: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) };
+}
+
+export function u8Tensor(name: string, shape: readonly number[], values: Uint8Array): TensorMessage {
+  return { name, shape: [...shape], encoding: Encoding.ENCODING_U8, data: values };
+}
+
+function describe(t: TensorMessage): string {
+  return `tensor "${t.name ?? ''}"`;
+}
+
+/** The entry count a shape promises. */
+function shapeSize(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * The values of an F32 tensor, checked against the shape it must have: a view on the frame when
+ * aligned, else a copy. Wrong encoding, shape or byte length is a WireError(SHAPE).
+ */
+export function f32Values(t: TensorMessage, expectedShape?: readonly number[]): Float32Array {
+  const encoding = t.encoding ?? Encoding.ENCODING_F32;
+  if (encoding !== Encoding.ENCODING_F32) throw new WireError(ErrorCode.SHAPE, `${describe(t)}: encoding ${Encoding[encoding] ?? encoding} is not supported here (F32 only)`);
+  const shape = t.shape ?? [];
+  if (expectedShape && (shape.length !== expectedShape.length || shape.some((d, i) => d !== expectedShape[i]))) {
+    throw new WireError(ErrorCode.SHAPE, `${describe(t)}: shape [${shape.join(', ')}], expected [${expectedShape.join(', ')}]`);
+  }
+  const data = t.data ?? new Uint8Array(0);
+  const size = shapeSize(shape);
+  if (data.byteLength !== size * 4) throw new WireError(ErrorCode.SHAPE, `${describe(t)}: ${data.byteLength} bytes for shape [${shape.join(', ')}] (${size * 4} expected)`);
+  if (data.byteOffset % 4 === 0) return new Float32Array(data.buffer, data.byteOffset, size);
+  // Unaligned: copy (a Buffer's slice() would be a view, so copy through a fresh Uint8Array).
+  return new Float32Array(new Uint8Array(data).buffer);
+}
+
+export function u8Values(t: TensorMessage, expectedSize?: number): Uint8Array {
+  if ((t.encoding ?? 0) !== Encoding.ENCODING_U8) throw new WireError(ErrorCode.SHAPE, `${describe(t)}: expected U8 encoding`);
+  const data = t.data ?? new Uint8Array(0);
+  const size = shapeSize(t.shape ?? []);
+  if (data.byteLength !== size || (expectedSize !== undefined && size !== expectedSize)) {
+    throw new WireError(ErrorCode.SHAPE, `${describe(t)}: ${data.byteLength} bytes, expected ${expectedSize ?? size}`);
+  }
+  return data;
+}
+
+/** Every value finite, else WireError(NON_FINITE) naming the tensor and the first bad index. */
+export function checkFinite(name: string, values: Float32Array): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new WireError(ErrorCode.NON_FINITE, `tensor "${name}": value ${values[i]} at index ${i}`);
+  }
+}

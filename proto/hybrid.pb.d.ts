@@ -1,0 +1,1128 @@
+import * as $protobuf from "protobufjs";
+import Long = require("long");
+
+/** Namespace hybrid. */
+export namespace hybrid {
+
+    /** Namespace v1. */
+    namespace v1 {
+
+        /** Encoding enum. */
+        enum Encoding {
+
+            /** ENCODING_F32 value */
+            ENCODING_F32 = 0,
+
+            /** ENCODING_F16 value */
+            ENCODING_F16 = 1,
+
+            /** ENCODING_BF16 value */
+            ENCODING_BF16 = 2,
+
+            /** ENCODING_TOPK value */
+            ENCODING_TOPK = 3,
+
+            /** ENCODING_INT8 value */
+            ENCODING_INT8 = 4,
+
+            /** ENCODING_U8 value */
+            ENCODING_U8 = 5
+        }
+
+        /**
+         * Properties of a Tensor.
+         * @deprecated Use hybrid.v1.Tensor.$Properties instead.
+         */
+        interface ITensor extends hybrid.v1.Tensor.$Properties {
+        }
+
+        /** Represents a Tensor. */
+        class Tensor {
+
+            /**
+             * Constructs a new Tensor.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: hybrid.v1.Tensor.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Tensor name. */
+            name: string;
+
+            /** Tensor shape. */
+            shape: number[];
+
+            /** Tensor encoding. */
+            encoding: hybrid.v1.Encoding;
+
+            /** Tensor data. */
+            data: Uint8Array;
+
+            /**
+             * Creates a new Tensor instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Tensor instance
+             */
+            static create(properties: hybrid.v1.Tensor.$Shape): hybrid.v1.Tensor & hybrid.v1.Tensor.$Shape;
+            static create(properties?: hybrid.v1.Tensor.$Properties): hybrid.v1.Tensor;
+
+            /**
+             * Encodes the specified Tensor message. Does not implicitly {@link hybrid.v1.Tensor.verify|verify} messages.
+             * @param message Tensor message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: hybrid.v1.Tensor.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Tensor message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {hybrid.v1.Tensor & hybrid.v1.Tensor.$Shape} Tensor
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hybrid.v1.Tensor & hybrid.v1.Tensor.$Shape;
+
+            /**
+             * Gets the type url for Tensor
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace Tensor {
+
+            /** Properties of a Tensor. */
+            interface $Properties {
+
+                /** Tensor name */
+                name?: (string|null);
+
+                /** Tensor shape */
+                shape?: (number[]|null);
+
+                /** Tensor encoding */
+                encoding?: (hybrid.v1.Encoding|null);
+
+                /** Tensor data */
+                data?: (Uint8Array|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Tensor. */
+            type $Shape = hybrid.v1.Tensor.$Properties;
+        }
+
+        /**
+         * Properties of a Hello.
+         * @deprecated Use hybrid.v1.Hello.$Properties instead.
+         */
+        interface IHello extends hybrid.v1.Hello.$Properties {
+        }
+
+        /** Represents a Hello. */
+        class Hello {
+
+            /**
+             * Constructs a new Hello.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: hybrid.v1.Hello.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Hello protocolVersion. */
+            protocolVersion: number;
+
+            /** Hello task. */
+            task: string;
+
+            /** Hello modelFingerprint. */
+            modelFingerprint: string;
+
+            /** Hello workerId. */
+            workerId: string;
+
+            /**
+             * Creates a new Hello instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Hello instance
+             */
+            static create(properties: hybrid.v1.Hello.$Shape): hybrid.v1.Hello & hybrid.v1.Hello.$Shape;
+            static create(properties?: hybrid.v1.Hello.$Properties): hybrid.v1.Hello;
+
+            /**
+             * Encodes the specified Hello message. Does not implicitly {@link hybrid.v1.Hello.verify|verify} messages.
+             * @param message Hello message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: hybrid.v1.Hello.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Hello message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {hybrid.v1.Hello & hybrid.v1.Hello.$Shape} Hello
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hybrid.v1.Hello & hybrid.v1.Hello.$Shape;
+
+            /**
+             * Gets the type url for Hello
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace Hello {
+
+            /** Properties of a Hello. */
+            interface $Properties {
+
+                /** Hello protocolVersion */
+                protocolVersion?: (number|null);
+
+                /** Hello task */
+                task?: (string|null);
+
+                /** Hello modelFingerprint */
+                modelFingerprint?: (string|null);
+
+                /** Hello workerId */
+                workerId?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Hello. */
+            type $Shape = hybrid.v1.Hello.$Properties;
+        }
+
+        /**
+         * Properties of a Welcome.
+         * @deprecated Use hybrid.v1.Welcome.$Properties instead.
+         */
+        interface IWelcome extends hybrid.v1.Welcome.$Properties {
+        }
+
+        /** Represents a Welcome. */
+        class Welcome {
+
+            /**
+             * Constructs a new Welcome.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: hybrid.v1.Welcome.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Welcome protocolVersion. */
+            protocolVersion: number;
+
+            /** Welcome modelFingerprint. */
+            modelFingerprint: string;
+
+            /** Welcome configJson. */
+            configJson: string;
+
+            /** Welcome version. */
+            version: number;
+
+            /** Welcome shared. */
+            shared: hybrid.v1.Tensor.$Properties[];
+
+            /** Welcome taskState. */
+            taskState?: (hybrid.v1.TaskState.$Properties|null);
+
+            /** Welcome totalRounds. */
+            totalRounds: number;
+
+            /** Welcome reportEvery. */
+            reportEvery: number;
+
+            /** Welcome heartbeatMs. */
+            heartbeatMs: number;
+
+            /** Welcome mode. */
+            mode: string;
+
+            /**
+             * Creates a new Welcome instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Welcome instance
+             */
+            static create(properties: hybrid.v1.Welcome.$Shape): hybrid.v1.Welcome & hybrid.v1.Welcome.$Shape;
+            static create(properties?: hybrid.v1.Welcome.$Properties): hybrid.v1.Welcome;
+
+            /**
+             * Encodes the specified Welcome message. Does not implicitly {@link hybrid.v1.Welcome.verify|verify} messages.
+             * @param message Welcome message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: hybrid.v1.Welcome.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Welcome message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {hybrid.v1.Welcome & hybrid.v1.Welcome.$Shape} Welcome
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hybrid.v1.Welcome & hybrid.v1.Welcome.$Shape;
+
+            /**
+             * Gets the type url for Welcome
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace Welcome {
+
+            /** Properties of a Welcome. */
+            interface $Properties {
+
+                /** Welcome protocolVersion */
+                protocolVersion?: (number|null);
+
+                /** Welcome modelFingerprint */
+                modelFingerprint?: (string|null);
+
+                /** Welcome configJson */
+                configJson?: (string|null);
+
+                /** Welcome version */
+                version?: (number|null);
+
+                /** Welcome shared */
+                shared?: (hybrid.v1.Tensor.$Properties[]|null);
+
+                /** Welcome taskState */
+                taskState?: (hybrid.v1.TaskState.$Properties|null);
+
+                /** Welcome totalRounds */
+                totalRounds?: (number|null);
+
+                /** Welcome reportEvery */
+                reportEvery?: (number|null);
+
+                /** Welcome heartbeatMs */
+                heartbeatMs?: (number|null);
+
+                /** Welcome mode */
+                mode?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Welcome. */
+            type $Shape = hybrid.v1.Welcome.$Properties;
+        }
+
+        /**
+         * Properties of a GradientPush.
+         * @deprecated Use hybrid.v1.GradientPush.$Properties instead.
+         */
+        interface IGradientPush extends hybrid.v1.GradientPush.$Properties {
+        }
+
+        /** Represents a GradientPush. */
+        class GradientPush {
+
+            /**
+             * Constructs a new GradientPush.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: hybrid.v1.GradientPush.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** GradientPush task. */
+            task: string;
+
+            /** GradientPush baseVersion. */
+            baseVersion: number;
+
+            /** GradientPush gradient. */
+            gradient: hybrid.v1.Tensor.$Properties[];
+
+            /** GradientPush loss. */
+            loss: number;
+
+            /** GradientPush samples. */
+            samples: number;
+
+            /**
+             * Creates a new GradientPush instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns GradientPush instance
+             */
+            static create(properties: hybrid.v1.GradientPush.$Shape): hybrid.v1.GradientPush & hybrid.v1.GradientPush.$Shape;
+            static create(properties?: hybrid.v1.GradientPush.$Properties): hybrid.v1.GradientPush;
+
+            /**
+             * Encodes the specified GradientPush message. Does not implicitly {@link hybrid.v1.GradientPush.verify|verify} messages.
+             * @param message GradientPush message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: hybrid.v1.GradientPush.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a GradientPush message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {hybrid.v1.GradientPush & hybrid.v1.GradientPush.$Shape} GradientPush
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hybrid.v1.GradientPush & hybrid.v1.GradientPush.$Shape;
+
+            /**
+             * Gets the type url for GradientPush
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace GradientPush {
+
+            /** Properties of a GradientPush. */
+            interface $Properties {
+
+                /** GradientPush task */
+                task?: (string|null);
+
+                /** GradientPush baseVersion */
+                baseVersion?: (number|null);
+
+                /** GradientPush gradient */
+                gradient?: (hybrid.v1.Tensor.$Properties[]|null);
+
+                /** GradientPush loss */
+                loss?: (number|null);
+
+                /** GradientPush samples */
+                samples?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a GradientPush. */
+            type $Shape = hybrid.v1.GradientPush.$Properties;
+        }
+
+        /**
+         * Properties of a ParamUpdate.
+         * @deprecated Use hybrid.v1.ParamUpdate.$Properties instead.
+         */
+        interface IParamUpdate extends hybrid.v1.ParamUpdate.$Properties {
+        }
+
+        /** Represents a ParamUpdate. */
+        class ParamUpdate {
+
+            /**
+             * Constructs a new ParamUpdate.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: hybrid.v1.ParamUpdate.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** ParamUpdate version. */
+            version: number;
+
+            /** ParamUpdate shared. */
+            shared: hybrid.v1.Tensor.$Properties[];
+
+            /** ParamUpdate done. */
+            done: boolean;
+
+            /**
+             * Creates a new ParamUpdate instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns ParamUpdate instance
+             */
+            static create(properties: hybrid.v1.ParamUpdate.$Shape): hybrid.v1.ParamUpdate & hybrid.v1.ParamUpdate.$Shape;
+            static create(properties?: hybrid.v1.ParamUpdate.$Properties): hybrid.v1.ParamUpdate;
+
+            /**
+             * Encodes the specified ParamUpdate message. Does not implicitly {@link hybrid.v1.ParamUpdate.verify|verify} messages.
+             * @param message ParamUpdate message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: hybrid.v1.ParamUpdate.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a ParamUpdate message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {hybrid.v1.ParamUpdate & hybrid.v1.ParamUpdate.$Shape} ParamUpdate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hybrid.v1.ParamUpdate & hybrid.v1.ParamUpdate.$Shape;
+
+            /**
+             * Gets the type url for ParamUpdate
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace ParamUpdate {
+
+            /** Properties of a ParamUpdate. */
+            interface $Properties {
+
+                /** ParamUpdate version */
+                version?: (number|null);
+
+                /** ParamUpdate shared */
+                shared?: (hybrid.v1.Tensor.$Properties[]|null);
+
+                /** ParamUpdate done */
+                done?: (boolean|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a ParamUpdate. */
+            type $Shape = hybrid.v1.ParamUpdate.$Properties;
+        }
+
+        /**
+         * Properties of an Evaluation.
+         * @deprecated Use hybrid.v1.Evaluation.$Properties instead.
+         */
+        interface IEvaluation extends hybrid.v1.Evaluation.$Properties {
+        }
+
+        /** Represents an Evaluation. */
+        class Evaluation {
+
+            /**
+             * Constructs a new Evaluation.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: hybrid.v1.Evaluation.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Evaluation accuracy. */
+            accuracy: number;
+
+            /** Evaluation loss. */
+            loss: number;
+
+            /** Evaluation samples. */
+            samples: number;
+
+            /**
+             * Creates a new Evaluation instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Evaluation instance
+             */
+            static create(properties: hybrid.v1.Evaluation.$Shape): hybrid.v1.Evaluation & hybrid.v1.Evaluation.$Shape;
+            static create(properties?: hybrid.v1.Evaluation.$Properties): hybrid.v1.Evaluation;
+
+            /**
+             * Encodes the specified Evaluation message. Does not implicitly {@link hybrid.v1.Evaluation.verify|verify} messages.
+             * @param message Evaluation message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: hybrid.v1.Evaluation.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an Evaluation message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {hybrid.v1.Evaluation & hybrid.v1.Evaluation.$Shape} Evaluation
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hybrid.v1.Evaluation & hybrid.v1.Evaluation.$Shape;
+
+            /**
+             * Gets the type url for Evaluation
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace Evaluation {
+
+            /** Properties of an Evaluation. */
+            interface $Properties {
+
+                /** Evaluation accuracy */
+                accuracy?: (number|null);
+
+                /** Evaluation loss */
+                loss?: (number|null);
+
+                /** Evaluation samples */
+                samples?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an Evaluation. */
+            type $Shape = hybrid.v1.Evaluation.$Properties;
+        }
+
+        /**
+         * Properties of a TaskState.
+         * @deprecated Use hybrid.v1.TaskState.$Properties instead.
+         */
+        interface ITaskState extends hybrid.v1.TaskState.$Properties {
+        }
+
+        /** Represents a TaskState. */
+        class TaskState {
+
+            /**
+             * Constructs a new TaskState.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: hybrid.v1.TaskState.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** TaskState task. */
+            task: string;
+
+            /** TaskState step. */
+            step: number;
+
+            /** TaskState tensors. */
+            tensors: hybrid.v1.Tensor.$Properties[];
+
+            /** TaskState headOptimizerStep. */
+            headOptimizerStep: number;
+
+            /** TaskState sparseOptimizerStep. */
+            sparseOptimizerStep: number;
+
+            /** TaskState nnz. */
+            nnz: number;
+
+            /** TaskState density. */
+            density: number;
+
+            /** TaskState evaluation. */
+            evaluation?: (hybrid.v1.Evaluation.$Properties|null);
+
+            /** TaskState final. */
+            final: boolean;
+
+            /**
+             * Creates a new TaskState instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns TaskState instance
+             */
+            static create(properties: hybrid.v1.TaskState.$Shape): hybrid.v1.TaskState & hybrid.v1.TaskState.$Shape;
+            static create(properties?: hybrid.v1.TaskState.$Properties): hybrid.v1.TaskState;
+
+            /**
+             * Encodes the specified TaskState message. Does not implicitly {@link hybrid.v1.TaskState.verify|verify} messages.
+             * @param message TaskState message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: hybrid.v1.TaskState.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a TaskState message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {hybrid.v1.TaskState & hybrid.v1.TaskState.$Shape} TaskState
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hybrid.v1.TaskState & hybrid.v1.TaskState.$Shape;
+
+            /**
+             * Gets the type url for TaskState
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace TaskState {
+
+            /** Properties of a TaskState. */
+            interface $Properties {
+
+                /** TaskState task */
+                task?: (string|null);
+
+                /** TaskState step */
+                step?: (number|null);
+
+                /** TaskState tensors */
+                tensors?: (hybrid.v1.Tensor.$Properties[]|null);
+
+                /** TaskState headOptimizerStep */
+                headOptimizerStep?: (number|null);
+
+                /** TaskState sparseOptimizerStep */
+                sparseOptimizerStep?: (number|null);
+
+                /** TaskState nnz */
+                nnz?: (number|null);
+
+                /** TaskState density */
+                density?: (number|null);
+
+                /** TaskState evaluation */
+                evaluation?: (hybrid.v1.Evaluation.$Properties|null);
+
+                /** TaskState final */
+                final?: (boolean|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a TaskState. */
+            type $Shape = hybrid.v1.TaskState.$Properties;
+        }
+
+        /**
+         * Properties of a Heartbeat.
+         * @deprecated Use hybrid.v1.Heartbeat.$Properties instead.
+         */
+        interface IHeartbeat extends hybrid.v1.Heartbeat.$Properties {
+        }
+
+        /** Represents a Heartbeat. */
+        class Heartbeat {
+
+            /**
+             * Constructs a new Heartbeat.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: hybrid.v1.Heartbeat.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Heartbeat timeMs. */
+            timeMs: number;
+
+            /** Heartbeat version. */
+            version: number;
+
+            /**
+             * Creates a new Heartbeat instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Heartbeat instance
+             */
+            static create(properties: hybrid.v1.Heartbeat.$Shape): hybrid.v1.Heartbeat & hybrid.v1.Heartbeat.$Shape;
+            static create(properties?: hybrid.v1.Heartbeat.$Properties): hybrid.v1.Heartbeat;
+
+            /**
+             * Encodes the specified Heartbeat message. Does not implicitly {@link hybrid.v1.Heartbeat.verify|verify} messages.
+             * @param message Heartbeat message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: hybrid.v1.Heartbeat.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Heartbeat message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {hybrid.v1.Heartbeat & hybrid.v1.Heartbeat.$Shape} Heartbeat
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hybrid.v1.Heartbeat & hybrid.v1.Heartbeat.$Shape;
+
+            /**
+             * Gets the type url for Heartbeat
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace Heartbeat {
+
+            /** Properties of a Heartbeat. */
+            interface $Properties {
+
+                /** Heartbeat timeMs */
+                timeMs?: (number|null);
+
+                /** Heartbeat version */
+                version?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Heartbeat. */
+            type $Shape = hybrid.v1.Heartbeat.$Properties;
+        }
+
+        /**
+         * Properties of an Error.
+         * @deprecated Use hybrid.v1.Error.$Properties instead.
+         */
+        interface IError extends hybrid.v1.Error.$Properties {
+        }
+
+        /** Represents an Error. */
+        class Error {
+
+            /**
+             * Constructs a new Error.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: hybrid.v1.Error.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Error code. */
+            code: hybrid.v1.Error.Code;
+
+            /** Error message. */
+            message: string;
+
+            /**
+             * Creates a new Error instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Error instance
+             */
+            static create(properties: hybrid.v1.Error.$Shape): hybrid.v1.Error & hybrid.v1.Error.$Shape;
+            static create(properties?: hybrid.v1.Error.$Properties): hybrid.v1.Error;
+
+            /**
+             * Encodes the specified Error message. Does not implicitly {@link hybrid.v1.Error.verify|verify} messages.
+             * @param message Error message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: hybrid.v1.Error.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an Error message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {hybrid.v1.Error & hybrid.v1.Error.$Shape} Error
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hybrid.v1.Error & hybrid.v1.Error.$Shape;
+
+            /**
+             * Gets the type url for Error
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace Error {
+
+            /** Properties of an Error. */
+            interface $Properties {
+
+                /** Error code */
+                code?: (hybrid.v1.Error.Code|null);
+
+                /** Error message */
+                message?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an Error. */
+            type $Shape = hybrid.v1.Error.$Properties;
+
+            /** Code enum. */
+            enum Code {
+
+                /** UNSPECIFIED value */
+                UNSPECIFIED = 0,
+
+                /** MALFORMED value */
+                MALFORMED = 1,
+
+                /** UNKNOWN_TYPE value */
+                UNKNOWN_TYPE = 2,
+
+                /** PROTOCOL_VERSION value */
+                PROTOCOL_VERSION = 3,
+
+                /** FINGERPRINT value */
+                FINGERPRINT = 4,
+
+                /** SHAPE value */
+                SHAPE = 5,
+
+                /** NON_FINITE value */
+                NON_FINITE = 6,
+
+                /** OVERSIZED value */
+                OVERSIZED = 7,
+
+                /** UNAUTHORIZED value */
+                UNAUTHORIZED = 8,
+
+                /** TASK_TAKEN value */
+                TASK_TAKEN = 9,
+
+                /** UNKNOWN_TASK value */
+                UNKNOWN_TASK = 10,
+
+                /** STALE value */
+                STALE = 11,
+
+                /** NOT_JOINED value */
+                NOT_JOINED = 12,
+
+                /** ROUND_CLOSED value */
+                ROUND_CLOSED = 13
+            }
+        }
+
+        /**
+         * Properties of a Bye.
+         * @deprecated Use hybrid.v1.Bye.$Properties instead.
+         */
+        interface IBye extends hybrid.v1.Bye.$Properties {
+        }
+
+        /** Represents a Bye. */
+        class Bye {
+
+            /**
+             * Constructs a new Bye.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: hybrid.v1.Bye.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Bye reason. */
+            reason: string;
+
+            /**
+             * Creates a new Bye instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Bye instance
+             */
+            static create(properties: hybrid.v1.Bye.$Shape): hybrid.v1.Bye & hybrid.v1.Bye.$Shape;
+            static create(properties?: hybrid.v1.Bye.$Properties): hybrid.v1.Bye;
+
+            /**
+             * Encodes the specified Bye message. Does not implicitly {@link hybrid.v1.Bye.verify|verify} messages.
+             * @param message Bye message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: hybrid.v1.Bye.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Bye message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {hybrid.v1.Bye & hybrid.v1.Bye.$Shape} Bye
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hybrid.v1.Bye & hybrid.v1.Bye.$Shape;
+
+            /**
+             * Gets the type url for Bye
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace Bye {
+
+            /** Properties of a Bye. */
+            interface $Properties {
+
+                /** Bye reason */
+                reason?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Bye. */
+            type $Shape = hybrid.v1.Bye.$Properties;
+        }
+
+        /**
+         * Properties of an Envelope.
+         * @deprecated Use hybrid.v1.Envelope.$Properties instead.
+         */
+        interface IEnvelope extends hybrid.v1.Envelope.$Properties {
+        }
+
+        /** Represents an Envelope. */
+        class Envelope {
+
+            /**
+             * Constructs a new Envelope.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: hybrid.v1.Envelope.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Envelope hello. */
+            hello?: (hybrid.v1.Hello.$Properties|null);
+
+            /** Envelope welcome. */
+            welcome?: (hybrid.v1.Welcome.$Properties|null);
+
+            /** Envelope push. */
+            push?: (hybrid.v1.GradientPush.$Properties|null);
+
+            /** Envelope update. */
+            update?: (hybrid.v1.ParamUpdate.$Properties|null);
+
+            /** Envelope taskState. */
+            taskState?: (hybrid.v1.TaskState.$Properties|null);
+
+            /** Envelope heartbeat. */
+            heartbeat?: (hybrid.v1.Heartbeat.$Properties|null);
+
+            /** Envelope error. */
+            error?: (hybrid.v1.Error.$Properties|null);
+
+            /** Envelope bye. */
+            bye?: (hybrid.v1.Bye.$Properties|null);
+
+            /** Envelope body. */
+            body?: ("hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye");
+
+            /**
+             * Creates a new Envelope instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Envelope instance
+             */
+            static create(properties: hybrid.v1.Envelope.$Shape): hybrid.v1.Envelope & hybrid.v1.Envelope.$Shape;
+            static create(properties?: hybrid.v1.Envelope.$Properties): hybrid.v1.Envelope;
+
+            /**
+             * Encodes the specified Envelope message. Does not implicitly {@link hybrid.v1.Envelope.verify|verify} messages.
+             * @param message Envelope message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: hybrid.v1.Envelope.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an Envelope message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {hybrid.v1.Envelope & hybrid.v1.Envelope.$Shape} Envelope
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hybrid.v1.Envelope & hybrid.v1.Envelope.$Shape;
+
+            /**
+             * Gets the type url for Envelope
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace Envelope {
+
+            /** Properties of an Envelope. */
+            interface $Properties {
+
+                /** Envelope hello */
+                hello?: (hybrid.v1.Hello.$Properties|null);
+
+                /** Envelope welcome */
+                welcome?: (hybrid.v1.Welcome.$Properties|null);
+
+                /** Envelope push */
+                push?: (hybrid.v1.GradientPush.$Properties|null);
+
+                /** Envelope update */
+                update?: (hybrid.v1.ParamUpdate.$Properties|null);
+
+                /** Envelope taskState */
+                taskState?: (hybrid.v1.TaskState.$Properties|null);
+
+                /** Envelope heartbeat */
+                heartbeat?: (hybrid.v1.Heartbeat.$Properties|null);
+
+                /** Envelope error */
+                error?: (hybrid.v1.Error.$Properties|null);
+
+                /** Envelope bye */
+                bye?: (hybrid.v1.Bye.$Properties|null);
+
+                /** Envelope body */
+                body?: ("hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye");
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of an Envelope. */
+            type $Shape = {
+              hello?: hybrid.v1.Hello.$Shape|null;
+              welcome?: hybrid.v1.Welcome.$Shape|null;
+              push?: hybrid.v1.GradientPush.$Shape|null;
+              update?: hybrid.v1.ParamUpdate.$Shape|null;
+              taskState?: hybrid.v1.TaskState.$Shape|null;
+              heartbeat?: hybrid.v1.Heartbeat.$Shape|null;
+              error?: hybrid.v1.Error.$Shape|null;
+              bye?: hybrid.v1.Bye.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ body?: undefined; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null }|{ body?: "hello"; hello: hybrid.v1.Hello.$Shape; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null }|{ body?: "welcome"; hello?: null; welcome: hybrid.v1.Welcome.$Shape; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null }|{ body?: "push"; hello?: null; welcome?: null; push: hybrid.v1.GradientPush.$Shape; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null }|{ body?: "update"; hello?: null; welcome?: null; push?: null; update: hybrid.v1.ParamUpdate.$Shape; taskState?: null; heartbeat?: null; error?: null; bye?: null }|{ body?: "taskState"; hello?: null; welcome?: null; push?: null; update?: null; taskState: hybrid.v1.TaskState.$Shape; heartbeat?: null; error?: null; bye?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat: hybrid.v1.Heartbeat.$Shape; error?: null; bye?: null }|{ body?: "error"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error: hybrid.v1.Error.$Shape; bye?: null }|{ body?: "bye"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye: hybrid.v1.Bye.$Shape })
+            );
+        }
+    }
+}

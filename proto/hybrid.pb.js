@@ -1,0 +1,2738 @@
+/*eslint-disable block-scoped-var, id-length, no-control-regex, no-magic-numbers, no-mixed-operators, no-prototype-builtins, no-redeclare, no-shadow, no-var, sort-vars, default-case, jsdoc/require-param*/
+import $protobuf from "protobufjs/minimal.js";
+
+// Common aliases
+const $Reader = $protobuf.Reader, $Writer = $protobuf.Writer, $util = $protobuf.util;
+const $Object = $util.global.Object, $undefined = $util.global.undefined, $Error = $util.global.Error, $RangeError = $util.global.RangeError;
+
+// Exported root namespace
+const $root = $protobuf.roots["default"] || ($protobuf.roots["default"] = {});
+
+export const hybrid = $root.hybrid = (() => {
+
+    /**
+     * Namespace hybrid.
+     * @exports hybrid
+     * @namespace
+     */
+    const hybrid = {};
+
+    hybrid.v1 = (function() {
+
+        /**
+         * Namespace v1.
+         * @memberof hybrid
+         * @namespace
+         */
+        const v1 = {};
+
+        /**
+         * Encoding enum.
+         * @name hybrid.v1.Encoding
+         * @enum {number}
+         * @property {number} ENCODING_F32=0 ENCODING_F32 value
+         * @property {number} ENCODING_F16=1 ENCODING_F16 value
+         * @property {number} ENCODING_BF16=2 ENCODING_BF16 value
+         * @property {number} ENCODING_TOPK=3 ENCODING_TOPK value
+         * @property {number} ENCODING_INT8=4 ENCODING_INT8 value
+         * @property {number} ENCODING_U8=5 ENCODING_U8 value
+         */
+        v1.Encoding = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "ENCODING_F32"] = 0;
+            values[valuesById[1] = "ENCODING_F16"] = 1;
+            values[valuesById[2] = "ENCODING_BF16"] = 2;
+            values[valuesById[3] = "ENCODING_TOPK"] = 3;
+            values[valuesById[4] = "ENCODING_INT8"] = 4;
+            values[valuesById[5] = "ENCODING_U8"] = 5;
+            return values;
+        })();
+
+        v1.Tensor = (function() {
+
+            /**
+             * Properties of a Tensor.
+             * @typedef {Object} hybrid.v1.Tensor.$Properties
+             * @property {string|null} [name] Tensor name
+             * @property {Array.<number>|null} [shape] Tensor shape
+             * @property {hybrid.v1.Encoding|null} [encoding] Tensor encoding
+             * @property {Uint8Array|null} [data] Tensor data
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Tensor.
+             * @memberof hybrid.v1
+             * @interface ITensor
+             * @augments hybrid.v1.Tensor.$Properties
+             * @deprecated Use hybrid.v1.Tensor.$Properties instead.
+             */
+
+            /**
+             * Shape of a Tensor.
+             * @typedef {hybrid.v1.Tensor.$Properties} hybrid.v1.Tensor.$Shape
+             */
+
+            /**
+             * Constructs a new Tensor.
+             * @memberof hybrid.v1
+             * @classdesc Represents a Tensor.
+             * @constructor
+             * @param {hybrid.v1.Tensor.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Tensor = function (properties) {
+                this.shape = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Tensor name.
+             * @member {string} name
+             * @memberof hybrid.v1.Tensor
+             * @instance
+             */
+            Tensor.prototype.name = "";
+
+            /**
+             * Tensor shape.
+             * @member {Array.<number>} shape
+             * @memberof hybrid.v1.Tensor
+             * @instance
+             */
+            Tensor.prototype.shape = $util.emptyArray;
+
+            /**
+             * Tensor encoding.
+             * @member {hybrid.v1.Encoding} encoding
+             * @memberof hybrid.v1.Tensor
+             * @instance
+             */
+            Tensor.prototype.encoding = 0;
+
+            /**
+             * Tensor data.
+             * @member {Uint8Array} data
+             * @memberof hybrid.v1.Tensor
+             * @instance
+             */
+            Tensor.prototype.data = $util.newBuffer([]);
+
+            /**
+             * Creates a new Tensor instance using the specified properties.
+             * @function create
+             * @memberof hybrid.v1.Tensor
+             * @static
+             * @param {hybrid.v1.Tensor.$Properties=} [properties] Properties to set
+             * @returns {hybrid.v1.Tensor} Tensor instance
+             * @type {{
+             *   (properties: hybrid.v1.Tensor.$Shape): hybrid.v1.Tensor & hybrid.v1.Tensor.$Shape;
+             *   (properties?: hybrid.v1.Tensor.$Properties): hybrid.v1.Tensor;
+             * }}
+             */
+            Tensor.create = function(properties) {
+                return new Tensor(properties);
+            };
+
+            /**
+             * Encodes the specified Tensor message. Does not implicitly {@link hybrid.v1.Tensor.verify|verify} messages.
+             * @function encode
+             * @memberof hybrid.v1.Tensor
+             * @static
+             * @param {hybrid.v1.Tensor.$Properties} message Tensor message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Tensor.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.name);
+                if (message.shape != null && message.shape.length)
+                    writer.uint32(/* id 2, wireType 2 =*/18).uint32s(message.shape);
+                if (message.encoding != null && $Object.hasOwnProperty.call(message, "encoding") && message.encoding !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).int32(message.encoding);
+                if (message.data != null && $Object.hasOwnProperty.call(message, "data") && message.data.length)
+                    writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.data);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a Tensor message from the specified reader or buffer.
+             * @function decode
+             * @memberof hybrid.v1.Tensor
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hybrid.v1.Tensor & hybrid.v1.Tensor.$Shape} Tensor
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Tensor.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hybrid.v1.Tensor();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.name = value;
+                            else
+                                delete message.name;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType === 2) {
+                                if (!(message.shape && message.shape.length))
+                                    message.shape = [];
+                                reader.uint32s(message.shape);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.shape && message.shape.length))
+                                message.shape = [];
+                            message.shape.push(reader.uint32());
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.encoding = value;
+                            else
+                                delete message.encoding;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.data = value;
+                            else
+                                delete message.data;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for Tensor
+             * @function getTypeUrl
+             * @memberof hybrid.v1.Tensor
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            Tensor.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/hybrid.v1.Tensor";
+            };
+
+            return Tensor;
+        })();
+
+        v1.Hello = (function() {
+
+            /**
+             * Properties of a Hello.
+             * @typedef {Object} hybrid.v1.Hello.$Properties
+             * @property {number|null} [protocolVersion] Hello protocolVersion
+             * @property {string|null} [task] Hello task
+             * @property {string|null} [modelFingerprint] Hello modelFingerprint
+             * @property {string|null} [workerId] Hello workerId
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Hello.
+             * @memberof hybrid.v1
+             * @interface IHello
+             * @augments hybrid.v1.Hello.$Properties
+             * @deprecated Use hybrid.v1.Hello.$Properties instead.
+             */
+
+            /**
+             * Shape of a Hello.
+             * @typedef {hybrid.v1.Hello.$Properties} hybrid.v1.Hello.$Shape
+             */
+
+            /**
+             * Constructs a new Hello.
+             * @memberof hybrid.v1
+             * @classdesc Represents a Hello.
+             * @constructor
+             * @param {hybrid.v1.Hello.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Hello = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Hello protocolVersion.
+             * @member {number} protocolVersion
+             * @memberof hybrid.v1.Hello
+             * @instance
+             */
+            Hello.prototype.protocolVersion = 0;
+
+            /**
+             * Hello task.
+             * @member {string} task
+             * @memberof hybrid.v1.Hello
+             * @instance
+             */
+            Hello.prototype.task = "";
+
+            /**
+             * Hello modelFingerprint.
+             * @member {string} modelFingerprint
+             * @memberof hybrid.v1.Hello
+             * @instance
+             */
+            Hello.prototype.modelFingerprint = "";
+
+            /**
+             * Hello workerId.
+             * @member {string} workerId
+             * @memberof hybrid.v1.Hello
+             * @instance
+             */
+            Hello.prototype.workerId = "";
+
+            /**
+             * Creates a new Hello instance using the specified properties.
+             * @function create
+             * @memberof hybrid.v1.Hello
+             * @static
+             * @param {hybrid.v1.Hello.$Properties=} [properties] Properties to set
+             * @returns {hybrid.v1.Hello} Hello instance
+             * @type {{
+             *   (properties: hybrid.v1.Hello.$Shape): hybrid.v1.Hello & hybrid.v1.Hello.$Shape;
+             *   (properties?: hybrid.v1.Hello.$Properties): hybrid.v1.Hello;
+             * }}
+             */
+            Hello.create = function(properties) {
+                return new Hello(properties);
+            };
+
+            /**
+             * Encodes the specified Hello message. Does not implicitly {@link hybrid.v1.Hello.verify|verify} messages.
+             * @function encode
+             * @memberof hybrid.v1.Hello
+             * @static
+             * @param {hybrid.v1.Hello.$Properties} message Hello message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Hello.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.protocolVersion != null && $Object.hasOwnProperty.call(message, "protocolVersion") && message.protocolVersion !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.protocolVersion);
+                if (message.task != null && $Object.hasOwnProperty.call(message, "task") && message.task !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.task);
+                if (message.modelFingerprint != null && $Object.hasOwnProperty.call(message, "modelFingerprint") && message.modelFingerprint !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.modelFingerprint);
+                if (message.workerId != null && $Object.hasOwnProperty.call(message, "workerId") && message.workerId !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.workerId);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a Hello message from the specified reader or buffer.
+             * @function decode
+             * @memberof hybrid.v1.Hello
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hybrid.v1.Hello & hybrid.v1.Hello.$Shape} Hello
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Hello.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hybrid.v1.Hello();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.protocolVersion = value;
+                            else
+                                delete message.protocolVersion;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.task = value;
+                            else
+                                delete message.task;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.modelFingerprint = value;
+                            else
+                                delete message.modelFingerprint;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.workerId = value;
+                            else
+                                delete message.workerId;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for Hello
+             * @function getTypeUrl
+             * @memberof hybrid.v1.Hello
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            Hello.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/hybrid.v1.Hello";
+            };
+
+            return Hello;
+        })();
+
+        v1.Welcome = (function() {
+
+            /**
+             * Properties of a Welcome.
+             * @typedef {Object} hybrid.v1.Welcome.$Properties
+             * @property {number|null} [protocolVersion] Welcome protocolVersion
+             * @property {string|null} [modelFingerprint] Welcome modelFingerprint
+             * @property {string|null} [configJson] Welcome configJson
+             * @property {number|null} [version] Welcome version
+             * @property {Array.<hybrid.v1.Tensor.$Properties>|null} [shared] Welcome shared
+             * @property {hybrid.v1.TaskState.$Properties|null} [taskState] Welcome taskState
+             * @property {number|null} [totalRounds] Welcome totalRounds
+             * @property {number|null} [reportEvery] Welcome reportEvery
+             * @property {number|null} [heartbeatMs] Welcome heartbeatMs
+             * @property {string|null} [mode] Welcome mode
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Welcome.
+             * @memberof hybrid.v1
+             * @interface IWelcome
+             * @augments hybrid.v1.Welcome.$Properties
+             * @deprecated Use hybrid.v1.Welcome.$Properties instead.
+             */
+
+            /**
+             * Shape of a Welcome.
+             * @typedef {hybrid.v1.Welcome.$Properties} hybrid.v1.Welcome.$Shape
+             */
+
+            /**
+             * Constructs a new Welcome.
+             * @memberof hybrid.v1
+             * @classdesc Represents a Welcome.
+             * @constructor
+             * @param {hybrid.v1.Welcome.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Welcome = function (properties) {
+                this.shared = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Welcome protocolVersion.
+             * @member {number} protocolVersion
+             * @memberof hybrid.v1.Welcome
+             * @instance
+             */
+            Welcome.prototype.protocolVersion = 0;
+
+            /**
+             * Welcome modelFingerprint.
+             * @member {string} modelFingerprint
+             * @memberof hybrid.v1.Welcome
+             * @instance
+             */
+            Welcome.prototype.modelFingerprint = "";
+
+            /**
+             * Welcome configJson.
+             * @member {string} configJson
+             * @memberof hybrid.v1.Welcome
+             * @instance
+             */
+            Welcome.prototype.configJson = "";
+
+            /**
+             * Welcome version.
+             * @member {number} version
+             * @memberof hybrid.v1.Welcome
+             * @instance
+             */
+            Welcome.prototype.version = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Welcome shared.
+             * @member {Array.<hybrid.v1.Tensor.$Properties>} shared
+             * @memberof hybrid.v1.Welcome
+             * @instance
+             */
+            Welcome.prototype.shared = $util.emptyArray;
+
+            /**
+             * Welcome taskState.
+             * @member {hybrid.v1.TaskState.$Properties|null|undefined} taskState
+             * @memberof hybrid.v1.Welcome
+             * @instance
+             */
+            Welcome.prototype.taskState = null;
+
+            /**
+             * Welcome totalRounds.
+             * @member {number} totalRounds
+             * @memberof hybrid.v1.Welcome
+             * @instance
+             */
+            Welcome.prototype.totalRounds = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Welcome reportEvery.
+             * @member {number} reportEvery
+             * @memberof hybrid.v1.Welcome
+             * @instance
+             */
+            Welcome.prototype.reportEvery = 0;
+
+            /**
+             * Welcome heartbeatMs.
+             * @member {number} heartbeatMs
+             * @memberof hybrid.v1.Welcome
+             * @instance
+             */
+            Welcome.prototype.heartbeatMs = 0;
+
+            /**
+             * Welcome mode.
+             * @member {string} mode
+             * @memberof hybrid.v1.Welcome
+             * @instance
+             */
+            Welcome.prototype.mode = "";
+
+            /**
+             * Creates a new Welcome instance using the specified properties.
+             * @function create
+             * @memberof hybrid.v1.Welcome
+             * @static
+             * @param {hybrid.v1.Welcome.$Properties=} [properties] Properties to set
+             * @returns {hybrid.v1.Welcome} Welcome instance
+             * @type {{
+             *   (properties: hybrid.v1.Welcome.$Shape): hybrid.v1.Welcome & hybrid.v1.Welcome.$Shape;
+             *   (properties?: hybrid.v1.Welcome.$Properties): hybrid.v1.Welcome;
+             * }}
+             */
+            Welcome.create = function(properties) {
+                return new Welcome(properties);
+            };
+
+            /**
+             * Encodes the specified Welcome message. Does not implicitly {@link hybrid.v1.Welcome.verify|verify} messages.
+             * @function encode
+             * @memberof hybrid.v1.Welcome
+             * @static
+             * @param {hybrid.v1.Welcome.$Properties} message Welcome message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Welcome.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.protocolVersion != null && $Object.hasOwnProperty.call(message, "protocolVersion") && message.protocolVersion !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.protocolVersion);
+                if (message.modelFingerprint != null && $Object.hasOwnProperty.call(message, "modelFingerprint") && message.modelFingerprint !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.modelFingerprint);
+                if (message.configJson != null && $Object.hasOwnProperty.call(message, "configJson") && message.configJson !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.configJson);
+                if (message.version != null && $Object.hasOwnProperty.call(message, "version") && (typeof message.version === "object" ? message.version.low || message.version.high : message.version !== 0))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.version);
+                if (message.shared != null && message.shared.length)
+                    for (let i = 0; i < message.shared.length; ++i)
+                        $root.hybrid.v1.Tensor.encode(message.shared[i], writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+                if (message.taskState != null && $Object.hasOwnProperty.call(message, "taskState"))
+                    $root.hybrid.v1.TaskState.encode(message.taskState, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
+                if (message.totalRounds != null && $Object.hasOwnProperty.call(message, "totalRounds") && (typeof message.totalRounds === "object" ? message.totalRounds.low || message.totalRounds.high : message.totalRounds !== 0))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.totalRounds);
+                if (message.reportEvery != null && $Object.hasOwnProperty.call(message, "reportEvery") && message.reportEvery !== 0)
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.reportEvery);
+                if (message.heartbeatMs != null && $Object.hasOwnProperty.call(message, "heartbeatMs") && message.heartbeatMs !== 0)
+                    writer.uint32(/* id 9, wireType 0 =*/72).uint32(message.heartbeatMs);
+                if (message.mode != null && $Object.hasOwnProperty.call(message, "mode") && message.mode !== "")
+                    writer.uint32(/* id 10, wireType 2 =*/82).string(message.mode);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a Welcome message from the specified reader or buffer.
+             * @function decode
+             * @memberof hybrid.v1.Welcome
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hybrid.v1.Welcome & hybrid.v1.Welcome.$Shape} Welcome
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Welcome.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hybrid.v1.Welcome();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.protocolVersion = value;
+                            else
+                                delete message.protocolVersion;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.modelFingerprint = value;
+                            else
+                                delete message.modelFingerprint;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.configJson = value;
+                            else
+                                delete message.configJson;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.version = value;
+                            else
+                                delete message.version;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.shared && message.shared.length))
+                                message.shared = [];
+                            message.shared.push($root.hybrid.v1.Tensor.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            message.taskState = $root.hybrid.v1.TaskState.decode(reader, reader.size(), $undefined, _depth + 1, message.taskState);
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.totalRounds = value;
+                            else
+                                delete message.totalRounds;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.reportEvery = value;
+                            else
+                                delete message.reportEvery;
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.heartbeatMs = value;
+                            else
+                                delete message.heartbeatMs;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.mode = value;
+                            else
+                                delete message.mode;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for Welcome
+             * @function getTypeUrl
+             * @memberof hybrid.v1.Welcome
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            Welcome.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/hybrid.v1.Welcome";
+            };
+
+            return Welcome;
+        })();
+
+        v1.GradientPush = (function() {
+
+            /**
+             * Properties of a GradientPush.
+             * @typedef {Object} hybrid.v1.GradientPush.$Properties
+             * @property {string|null} [task] GradientPush task
+             * @property {number|null} [baseVersion] GradientPush baseVersion
+             * @property {Array.<hybrid.v1.Tensor.$Properties>|null} [gradient] GradientPush gradient
+             * @property {number|null} [loss] GradientPush loss
+             * @property {number|null} [samples] GradientPush samples
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a GradientPush.
+             * @memberof hybrid.v1
+             * @interface IGradientPush
+             * @augments hybrid.v1.GradientPush.$Properties
+             * @deprecated Use hybrid.v1.GradientPush.$Properties instead.
+             */
+
+            /**
+             * Shape of a GradientPush.
+             * @typedef {hybrid.v1.GradientPush.$Properties} hybrid.v1.GradientPush.$Shape
+             */
+
+            /**
+             * Constructs a new GradientPush.
+             * @memberof hybrid.v1
+             * @classdesc Represents a GradientPush.
+             * @constructor
+             * @param {hybrid.v1.GradientPush.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const GradientPush = function (properties) {
+                this.gradient = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * GradientPush task.
+             * @member {string} task
+             * @memberof hybrid.v1.GradientPush
+             * @instance
+             */
+            GradientPush.prototype.task = "";
+
+            /**
+             * GradientPush baseVersion.
+             * @member {number} baseVersion
+             * @memberof hybrid.v1.GradientPush
+             * @instance
+             */
+            GradientPush.prototype.baseVersion = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * GradientPush gradient.
+             * @member {Array.<hybrid.v1.Tensor.$Properties>} gradient
+             * @memberof hybrid.v1.GradientPush
+             * @instance
+             */
+            GradientPush.prototype.gradient = $util.emptyArray;
+
+            /**
+             * GradientPush loss.
+             * @member {number} loss
+             * @memberof hybrid.v1.GradientPush
+             * @instance
+             */
+            GradientPush.prototype.loss = 0;
+
+            /**
+             * GradientPush samples.
+             * @member {number} samples
+             * @memberof hybrid.v1.GradientPush
+             * @instance
+             */
+            GradientPush.prototype.samples = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new GradientPush instance using the specified properties.
+             * @function create
+             * @memberof hybrid.v1.GradientPush
+             * @static
+             * @param {hybrid.v1.GradientPush.$Properties=} [properties] Properties to set
+             * @returns {hybrid.v1.GradientPush} GradientPush instance
+             * @type {{
+             *   (properties: hybrid.v1.GradientPush.$Shape): hybrid.v1.GradientPush & hybrid.v1.GradientPush.$Shape;
+             *   (properties?: hybrid.v1.GradientPush.$Properties): hybrid.v1.GradientPush;
+             * }}
+             */
+            GradientPush.create = function(properties) {
+                return new GradientPush(properties);
+            };
+
+            /**
+             * Encodes the specified GradientPush message. Does not implicitly {@link hybrid.v1.GradientPush.verify|verify} messages.
+             * @function encode
+             * @memberof hybrid.v1.GradientPush
+             * @static
+             * @param {hybrid.v1.GradientPush.$Properties} message GradientPush message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            GradientPush.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.task != null && $Object.hasOwnProperty.call(message, "task") && message.task !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.task);
+                if (message.baseVersion != null && $Object.hasOwnProperty.call(message, "baseVersion") && (typeof message.baseVersion === "object" ? message.baseVersion.low || message.baseVersion.high : message.baseVersion !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.baseVersion);
+                if (message.gradient != null && message.gradient.length)
+                    for (let i = 0; i < message.gradient.length; ++i)
+                        $root.hybrid.v1.Tensor.encode(message.gradient[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                if (message.loss != null && $Object.hasOwnProperty.call(message, "loss") && !$Object.is(message.loss, 0))
+                    writer.uint32(/* id 4, wireType 1 =*/33).double(message.loss);
+                if (message.samples != null && $Object.hasOwnProperty.call(message, "samples") && (typeof message.samples === "object" ? message.samples.low || message.samples.high : message.samples !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.samples);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a GradientPush message from the specified reader or buffer.
+             * @function decode
+             * @memberof hybrid.v1.GradientPush
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hybrid.v1.GradientPush & hybrid.v1.GradientPush.$Shape} GradientPush
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            GradientPush.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hybrid.v1.GradientPush();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.task = value;
+                            else
+                                delete message.task;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.baseVersion = value;
+                            else
+                                delete message.baseVersion;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.gradient && message.gradient.length))
+                                message.gradient = [];
+                            message.gradient.push($root.hybrid.v1.Tensor.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.loss = value;
+                            else
+                                delete message.loss;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.samples = value;
+                            else
+                                delete message.samples;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for GradientPush
+             * @function getTypeUrl
+             * @memberof hybrid.v1.GradientPush
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            GradientPush.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/hybrid.v1.GradientPush";
+            };
+
+            return GradientPush;
+        })();
+
+        v1.ParamUpdate = (function() {
+
+            /**
+             * Properties of a ParamUpdate.
+             * @typedef {Object} hybrid.v1.ParamUpdate.$Properties
+             * @property {number|null} [version] ParamUpdate version
+             * @property {Array.<hybrid.v1.Tensor.$Properties>|null} [shared] ParamUpdate shared
+             * @property {boolean|null} [done] ParamUpdate done
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ParamUpdate.
+             * @memberof hybrid.v1
+             * @interface IParamUpdate
+             * @augments hybrid.v1.ParamUpdate.$Properties
+             * @deprecated Use hybrid.v1.ParamUpdate.$Properties instead.
+             */
+
+            /**
+             * Shape of a ParamUpdate.
+             * @typedef {hybrid.v1.ParamUpdate.$Properties} hybrid.v1.ParamUpdate.$Shape
+             */
+
+            /**
+             * Constructs a new ParamUpdate.
+             * @memberof hybrid.v1
+             * @classdesc Represents a ParamUpdate.
+             * @constructor
+             * @param {hybrid.v1.ParamUpdate.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ParamUpdate = function (properties) {
+                this.shared = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ParamUpdate version.
+             * @member {number} version
+             * @memberof hybrid.v1.ParamUpdate
+             * @instance
+             */
+            ParamUpdate.prototype.version = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ParamUpdate shared.
+             * @member {Array.<hybrid.v1.Tensor.$Properties>} shared
+             * @memberof hybrid.v1.ParamUpdate
+             * @instance
+             */
+            ParamUpdate.prototype.shared = $util.emptyArray;
+
+            /**
+             * ParamUpdate done.
+             * @member {boolean} done
+             * @memberof hybrid.v1.ParamUpdate
+             * @instance
+             */
+            ParamUpdate.prototype.done = false;
+
+            /**
+             * Creates a new ParamUpdate instance using the specified properties.
+             * @function create
+             * @memberof hybrid.v1.ParamUpdate
+             * @static
+             * @param {hybrid.v1.ParamUpdate.$Properties=} [properties] Properties to set
+             * @returns {hybrid.v1.ParamUpdate} ParamUpdate instance
+             * @type {{
+             *   (properties: hybrid.v1.ParamUpdate.$Shape): hybrid.v1.ParamUpdate & hybrid.v1.ParamUpdate.$Shape;
+             *   (properties?: hybrid.v1.ParamUpdate.$Properties): hybrid.v1.ParamUpdate;
+             * }}
+             */
+            ParamUpdate.create = function(properties) {
+                return new ParamUpdate(properties);
+            };
+
+            /**
+             * Encodes the specified ParamUpdate message. Does not implicitly {@link hybrid.v1.ParamUpdate.verify|verify} messages.
+             * @function encode
+             * @memberof hybrid.v1.ParamUpdate
+             * @static
+             * @param {hybrid.v1.ParamUpdate.$Properties} message ParamUpdate message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ParamUpdate.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.version != null && $Object.hasOwnProperty.call(message, "version") && (typeof message.version === "object" ? message.version.low || message.version.high : message.version !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.version);
+                if (message.shared != null && message.shared.length)
+                    for (let i = 0; i < message.shared.length; ++i)
+                        $root.hybrid.v1.Tensor.encode(message.shared[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.done != null && $Object.hasOwnProperty.call(message, "done") && message.done !== false)
+                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.done);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ParamUpdate message from the specified reader or buffer.
+             * @function decode
+             * @memberof hybrid.v1.ParamUpdate
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hybrid.v1.ParamUpdate & hybrid.v1.ParamUpdate.$Shape} ParamUpdate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ParamUpdate.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hybrid.v1.ParamUpdate();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.version = value;
+                            else
+                                delete message.version;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.shared && message.shared.length))
+                                message.shared = [];
+                            message.shared.push($root.hybrid.v1.Tensor.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.done = value;
+                            else
+                                delete message.done;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for ParamUpdate
+             * @function getTypeUrl
+             * @memberof hybrid.v1.ParamUpdate
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            ParamUpdate.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/hybrid.v1.ParamUpdate";
+            };
+
+            return ParamUpdate;
+        })();
+
+        v1.Evaluation = (function() {
+
+            /**
+             * Properties of an Evaluation.
+             * @typedef {Object} hybrid.v1.Evaluation.$Properties
+             * @property {number|null} [accuracy] Evaluation accuracy
+             * @property {number|null} [loss] Evaluation loss
+             * @property {number|null} [samples] Evaluation samples
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an Evaluation.
+             * @memberof hybrid.v1
+             * @interface IEvaluation
+             * @augments hybrid.v1.Evaluation.$Properties
+             * @deprecated Use hybrid.v1.Evaluation.$Properties instead.
+             */
+
+            /**
+             * Shape of an Evaluation.
+             * @typedef {hybrid.v1.Evaluation.$Properties} hybrid.v1.Evaluation.$Shape
+             */
+
+            /**
+             * Constructs a new Evaluation.
+             * @memberof hybrid.v1
+             * @classdesc Represents an Evaluation.
+             * @constructor
+             * @param {hybrid.v1.Evaluation.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Evaluation = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Evaluation accuracy.
+             * @member {number} accuracy
+             * @memberof hybrid.v1.Evaluation
+             * @instance
+             */
+            Evaluation.prototype.accuracy = 0;
+
+            /**
+             * Evaluation loss.
+             * @member {number} loss
+             * @memberof hybrid.v1.Evaluation
+             * @instance
+             */
+            Evaluation.prototype.loss = 0;
+
+            /**
+             * Evaluation samples.
+             * @member {number} samples
+             * @memberof hybrid.v1.Evaluation
+             * @instance
+             */
+            Evaluation.prototype.samples = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new Evaluation instance using the specified properties.
+             * @function create
+             * @memberof hybrid.v1.Evaluation
+             * @static
+             * @param {hybrid.v1.Evaluation.$Properties=} [properties] Properties to set
+             * @returns {hybrid.v1.Evaluation} Evaluation instance
+             * @type {{
+             *   (properties: hybrid.v1.Evaluation.$Shape): hybrid.v1.Evaluation & hybrid.v1.Evaluation.$Shape;
+             *   (properties?: hybrid.v1.Evaluation.$Properties): hybrid.v1.Evaluation;
+             * }}
+             */
+            Evaluation.create = function(properties) {
+                return new Evaluation(properties);
+            };
+
+            /**
+             * Encodes the specified Evaluation message. Does not implicitly {@link hybrid.v1.Evaluation.verify|verify} messages.
+             * @function encode
+             * @memberof hybrid.v1.Evaluation
+             * @static
+             * @param {hybrid.v1.Evaluation.$Properties} message Evaluation message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Evaluation.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.accuracy != null && $Object.hasOwnProperty.call(message, "accuracy") && !$Object.is(message.accuracy, 0))
+                    writer.uint32(/* id 1, wireType 1 =*/9).double(message.accuracy);
+                if (message.loss != null && $Object.hasOwnProperty.call(message, "loss") && !$Object.is(message.loss, 0))
+                    writer.uint32(/* id 2, wireType 1 =*/17).double(message.loss);
+                if (message.samples != null && $Object.hasOwnProperty.call(message, "samples") && (typeof message.samples === "object" ? message.samples.low || message.samples.high : message.samples !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.samples);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an Evaluation message from the specified reader or buffer.
+             * @function decode
+             * @memberof hybrid.v1.Evaluation
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hybrid.v1.Evaluation & hybrid.v1.Evaluation.$Shape} Evaluation
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Evaluation.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hybrid.v1.Evaluation();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.accuracy = value;
+                            else
+                                delete message.accuracy;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.loss = value;
+                            else
+                                delete message.loss;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.samples = value;
+                            else
+                                delete message.samples;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for Evaluation
+             * @function getTypeUrl
+             * @memberof hybrid.v1.Evaluation
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            Evaluation.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/hybrid.v1.Evaluation";
+            };
+
+            return Evaluation;
+        })();
+
+        v1.TaskState = (function() {
+
+            /**
+             * Properties of a TaskState.
+             * @typedef {Object} hybrid.v1.TaskState.$Properties
+             * @property {string|null} [task] TaskState task
+             * @property {number|null} [step] TaskState step
+             * @property {Array.<hybrid.v1.Tensor.$Properties>|null} [tensors] TaskState tensors
+             * @property {number|null} [headOptimizerStep] TaskState headOptimizerStep
+             * @property {number|null} [sparseOptimizerStep] TaskState sparseOptimizerStep
+             * @property {number|null} [nnz] TaskState nnz
+             * @property {number|null} [density] TaskState density
+             * @property {hybrid.v1.Evaluation.$Properties|null} [evaluation] TaskState evaluation
+             * @property {boolean|null} [final] TaskState final
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a TaskState.
+             * @memberof hybrid.v1
+             * @interface ITaskState
+             * @augments hybrid.v1.TaskState.$Properties
+             * @deprecated Use hybrid.v1.TaskState.$Properties instead.
+             */
+
+            /**
+             * Shape of a TaskState.
+             * @typedef {hybrid.v1.TaskState.$Properties} hybrid.v1.TaskState.$Shape
+             */
+
+            /**
+             * Constructs a new TaskState.
+             * @memberof hybrid.v1
+             * @classdesc Represents a TaskState.
+             * @constructor
+             * @param {hybrid.v1.TaskState.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const TaskState = function (properties) {
+                this.tensors = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * TaskState task.
+             * @member {string} task
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.task = "";
+
+            /**
+             * TaskState step.
+             * @member {number} step
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.step = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TaskState tensors.
+             * @member {Array.<hybrid.v1.Tensor.$Properties>} tensors
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.tensors = $util.emptyArray;
+
+            /**
+             * TaskState headOptimizerStep.
+             * @member {number} headOptimizerStep
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.headOptimizerStep = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TaskState sparseOptimizerStep.
+             * @member {number} sparseOptimizerStep
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.sparseOptimizerStep = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TaskState nnz.
+             * @member {number} nnz
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.nnz = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TaskState density.
+             * @member {number} density
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.density = 0;
+
+            /**
+             * TaskState evaluation.
+             * @member {hybrid.v1.Evaluation.$Properties|null|undefined} evaluation
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.evaluation = null;
+
+            /**
+             * TaskState final.
+             * @member {boolean} final
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.final = false;
+
+            /**
+             * Creates a new TaskState instance using the specified properties.
+             * @function create
+             * @memberof hybrid.v1.TaskState
+             * @static
+             * @param {hybrid.v1.TaskState.$Properties=} [properties] Properties to set
+             * @returns {hybrid.v1.TaskState} TaskState instance
+             * @type {{
+             *   (properties: hybrid.v1.TaskState.$Shape): hybrid.v1.TaskState & hybrid.v1.TaskState.$Shape;
+             *   (properties?: hybrid.v1.TaskState.$Properties): hybrid.v1.TaskState;
+             * }}
+             */
+            TaskState.create = function(properties) {
+                return new TaskState(properties);
+            };
+
+            /**
+             * Encodes the specified TaskState message. Does not implicitly {@link hybrid.v1.TaskState.verify|verify} messages.
+             * @function encode
+             * @memberof hybrid.v1.TaskState
+             * @static
+             * @param {hybrid.v1.TaskState.$Properties} message TaskState message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TaskState.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.task != null && $Object.hasOwnProperty.call(message, "task") && message.task !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.task);
+                if (message.step != null && $Object.hasOwnProperty.call(message, "step") && (typeof message.step === "object" ? message.step.low || message.step.high : message.step !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.step);
+                if (message.tensors != null && message.tensors.length)
+                    for (let i = 0; i < message.tensors.length; ++i)
+                        $root.hybrid.v1.Tensor.encode(message.tensors[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                if (message.headOptimizerStep != null && $Object.hasOwnProperty.call(message, "headOptimizerStep") && (typeof message.headOptimizerStep === "object" ? message.headOptimizerStep.low || message.headOptimizerStep.high : message.headOptimizerStep !== 0))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.headOptimizerStep);
+                if (message.sparseOptimizerStep != null && $Object.hasOwnProperty.call(message, "sparseOptimizerStep") && (typeof message.sparseOptimizerStep === "object" ? message.sparseOptimizerStep.low || message.sparseOptimizerStep.high : message.sparseOptimizerStep !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.sparseOptimizerStep);
+                if (message.nnz != null && $Object.hasOwnProperty.call(message, "nnz") && (typeof message.nnz === "object" ? message.nnz.low || message.nnz.high : message.nnz !== 0))
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.nnz);
+                if (message.density != null && $Object.hasOwnProperty.call(message, "density") && !$Object.is(message.density, 0))
+                    writer.uint32(/* id 7, wireType 1 =*/57).double(message.density);
+                if (message.evaluation != null && $Object.hasOwnProperty.call(message, "evaluation"))
+                    $root.hybrid.v1.Evaluation.encode(message.evaluation, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
+                if (message.final != null && $Object.hasOwnProperty.call(message, "final") && message.final !== false)
+                    writer.uint32(/* id 9, wireType 0 =*/72).bool(message.final);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a TaskState message from the specified reader or buffer.
+             * @function decode
+             * @memberof hybrid.v1.TaskState
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hybrid.v1.TaskState & hybrid.v1.TaskState.$Shape} TaskState
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TaskState.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hybrid.v1.TaskState();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.task = value;
+                            else
+                                delete message.task;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.step = value;
+                            else
+                                delete message.step;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.tensors && message.tensors.length))
+                                message.tensors = [];
+                            message.tensors.push($root.hybrid.v1.Tensor.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.headOptimizerStep = value;
+                            else
+                                delete message.headOptimizerStep;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.sparseOptimizerStep = value;
+                            else
+                                delete message.sparseOptimizerStep;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.nnz = value;
+                            else
+                                delete message.nnz;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.density = value;
+                            else
+                                delete message.density;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 2)
+                                break;
+                            message.evaluation = $root.hybrid.v1.Evaluation.decode(reader, reader.size(), $undefined, _depth + 1, message.evaluation);
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.final = value;
+                            else
+                                delete message.final;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for TaskState
+             * @function getTypeUrl
+             * @memberof hybrid.v1.TaskState
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            TaskState.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/hybrid.v1.TaskState";
+            };
+
+            return TaskState;
+        })();
+
+        v1.Heartbeat = (function() {
+
+            /**
+             * Properties of a Heartbeat.
+             * @typedef {Object} hybrid.v1.Heartbeat.$Properties
+             * @property {number|null} [timeMs] Heartbeat timeMs
+             * @property {number|null} [version] Heartbeat version
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Heartbeat.
+             * @memberof hybrid.v1
+             * @interface IHeartbeat
+             * @augments hybrid.v1.Heartbeat.$Properties
+             * @deprecated Use hybrid.v1.Heartbeat.$Properties instead.
+             */
+
+            /**
+             * Shape of a Heartbeat.
+             * @typedef {hybrid.v1.Heartbeat.$Properties} hybrid.v1.Heartbeat.$Shape
+             */
+
+            /**
+             * Constructs a new Heartbeat.
+             * @memberof hybrid.v1
+             * @classdesc Represents a Heartbeat.
+             * @constructor
+             * @param {hybrid.v1.Heartbeat.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Heartbeat = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Heartbeat timeMs.
+             * @member {number} timeMs
+             * @memberof hybrid.v1.Heartbeat
+             * @instance
+             */
+            Heartbeat.prototype.timeMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Heartbeat version.
+             * @member {number} version
+             * @memberof hybrid.v1.Heartbeat
+             * @instance
+             */
+            Heartbeat.prototype.version = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new Heartbeat instance using the specified properties.
+             * @function create
+             * @memberof hybrid.v1.Heartbeat
+             * @static
+             * @param {hybrid.v1.Heartbeat.$Properties=} [properties] Properties to set
+             * @returns {hybrid.v1.Heartbeat} Heartbeat instance
+             * @type {{
+             *   (properties: hybrid.v1.Heartbeat.$Shape): hybrid.v1.Heartbeat & hybrid.v1.Heartbeat.$Shape;
+             *   (properties?: hybrid.v1.Heartbeat.$Properties): hybrid.v1.Heartbeat;
+             * }}
+             */
+            Heartbeat.create = function(properties) {
+                return new Heartbeat(properties);
+            };
+
+            /**
+             * Encodes the specified Heartbeat message. Does not implicitly {@link hybrid.v1.Heartbeat.verify|verify} messages.
+             * @function encode
+             * @memberof hybrid.v1.Heartbeat
+             * @static
+             * @param {hybrid.v1.Heartbeat.$Properties} message Heartbeat message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Heartbeat.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.timeMs != null && $Object.hasOwnProperty.call(message, "timeMs") && (typeof message.timeMs === "object" ? message.timeMs.low || message.timeMs.high : message.timeMs !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.timeMs);
+                if (message.version != null && $Object.hasOwnProperty.call(message, "version") && (typeof message.version === "object" ? message.version.low || message.version.high : message.version !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.version);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a Heartbeat message from the specified reader or buffer.
+             * @function decode
+             * @memberof hybrid.v1.Heartbeat
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hybrid.v1.Heartbeat & hybrid.v1.Heartbeat.$Shape} Heartbeat
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Heartbeat.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hybrid.v1.Heartbeat();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.timeMs = value;
+                            else
+                                delete message.timeMs;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.version = value;
+                            else
+                                delete message.version;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for Heartbeat
+             * @function getTypeUrl
+             * @memberof hybrid.v1.Heartbeat
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            Heartbeat.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/hybrid.v1.Heartbeat";
+            };
+
+            return Heartbeat;
+        })();
+
+        v1.Error = (function() {
+
+            /**
+             * Properties of an Error.
+             * @typedef {Object} hybrid.v1.Error.$Properties
+             * @property {hybrid.v1.Error.Code|null} [code] Error code
+             * @property {string|null} [message] Error message
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an Error.
+             * @memberof hybrid.v1
+             * @interface IError
+             * @augments hybrid.v1.Error.$Properties
+             * @deprecated Use hybrid.v1.Error.$Properties instead.
+             */
+
+            /**
+             * Shape of an Error.
+             * @typedef {hybrid.v1.Error.$Properties} hybrid.v1.Error.$Shape
+             */
+
+            /**
+             * Constructs a new Error.
+             * @memberof hybrid.v1
+             * @classdesc Represents an Error.
+             * @constructor
+             * @param {hybrid.v1.Error.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Error = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Error code.
+             * @member {hybrid.v1.Error.Code} code
+             * @memberof hybrid.v1.Error
+             * @instance
+             */
+            Error.prototype.code = 0;
+
+            /**
+             * Error message.
+             * @member {string} message
+             * @memberof hybrid.v1.Error
+             * @instance
+             */
+            Error.prototype.message = "";
+
+            /**
+             * Creates a new Error instance using the specified properties.
+             * @function create
+             * @memberof hybrid.v1.Error
+             * @static
+             * @param {hybrid.v1.Error.$Properties=} [properties] Properties to set
+             * @returns {hybrid.v1.Error} Error instance
+             * @type {{
+             *   (properties: hybrid.v1.Error.$Shape): hybrid.v1.Error & hybrid.v1.Error.$Shape;
+             *   (properties?: hybrid.v1.Error.$Properties): hybrid.v1.Error;
+             * }}
+             */
+            Error.create = function(properties) {
+                return new Error(properties);
+            };
+
+            /**
+             * Encodes the specified Error message. Does not implicitly {@link hybrid.v1.Error.verify|verify} messages.
+             * @function encode
+             * @memberof hybrid.v1.Error
+             * @static
+             * @param {hybrid.v1.Error.$Properties} message Error message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Error.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.code != null && $Object.hasOwnProperty.call(message, "code") && message.code !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).int32(message.code);
+                if (message.message != null && $Object.hasOwnProperty.call(message, "message") && message.message !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.message);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an Error message from the specified reader or buffer.
+             * @function decode
+             * @memberof hybrid.v1.Error
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hybrid.v1.Error & hybrid.v1.Error.$Shape} Error
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Error.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hybrid.v1.Error();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.code = value;
+                            else
+                                delete message.code;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.message = value;
+                            else
+                                delete message.message;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for Error
+             * @function getTypeUrl
+             * @memberof hybrid.v1.Error
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            Error.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/hybrid.v1.Error";
+            };
+
+            /**
+             * Code enum.
+             * @name hybrid.v1.Error.Code
+             * @enum {number}
+             * @property {number} UNSPECIFIED=0 UNSPECIFIED value
+             * @property {number} MALFORMED=1 MALFORMED value
+             * @property {number} UNKNOWN_TYPE=2 UNKNOWN_TYPE value
+             * @property {number} PROTOCOL_VERSION=3 PROTOCOL_VERSION value
+             * @property {number} FINGERPRINT=4 FINGERPRINT value
+             * @property {number} SHAPE=5 SHAPE value
+             * @property {number} NON_FINITE=6 NON_FINITE value
+             * @property {number} OVERSIZED=7 OVERSIZED value
+             * @property {number} UNAUTHORIZED=8 UNAUTHORIZED value
+             * @property {number} TASK_TAKEN=9 TASK_TAKEN value
+             * @property {number} UNKNOWN_TASK=10 UNKNOWN_TASK value
+             * @property {number} STALE=11 STALE value
+             * @property {number} NOT_JOINED=12 NOT_JOINED value
+             * @property {number} ROUND_CLOSED=13 ROUND_CLOSED value
+             */
+            Error.Code = (function() {
+                const valuesById = $Object.create(null), values = $Object.create(valuesById);
+                values[valuesById[0] = "UNSPECIFIED"] = 0;
+                values[valuesById[1] = "MALFORMED"] = 1;
+                values[valuesById[2] = "UNKNOWN_TYPE"] = 2;
+                values[valuesById[3] = "PROTOCOL_VERSION"] = 3;
+                values[valuesById[4] = "FINGERPRINT"] = 4;
+                values[valuesById[5] = "SHAPE"] = 5;
+                values[valuesById[6] = "NON_FINITE"] = 6;
+                values[valuesById[7] = "OVERSIZED"] = 7;
+                values[valuesById[8] = "UNAUTHORIZED"] = 8;
+                values[valuesById[9] = "TASK_TAKEN"] = 9;
+                values[valuesById[10] = "UNKNOWN_TASK"] = 10;
+                values[valuesById[11] = "STALE"] = 11;
+                values[valuesById[12] = "NOT_JOINED"] = 12;
+                values[valuesById[13] = "ROUND_CLOSED"] = 13;
+                return values;
+            })();
+
+            return Error;
+        })();
+
+        v1.Bye = (function() {
+
+            /**
+             * Properties of a Bye.
+             * @typedef {Object} hybrid.v1.Bye.$Properties
+             * @property {string|null} [reason] Bye reason
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Bye.
+             * @memberof hybrid.v1
+             * @interface IBye
+             * @augments hybrid.v1.Bye.$Properties
+             * @deprecated Use hybrid.v1.Bye.$Properties instead.
+             */
+
+            /**
+             * Shape of a Bye.
+             * @typedef {hybrid.v1.Bye.$Properties} hybrid.v1.Bye.$Shape
+             */
+
+            /**
+             * Constructs a new Bye.
+             * @memberof hybrid.v1
+             * @classdesc Represents a Bye.
+             * @constructor
+             * @param {hybrid.v1.Bye.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Bye = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Bye reason.
+             * @member {string} reason
+             * @memberof hybrid.v1.Bye
+             * @instance
+             */
+            Bye.prototype.reason = "";
+
+            /**
+             * Creates a new Bye instance using the specified properties.
+             * @function create
+             * @memberof hybrid.v1.Bye
+             * @static
+             * @param {hybrid.v1.Bye.$Properties=} [properties] Properties to set
+             * @returns {hybrid.v1.Bye} Bye instance
+             * @type {{
+             *   (properties: hybrid.v1.Bye.$Shape): hybrid.v1.Bye & hybrid.v1.Bye.$Shape;
+             *   (properties?: hybrid.v1.Bye.$Properties): hybrid.v1.Bye;
+             * }}
+             */
+            Bye.create = function(properties) {
+                return new Bye(properties);
+            };
+
+            /**
+             * Encodes the specified Bye message. Does not implicitly {@link hybrid.v1.Bye.verify|verify} messages.
+             * @function encode
+             * @memberof hybrid.v1.Bye
+             * @static
+             * @param {hybrid.v1.Bye.$Properties} message Bye message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Bye.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason") && message.reason !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.reason);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a Bye message from the specified reader or buffer.
+             * @function decode
+             * @memberof hybrid.v1.Bye
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hybrid.v1.Bye & hybrid.v1.Bye.$Shape} Bye
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Bye.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hybrid.v1.Bye();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.reason = value;
+                            else
+                                delete message.reason;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for Bye
+             * @function getTypeUrl
+             * @memberof hybrid.v1.Bye
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            Bye.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/hybrid.v1.Bye";
+            };
+
+            return Bye;
+        })();
+
+        v1.Envelope = (function() {
+
+            /**
+             * Properties of an Envelope.
+             * @typedef {Object} hybrid.v1.Envelope.$Properties
+             * @property {hybrid.v1.Hello.$Properties|null} [hello] Envelope hello
+             * @property {hybrid.v1.Welcome.$Properties|null} [welcome] Envelope welcome
+             * @property {hybrid.v1.GradientPush.$Properties|null} [push] Envelope push
+             * @property {hybrid.v1.ParamUpdate.$Properties|null} [update] Envelope update
+             * @property {hybrid.v1.TaskState.$Properties|null} [taskState] Envelope taskState
+             * @property {hybrid.v1.Heartbeat.$Properties|null} [heartbeat] Envelope heartbeat
+             * @property {hybrid.v1.Error.$Properties|null} [error] Envelope error
+             * @property {hybrid.v1.Bye.$Properties|null} [bye] Envelope bye
+             * @property {"hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"} [body] Envelope body
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an Envelope.
+             * @memberof hybrid.v1
+             * @interface IEnvelope
+             * @augments hybrid.v1.Envelope.$Properties
+             * @deprecated Use hybrid.v1.Envelope.$Properties instead.
+             */
+
+            /**
+             * Narrowed shape of an Envelope.
+             * @typedef {{
+             *   hello?: hybrid.v1.Hello.$Shape|null;
+             *   welcome?: hybrid.v1.Welcome.$Shape|null;
+             *   push?: hybrid.v1.GradientPush.$Shape|null;
+             *   update?: hybrid.v1.ParamUpdate.$Shape|null;
+             *   taskState?: hybrid.v1.TaskState.$Shape|null;
+             *   heartbeat?: hybrid.v1.Heartbeat.$Shape|null;
+             *   error?: hybrid.v1.Error.$Shape|null;
+             *   bye?: hybrid.v1.Bye.$Shape|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * } & (
+             *   ({ body?: undefined; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null }|{ body?: "hello"; hello: hybrid.v1.Hello.$Shape; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null }|{ body?: "welcome"; hello?: null; welcome: hybrid.v1.Welcome.$Shape; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null }|{ body?: "push"; hello?: null; welcome?: null; push: hybrid.v1.GradientPush.$Shape; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null }|{ body?: "update"; hello?: null; welcome?: null; push?: null; update: hybrid.v1.ParamUpdate.$Shape; taskState?: null; heartbeat?: null; error?: null; bye?: null }|{ body?: "taskState"; hello?: null; welcome?: null; push?: null; update?: null; taskState: hybrid.v1.TaskState.$Shape; heartbeat?: null; error?: null; bye?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat: hybrid.v1.Heartbeat.$Shape; error?: null; bye?: null }|{ body?: "error"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error: hybrid.v1.Error.$Shape; bye?: null }|{ body?: "bye"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye: hybrid.v1.Bye.$Shape })
+             * )} hybrid.v1.Envelope.$Shape
+             */
+
+            /**
+             * Constructs a new Envelope.
+             * @memberof hybrid.v1
+             * @classdesc Represents an Envelope.
+             * @constructor
+             * @param {hybrid.v1.Envelope.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Envelope = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Envelope hello.
+             * @member {hybrid.v1.Hello.$Properties|null|undefined} hello
+             * @memberof hybrid.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.hello = null;
+
+            /**
+             * Envelope welcome.
+             * @member {hybrid.v1.Welcome.$Properties|null|undefined} welcome
+             * @memberof hybrid.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.welcome = null;
+
+            /**
+             * Envelope push.
+             * @member {hybrid.v1.GradientPush.$Properties|null|undefined} push
+             * @memberof hybrid.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.push = null;
+
+            /**
+             * Envelope update.
+             * @member {hybrid.v1.ParamUpdate.$Properties|null|undefined} update
+             * @memberof hybrid.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.update = null;
+
+            /**
+             * Envelope taskState.
+             * @member {hybrid.v1.TaskState.$Properties|null|undefined} taskState
+             * @memberof hybrid.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.taskState = null;
+
+            /**
+             * Envelope heartbeat.
+             * @member {hybrid.v1.Heartbeat.$Properties|null|undefined} heartbeat
+             * @memberof hybrid.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.heartbeat = null;
+
+            /**
+             * Envelope error.
+             * @member {hybrid.v1.Error.$Properties|null|undefined} error
+             * @memberof hybrid.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.error = null;
+
+            /**
+             * Envelope bye.
+             * @member {hybrid.v1.Bye.$Properties|null|undefined} bye
+             * @memberof hybrid.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.bye = null;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            /**
+             * Envelope body.
+             * @member {"hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|undefined} body
+             * @memberof hybrid.v1.Envelope
+             * @instance
+             */
+            $Object.defineProperty(Envelope.prototype, "body", {
+                get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "push", "update", "taskState", "heartbeat", "error", "bye"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new Envelope instance using the specified properties.
+             * @function create
+             * @memberof hybrid.v1.Envelope
+             * @static
+             * @param {hybrid.v1.Envelope.$Properties=} [properties] Properties to set
+             * @returns {hybrid.v1.Envelope} Envelope instance
+             * @type {{
+             *   (properties: hybrid.v1.Envelope.$Shape): hybrid.v1.Envelope & hybrid.v1.Envelope.$Shape;
+             *   (properties?: hybrid.v1.Envelope.$Properties): hybrid.v1.Envelope;
+             * }}
+             */
+            Envelope.create = function(properties) {
+                return new Envelope(properties);
+            };
+
+            /**
+             * Encodes the specified Envelope message. Does not implicitly {@link hybrid.v1.Envelope.verify|verify} messages.
+             * @function encode
+             * @memberof hybrid.v1.Envelope
+             * @static
+             * @param {hybrid.v1.Envelope.$Properties} message Envelope message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Envelope.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.hello != null && $Object.hasOwnProperty.call(message, "hello"))
+                    $root.hybrid.v1.Hello.encode(message.hello, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.welcome != null && $Object.hasOwnProperty.call(message, "welcome"))
+                    $root.hybrid.v1.Welcome.encode(message.welcome, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.push != null && $Object.hasOwnProperty.call(message, "push"))
+                    $root.hybrid.v1.GradientPush.encode(message.push, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                if (message.update != null && $Object.hasOwnProperty.call(message, "update"))
+                    $root.hybrid.v1.ParamUpdate.encode(message.update, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
+                if (message.taskState != null && $Object.hasOwnProperty.call(message, "taskState"))
+                    $root.hybrid.v1.TaskState.encode(message.taskState, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+                if (message.heartbeat != null && $Object.hasOwnProperty.call(message, "heartbeat"))
+                    $root.hybrid.v1.Heartbeat.encode(message.heartbeat, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
+                if (message.error != null && $Object.hasOwnProperty.call(message, "error"))
+                    $root.hybrid.v1.Error.encode(message.error, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
+                if (message.bye != null && $Object.hasOwnProperty.call(message, "bye"))
+                    $root.hybrid.v1.Bye.encode(message.bye, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an Envelope message from the specified reader or buffer.
+             * @function decode
+             * @memberof hybrid.v1.Envelope
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hybrid.v1.Envelope & hybrid.v1.Envelope.$Shape} Envelope
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Envelope.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hybrid.v1.Envelope();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.hello = $root.hybrid.v1.Hello.decode(reader, reader.size(), $undefined, _depth + 1, message.hello);
+                            message.body = "hello";
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.welcome = $root.hybrid.v1.Welcome.decode(reader, reader.size(), $undefined, _depth + 1, message.welcome);
+                            message.body = "welcome";
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            message.push = $root.hybrid.v1.GradientPush.decode(reader, reader.size(), $undefined, _depth + 1, message.push);
+                            message.body = "push";
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            message.update = $root.hybrid.v1.ParamUpdate.decode(reader, reader.size(), $undefined, _depth + 1, message.update);
+                            message.body = "update";
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            message.taskState = $root.hybrid.v1.TaskState.decode(reader, reader.size(), $undefined, _depth + 1, message.taskState);
+                            message.body = "taskState";
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            message.heartbeat = $root.hybrid.v1.Heartbeat.decode(reader, reader.size(), $undefined, _depth + 1, message.heartbeat);
+                            message.body = "heartbeat";
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 2)
+                                break;
+                            message.error = $root.hybrid.v1.Error.decode(reader, reader.size(), $undefined, _depth + 1, message.error);
+                            message.body = "error";
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 2)
+                                break;
+                            message.bye = $root.hybrid.v1.Bye.decode(reader, reader.size(), $undefined, _depth + 1, message.bye);
+                            message.body = "bye";
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for Envelope
+             * @function getTypeUrl
+             * @memberof hybrid.v1.Envelope
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            Envelope.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/hybrid.v1.Envelope";
+            };
+
+            return Envelope;
+        })();
+
+        return v1;
+    })();
+
+    return hybrid;
+})();
+
+export {
+  $root as default
+};

@@ -1,0 +1,335 @@
+// A task's worker: connects to the coordinator (reconnecting with exponential backoff and jitter), gets
+// the run config in the welcome, loads its task's data, and trains: each round it computes g_t against
+// the current W with its TaskTrainer, updates S_t and its head locally, and pushes g_t. It reports its
+// task state every N rounds, when training is done, and when it is stopped.
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import WebSocket from 'ws';
+import { parseRunConfig } from '../config/load.js';
+import type { RunConfig } from '../config/schema.js';
+import type { TaskData } from '../data/dataset.js';
+import { loadTaskData } from '../data/tasks.js';
+import { buildModelSpec, modelFingerprint, type ModelSpec } from '../model/spec.js';
+import {
+  decode,
+  encode,
+  ErrorCode,
+  f32Tensor,
+  f32Values,
+  PROTOCOL_VERSION,
+  type Decoded,
+  type MessageKind,
+  type Messages,
+  type ParamUpdate,
+  type Welcome,
+} from '../proto/codec.js';
+import type { WorkerMetrics } from './metrics.js';
+import { fromTaskStateMessage, toTaskStateMessage } from './task-state.js';
+import { TaskTrainer, type Evaluation } from './trainer.js';
+
+export interface WorkerOptions {
+  /** ws:// or wss:// address of the coordinator. */
+  url: string;
+  task: string;
+  token?: string;
+  /** Extra trusted CA certificate(s) for wss://. */
+  ca?: Buffer;
+  log: (line: string) => void;
+  metrics?: WorkerMetrics;
+  /** First reconnect delay and its cap; each failed attempt doubles the delay, with jitter. */
+  backoff?: { initialMs: number; maxMs: number };
+  /** Give up when the coordinator stays unreachable this long (default 10 minutes). */
+  giveUpAfterMs?: number;
+}
+
+export interface WorkerOutcome {
+  task: string;
+  evaluation: Evaluation | null;
+  rounds: number;
+}
+
+/** Errors that no retry can fix. */
+const FATAL = new Set<number>([ErrorCode.PROTOCOL_VERSION, ErrorCode.FINGERPRINT, ErrorCode.UNKNOWN_TASK, ErrorCode.UNAUTHORIZED]);
+
+export class WorkerError extends Error {}
+
+/** Events: 'round' (version, loss), 'joined' (version). */
+export class Worker extends EventEmitter {
+  readonly workerId = randomUUID();
+  private socket: WebSocket | null = null;
+  private config: RunConfig | null = null;
+  private spec: ModelSpec | null = null;
+  private fingerprint = '';
+  private data: TaskData | null = null;
+  private trainer: TaskTrainer | null = null;
+  private version = 0;
+  private totalRounds = 0;
+  private reportEvery = 50;
+  private lastPushed = -1;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private attempt = 0;
+  private unreachableSince: number | null = null;
+  private finished = false;
+  private stopping = false;
+  private roundQueued = false;
+  private evaluation: Evaluation | null = null;
+  private settle: { resolve: (o: WorkerOutcome) => void; reject: (e: Error) => void } | null = null;
+
+  constructor(private readonly options: WorkerOptions) {
+    super();
+  }
+
+  private log(line: string): void {
+    this.options.log(`worker ${this.options.task}: ${line}`);
+  }
+
+  /** Trains until the coordinator says training is done; resolves with the task's final evaluation. */
+  run(): Promise<WorkerOutcome> {
+    return new Promise((resolve, reject) => {
+      this.settle = { resolve, reject };
+      this.connect();
+    });
+  }
+
+  private connect(): void {
+    if (this.finished || this.stopping) return;
+    const headers: Record<string, string> = {};
+    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    const socket = new WebSocket(this.options.url, { headers, ca: this.options.ca, maxPayload: 0, perMessageDeflate: false });
+    this.socket = socket;
+    socket.binaryType = 'nodebuffer';
+    socket.on('open', () => {
+      this.send('hello', { protocolVersion: PROTOCOL_VERSION, task: this.options.task, modelFingerprint: this.fingerprint, workerId: this.workerId });
+    });
+    socket.on('unexpected-response', (_req, res) => {
+      const status = res.statusCode ?? 0;
+      socket.terminate();
+      if (status === 401) this.fail(new WorkerError(`the coordinator at ${this.options.url} refused the token (HTTP 401): check --token-file / HYBRID_TOKEN`));
+      else this.log(`the coordinator answered the upgrade with HTTP ${status}`);
+    });
+    socket.on('message', (data: Buffer) => this.onFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+    socket.on('error', (err) => {
+      if (this.unreachableSince === null) this.log(`connection error: ${err.message}`);
+    });
+    socket.on('close', () => {
+      if (this.socket === socket) this.socket = null;
+      this.stopHeartbeat();
+      this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    if (this.finished || this.stopping) return;
+    const now = Date.now();
+    if (this.unreachableSince === null) this.unreachableSince = now;
+    const giveUp = this.options.giveUpAfterMs ?? 600_000;
+    if (now - this.unreachableSince > giveUp) {
+      this.fail(new WorkerError(`the coordinator at ${this.options.url} has been unreachable for ${Math.round(giveUp / 1000)} s; giving up`));
+      return;
+    }
+    const { initialMs, maxMs } = this.options.backoff ?? { initialMs: 250, maxMs: 10_000 };
+    const ceiling = Math.min(maxMs, initialMs * 2 ** this.attempt);
+    // "Equal jitter": half the ceiling plus a random half, so workers restarted together spread out.
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    this.attempt++;
+    if (this.attempt === 1 || this.attempt % 10 === 0) this.log(`coordinator unreachable; reconnecting (attempt ${this.attempt}, next in ${Math.round(delay)} ms)`);
+    setTimeout(() => this.connect(), delay);
+  }
+
+  private send<K extends MessageKind>(kind: K, body: Messages[K]): void {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    socket.send(encode(kind, body));
+  }
+
+  private onFrame(frame: Uint8Array): void {
+    let msg: Decoded;
+    try {
+      msg = decode(frame);
+    } catch (err) {
+      this.log(`ignoring a frame from the coordinator: ${(err as Error).message}`);
+      return;
+    }
+    switch (msg.kind) {
+      case 'welcome':
+        void this.onWelcome(msg.body).catch((err: Error) => this.fail(err));
+        return;
+      case 'update':
+        return this.onUpdate(msg.body);
+      case 'error': {
+        const code = msg.body.code ?? 0;
+        this.log(`coordinator says ${ErrorCode[code] ?? code}: ${msg.body.message ?? ''}`);
+        if (FATAL.has(code)) this.fail(new WorkerError(`the coordinator refused this worker: ${msg.body.message ?? ErrorCode[code]}`));
+        return;
+      }
+      case 'bye':
+        this.log(`coordinator says bye: ${msg.body.reason ?? ''}`);
+        if (this.evaluation) this.complete();
+        return;
+      case 'heartbeat':
+        return;
+      default:
+        this.log(`ignoring an unexpected "${msg.kind}" from the coordinator`);
+    }
+  }
+
+  private async onWelcome(welcome: Welcome): Promise<void> {
+    this.attempt = 0;
+    this.unreachableSince = null;
+    if (!this.config) {
+      const config = parseRunConfig(JSON.parse(welcome.configJson ?? '{}'), `run config from ${this.options.url}`);
+      const taskConfig = config.tasks.find((t) => t.name === this.options.task);
+      if (!taskConfig) throw new WorkerError(`the run has no task "${this.options.task}"`);
+      this.log(`loading data (${taskConfig.dataset.source})`);
+      const data = await loadTaskData(taskConfig, config.seed);
+      const spec = buildModelSpec(config.model, data.inputShape);
+      const fingerprint = modelFingerprint(spec);
+      if (fingerprint !== welcome.modelFingerprint) {
+        throw new WorkerError(
+          `model mismatch: this worker's data (input [${data.inputShape.join(', ')}]) gives model ${fingerprint}, the coordinator has model ${welcome.modelFingerprint}`,
+        );
+      }
+      this.config = config;
+      this.data = data;
+      this.spec = spec;
+      this.fingerprint = fingerprint;
+      this.trainer = new TaskTrainer({ spec, data, weight: taskConfig.weight, train: config.train, sparsity: config.sparsity, seed: config.seed });
+      if (welcome.taskState) {
+        const optimizer = (config.train.task_optimizer ?? config.train.optimizer).type;
+        this.trainer.importState(fromTaskStateMessage(welcome.taskState, spec, data.classes, optimizer, true));
+        this.log(`took over the task state of step ${welcome.taskState.step}`);
+      }
+    } else if (welcome.modelFingerprint !== this.fingerprint) {
+      throw new WorkerError(`the coordinator now has model ${welcome.modelFingerprint}, this worker trains ${this.fingerprint}`);
+    }
+    this.totalRounds = welcome.totalRounds ?? 0;
+    this.reportEvery = welcome.reportEvery || 50;
+    this.startHeartbeat(welcome.heartbeatMs || 2000);
+    this.log(`joined at version ${welcome.version} of ${this.totalRounds}`);
+    this.emit('joined', welcome.version ?? 0);
+    this.adopt({ version: welcome.version, shared: welcome.shared, done: false });
+  }
+
+  private onUpdate(update: ParamUpdate): void {
+    if (!this.trainer) return;
+    if (update.done) {
+      this.finish();
+      return;
+    }
+    this.adopt(update);
+  }
+
+  /** Takes new shared weights and queues the round they start. */
+  private adopt(update: ParamUpdate): void {
+    const spec = this.spec!;
+    const tensors = update.shared ?? [];
+    if (tensors.length !== spec.shared.length) {
+      this.log(`ignoring an update with ${tensors.length} tensors (the model has ${spec.shared.length})`);
+      return;
+    }
+    this.trainer!.setShared(spec.shared.map((t, i) => f32Values(tensors[i], t.shape)));
+    this.version = update.version ?? 0;
+    if (this.version >= this.totalRounds) return;
+    if (!this.roundQueued) {
+      this.roundQueued = true;
+      // Let pending frames (a newer update, a bye) in before the round blocks the event loop.
+      setImmediate(() => {
+        this.roundQueued = false;
+        this.trainRound();
+      });
+    }
+  }
+
+  private trainRound(): void {
+    const trainer = this.trainer!;
+    const spec = this.spec!;
+    const version = this.version;
+    if (this.finished || version <= this.lastPushed || version >= this.totalRounds || !this.socket) return;
+    const t0 = performance.now();
+    const r = trainer.round(version);
+    const seconds = (performance.now() - t0) / 1000;
+    this.options.metrics?.stepDuration.observe({ task: this.options.task }, seconds);
+    this.options.metrics?.samples.inc({ task: this.options.task }, r.samples);
+    this.lastPushed = version;
+    this.send('push', {
+      task: this.options.task,
+      baseVersion: version,
+      gradient: spec.shared.map((t, i) => f32Tensor(t.name, t.shape, r.gradient[i])),
+      loss: r.loss,
+      samples: r.samples,
+    });
+    this.emit('round', version, r.loss);
+    if ((version + 1) % this.reportEvery === 0) this.report({});
+  }
+
+  private report(extra: { evaluation?: Evaluation; final?: boolean }): void {
+    const trainer = this.trainer!;
+    this.send('taskState', toTaskStateMessage(this.options.task, this.spec!, trainer.classes, trainer.exportState(), extra));
+  }
+
+  /** Training is done: evaluate on the held-out split and send the final state. */
+  private finish(): void {
+    if (this.evaluation) return;
+    const evaluation = this.trainer!.evaluate();
+    this.evaluation = evaluation;
+    this.log(`done: held-out accuracy ${evaluation.accuracy.toFixed(4)} (${evaluation.samples} examples)`);
+    this.report({ evaluation, final: true });
+    this.send('bye', { reason: 'done' });
+    // The coordinator answers with bye once every task is in; don't wait on it forever.
+    setTimeout(() => this.complete(), 30_000).unref();
+  }
+
+  private complete(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.stopHeartbeat();
+    this.socket?.close(1000, 'done');
+    this.settle?.resolve({ task: this.options.task, evaluation: this.evaluation, rounds: this.trainer?.step ?? 0 });
+    this.dispose();
+  }
+
+  private fail(err: Error): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.stopHeartbeat();
+    this.socket?.terminate();
+    this.settle?.reject(err);
+    this.dispose();
+  }
+
+  /** SIGTERM/SIGINT: report the task state, say bye and close. */
+  async stop(): Promise<void> {
+    if (this.finished || this.stopping) return;
+    this.stopping = true;
+    if (this.trainer && this.socket?.readyState === WebSocket.OPEN) {
+      this.report({});
+      this.send('bye', { reason: 'stopping' });
+      await new Promise<void>((resolve) => {
+        const s = this.socket!;
+        s.once('close', () => resolve());
+        s.close(1001, 'worker stopping');
+        setTimeout(resolve, 2000).unref();
+      });
+    }
+    this.finished = true;
+    this.stopHeartbeat();
+    this.settle?.resolve({ task: this.options.task, evaluation: null, rounds: this.trainer?.step ?? 0 });
+    this.dispose();
+  }
+
+  private startHeartbeat(ms: number): void {
+    this.stopHeartbeat();
+    this.heartbeat = setInterval(() => this.send('heartbeat', { timeMs: Date.now(), version: this.version }), ms);
+    this.heartbeat.unref();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  private dispose(): void {
+    this.trainer?.dispose();
+    this.trainer = null;
+  }
+}
