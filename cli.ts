@@ -103,7 +103,8 @@ program
   .option('--token-file <file>', 'require a bearer token: one line for all tasks, or "task: token" lines')
   .option('--tls-cert <file>', 'serve wss:// and https:// with this certificate (PEM)')
   .option('--tls-key <file>', 'the certificate\'s private key (PEM)')
-  .action(async (opts: { config: string; host: string; port: number; metricsPort: number; out: string; checkpointDir?: string; resume?: boolean; tokenFile?: string; tlsCert?: string; tlsKey?: string }) => {
+  .option('--metrics-plain', 'serve /metrics over plain HTTP even with TLS')
+  .action(async (opts: { config: string; host: string; port: number; metricsPort: number; out: string; checkpointDir?: string; resume?: boolean; tokenFile?: string; tlsCert?: string; tlsKey?: string; metricsPlain?: boolean }) => {
     // The coordinator never reads the data: data set paths are the workers' business.
     const config = loadRunConfig(opts.config, { checkDatasets: false });
     const result = await runCoordinator(

@@ -33,6 +33,8 @@ import { SharedWeights } from './shared-weights.js';
 export interface Peer {
   send(frame: Uint8Array): void;
   close(code?: number, reason?: string): void;
+  /** Set when the connection authenticated with a task's own token: it may train only that task. */
+  onlyTask?: string;
 }
 
 /** What a checkpoint holds: everything needed to go on from `version`. */
@@ -229,7 +231,7 @@ export class Coordinator extends EventEmitter {
     else this.options.metrics?.connectionsRejected.inc({ reason });
     this.log(`coordinator: refused ${session.task ? `task ${session.task}` : 'a connection'}: ${reason}: ${err.message}`);
     this.reply(session, 'error', { code: err.code, message: err.message });
-    const fatal = [ErrorCode.PROTOCOL_VERSION, ErrorCode.FINGERPRINT, ErrorCode.UNKNOWN_TASK, ErrorCode.TASK_TAKEN, ErrorCode.OVERSIZED, ErrorCode.NOT_JOINED].includes(err.code);
+    const fatal = [ErrorCode.UNAUTHORIZED, ErrorCode.PROTOCOL_VERSION, ErrorCode.FINGERPRINT, ErrorCode.UNKNOWN_TASK, ErrorCode.TASK_TAKEN, ErrorCode.OVERSIZED, ErrorCode.NOT_JOINED].includes(err.code);
     if (fatal) session.peer.close(1008, reason);
   }
 
@@ -246,6 +248,9 @@ export class Coordinator extends EventEmitter {
     }
     const task = hello.task ?? '';
     if (!this.tasks.includes(task)) throw new WireError(ErrorCode.UNKNOWN_TASK, `no task "${task}" in this run; tasks: ${this.tasks.join(', ')}`);
+    if (session.peer.onlyTask !== undefined && session.peer.onlyTask !== task) {
+      throw new WireError(ErrorCode.UNAUTHORIZED, `this connection's token is for task "${session.peer.onlyTask}", not "${task}"`);
+    }
     if (hello.modelFingerprint && hello.modelFingerprint !== this.fingerprint) {
       throw new WireError(ErrorCode.FINGERPRINT, `the worker holds model ${hello.modelFingerprint}, the coordinator has model ${this.fingerprint} (${this.spec.arch}, input [${this.spec.inputShape.join(', ')}])`);
     }
@@ -515,6 +520,15 @@ export class Coordinator extends EventEmitter {
         };
       }),
     };
+  }
+
+  /** After a resume at the last version: finish at once (results from the checkpointed task states),
+   *  instead of serving nobody. Returns whether it did. */
+  finishIfComplete(): boolean {
+    if (this.finished || this.version < this.totalRounds) return false;
+    this.finishing = true;
+    this.finish();
+    return true;
   }
 
   /** Stops timers; with `checkpoint`, saves the current state first (SIGTERM/SIGINT). */

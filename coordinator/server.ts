@@ -46,6 +46,8 @@ export async function startServer(coordinator: Coordinator, options: ServerOptio
     res.writeHead(426, { 'content-type': 'text/plain' }).end('this port speaks WebSocket (hybrid protocol); metrics are on the metrics port\n');
   });
   const accepted = options.tokens ? [options.tokens.shared, ...Object.values(options.tokens.perTask ?? {})].filter((t): t is string => !!t) : null;
+  const taskOfToken = (token: string): string | undefined =>
+    Object.entries(options.tokens?.perTask ?? {}).find(([, t]) => tokenAccepted(token, [t]))?.[0];
   const wss = new WebSocketServer({
     server: http,
     // ws's own limit is a backstop above the coordinator's, which answers oversized frames with an error.
@@ -66,12 +68,12 @@ export async function startServer(coordinator: Coordinator, options: ServerOptio
   });
   wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
     const token = (req as IncomingMessage & { token?: string }).token;
-    const peer: Peer & { token?: string } = {
+    const peer: Peer = {
       send: (frame) => {
         if (socket.readyState === socket.OPEN) socket.send(frame);
       },
       close: (code, reason) => socket.close(code, reason),
-      token,
+      onlyTask: token !== undefined && !(options.tokens?.shared && tokenAccepted(token, [options.tokens.shared])) ? taskOfToken(token) : undefined,
     };
     coordinator.attach(peer);
     socket.on('message', (data, isBinary) => {

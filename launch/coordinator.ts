@@ -20,6 +20,8 @@ export interface CoordinatorCommandOptions {
   tokenFile?: string;
   tlsCert?: string;
   tlsKey?: string;
+  /** Serve /metrics over plain HTTP even with TLS (for a scraper that cannot do HTTPS). */
+  metricsPlain?: boolean;
   /** Called once both ports listen (the real port numbers, when 0 was asked for). */
   onListening?: (ports: { port: number; metricsPort: number }) => void;
 }
@@ -55,10 +57,10 @@ export async function runCoordinator(config: RunConfig, opts: CoordinatorCommand
   const tls = opts.tlsCert || opts.tlsKey ? readTls(opts.tlsCert, opts.tlsKey) : undefined;
   const metrics = new CoordinatorMetrics(config.tasks.map((t) => t.name));
   const coordinator = new Coordinator(config, { log, metrics, checkpoints, resume: opts.resume, outDir: opts.outDir });
-  const metricsServer = await startMetricsServer({ host: opts.host, port: opts.metricsPort, registry: metrics.registry, ready: () => coordinator.ready, tls });
+  const metricsServer = await startMetricsServer({ host: opts.host, port: opts.metricsPort, registry: metrics.registry, ready: () => coordinator.ready, tls: opts.metricsPlain ? undefined : tls });
   const server = await startServer(coordinator, { host: opts.host, port: opts.port, tokens, tls, metrics, log });
   const scheme = tls ? 'wss' : 'ws';
-  log(`coordinator: listening on ${scheme}://${opts.host ?? '0.0.0.0'}:${server.port}, metrics on ${tls ? 'https' : 'http'}://${opts.host ?? '0.0.0.0'}:${metricsServer.port}/metrics${tokens ? ', tokens required' : ''}`);
+  log(`coordinator: listening on ${scheme}://${opts.host ?? '0.0.0.0'}:${server.port}, metrics on ${tls && !opts.metricsPlain ? 'https' : 'http'}://${opts.host ?? '0.0.0.0'}:${metricsServer.port}/metrics${tokens ? ', tokens required' : ''}`);
   opts.onListening?.({ port: server.port, metricsPort: metricsServer.port });
   coordinator.on('round', (version: number, stats: { seconds: number; loss: Record<string, number> }) => {
     const every = Math.max(1, Math.ceil(coordinator.totalRounds / 20));
@@ -80,6 +82,7 @@ export async function runCoordinator(config: RunConfig, opts: CoordinatorCommand
       process.off('SIGINT', onSignal);
       resolveDone(r);
     });
+    if (coordinator.finishIfComplete()) log('coordinator: the checkpoint is at the last version; results written from it');
   });
   // Give the workers a moment to read the bye before the sockets go.
   await new Promise((r) => setTimeout(r, 200));
