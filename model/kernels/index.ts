@@ -9,6 +9,7 @@ import { fusedMatMulKernelName, fusedMatMulWasm } from './fused-mat-mul.js';
 import { castKernelName, castWasm, identityKernelName, identityWasm } from './identity.js';
 import { maxPoolGradKernelName, maxPoolGradWasm } from './max-pool-grad.js';
 import { sumKernelName, sumWasm } from './sum.js';
+import { transposeKernelName, transposeWasm } from './transpose.js';
 import { originalWasmKernel, rememberOriginalWasmKernel } from './wasm-ops.js';
 
 /** The kernels this module registers for the wasm backend, by tfjs kernel name. */
@@ -21,6 +22,7 @@ export const WASM_TRAINING_KERNELS: ReadonlyArray<readonly [string, KernelFunc]>
   [identityKernelName, identityWasm as unknown as KernelFunc],
   [castKernelName, castWasm as unknown as KernelFunc],
   [sumKernelName, sumWasm as unknown as KernelFunc],
+  [transposeKernelName, transposeWasm as unknown as KernelFunc],
 ];
 
 const ours = new WeakSet<KernelConfig>();
