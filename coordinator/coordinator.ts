@@ -67,7 +67,13 @@ interface Session {
   task: string | null;
   workerId: string;
   lastSeen: number;
+  /** Set once the coordinator closed the connection: ws still delivers frames that were already on their
+   *  way (a hello right behind a refused push), and none of them may be served. */
+  closing: boolean;
 }
+
+/** The reasons hybrid_pushes_rejected_total counts pushes under (the refusals of onPush and of Rounds.offer). */
+const PUSH_REFUSALS = ['shape', 'non_finite', 'stale', 'round_closed', 'future', 'duplicate'] as const;
 
 interface TaskRecord {
   encoded: Uint8Array;
@@ -126,6 +132,9 @@ export class Coordinator extends EventEmitter {
     this.lapseTimer = setInterval(() => this.checkLapses(), Math.max(100, (dist.heartbeat_seconds * 1000) / 2));
     this.lapseTimer.unref();
     options.metrics?.sharedVersion.set(version);
+    // Each reason's series exists from the start at 0: a labelled counter is otherwise absent from
+    // /metrics until its first refusal, and increase() over the scrape that creates it sees nothing.
+    for (const reason of PUSH_REFUSALS) options.metrics?.pushesRejected.inc({ reason }, 0);
     this.log(`coordinator: model ${this.spec.arch} (fingerprint ${this.fingerprint}), ${shared} shared parameters, tasks ${this.tasks.join(', ')}, ${dist.mode} rounds, version ${version} of ${this.totalRounds}`);
   }
 
@@ -171,7 +180,7 @@ export class Coordinator extends EventEmitter {
 
   /** A new connection. */
   attach(peer: Peer): void {
-    const session: Session = { peer, task: null, workerId: '', lastSeen: this.now() };
+    const session: Session = { peer, task: null, workerId: '', lastSeen: this.now(), closing: false };
     this.sessions.add(session);
     (peer as Peer & { session?: Session }).session = session;
   }
@@ -195,6 +204,7 @@ export class Coordinator extends EventEmitter {
     const session = (peer as Peer & { session?: Session }).session;
     if (!session) return;
     this.options.metrics?.bytesReceived.inc(frame.byteLength);
+    if (session.closing || !this.sessions.has(session)) return;
     session.lastSeen = this.now();
     try {
       if (frame.byteLength > this.maxFrameBytes) throw new WireError(ErrorCode.OVERSIZED, `frame of ${frame.byteLength} bytes exceeds ${this.maxFrameBytes}`);
@@ -224,15 +234,30 @@ export class Coordinator extends EventEmitter {
     }
   }
 
-  private refuse(session: Session, err: WireError): void {
-    const reason = (ErrorCode[err.code] ?? 'UNSPECIFIED').toLowerCase();
+  /** A frame the transport refused before decoding (a text frame): answered and counted like any bad
+   *  input, under `reason`. */
+  refuseFrame(peer: Peer, frameBytes: number, err: WireError, reason: string): void {
+    const session = (peer as Peer & { session?: Session }).session;
+    if (!session) return;
+    this.options.metrics?.bytesReceived.inc(frameBytes);
+    if (session.closing || !this.sessions.has(session)) return;
+    this.refuse(session, err, reason);
+  }
+
+  private refuse(session: Session, err: WireError, reasonLabel?: string): void {
+    const reason = reasonLabel ?? (ErrorCode[err.code] ?? 'UNSPECIFIED').toLowerCase();
     const pushLevel = err.code === ErrorCode.SHAPE || err.code === ErrorCode.NON_FINITE || err.code === ErrorCode.STALE || err.code === ErrorCode.ROUND_CLOSED;
     if (pushLevel) this.options.metrics?.pushesRejected.inc({ reason });
     else this.options.metrics?.connectionsRejected.inc({ reason });
     this.log(`coordinator: refused ${session.task ? `task ${session.task}` : 'a connection'}: ${reason}: ${err.message}`);
     this.reply(session, 'error', { code: err.code, message: err.message });
     const fatal = [ErrorCode.UNAUTHORIZED, ErrorCode.PROTOCOL_VERSION, ErrorCode.FINGERPRINT, ErrorCode.UNKNOWN_TASK, ErrorCode.TASK_TAKEN, ErrorCode.OVERSIZED, ErrorCode.NOT_JOINED].includes(err.code);
-    if (fatal) session.peer.close(1008, reason);
+    if (fatal) this.close(session, 1008, reason);
+  }
+
+  private close(session: Session, code: number, reason: string): void {
+    session.closing = true;
+    session.peer.close(code, reason);
   }
 
   private reply<K extends Parameters<typeof encode>[0]>(session: Session, kind: K, body: Parameters<typeof encode<K>>[1]): void {
@@ -266,7 +291,7 @@ export class Coordinator extends EventEmitter {
     if (existing) {
       this.byTask.delete(task);
       existing.task = null;
-      existing.peer.close(1000, 'replaced');
+      this.close(existing, 1000, 'replaced');
     }
     session.task = task;
     session.workerId = hello.workerId ?? '';
@@ -311,7 +336,6 @@ export class Coordinator extends EventEmitter {
     const base = push.baseVersion ?? 0;
     const weight = this.config.tasks.find((t) => t.name === task)!.weight;
     const offer = this.rounds.offer(task, base, { task, weight, gradient }, this.now());
-    this.options.metrics?.pushStaleness.observe(Math.max(0, this.version - base));
     if (!offer.accepted) {
       this.options.metrics?.pushesRejected.inc({ reason: offer.reason });
       this.log(`coordinator: refused a push of task ${task}: ${offer.detail}`);
@@ -320,6 +344,8 @@ export class Coordinator extends EventEmitter {
       this.reply(session, 'update', { version: this.version, shared: this.sharedMessage(), done: false });
       return;
     }
+    // Accepted pushes only (the metric's definition): a refused one's staleness says nothing of training.
+    this.options.metrics?.pushStaleness.observe(offer.staleness);
     this.lastLoss.set(task, loss);
     this.options.metrics?.taskLoss.set({ task }, loss);
     this.options.metrics?.taskSamples.inc({ task }, push.samples ?? 0);
@@ -422,7 +448,7 @@ export class Coordinator extends EventEmitter {
     for (const session of this.byTask.values()) {
       if (now - session.lastSeen > lapseMs) {
         this.log(`coordinator: task ${session.task}: no message for ${((now - session.lastSeen) / 1000).toFixed(1)} s; dropping its worker`);
-        session.peer.close(1001, 'heartbeat lapsed');
+        this.close(session, 1001, 'heartbeat lapsed');
         this.detach(session.peer);
       }
     }
@@ -536,6 +562,6 @@ export class Coordinator extends EventEmitter {
     if (checkpoint && !this.finished) this.checkpoint();
     for (const t of [this.deadlineTimer, this.finalTimer]) if (t) clearTimeout(t);
     if (this.lapseTimer) clearInterval(this.lapseTimer);
-    for (const s of this.sessions) s.peer.close(1001, 'coordinator stopping');
+    for (const s of this.sessions) this.close(s, 1001, 'coordinator stopping');
   }
 }

@@ -6,6 +6,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { ErrorCode, WireError } from '../proto/codec.js';
 import type { Coordinator, Peer } from './coordinator.js';
 import type { CoordinatorMetrics } from './metrics.js';
 
@@ -78,14 +79,16 @@ export async function startServer(coordinator: Coordinator, options: ServerOptio
     coordinator.attach(peer);
     socket.on('message', (data, isBinary) => {
       const frame = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
-      if (!isBinary) {
-        options.metrics?.connectionsRejected.inc({ reason: 'text_frame' });
-      }
+      // The protocol is binary only; a text frame is refused whatever its bytes would decode to.
+      if (!isBinary) return coordinator.refuseFrame(peer, frame.byteLength, new WireError(ErrorCode.MALFORMED, 'a text frame; this protocol uses binary frames only'), 'text_frame');
       coordinator.receive(peer, new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength));
     });
-    socket.on('error', (err) => {
-      options.metrics?.connectionsRejected.inc({ reason: 'socket_error' });
-      options.log(`coordinator: connection error: ${err.message}`);
+    socket.on('error', (err: Error & { code?: string }) => {
+      // ws closes the connection itself on a frame it cannot take (1009 too big, 1007 bad UTF-8, 1002
+      // protocol error): no message exists to answer, the close code is the reply.
+      const reason = err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'oversized' : err.code?.startsWith('WS_ERR_') ? 'malformed' : 'socket_error';
+      options.metrics?.connectionsRejected.inc({ reason });
+      options.log(`coordinator: connection error (${reason}): ${err.message}`);
     });
     socket.on('close', () => coordinator.detach(peer));
   });

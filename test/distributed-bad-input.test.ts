@@ -271,6 +271,12 @@ const badInput: Hook = async (r, b) => {
     c.send(hello('a'), false);
     expect(await expectNonFatal(c, ErrorCode.MALFORMED)).toMatch(/text frame/);
   });
+  await refused(r, { counter: 'connections', reason: 'malformed' }, async () => {
+    // A text frame that is not even UTF-8 breaks the WebSocket protocol: ws closes with 1007.
+    const c = await connect(r);
+    c.send(Uint8Array.from([0xff, 0xfe, 0xfd]), false);
+    expect((await c.closed).code).toBe(1007);
+  });
 
   // --- refused hellos (fatal) ---
   await refused(r, { counter: 'connections', reason: 'protocol_version' }, async () => {
@@ -354,6 +360,8 @@ const badInput: Hook = async (r, b) => {
     });
   }
   await refused(r, { counter: 'pushes', reason: 'stale' }, async () => {
+    const accepted = async () => (await metrics.pushStaleness.get()).values.find((v) => v.metricName === 'hybrid_push_staleness_count')?.value;
+    const acceptedBefore = await accepted();
     b.send(scriptedPush(spec, HOLD - 1));
     expect(await b.error()).toMatchObject({ code: ErrorCode.STALE, message: expect.stringMatching(`round ${HOLD - 1} is closed`) });
     // Answered with the current weights, so the worker can go on from them.
@@ -364,6 +372,8 @@ const badInput: Hook = async (r, b) => {
     expect(update.body.done).toBe(false);
     const first = update.body.shared![0];
     expect(Buffer.from(first.data!).equals(Buffer.from(coordinator.sharedTensors[0].buffer))).toBe(true);
+    // hybrid_push_staleness is the staleness of accepted pushes: a refused one is not observed.
+    expect(await accepted()).toBe(acceptedBefore);
   });
   await refused(r, { counter: 'connections', reason: 'malformed' }, async () => {
     b.send(hello('b', { workerId: 'scripted-b' }));

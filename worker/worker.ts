@@ -136,10 +136,12 @@ export class Worker extends EventEmitter {
     setTimeout(() => this.connect(), delay);
   }
 
-  private send<K extends MessageKind>(kind: K, body: Messages[K]): void {
+  /** Whether the frame went out (not when the connection is closing or gone). */
+  private send<K extends MessageKind>(kind: K, body: Messages[K]): boolean {
     const socket = this.socket;
-    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return false;
     socket.send(encode(kind, body));
+    return true;
   }
 
   private onFrame(frame: Uint8Array): void {
@@ -176,6 +178,13 @@ export class Worker extends EventEmitter {
   private async onWelcome(welcome: Welcome): Promise<void> {
     this.attempt = 0;
     this.unreachableSince = null;
+    // Heartbeats from the welcome on: loading the data can take longer than the lapse, and a worker
+    // that is silent meanwhile would be dropped before it ever trains.
+    this.startHeartbeat(welcome.heartbeatMs || 2000);
+    // A new connection: a push sent on the old one may never have arrived, and a restarted coordinator
+    // goes on from its checkpoint, behind what this worker pushed. The welcome's version is trainable
+    // again; should the push be there after all, the coordinator refuses the duplicate.
+    this.lastPushed = -1;
     if (!this.config) {
       const config = parseRunConfig(JSON.parse(welcome.configJson ?? '{}'), `run config from ${this.options.url}`);
       const taskConfig = config.tasks.find((t) => t.name === this.options.task);
@@ -204,7 +213,6 @@ export class Worker extends EventEmitter {
     }
     this.totalRounds = welcome.totalRounds ?? 0;
     this.reportEvery = welcome.reportEvery || 50;
-    this.startHeartbeat(welcome.heartbeatMs || 2000);
     this.log(`joined at version ${welcome.version} of ${this.totalRounds}`);
     this.emit('joined', welcome.version ?? 0);
     this.adopt({ version: welcome.version, shared: welcome.shared, done: false });
@@ -229,7 +237,12 @@ export class Worker extends EventEmitter {
     }
     this.trainer!.setShared(spec.shared.map((t, i) => f32Values(tensors[i], t.shape)));
     this.version = update.version ?? 0;
-    if (this.version >= this.totalRounds) return;
+    if (this.version >= this.totalRounds) {
+      // Training ended, e.g. while this worker was loading its data after a late (re)join, when the
+      // coordinator's "done" update was dropped: evaluate and send the final state, which it waits for.
+      this.finish();
+      return;
+    }
     if (!this.roundQueued) {
       this.roundQueued = true;
       // Let pending frames (a newer update, a bye) in before the round blocks the event loop.
@@ -250,14 +263,15 @@ export class Worker extends EventEmitter {
     const seconds = (performance.now() - t0) / 1000;
     this.options.metrics?.stepDuration.observe({ task: this.options.task }, seconds);
     this.options.metrics?.samples.inc({ task: this.options.task }, r.samples);
-    this.lastPushed = version;
-    this.send('push', {
+    const sent = this.send('push', {
       task: this.options.task,
       baseVersion: version,
       gradient: spec.shared.map((t, i) => f32Tensor(t.name, t.shape, r.gradient[i])),
       loss: r.loss,
       samples: r.samples,
     });
+    // Unsent (the connection closed during the round): the next welcome's version is trained again.
+    if (sent) this.lastPushed = version;
     this.emit('round', version, r.loss);
     if ((version + 1) % this.reportEvery === 0) this.report({});
   }

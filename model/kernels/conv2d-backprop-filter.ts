@@ -7,11 +7,16 @@
 // the backend's XNNPACK kernels, where an im2col matrix product built from strided slices took 30-280 ms
 // and tfjs' cpu kernel 0.3-1.5 s for lenet5's shapes at batch 64-128.
 //
-// That convolution is one GEMM whose reduction runs over B*OH*OW terms in float32: over ~50k-100k terms
-// (lenet5's conv1 at batch 64-128) its error reaches ~1e-5 of the largest value. So the batch is split
-// into equal groups of at most TERMS_PER_GROUP terms, one convolution each, added at the end (lenet5
-// conv1, batch 128: 4 groups, error ~3e-6 on random data). The transposes that lay x and dy out are wasm
-// loops reading each group in place (transpose.ts).
+// Two forms of that convolution:
+// - dense (Conv2D): one GEMM whose reduction runs over all B*OH*OW terms in float32. Fastest while that
+//   is short; over ~50k-100k terms (lenet5 conv1 at batch 64-128) its error reaches ~1e-5 of the
+//   largest value. Splitting the batch into groups of ~32k terms, one convolution each, keeps it near
+//   3e-6 but is slower than:
+// - depthwise (DepthwiseConv2dNative with channel multiplier Cout): one output per sample, reduced over
+//   OH*OW terms only, then summed over the batch (sum.ts, in float64). ~5e-7 on lenet5's conv1 and the
+//   fastest form there (batch 128: 4.3 ms against 5.2 ms grouped).
+// Either way XNNPACK packs dy, the operand playing the filter, on every call: much of the time. The
+// transposes that lay x and dy out are wasm loops (transpose.ts).
 import {
   backend_util,
   Conv2DBackpropFilter,
@@ -20,12 +25,12 @@ import {
   type NamedTensorInfoMap,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { transposeHeld, transposeRowsHeld, transposeTensor } from './transpose.js';
+import { transposeHeld, transposeTensor } from './transpose.js';
+import { sumWasm } from './sum.js';
 import { withScratch } from './wasm-ops.js';
 
-/** Most products (B*OH*OW) one float32 convolution sums per weight; larger batches are split into groups
- *  whose results are added. */
-export const TERMS_PER_GROUP = 32768;
+/** Up to this many products (B*OH*OW) per weight, the dense form; above, the depthwise form. */
+export const DENSE_UP_TO_TERMS = 16384;
 
 export const conv2dBackpropFilterKernelName = Conv2DBackpropFilter;
 
@@ -89,17 +94,18 @@ export function conv2dBackpropFilterWasm(args: {
     ];
     const dilations: [number, number] = [strideHeight, strideWidth];
     const convAttrs = { strides: [1, 1], dilations, pad: convPad, dataFormat: 'NHWC' };
-    // Groups of equal size, each summing at most TERMS_PER_GROUP products per weight.
-    const groups = Math.ceil((batchSize * outHeight * outWidth) / TERMS_PER_GROUP);
-    const perGroup = Math.ceil(batchSize / groups);
-    const partials: TensorInfo[] = [];
-    for (let start = 0; start < batchSize; start += perGroup) {
-      const count = Math.min(perGroup, batchSize - start);
-      const images = transposeRowsHeld(scratch, x, start, count, [3, 1, 2, 0]); // [Cin, H, W, count]
-      const filter = transposeRowsHeld(scratch, dy, start, count, [1, 2, 0, 3]); // [OH, OW, count, Cout]
-      partials.push(scratch.run('Conv2D', { x: images, filter }, convAttrs)); // [Cin, KH, KW, Cout]
+    const images = transposeHeld(scratch, x, [3, 1, 2, 0]); // [Cin, H, W, B]
+    const filter = transposeHeld(scratch, dy, [1, 2, 0, 3]); // [OH, OW, B, Cout]
+    let swapped: TensorInfo; // [Cin, KH, KW, Cout]
+    if (batchSize * outHeight * outWidth <= DENSE_UP_TO_TERMS) {
+      swapped = scratch.run('Conv2D', { x: images, filter }, convAttrs);
+    } else {
+      // [Cin, KH, KW, B*Cout]: sample b's filter gradient in channels b*Cout .. b*Cout + Cout-1.
+      const perSample = scratch.run('DepthwiseConv2dNative', { x: images, filter }, convAttrs);
+      const bySample = scratch.reshape(perSample, [inChannels * filterHeight * filterWidth, batchSize, outChannels]);
+      const summed = scratch.hold(sumWasm({ inputs: { x: bySample }, backend, attrs: { axis: [1], keepDims: false } }));
+      swapped = scratch.reshape(summed, [inChannels, filterHeight, filterWidth, outChannels]);
     }
-    const swapped = partials.length === 1 ? partials[0] : scratch.run('AddN', partials);
     // [Cin, KH, KW, Cout] -> [KH, KW, Cin, Cout]
     return transposeTensor(backend, swapped, [1, 2, 0, 3]);
   });

@@ -8,6 +8,7 @@ import { conv2dBackpropInputKernelName, conv2dBackpropInputWasm } from './conv2d
 import { fusedMatMulKernelName, fusedMatMulWasm } from './fused-mat-mul.js';
 import { castKernelName, castWasm, identityKernelName, identityWasm } from './identity.js';
 import { maxPoolGradKernelName, maxPoolGradWasm } from './max-pool-grad.js';
+import { installFastReadBack, uninstallFastReadBack } from './read-back.js';
 import { sumKernelName, sumWasm } from './sum.js';
 import { transposeKernelName, transposeWasm } from './transpose.js';
 import { originalWasmKernel, rememberOriginalWasmKernel } from './wasm-ops.js';
@@ -51,10 +52,13 @@ export function registerWasmTrainingKernels(): void {
     ours.add(config);
     registerKernel(config);
   }
+  // Not a kernel: the wasm backend's read-back (dataSync), slow for large tensors (read-back.ts).
+  installFastReadBack();
 }
 
-/** Puts the wasm backend's own kernels back (and removes Conv2DBackpropFilter): for comparisons. */
+/** Puts the wasm backend's own kernels and read-back back (and removes Conv2DBackpropFilter): for comparisons. */
 export function unregisterWasmTrainingKernels(): void {
+  uninstallFastReadBack();
   for (const [name] of WASM_TRAINING_KERNELS) {
     const current = getKernel(name, 'wasm');
     if (current === undefined || !ours.has(current)) continue;
