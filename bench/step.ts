@@ -191,8 +191,11 @@ async function useBackend(backend: BackendName, kernels: boolean, log: (line: st
   return true;
 }
 
-interface Measured extends StepRow {
+/** A row as the table shows it: the fastest step too (the machine's load inflates the median), and the
+ *  bare forward + backward. */
+export interface Measured extends StepRow {
   steps: number;
+  min_ms: number | null;
   forward_backward_ms: number | null;
   note?: string;
 }
@@ -201,12 +204,14 @@ async function measure(arch: Arch, batch: number, backend: BackendName, kernels:
   const config = benchConfig(arch, batch);
   const steps = backend === 'cpu' ? Math.min(opts.cpuSteps, opts.steps) : opts.steps;
   const warmup = backend === 'cpu' ? Math.min(1, opts.warmup) : opts.warmup;
-  const row: Measured = { model: arch, batch, backend, kernels, median_ms: null, samples_per_second: null, steps, forward_backward_ms: null };
+  const row: Measured = { model: arch, batch, backend, kernels, median_ms: null, min_ms: null, samples_per_second: null, steps, forward_backward_ms: null };
   const before = tf.memory().numTensors;
   const trainer = await makeTrainer(config);
   try {
-    const ms = median(timeRounds(trainer, warmup, steps));
+    const times = timeRounds(trainer, warmup, steps);
+    const ms = median(times);
     row.median_ms = round2(ms);
+    row.min_ms = round2(Math.min(...times));
     row.samples_per_second = Math.round((batch * config.train.local_batches * 1000) / ms);
     const bare = await forwardBackward(config);
     try {
@@ -245,16 +250,26 @@ export function configurations(opts: BenchOptions): { backend: BackendName; kern
   return out;
 }
 
+/** Every configuration's rows. Afterwards the backend that was current is current again, with the wasm
+ *  training kernels registered (as initBackend leaves them). */
 export async function benchSteps(opts: BenchOptions, log: (line: string) => void): Promise<Measured[]> {
   const rows: Measured[] = [];
-  for (const { backend, kernels } of configurations(opts)) {
-    if (!(await useBackend(backend, kernels, log))) continue;
-    for (const arch of opts.models) {
-      for (const batch of opts.batches) {
-        log(`bench:step: ${arch} batch ${batch} on ${backend}${backend === 'wasm' ? (kernels ? ' + kernels' : ' without kernels') : ''}`);
-        rows.push(await measure(arch, batch, backend, kernels, opts, log));
+  const previous = tf.getBackend();
+  let usedWasm = false;
+  try {
+    for (const { backend, kernels } of configurations(opts)) {
+      if (!(await useBackend(backend, kernels, log))) continue;
+      usedWasm ||= backend === 'wasm';
+      for (const arch of opts.models) {
+        for (const batch of opts.batches) {
+          log(`bench:step: ${arch} batch ${batch} on ${backend}${backend === 'wasm' ? (kernels ? ' + kernels' : ' without kernels') : ''}`);
+          rows.push(await measure(arch, batch, backend, kernels, opts, log));
+        }
       }
     }
+  } finally {
+    if (usedWasm) registerWasmTrainingKernels();
+    if (previous) await tf.setBackend(previous);
   }
   return rows;
 }
@@ -305,7 +320,7 @@ export async function profileMedian(trainer: TaskTrainer, repeats: number): Prom
 }
 
 export function formatTable(rows: readonly Measured[]): string {
-  const header = ['model', 'batch', 'backend', 'kernels', 'steps', 'median ms', 'samples/s', 'fwd+bwd ms'];
+  const header = ['model', 'batch', 'backend', 'kernels', 'steps', 'median ms', 'min ms', 'samples/s', 'fwd+bwd ms'];
   const body = rows.map((r) => [
     r.model,
     String(r.batch),
@@ -313,6 +328,7 @@ export function formatTable(rows: readonly Measured[]): string {
     r.backend === 'wasm' ? (r.kernels ? 'on' : 'off') : '-',
     String(r.steps),
     r.median_ms === null ? `fails: ${r.note ?? '?'}` : r.median_ms.toFixed(2),
+    r.min_ms === null ? '-' : r.min_ms.toFixed(2),
     r.samples_per_second === null ? '-' : String(r.samples_per_second),
     r.forward_backward_ms === null ? '-' : r.forward_backward_ms.toFixed(2),
   ]);

@@ -215,7 +215,7 @@ export class Coordinator extends EventEmitter {
         case 'push':
           return this.onPush(session, msg.body);
         case 'taskState':
-          return this.onTaskState(session, msg.body, frame);
+          return this.onTaskState(session, msg.body);
         case 'heartbeat':
           return;
         case 'bye':
@@ -405,14 +405,13 @@ export class Coordinator extends EventEmitter {
     }
   }
 
-  private onTaskState(session: Session, state: TaskStateMessage, frame: Uint8Array): void {
+  private onTaskState(session: Session, state: TaskStateMessage): void {
     const task = session.task!;
     if (state.task && state.task !== task) throw new WireError(ErrorCode.UNKNOWN_TASK, `this connection trains "${task}", not "${state.task}"`);
     this.validateTaskState(task, state);
-    // Kept encoded (as received, re-framed without the envelope) so checkpoints and welcomes reuse it.
+    // Kept encoded, so checkpoints store it as it is and welcomes decode it back.
     const encoded = wire.TaskState.encode(state).finish();
     this.taskStates.set(task, { encoded, state: wire.TaskState.decode(encoded) });
-    void frame;
     const m = this.options.metrics;
     m?.taskSparseDensity.set({ task }, state.density ?? 0);
     if (state.evaluation) m?.taskAccuracy.set({ task }, state.evaluation.accuracy ?? 0);

@@ -3,7 +3,7 @@
 // 1 and 2, 'same' / 'valid' / numeric / explicit padding, NHWC and NCHW.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEPTHWISE_ABOVE_TERMS } from '../model/kernels/conv2d-backprop-filter.js';
+import { DENSE_UP_TO_TERMS } from '../model/kernels/conv2d-backprop-filter.js';
 import { isWasmTrainingKernelRegistered } from '../model/kernels/index.js';
 import { LENET5, VARIED, outputShape, type ConvCase } from './kernels-conv-cases.js';
 import { compareWithCpu, useWasmWithKernels } from './kernels-reference.js';
@@ -19,9 +19,9 @@ describe('wasm Conv2DBackpropFilter', () => {
 
   it('the shapes under test reach both forms of the kernel', () => {
     const terms = (c: ConvCase) => outputShape(c).slice(0, 3).reduce((a, b) => a * b, 1);
-    expect(terms(LENET5[0])).toBeGreaterThan(DEPTHWISE_ABOVE_TERMS);
-    expect(terms(LENET5[2])).toBeLessThanOrEqual(DEPTHWISE_ABOVE_TERMS);
-    expect(terms(VARIED[VARIED.length - 1])).toBeGreaterThan(DEPTHWISE_ABOVE_TERMS);
+    expect(terms(LENET5[0])).toBeGreaterThan(DENSE_UP_TO_TERMS);
+    expect(terms(LENET5[2])).toBeLessThanOrEqual(DENSE_UP_TO_TERMS);
+    expect(terms(VARIED[VARIED.length - 1])).toBeGreaterThan(DENSE_UP_TO_TERMS);
   });
 
   it.each([...LENET5.filter((c) => c.x[0] === 64), ...VARIED])('matches the cpu backend: $name', async (c) => {

@@ -3,6 +3,7 @@
 // batched / broadcast products with every combination of transposes.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { swappedIsCheaper } from '../model/kernels/batch-mat-mul.js';
 import { isWasmTrainingKernelRegistered } from '../model/kernels/index.js';
 import { compareWithCpu, useWasmWithKernels } from './kernels-reference.js';
 
@@ -52,7 +53,25 @@ describe('wasm BatchMatMul', () => {
     expect(isWasmTrainingKernelRegistered('BatchMatMul')).toBe(true);
   });
 
-  it.each([...MODEL_ZOO, ...SHAPES])('matches the cpu backend: $name', async (c) => {
+  it('runs the model zoo’s products in both orientations (the packed operand the smaller)', () => {
+    const orientation = (c: MatMulCase) => {
+      const [m, k] = c.transposeA ? [c.a[2], c.a[1]] : [c.a[1], c.a[2]];
+      const n = c.transposeB ? c.b[1] : c.b[2];
+      return swappedIsCheaper(m, k, n, c.transposeA, c.transposeB);
+    };
+    const forward784: MatMulCase = { name: 'forward', a: [1, 128, 784], b: [1, 784, 256], transposeA: false, transposeB: false, out: [1, 128, 256] };
+    expect(orientation(forward784)).toBe(true); // packs x (100k floats) instead of W (200k)
+    const byName = (name: string) => MODEL_ZOO.find((c) => c.name === name)!;
+    expect(orientation(byName('mlp 256->256 batch 128: dx = dy W^T'))).toBe(true); // no transpose of W
+    expect(orientation(byName('mlp 784->256 batch 128: dW = x^T dy'))).toBe(false); // packs dy
+  });
+
+  it.each([
+    ...MODEL_ZOO,
+    ...SHAPES,
+    ...[64, 128].map((batch): MatMulCase => ({ name: `mlp forward 784->256, batch ${batch}`, a: [1, batch, 784], b: [1, 784, 256], transposeA: false, transposeB: false, out: [1, batch, 256] })),
+    { name: 'swapped orientation, rank 3 against rank 2', a: [1, 96, 300], b: [300, 200], transposeA: false, transposeB: false, out: [1, 96, 200] },
+  ])('matches the cpu backend: $name', async (c) => {
     const a = tf.randomNormal(c.a);
     const b = tf.randomNormal(c.b);
     const result = await compareWithCpu('BatchMatMul', { a, b }, { transposeA: c.transposeA, transposeB: c.transposeB });

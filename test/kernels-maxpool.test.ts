@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isWasmTrainingKernelRegistered } from '../model/kernels/index.js';
+import { maxPoolGradLoop } from '../model/kernels/max-pool-grad.js';
 import { compareWithCpu, useWasmWithKernels } from './kernels-reference.js';
 
 interface PoolCase {
@@ -59,6 +60,36 @@ describe('wasm MaxPoolGrad', () => {
     const dx = tf.engine().runKernel('MaxPoolGrad', { dy, input, output }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor;
     expect(Array.from(dx.dataSync())).toEqual([10, 0, 0, 0, 0, 0, 20, 0]);
     tf.dispose([input, output, dy, dx]);
+  });
+
+  it.each([
+    ['valid 2x2/2 (the unrolled loop)', 2, 2, 'valid'],
+    ['same 3x3/2 (the general loop)', 3, 2, 'same'],
+  ] as const)('follows the cpu backend on -Infinity and NaN: %s', async (_name, filterSize, strides, pad) => {
+    // Windows of -Infinity only, NaN next to numbers, NaN only, and +Infinity.
+    const values = [-Infinity, -Infinity, NaN, 2, NaN, NaN, Infinity, 1, -Infinity, -Infinity, NaN, 2, NaN, NaN, Infinity, 1];
+    const input = tf.tensor4d(values, [1, 4, 4, 1]);
+    const output = tf.maxPool(input, filterSize, strides, pad);
+    const dy = tf.randomNormal(output.shape);
+    const result = await compareWithCpu('MaxPoolGrad', { dy, input, output }, { filterSize, strides, pad });
+    tf.dispose([input, output, dy]);
+    expect(result.error).toBe(0);
+  });
+
+  it('the JavaScript loop (used where the wasm memory is out of reach) agrees with the kernel', () => {
+    const input = tf.relu(tf.randomNormal([3, 9, 9, 4]));
+    for (const [filterSize, strides, pad] of [[2, 2, 'valid'], [3, 2, 'same']] as const) {
+      const output = tf.maxPool(input as tf.Tensor4D, filterSize, strides, pad);
+      const dy = tf.randomNormal(output.shape);
+      const dx = tf.engine().runKernel('MaxPoolGrad', { dy, input, output }, { filterSize, strides, pad }) as tf.Tensor;
+      const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad);
+      const sizes = [3, 9, 9, 4, info.outHeight, info.outWidth, strides, strides, info.padInfo.top, info.padInfo.left, filterSize, filterSize];
+      const out = new Float32Array(input.size);
+      maxPoolGradLoop(input.dataSync() as Float32Array, dy.dataSync() as Float32Array, out, sizes);
+      expect(Array.from(out)).toEqual(Array.from(dx.dataSync()));
+      tf.dispose([output, dy, dx]);
+    }
+    input.dispose();
   });
 
   it('refuses a dy that does not fit the pooling', () => {

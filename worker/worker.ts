@@ -51,6 +51,24 @@ export interface WorkerOutcome {
 /** Errors that no retry can fix. */
 const FATAL = new Set<number>([ErrorCode.PROTOCOL_VERSION, ErrorCode.FINGERPRINT, ErrorCode.UNKNOWN_TASK, ErrorCode.UNAUTHORIZED]);
 
+/** TLS certificate verification failures (OpenSSL's codes, and Node's for a name mismatch): no retry
+ *  changes the certificate, so they end the worker instead of feeding the reconnect loop. */
+const CERTIFICATE_ERRORS = new Set<string>([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'INVALID_CA',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 export class WorkerError extends Error {}
 
 /** Events: 'round' (version, loss), 'joined' (version). */
@@ -108,7 +126,15 @@ export class Worker extends EventEmitter {
       else this.log(`the coordinator answered the upgrade with HTTP ${status}`);
     });
     socket.on('message', (data: Buffer) => this.onFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
-    socket.on('error', (err) => {
+    socket.on('error', (err: Error & { code?: string }) => {
+      if (err.code && CERTIFICATE_ERRORS.has(err.code)) {
+        this.fail(
+          new WorkerError(
+            `the TLS certificate of the coordinator at ${this.options.url} is not accepted: ${err.message} (${err.code}); trust the CA that issued it with --ca, or give the coordinator a valid certificate for this address`,
+          ),
+        );
+        return;
+      }
       if (this.unreachableSince === null) this.log(`connection error: ${err.message}`);
     });
     socket.on('close', () => {

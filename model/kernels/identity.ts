@@ -3,9 +3,10 @@
 // gradient saves for the backward pass, so in training the copies add up: ~35 per lenet5 step, each as
 // large as a layer's activations. Sharing is safe because no wasm kernel writes into its inputs and a
 // tensor's buffer is freed only when its last reference is disposed (the wasm Reshape kernel relies on
-// the same reference count).
+// the same reference count). Cast to bool is also fixed here: the built-in kernel wraps (-2.7 -> 254)
+// where tfjs' cpu backend gives x != 0.
 import { Cast, Identity, type CastAttrs, type KernelBackend, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
-import { originalWasmKernel } from './wasm-ops.js';
+import { heapBackend, originalWasmKernel } from './wasm-ops.js';
 
 export const identityKernelName = Identity;
 export const castKernelName = Cast;
@@ -27,7 +28,18 @@ export function castWasm(args: { inputs: NamedTensorInfoMap; backend: KernelBack
   const x = args.inputs.x;
   if (x === undefined) throw new Error(`${Cast}: input 'x' is required`);
   if (x.dtype === args.attrs.dtype && x.dtype !== 'string') return shared(args.backend, x);
+  if (args.attrs.dtype === 'bool' && (x.dtype === 'float32' || x.dtype === 'int32')) return toBool(args.backend, x);
   return builtIn(Cast, args, args.attrs as unknown as NamedAttrMap);
+}
+
+/** x != 0 as bool. The built-in kernel copies with Uint8Array.set, which wraps instead (-2.7 -> 254). */
+function toBool(backend: KernelBackend, x: TensorInfo): TensorInfo {
+  const heap = heapBackend(backend, Cast);
+  const out = heap.makeOutput(x.shape.slice(), 'bool');
+  const from = heap.typedArrayFromHeap(x);
+  const to = heap.typedArrayFromHeap(out);
+  for (let i = 0; i < from.length; i++) to[i] = from[i] !== 0 ? 1 : 0;
+  return out;
 }
 
 function builtIn(name: string, args: { inputs: NamedTensorInfoMap; backend: KernelBackend }, attrs: NamedAttrMap): TensorInfo {

@@ -71,8 +71,9 @@ export function maxPoolGradWasm(args: { inputs: NamedTensorInfoMap; backend: Ker
 }
 
 /** The same loop in JavaScript, where the backend's memory is not reachable from another module. Its
- *  data-dependent branches mispredict, so it is ~5x slower than the wasm loop. */
-function maxPoolGradLoop(x: Float32Array, grad: Float32Array, out: Float32Array, sizes: number[]): void {
+ *  data-dependent branches mispredict, so it is ~5x slower than the wasm loop. `sizes` as the kernel
+ *  passes them: batch, inH, inW, C, outH, outW, strideH, strideW, padTop, padLeft, windowH, windowW. */
+export function maxPoolGradLoop(x: Float32Array, grad: Float32Array, out: Float32Array, sizes: number[]): void {
   const [batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth, padTop, padLeft, windowHeight, windowWidth] = sizes;
   out.fill(0);
   const rowStride = inWidth * inChannels;
