@@ -1,14 +1,19 @@
-// Timings of the wasm training kernels (model/kernels) against what tfjs 4.22 does without them, on
-// the model zoo's shapes. Numbers, never pass/fail. Run: npx vite-node bench/step-kernels.ts [runs]
+// Timings of the wasm training kernels (model/kernels) against what tfjs 4.22 does without them, on the
+// model zoo's shapes. Numbers, never pass/fail. Run: npx vite-node bench/step-kernels.ts [runs]
+// (The whole training step, per backend: npm run bench:step.)
 //
-// "built-in" is the wasm backend's own kernel; Conv2DBackpropFilter has none on wasm, so its row
-// compares with tfjs' cpu backend (what a CNN otherwise has to train on). The built-in MaxPoolGrad
-// is also wrong (see model/kernels/max-pool-grad.ts): its time is given for reference only.
+// Every call gets fresh input tensors (copied before the timer starts), as in training, where every
+// operand is new each step: the backend caches XNNPACK's packed right operand per tensor, so reusing
+// inputs would hide that packing. "built-in" is the wasm backend's own kernel, called the same way;
+// Conv2DBackpropFilter has none on wasm, so its row compares with tfjs' cpu backend (what a CNN
+// otherwise has to train on). The built-in MaxPoolGrad is also wrong (model/kernels/max-pool-grad.ts):
+// its time is given for reference only. Calls alternate between the two sides, so that load on the
+// machine hits both alike; the minimum is shown next to the median.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../model/kernels/index.js';
+import { registerWasmTrainingKernels } from '../model/kernels/index.js';
 import { originalWasmKernel } from '../model/kernels/wasm-ops.js';
 
 const runs = Number(process.argv[2] ?? 15);
@@ -26,34 +31,9 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** Median milliseconds of `run` over `count` calls, after two warm-up calls. */
-function timeMs(run: () => void, count = runs): number {
-  run();
-  run();
-  const times: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = performance.now();
-    run();
-    times.push(performance.now() - start);
-  }
-  return median(times);
-}
-
-/** Median milliseconds of `a` and of `b`, their calls interleaved so that load on the machine hits both alike. */
-function timePairMs(a: () => void, b: () => void): [number, number] {
-  a();
-  b();
-  const timesA: number[] = [];
-  const timesB: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    let start = performance.now();
-    a();
-    timesA.push(performance.now() - start);
-    start = performance.now();
-    b();
-    timesB.push(performance.now() - start);
-  }
-  return [median(timesA), median(timesB)];
+/** Fresh copies of `inputs` (new wasm buffers: nothing cached for them). */
+function fresh(inputs: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+  return Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, tf.tensor(v.dataSync(), v.shape, v.dtype)]));
 }
 
 function callKernel(config: tf.KernelConfig | undefined, inputs: Record<string, tf.Tensor>, attrs: Attrs): void {
@@ -61,6 +41,22 @@ function callKernel(config: tf.KernelConfig | undefined, inputs: Record<string, 
   const backend = tf.backend();
   const out = config.kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap });
   for (const info of Array.isArray(out) ? out : [out]) backend.disposeData(info.dataId);
+}
+
+/** [median, min] milliseconds of each side, on fresh inputs, calls interleaved, after one warm-up each. */
+function timeSides(sides: ((inputs: Record<string, tf.Tensor>) => void)[], inputs: Record<string, tf.Tensor>, count: number): [number, number][] {
+  const times = sides.map(() => [] as number[]);
+  for (let i = -1; i < count; i++) {
+    sides.forEach((run, s) => {
+      const copies = fresh(inputs);
+      const start = performance.now();
+      run(copies);
+      const ms = performance.now() - start;
+      if (i >= 0) times[s].push(ms);
+      Object.values(copies).forEach((t) => t.dispose());
+    });
+  }
+  return times.map((t) => [median(t), Math.min(...t)]);
 }
 
 function kernelCases(batch: number): KernelCase[] {
@@ -78,6 +74,12 @@ function kernelCases(batch: number): KernelCase[] {
       inputs: () => ({ dy: r(out)(), filter: r(f)() }),
       attrs: { strides: 1, pad, dataFormat: 'NHWC', inputShape: x },
     },
+    {
+      label: `${label} bias gradient Sum`,
+      kernel: 'Sum',
+      inputs: () => ({ x: r(out)() }),
+      attrs: { axis: [0, 1, 2], keepDims: false },
+    },
   ];
   const pool = (label: string, x: number[]): KernelCase => ({
     label: `${label} MaxPoolGrad`,
@@ -90,6 +92,12 @@ function kernelCases(batch: number): KernelCase[] {
     attrs: { filterSize: 2, strides: 2, pad: 'valid' },
   });
   const dense = (label: string, n: number, m: number): KernelCase[] => [
+    {
+      label: `${label} ${n}->${m} y=x.W`,
+      kernel: 'BatchMatMul',
+      inputs: () => ({ a: r([1, batch, n])(), b: r([1, n, m])() }),
+      attrs: { transposeA: false, transposeB: false },
+    },
     {
       label: `${label} ${n}->${m} dW=x^T.dy`,
       kernel: 'BatchMatMul',
@@ -108,6 +116,12 @@ function kernelCases(batch: number): KernelCase[] {
     pool('lenet5 pool1', [batch, 28, 28, 6]),
     ...conv('lenet5 conv2', [batch, 14, 14, 6], [5, 5, 6, 16], 'valid', [batch, 10, 10, 16]),
     pool('lenet5 pool2', [batch, 10, 10, 16]),
+    {
+      label: 'lenet5 conv1 dy to filter layout Transpose',
+      kernel: 'Transpose',
+      inputs: () => ({ x: r([batch, 28, 28, 6])() }),
+      attrs: { perm: [1, 2, 0, 3] },
+    },
     ...dense('lenet5 dense', 400, 120),
     ...dense('lenet5 dense', 120, 84),
     ...dense('mlp', 784, 256),
@@ -117,85 +131,32 @@ function kernelCases(batch: number): KernelCase[] {
 }
 
 async function benchKernels(): Promise<void> {
-  console.log(`kernels: median of ${runs} runs, ms (wasm backend, ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD'})`);
+  console.log(`kernels: median (min) of ${runs} calls on fresh inputs, ms (wasm backend, ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD'})`);
   console.log(['batch', 'case', 'built-in', 'ours', 'speed-up'].join('\t'));
+  const show = ([med, min]: [number, number]) => `${med.toFixed(2)} (${min.toFixed(2)})`;
   for (const batch of [64, 128]) {
     for (const c of kernelCases(batch)) {
       await tf.setBackend('wasm');
       const inputs = c.inputs();
       // Both sides call the kernel function directly (no engine, no read-back): kernel time only.
-      const runOurs = () => callKernel(tf.getKernel(c.kernel, 'wasm'), inputs, c.attrs);
-      let ours: number;
-      let builtIn: number;
+      const ours = (copies: Record<string, tf.Tensor>) => callKernel(tf.getKernel(c.kernel, 'wasm'), copies, c.attrs);
+      let timesOurs: [number, number];
+      let timesBuiltIn: [number, number];
       let where = '';
       const original = originalWasmKernel(c.kernel);
       if (c.kernel === 'Conv2DBackpropFilter' || original === undefined) {
-        ours = timeMs(runOurs);
+        [timesOurs] = timeSides([ours], inputs, runs);
         await tf.setBackend('cpu');
-        const copies = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, tf.tensor(v.dataSync(), v.shape)]));
-        builtIn = timeMs(() => callKernel(tf.getKernel(c.kernel, 'cpu'), copies, c.attrs), Math.min(5, runs));
+        const copies = fresh(inputs);
+        [timesBuiltIn] = timeSides([(x) => callKernel(tf.getKernel(c.kernel, 'cpu'), x, c.attrs)], copies, Math.min(3, runs));
         Object.values(copies).forEach((t) => t.dispose());
         where = ' (cpu backend)';
         await tf.setBackend('wasm');
       } else {
-        [builtIn, ours] = timePairMs(() => callKernel(original, inputs, c.attrs), runOurs);
+        [timesBuiltIn, timesOurs] = timeSides([(x) => callKernel(original, x, c.attrs), ours], inputs, runs);
       }
       Object.values(inputs).forEach((t) => t.dispose());
-      console.log([batch, c.label, builtIn.toFixed(2) + where, ours.toFixed(2), (builtIn / ours).toFixed(1) + 'x'].join('\t'));
-    }
-  }
-}
-
-/** One training step (forward, softmax cross-entropy, gradients of every parameter) of lenet5 or the MLP. */
-function stepOf(arch: 'lenet5' | 'mlp', batch: number): () => void {
-  const shapes =
-    arch === 'lenet5'
-      ? [[5, 5, 1, 6], [6], [5, 5, 6, 16], [16], [400, 120], [120], [120, 84], [84], [84, 10], [10]]
-      : [[784, 256], [256], [256, 256], [256], [256, 10], [10]];
-  const params = tf.tidy(() => shapes.map((s) => tf.variable(tf.mul(tf.randomNormal(s), 0.1))));
-  const x = arch === 'lenet5' ? tf.randomUniform([batch, 28, 28, 1]) : tf.randomUniform([batch, 784]);
-  const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32') as tf.Tensor1D, 10);
-  const forward = (): tf.Scalar => {
-    let h: tf.Tensor = x;
-    if (arch === 'lenet5') {
-      h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h as tf.Tensor4D, params[0] as tf.Tensor4D, 1, 'same'), params[1])) as tf.Tensor4D, 2, 2, 'valid');
-      h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h as tf.Tensor4D, params[2] as tf.Tensor4D, 1, 'valid'), params[3])) as tf.Tensor4D, 2, 2, 'valid');
-      h = tf.reshape(h, [batch, 400]);
-    }
-    const dense = arch === 'lenet5' ? 4 : 0;
-    for (let i = dense; i < params.length; i += 2) {
-      h = tf.add(tf.matMul(h as tf.Tensor2D, params[i] as tf.Tensor2D), params[i + 1]);
-      if (i + 2 < params.length) h = tf.relu(h);
-    }
-    return tf.losses.softmaxCrossEntropy(labels, h as tf.Tensor2D) as tf.Scalar;
-  };
-  return () =>
-    tf.tidy(() => {
-      const { grads } = tf.variableGrads(forward);
-      for (const g of Object.values(grads)) g.dataSync();
-    });
-}
-
-async function benchSteps(): Promise<void> {
-  console.log(`\ntraining steps: median of ${runs} runs, ms`);
-  console.log(['batch', 'model', 'cpu backend', 'wasm built-in', 'wasm + kernels'].join('\t'));
-  for (const batch of [64, 128]) {
-    for (const arch of ['lenet5', 'mlp'] as const) {
-      await tf.setBackend('cpu');
-      // tfjs' cpu kernels take seconds per lenet5 step: three runs are enough to see the scale.
-      const cpu = timeMs(stepOf(arch, batch), Math.min(3, runs));
-      await tf.setBackend('wasm');
-      unregisterWasmTrainingKernels();
-      let builtIn = 'fails (no Conv2DBackpropFilter)';
-      try {
-        builtIn = timeMs(stepOf(arch, batch)).toFixed(1);
-      } catch {
-        // lenet5 cannot train on the stock wasm backend: that is the point of the kernels.
-      }
-      registerWasmTrainingKernels();
-      const ours = timeMs(stepOf(arch, batch));
-      console.log([batch, arch, cpu.toFixed(1), builtIn, ours.toFixed(1)].join('\t'));
-      tf.disposeVariables();
+      console.log([batch, c.label, show(timesBuiltIn) + where, show(timesOurs), (timesBuiltIn[0] / timesOurs[0]).toFixed(1) + 'x'].join('\t'));
     }
   }
 }
@@ -204,4 +165,3 @@ tf.env().set('PROD', true); // silences the cpu backend's "install tfjs-node" ba
 await tf.setBackend('wasm');
 registerWasmTrainingKernels();
 await benchKernels();
-await benchSteps();

@@ -9,6 +9,7 @@ import { CoordinatorMetrics, startMetricsServer } from '../coordinator/metrics.j
 import { startServer } from '../coordinator/server.js';
 import type { RunResult } from '../model/run-output.js';
 import type { Log } from './progress.js';
+import { readTokenFile, type Tokens } from './token-file.js';
 
 export interface CoordinatorCommandOptions {
   host?: string;
@@ -26,25 +27,13 @@ export interface CoordinatorCommandOptions {
   onListening?: (ports: { port: number; metricsPort: number }) => void;
 }
 
-/** One token for every task (a single line) or one per task (`task: token` lines); # starts a comment. */
-export function readTokenFile(path: string, tasks: readonly string[]): { shared?: string; perTask?: Record<string, string> } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read token file ${path}: ${(err as Error).message}`);
+/** The coordinator's accepted tokens; a per-task file must name only tasks of this run. */
+export function coordinatorTokens(path: string, tasks: readonly string[]): Tokens {
+  const tokens = readTokenFile(path);
+  for (const task of Object.keys(tokens.perTask ?? {})) {
+    if (!tasks.includes(task)) throw new Error(`token file ${path}: no task "${task}" in this run (tasks: ${tasks.join(', ')})`);
   }
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-  if (lines.length === 0) throw new Error(`token file ${path} holds no token`);
-  if (lines.length === 1 && !/^[A-Za-z0-9_.-]+\s*:\s*\S+$/.test(lines[0])) return { shared: lines[0] };
-  const perTask: Record<string, string> = {};
-  for (const line of lines) {
-    const m = /^([A-Za-z0-9_.-]+)\s*:\s*(\S+)$/.exec(line);
-    if (!m) throw new Error(`token file ${path}: expected "task: token" lines, got a line of ${line.length} characters that is not`);
-    if (!tasks.includes(m[1])) throw new Error(`token file ${path}: no task "${m[1]}" in this run (tasks: ${tasks.join(', ')})`);
-    perTask[m[1]] = m[2];
-  }
-  return { perTask };
+  return tokens;
 }
 
 export async function runCoordinator(config: RunConfig, opts: CoordinatorCommandOptions, log: Log): Promise<RunResult | null> {
@@ -53,7 +42,7 @@ export async function runCoordinator(config: RunConfig, opts: CoordinatorCommand
   if (!opts.resume && existing.length > 0) {
     throw new Error(`checkpoint directory ${resolve(opts.checkpointDir)} already holds checkpoints (newest: version ${existing[existing.length - 1].version}); pass --resume to go on from it, or use an empty directory`);
   }
-  const tokens = opts.tokenFile ? readTokenFile(opts.tokenFile, config.tasks.map((t) => t.name)) : undefined;
+  const tokens = opts.tokenFile ? coordinatorTokens(opts.tokenFile, config.tasks.map((t) => t.name)) : undefined;
   const tls = opts.tlsCert || opts.tlsKey ? readTls(opts.tlsCert, opts.tlsKey) : undefined;
   const metrics = new CoordinatorMetrics(config.tasks.map((t) => t.name));
   const coordinator = new Coordinator(config, { log, metrics, checkpoints, resume: opts.resume, outDir: opts.outDir });

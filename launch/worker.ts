@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { startWorkerMetricsServer, WorkerMetrics } from '../worker/metrics.js';
 import { Worker, type WorkerOutcome } from '../worker/worker.js';
 import type { Log } from './progress.js';
+import { readTokenFile } from './token-file.js';
 
 export interface WorkerCommandOptions {
   coordinator: string;
@@ -14,30 +15,14 @@ export interface WorkerCommandOptions {
 }
 
 /** The worker's token: --token-file, else HYBRID_TOKEN; never a command-line value, which `ps` shows.
- *  The file holds one token, or `task: token` lines as the coordinator's does, of which the worker
- *  takes its own task's (so one file format serves both sides). */
+ *  A per-task file (the coordinator's format) gives the worker its own task's token. */
 export function workerToken(tokenFile: string | undefined, task: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (tokenFile) {
-    let text: string;
-    try {
-      text = readFileSync(tokenFile, 'utf8');
-    } catch (err) {
-      throw new Error(`cannot read token file ${tokenFile}: ${(err as Error).message}`);
-    }
-    const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-    if (lines.length === 0) throw new Error(`token file ${tokenFile} holds no token`);
-    const perTask = lines.map((l) => /^([A-Za-z0-9_.-]+)\s*:\s*(\S+)$/.exec(l));
-    if (perTask.some((m) => m !== null)) {
-      const own = perTask.find((m) => m?.[1] === task);
-      // Messages name the tasks, never a token.
-      if (!own) throw new Error(`token file ${tokenFile} has "task: token" lines but none for task "${task}"`);
-      return own[2];
-    }
-    // A bearer token is one word: anything else would be sent mangled and refused as missing.
-    if (/\s/.test(lines[0])) throw new Error(`token file ${tokenFile}: the token contains whitespace`);
-    return lines[0];
-  }
-  return env.HYBRID_TOKEN?.trim() || undefined;
+  if (!tokenFile) return env.HYBRID_TOKEN?.trim() || undefined;
+  const tokens = readTokenFile(tokenFile);
+  if (tokens.shared) return tokens.shared;
+  const own = tokens.perTask?.[task];
+  if (!own) throw new Error(`token file ${tokenFile} has "task: token" lines but none for task "${task}"`);
+  return own;
 }
 
 export async function runWorker(opts: WorkerCommandOptions, log: Log): Promise<WorkerOutcome> {

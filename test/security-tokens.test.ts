@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { readTokenFile } from '../launch/coordinator.js';
+import { coordinatorTokens } from '../launch/coordinator.js';
 import { workerToken } from '../launch/worker.js';
 import { decode, encode, PROTOCOL_VERSION } from '../proto/codec.js';
 
@@ -290,14 +290,14 @@ describe('token text never leaks', () => {
   it('errors about a token file name the file and the line, never the token', () => {
     const bad = join(dir, 'bad.tokens');
     writeFileSync(bad, `a: ${TOKEN_A}\n${TOKEN_B}\n`);
-    expect(() => readTokenFile(bad, ['a', 'b'])).toThrow(bad);
+    expect(() => coordinatorTokens(bad, ['a', 'b'])).toThrow(bad);
     try {
-      readTokenFile(bad, ['a', 'b']);
+      coordinatorTokens(bad, ['a', 'b']);
     } catch (err) {
       expect((err as Error).message).not.toContain(TOKEN_B);
     }
     writeFileSync(bad, `z: ${TOKEN_A}\n`);
-    expect(() => readTokenFile(bad, ['a', 'b'])).toThrow(/no task "z"/);
+    expect(() => coordinatorTokens(bad, ['a', 'b'])).toThrow(/no task "z"/);
     expect(() => workerToken(join(dir, 'absent.token'), 'a', {})).toThrow(/cannot read token file .*absent\.token/);
   });
 

@@ -253,6 +253,45 @@ function swapOuterFunction(width: number): FunctionBuilder {
   return f;
 }
 
+/**
+ * col2im(cols, dx, batch, outH, outW, inH, inW, strideH, strideW, padTop, padLeft, windowH, windowW):
+ * dx[b, r, c, :] = sum of cols[b, oh, ow, kh, kw, :] over the windows with r = oh*strideH + kh - padTop,
+ * c = ow*strideW + kw - padLeft (taps outside the image dropped), `channels` unrolled: the scatter half of
+ * a transposed convolution computed as a matrix product.
+ */
+function col2imFunction(channels: number): FunctionBuilder {
+  const f = new FunctionBuilder('col2im', Array(13).fill('i32'));
+  const [cols, dx, batch, outH, outW, inH, inW, sh, sw, padTop, padLeft, winH, winW] = f.params;
+  const [b, oh, ow, kh, kw, r, c, src, image, addr] = Array.from({ length: 10 }, () => f.local('i32'));
+  const pixelBytes = channels * 4;
+  const g = (l: Local) => () => f.get(l);
+  f.get(dx).i32(0).get(batch).get(inH).emit(op.i32Mul).get(inW).emit(op.i32Mul).i32(pixelBytes).emit(op.i32Mul).memoryFill();
+  f.get(cols).set(src);
+  f.forRange(b, () => f.i32(0), g(batch), () => {
+    f.get(dx).get(b).get(inH).emit(op.i32Mul).get(inW).emit(op.i32Mul).i32(pixelBytes).emit(op.i32Mul).emit(op.i32Add).set(image);
+    f.forRange(oh, () => f.i32(0), g(outH), () => {
+      f.forRange(ow, () => f.i32(0), g(outW), () => {
+        f.forRange(kh, () => f.i32(0), g(winH), () => {
+          f.get(oh).get(sh).emit(op.i32Mul).get(kh).emit(op.i32Add).get(padTop).emit(op.i32Sub).set(r);
+          f.forRange(kw, () => f.i32(0), g(winW), () => {
+            f.get(ow).get(sw).emit(op.i32Mul).get(kw).emit(op.i32Add).get(padLeft).emit(op.i32Sub).set(c);
+            // 0 <= r < inH and 0 <= c < inW, as unsigned comparisons
+            f.get(r).get(inH).emit(op.i32LtU).get(c).get(inW).emit(op.i32LtU).emit(op.i32And);
+            f.ifThen(() => {
+              f.get(image).get(r).get(inW).emit(op.i32Mul).get(c).emit(op.i32Add).i32(pixelBytes).emit(op.i32Mul).emit(op.i32Add).set(addr);
+              for (let ch = 0; ch < channels; ch++) {
+                f.get(addr).get(addr).memory(op.f32Load, ch * 4).get(src).memory(op.f32Load, ch * 4).emit(op.f32Add).memory(op.f32Store, ch * 4);
+              }
+            });
+            f.get(src).i32(pixelBytes).emit(op.i32Add).set(src);
+          });
+        });
+      });
+    });
+  });
+  return f;
+}
+
 /** Widest row a specialised sum or swap unrolls. */
 export const MAX_UNROLLED_WIDTH = 32;
 
@@ -263,6 +302,8 @@ export interface WasmLoops {
   /** null where `width` is wider than MAX_UNROLLED_WIDTH. */
   sumRows(width: number): ((x: number, out: number, outer: number, reduced: number) => void) | null;
   swapOuter(width: number): ((src: number, dst: number, a: number, b: number) => void) | null;
+  /** null where `channels` is more than MAX_UNROLLED_WIDTH. */
+  col2im(channels: number): ((...args: number[]) => void) | null;
 }
 
 /** The loops for `backend`, or null where its memory is not reachable (then callers use slower paths). */
@@ -276,6 +317,7 @@ export function wasmLoops(backend: KernelBackend): WasmLoops | null {
         ? null
         : loops(memory, `max_pool_grad_fixed/${JSON.stringify({ ...p, batch: 0 })}`, () => [maxPoolGradFixedFunction(p)]).max_pool_grad_fixed,
     sumRows: (width) => (width > MAX_UNROLLED_WIDTH ? null : loops(memory, `sum_rows/${width}`, () => [sumRowsFunction(width)]).sum_rows),
+    col2im: (channels) => (channels > MAX_UNROLLED_WIDTH ? null : loops(memory, `col2im/${channels}`, () => [col2imFunction(channels)]).col2im),
     swapOuter: (width) => (width > MAX_UNROLLED_WIDTH ? null : loops(memory, `swap_outer/${width}`, () => [swapOuterFunction(width)]).swap_outer),
   };
 }
