@@ -15,7 +15,14 @@ import {
   type NamedTensorInfoMap,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { originalWasmKernel, spreadByStride, withScratch } from './wasm-ops.js';
+import { product } from './batch-mat-mul.js';
+import { heapAddress, wasmLoops } from './wasm-loops.js';
+import { heapBackend, originalWasmKernel, spreadByStride, withScratch } from './wasm-ops.js';
+
+export let inputGradientForm: 'conv' | 'gemm' = 'gemm';
+export function setInputGradientForm(form: 'conv' | 'gemm'): void {
+  inputGradientForm = form;
+}
 
 export const conv2dBackpropInputKernelName = Conv2DBackpropInput;
 
@@ -64,6 +71,21 @@ export function conv2dBackpropInputWasm(args: {
       `${Conv2DBackpropInput}: dy has shape [${dy.shape}] but input [${inputShape}] and filter [${filter.shape}] give ` +
         `[${batchSize},${outHeight},${outWidth},${outChannels}]`,
     );
+  }
+
+  const inChannels = info.inChannels;
+  const col2im = inputGradientForm === 'gemm' ? (wasmLoops(backend)?.col2im(inChannels) ?? null) : null;
+  if (col2im !== null) {
+    return withScratch(backend, (scratch) => {
+      // cols [B*OH*OW, KH*KW*Cin] = dy [B*OH*OW, Cout] W^T, W as [KH*KW*Cin, Cout]; then scattered into dx.
+      const rows = scratch.reshape(dy, [1, batchSize * outHeight * outWidth, outChannels]);
+      const weights = scratch.reshape(filter, [1, filterHeight * filterWidth * inChannels, outChannels]);
+      const cols = scratch.hold(product(scratch, rows, weights, false, true));
+      const dx = heapBackend(backend, Conv2DBackpropInput).makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
+      const at = (t: TensorInfo) => heapAddress(backend, t, Conv2DBackpropInput);
+      col2im(at(cols), at(dx), batchSize, outHeight, outWidth, inHeight, inWidth, strideHeight, strideWidth, padInfo.top, padInfo.left, filterHeight, filterWidth);
+      return dx;
+    });
   }
 
   return withScratch(backend, (scratch) => {
