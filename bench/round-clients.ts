@@ -4,10 +4,10 @@
 // same byte pattern over a raw TCP socket (send `up` bytes, wait for `down`, repeat).
 //
 // The thread's code is plain JavaScript in a string (run with `eval`): that runs the same under
-// vite-node, vitest and from dist, where a .ts worker file could not be loaded. It needs no codec:
-// the push frame is the precomputed GradientPush tail (gradient, loss, samples, encoded by proto/codec)
-// behind a hand-written envelope, task and base_version, in protobufjs's field order, so the bytes are
-// what a real worker's encode() produces; only the version varint changes from round to round.
+// vite-node, vitest and from dist, where a .ts worker file could not be loaded. It needs no codec: the
+// main thread encodes push frames with proto/codec (so the bytes are whatever a real worker's encode()
+// sends) for versions of 1, 2 and 3 varint bytes; a client copies the one its version needs once, then
+// only writes its task name and the version into it.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
@@ -22,13 +22,22 @@ export interface ClientReport {
   sent: number;
 }
 
+/** Push frames encoded by proto/codec, shared (read-only) by every client of a grid point. */
+export interface PushTemplates {
+  /** templates[k]: a push whose base_version takes k + 1 varint bytes. */
+  frames: SharedArrayBuffer[];
+  /** Where the base_version varint starts in each frame. */
+  versionAt: number[];
+  /** Where the task name's bytes start (every client's name has the same length). */
+  taskAt: number[];
+}
+
 export interface ClientSetup {
   /** The task this client trains. */
   task: string;
   /** The encoded Hello envelope (proto/codec encode('hello', ...)). */
   hello: Uint8Array;
-  /** GradientPush fields 3.. (gradient, loss, samples) as protobuf bytes, shared by every client. */
-  pushTail: SharedArrayBuffer;
+  push: PushTemplates;
 }
 
 type FromClient = { type: 'stopped'; report: ClientReport } | { type: 'error'; message: string };
@@ -39,7 +48,8 @@ const { parentPort, workerData } = require('node:worker_threads');
 const net = require('node:net');
 const WebSocket = require(workerData.wsPath);
 
-const tail = new Uint8Array(workerData.pushTail);
+const templates = workerData.push.frames.map((f) => new Uint8Array(f));
+const { versionAt, taskAt } = workerData.push;
 const task = Buffer.from(workerData.task, 'utf8');
 const hello = Buffer.from(workerData.hello);
 
@@ -79,28 +89,18 @@ function stringField(buf, pos, end, field) {
   return '';
 }
 
-// Envelope { push (3) = GradientPush { task (1), base_version (2), <tail: gradient (3), loss (4), samples (5)> } }.
-let frame = null, frameVersionLength = -1, versionAt = 0;
+// This client's push frame: a copy of the template whose base_version has as many varint bytes as
+// 'version' needs, with this client's task name; later versions of that length are written in place.
+let frame = null, frameClass = -1;
 function pushFrame(version) {
-  const vlen = varintLength(version);
-  if (vlen !== frameVersionLength) {
-    const inner = 1 + varintLength(task.length) + task.length + 1 + vlen + tail.length;
-    frame = Buffer.allocUnsafe(1 + varintLength(inner) + inner);
-    let pos = 0;
-    frame[pos++] = 0x1a;
-    pos = writeVarint(frame, pos, inner);
-    frame[pos++] = 0x0a;
-    pos = writeVarint(frame, pos, task.length);
-    task.copy(frame, pos);
-    pos += task.length;
-    frame[pos++] = 0x10;
-    versionAt = pos;
-    pos = writeVarint(frame, pos, version);
-    frame.set(tail, pos);
-    frameVersionLength = vlen;
-  } else {
-    writeVarint(frame, versionAt, version);
+  const k = varintLength(version) - 1;
+  if (k >= templates.length) throw new Error('version ' + version + ' is past the push templates');
+  if (k !== frameClass) {
+    frame = Buffer.from(templates[k]);
+    task.copy(frame, taskAt[k]);
+    frameClass = k;
   }
+  writeVarint(frame, versionAt[k], version);
   return frame;
 }
 
@@ -186,7 +186,7 @@ export class ClientPool {
   constructor(setups: readonly ClientSetup[]) {
     const wsPath = createRequire(import.meta.url).resolve('ws');
     this.threads = setups.map((s) => {
-      const worker = new Worker(CLIENT_SOURCE, { eval: true, workerData: { wsPath, task: s.task, hello: s.hello, pushTail: s.pushTail } });
+      const worker = new Worker(CLIENT_SOURCE, { eval: true, workerData: { wsPath, task: s.task, hello: s.hello, push: s.push } });
       worker.on('message', (m: FromClient) => {
         if (m.type === 'error') this.fail(new Error(`bench:round: ${m.message}`));
       });

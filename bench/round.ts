@@ -7,7 +7,7 @@
 //
 //   npm run bench:round                        table on stdout
 //   npm run bench:round -- --json              {"tcp_bytes_per_second", "rows": [{"workers", "params", ...}]}
-//   options: --workers 1,3,8  --params 1M,4M,25M  --seconds N (measured per phase, default 3)
+//   options: --workers 1,3,8  --params 1M,4M (25M: add it; minutes)  --seconds N (measured per phase, default 3)
 //            --warmup N (seconds, default 1)  --min-rounds N (default 3)  --mask random|zero
 //   --mask zero: clients send an all-zero masking key, so ws neither masks nor unmasks (what that costs).
 import { runConfigSchema, type RunConfig } from '../config/schema.js';
@@ -16,8 +16,8 @@ import { Coordinator } from '../coordinator/coordinator.js';
 import { startServer } from '../coordinator/server.js';
 import { taskInputShape } from '../data/shapes.js';
 import { buildModelSpec, modelFingerprint, totalSize, type ModelSpec } from '../model/spec.js';
-import { encode, f32Tensor, PROTOCOL_VERSION, wire } from '../proto/codec.js';
-import { ClientPool, type ClientReport, type MaskMode } from './round-clients.js';
+import { encode, f32Tensor, PROTOCOL_VERSION } from '../proto/codec.js';
+import { ClientPool, type ClientReport, type MaskMode, type PushTemplates } from './round-clients.js';
 import { startTcpRounds } from './tcp.js';
 
 export interface RoundBenchOptions {
@@ -36,7 +36,8 @@ export interface RoundBenchOptions {
 export const DEFAULT_OPTIONS: RoundBenchOptions = {
   json: false,
   workers: [1, 3, 8],
-  params: [1_000_000, 4_000_000, 25_000_000],
+  // 25M (1.6 GB a round at 8 workers) takes minutes on 2 cores: ask for it with --params 25M.
+  params: [1_000_000, 4_000_000],
   seconds: 3,
   warmup: 1,
   minRounds: 3,
@@ -94,7 +95,10 @@ export function parseArgs(argv: readonly string[]): RoundBenchOptions {
     const flag = argv[i];
     const value = (): string | undefined => argv[++i];
     if (flag === '--json') opts.json = true;
-    else if (flag === '--workers') opts.workers = positiveNumbers(flag, value(), Number).map(Math.floor);
+    else if (flag === '--workers') {
+      opts.workers = positiveNumbers(flag, value(), Number).map(Math.floor);
+      if (opts.workers.some((w) => w > 100)) throw new Error('bench:round: --workers takes at most 100');
+    }
     else if (flag === '--params') opts.params = positiveNumbers(flag, value(), parseCount);
     else if (flag === '--seconds') opts.seconds = positiveNumbers(flag, value(), Number)[0];
     else if (flag === '--warmup') opts.warmup = positiveNumbers(flag, value(), Number)[0];
@@ -115,35 +119,72 @@ export function benchConfig(workers: number, params: number): RunConfig {
   return runConfigSchema.parse({
     seed: 0,
     model: { arch: 'mlp', hidden: [h, h] },
-    tasks: Array.from({ length: workers }, (_, i) => ({ name: `task${i}`, dataset: { source: 'synthetic', features: h, train: 64, test: 64 } })),
+    tasks: Array.from({ length: workers }, (_, i) => ({ name: taskName(i), dataset: { source: 'synthetic', features: h, train: 64, test: 64 } })),
     // Never finishes within a benchmark; no deadline closes a round early; no worker lapses.
     train: { steps: 1_000_000_000, optimizer: { type: 'adam', lr: 1e-3 } },
     distributed: { mode: 'sync', round_timeout_seconds: 3600, heartbeat_seconds: 3600, checkpoint_every: 1_000_000_000 },
   });
 }
 
+/** task00, task01, ...: names of one length, so one push template serves every client. */
+export function taskName(i: number): string {
+  if (i < 0 || i > 99) throw new Error(`bench:round: at most 100 workers (asked for worker ${i})`);
+  return `task${String(i).padStart(2, '0')}`;
+}
+
 export function specOf(config: RunConfig): ModelSpec {
   return buildModelSpec(config.model, taskInputShape(config.tasks[0]));
 }
 
-/** GradientPush fields 3.. (gradient, loss, samples), encoded once with small seeded random values. */
-export function pushTail(spec: ModelSpec, seed = 1): SharedArrayBuffer {
+/** Small seeded random gradients, finite by construction. */
+export function syntheticGradient(spec: ModelSpec, seed = 1): Float32Array[] {
   let s = seed >>> 0 || 1;
-  const gradient = spec.shared.map((t) => {
+  return spec.shared.map((t) => {
     const v = new Float32Array(t.size);
     for (let i = 0; i < v.length; i++) {
-      // xorshift32: cheap, seeded, and finite by construction.
+      // xorshift32: cheap and seeded.
       s ^= s << 13;
       s ^= s >>> 17;
       s ^= s << 5;
       v[i] = ((s >>> 0) / 4294967296 - 0.5) * 1e-3;
     }
-    return f32Tensor(t.name, t.shape, v);
+    return v;
   });
-  const bytes = wire.GradientPush.encode({ gradient, loss: 0.5, samples: 64 }).finish();
-  const shared = new SharedArrayBuffer(bytes.byteLength);
-  new Uint8Array(shared).set(bytes);
-  return shared;
+}
+
+function readVarint(buf: Uint8Array, pos: number): [number, number] {
+  let v = 0;
+  let mul = 1;
+  let b: number;
+  do {
+    b = buf[pos++];
+    v += (b & 127) * mul;
+    mul *= 128;
+  } while (b & 128);
+  return [v, pos];
+}
+
+/**
+ * Push frames as proto/codec encodes them, for base versions of 1, 2 and 3 varint bytes, with where
+ * their task name and version lie (Envelope { push = GradientPush { task (1), base_version (2), ... } }).
+ */
+export function pushTemplates(spec: ModelSpec, task: string, gradient: readonly Float32Array[]): PushTemplates {
+  const out: PushTemplates = { frames: [], versionAt: [], taskAt: [] };
+  for (const sentinel of [1, 128, 16384]) {
+    const frame = encode('push', { task, baseVersion: sentinel, gradient: spec.shared.map((t, i) => f32Tensor(t.name, t.shape, gradient[i])), loss: 0.5, samples: 64 });
+    let pos = readVarint(frame, 1)[1];
+    const layout = `bench:round: the push frame's layout is not Envelope { push { task, base_version, ... } }`;
+    if (frame[0] !== 0x1a || frame[pos] !== 0x0a) throw new Error(layout);
+    const [nameLength, taskAt] = readVarint(frame, pos + 1);
+    pos = taskAt + nameLength;
+    if (nameLength !== Buffer.byteLength(task) || frame[pos] !== 0x10 || readVarint(frame, pos + 1)[0] !== sentinel) throw new Error(layout);
+    const shared = new SharedArrayBuffer(frame.byteLength);
+    new Uint8Array(shared).set(frame);
+    out.frames.push(shared);
+    out.versionAt.push(pos + 1);
+    out.taskAt.push(taskAt);
+  }
+  return out;
 }
 
 /** Round completion times, and a measurement window over them. */
@@ -156,8 +197,8 @@ class RoundClock {
     this.notify?.();
   }
 
-  /** After `warmupS` seconds and 2 rounds, counts rounds until `seconds` have passed and `minRounds`
-   *  are in. Rejects when no round completes for `stallS` seconds or `failure` fires. */
+  /** After `warmupS` seconds and the first round (which includes the joins and welcomes), counts
+   *  rounds until `seconds` have passed and `minRounds` are in. Rejects when no round completes for `stallS` seconds or `failure` fires. */
   measure(warmupS: number, seconds: number, minRounds: number, stallS: number, onFailure: (cb: (err: Error) => void) => () => void): Promise<{ rounds: number; ms: number }> {
     const start = performance.now();
     return new Promise((resolve, reject) => {
@@ -179,7 +220,7 @@ class RoundClock {
         const t = this.times[n - 1];
         last = t;
         if (i0 < 0) {
-          if (n >= 2 && t - start >= warmupS * 1000) i0 = n - 1;
+          if (t - start >= warmupS * 1000) i0 = n - 1;
           return;
         }
         if (n - 1 - i0 >= minRounds && t - this.times[i0] >= seconds * 1000) finish(null, { rounds: n - 1 - i0, ms: t - this.times[i0] });
@@ -229,8 +270,8 @@ export async function benchRound(workers: number, params: number, opts: RoundBen
   const config = benchConfig(workers, params);
   const spec = specOf(config);
   const fingerprint = modelFingerprint(spec);
-  const tail = pushTail(spec);
-  const pool = new ClientPool(config.tasks.map((t) => ({ task: t.name, hello: helloFrame(t.name, fingerprint), pushTail: tail })));
+  const push = pushTemplates(spec, taskName(0), syntheticGradient(spec));
+  const pool = new ClientPool(config.tasks.map((t) => ({ task: t.name, hello: helloFrame(t.name, fingerprint), push })));
   try {
     const ws = await measureWs(config, pool, opts);
     const up = Math.max(...ws.reports.map((r) => r.upBytes));

@@ -114,12 +114,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
 
 /** The run config of one benchmark: one mnist task, hybrid (sparsity on), Adam, the model at this batch.
  *  `steps` is large so that every timed round falls in the dense warm-up: the S_t update is dense there,
- *  the costliest phase of a step. */
-export function benchConfig(arch: Arch, batch: number): RunConfig {
+ *  the costliest phase of a step. `task` names the task (trainers alive together need distinct names). */
+export function benchConfig(arch: Arch, batch: number, task = 'digits'): RunConfig {
   return runConfigSchema.parse({
     seed: 0,
     model: arch === 'mlp' ? { arch: 'mlp', hidden: [256, 256] } : { arch: 'lenet5' },
-    tasks: [{ name: 'digits', dataset: { source: 'mnist', train: 4096, test: 64 } }],
+    tasks: [{ name: task, dataset: { source: 'mnist', train: 4096, test: 64 } }],
     train: { steps: 1_000_000, batch_size: batch, optimizer: { type: 'adam', lr: 1e-3 }, lr_schedule: 'constant', baseline: false },
   });
 }
@@ -138,19 +138,6 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** Milliseconds of each of `steps` calls of `trainer.round`, after `warmup` untimed ones. */
-export function timeRounds(trainer: TaskTrainer, warmup: number, steps: number): number[] {
-  let step = 0;
-  for (let i = 0; i < warmup; i++) trainer.round(step++);
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const start = performance.now();
-    trainer.round(step++);
-    times.push(performance.now() - start);
-  }
-  return times;
 }
 
 /** The bare forward + backward of the model (model/forward.ts, gradients read back), no optimizer: what
@@ -191,48 +178,74 @@ async function useBackend(backend: BackendName, kernels: boolean, log: (line: st
   return true;
 }
 
-/** A row as the table shows it: the fastest step too (the machine's load inflates the median), and the
- *  bare forward + backward. */
+/** A row as the table shows it: also the fastest step and the CPU time per step (the machine's load
+ *  inflates the median wall time), and the bare forward + backward. */
 export interface Measured extends StepRow {
   steps: number;
   min_ms: number | null;
+  /** Median CPU time of the process per step (process.cpuUsage: the main thread plus V8's helpers). */
+  cpu_ms: number | null;
   forward_backward_ms: number | null;
   note?: string;
 }
 
-async function measure(arch: Arch, batch: number, backend: BackendName, kernels: boolean, opts: BenchOptions, log: (line: string) => void): Promise<Measured> {
-  const config = benchConfig(arch, batch);
-  const steps = backend === 'cpu' ? Math.min(opts.cpuSteps, opts.steps) : opts.steps;
-  const warmup = backend === 'cpu' ? Math.min(1, opts.warmup) : opts.warmup;
-  const row: Measured = { model: arch, batch, backend, kernels, median_ms: null, min_ms: null, samples_per_second: null, steps, forward_backward_ms: null };
-  const before = tf.memory().numTensors;
-  const trainer = await makeTrainer(config);
+/** One row being measured: its trainer, its bare forward + backward, and the times so far. */
+interface Case {
+  row: Measured;
+  config: RunConfig;
+  trainer: TaskTrainer;
+  bare: { run: () => void; dispose: () => void };
+  step: number;
+  times: number[];
+  cpuTimes: number[];
+  bareTimes: number[];
+}
+
+function label(c: { model: Arch; batch: number; backend: BackendName; kernels: boolean }): string {
+  return `${c.model} batch ${c.batch} on ${c.backend}${c.backend === 'wasm' ? (c.kernels ? ' + kernels' : ' without kernels') : ''}`;
+}
+
+async function prepare(arch: Arch, batch: number, backend: BackendName, kernels: boolean, steps: number): Promise<Case> {
+  // Trainers measured together need distinct variable names, which come from the task's name.
+  const config = benchConfig(arch, batch, `digits-${arch}-${batch}-${backend}-${kernels ? 'kernels' : 'stock'}`);
+  const row: Measured = { model: arch, batch, backend, kernels, median_ms: null, min_ms: null, cpu_ms: null, samples_per_second: null, steps, forward_backward_ms: null };
+  return { row, config, trainer: await makeTrainer(config), bare: await forwardBackward(config), step: 0, times: [], cpuTimes: [], bareTimes: [] };
+}
+
+/** One round and one bare forward + backward of `c`, timed; a failure ends the case with a note. */
+function runOnce(c: Case, record: boolean, log: (line: string) => void): void {
   try {
-    const times = timeRounds(trainer, warmup, steps);
+    const cpu = process.cpuUsage();
+    let start = performance.now();
+    c.trainer.round(c.step++);
+    const ms = performance.now() - start;
+    const used = process.cpuUsage(cpu);
+    start = performance.now();
+    c.bare.run();
+    const bareMs = performance.now() - start;
+    if (record) {
+      c.times.push(ms);
+      c.cpuTimes.push((used.user + used.system) / 1000);
+      c.bareTimes.push(bareMs);
+    }
+  } catch (error) {
+    c.row.note = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    log(`bench:step: ${label(c.row)} fails: ${c.row.note}`);
+  }
+}
+
+function finish(c: Case): Measured {
+  const { row, times } = c;
+  if (row.note === undefined && times.length > 0) {
     const ms = median(times);
     row.median_ms = round2(ms);
     row.min_ms = round2(Math.min(...times));
-    row.samples_per_second = Math.round((batch * config.train.local_batches * 1000) / ms);
-    const bare = await forwardBackward(config);
-    try {
-      const times: number[] = [];
-      for (let i = 0; i < warmup + steps; i++) {
-        const start = performance.now();
-        bare.run();
-        if (i >= warmup) times.push(performance.now() - start);
-      }
-      row.forward_backward_ms = round2(median(times));
-    } finally {
-      bare.dispose();
-    }
-  } catch (error) {
-    row.note = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    log(`bench:step: ${arch} batch ${batch} on ${backend}${backend === 'wasm' ? (kernels ? ' + kernels' : ' without kernels') : ''} fails: ${row.note}`);
-  } finally {
-    trainer.dispose();
+    row.cpu_ms = round2(median(c.cpuTimes));
+    row.samples_per_second = Math.round((row.batch * c.config.train.local_batches * 1000) / ms);
+    row.forward_backward_ms = round2(median(c.bareTimes));
   }
-  const leaked = tf.memory().numTensors - before;
-  if (leaked !== 0 && row.note === undefined) log(`bench:step: ${arch} batch ${batch} on ${backend}: ${leaked} tensors left behind`);
+  c.trainer.dispose();
+  c.bare.dispose();
   return row;
 }
 
@@ -250,8 +263,13 @@ export function configurations(opts: BenchOptions): { backend: BackendName; kern
   return out;
 }
 
-/** Every configuration's rows. Afterwards the backend that was current is current again, with the wasm
- *  training kernels registered (as initBackend leaves them). */
+/**
+ * Every configuration's rows. The rows of one configuration (backend, kernels on or off) are measured
+ * together, their steps interleaved (one step of each in turn), so that the machine's load weighs on all
+ * alike. (Configurations are not interleaved with each other: without the kernels, the read-back leaves
+ * enough garbage for the collector to slow the steps measured next to it.) Afterwards the backend that
+ * was current is current again, with the wasm training kernels registered (as initBackend leaves them).
+ */
 export async function benchSteps(opts: BenchOptions, log: (line: string) => void): Promise<Measured[]> {
   const rows: Measured[] = [];
   const previous = tf.getBackend();
@@ -260,12 +278,21 @@ export async function benchSteps(opts: BenchOptions, log: (line: string) => void
     for (const { backend, kernels } of configurations(opts)) {
       if (!(await useBackend(backend, kernels, log))) continue;
       usedWasm ||= backend === 'wasm';
+      // tfjs' cpu kernels take seconds per lenet5 step: a few steps are enough to see the scale.
+      const steps = backend === 'cpu' ? Math.min(opts.cpuSteps, opts.steps) : opts.steps;
+      const warmup = backend === 'cpu' ? Math.min(1, opts.warmup) : opts.warmup;
+      const before = tf.memory().numTensors;
+      const cases: Case[] = [];
       for (const arch of opts.models) {
-        for (const batch of opts.batches) {
-          log(`bench:step: ${arch} batch ${batch} on ${backend}${backend === 'wasm' ? (kernels ? ' + kernels' : ' without kernels') : ''}`);
-          rows.push(await measure(arch, batch, backend, kernels, opts, log));
-        }
+        for (const batch of opts.batches) cases.push(await prepare(arch, batch, backend, kernels, steps));
       }
+      log(`bench:step: ${cases.map((c) => label(c.row)).join(', ')}: ${warmup} + ${steps} steps each, interleaved`);
+      for (let i = 0; i < warmup + steps; i++) {
+        for (const c of cases) if (c.row.note === undefined) runOnce(c, i >= warmup, log);
+      }
+      rows.push(...cases.map(finish));
+      const left = tf.memory().numTensors - before;
+      if (left !== 0) log(`bench:step: ${left} tensors left after the trainers were disposed`);
     }
   } finally {
     if (usedWasm) registerWasmTrainingKernels();
@@ -320,7 +347,7 @@ export async function profileMedian(trainer: TaskTrainer, repeats: number): Prom
 }
 
 export function formatTable(rows: readonly Measured[]): string {
-  const header = ['model', 'batch', 'backend', 'kernels', 'steps', 'median ms', 'min ms', 'samples/s', 'fwd+bwd ms'];
+  const header = ['model', 'batch', 'backend', 'kernels', 'steps', 'median ms', 'min ms', 'cpu ms', 'samples/s', 'fwd+bwd ms'];
   const body = rows.map((r) => [
     r.model,
     String(r.batch),
@@ -329,6 +356,7 @@ export function formatTable(rows: readonly Measured[]): string {
     String(r.steps),
     r.median_ms === null ? `fails: ${r.note ?? '?'}` : r.median_ms.toFixed(2),
     r.min_ms === null ? '-' : r.min_ms.toFixed(2),
+    r.cpu_ms === null ? '-' : r.cpu_ms.toFixed(2),
     r.samples_per_second === null ? '-' : String(r.samples_per_second),
     r.forward_backward_ms === null ? '-' : r.forward_backward_ms.toFixed(2),
   ]);

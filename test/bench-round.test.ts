@@ -18,7 +18,7 @@ describe('bench:round options', () => {
   it('sizes the model to the asked number of shared parameters, one task per worker', () => {
     for (const p of [10_000, 1_000_000, 4_000_000, 25_000_000]) {
       const config = benchConfig(3, p);
-      expect(config.tasks.map((t) => t.name)).toEqual(['task0', 'task1', 'task2']);
+      expect(config.tasks.map((t) => t.name)).toEqual(['task00', 'task01', 'task02']);
       expect(Math.abs(totalSize(specOf(config).shared) - p) / p).toBeLessThan(0.01);
     }
   });

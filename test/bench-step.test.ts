@@ -34,8 +34,8 @@ describe('bench:step options', () => {
 
 describe('bench:step output', () => {
   const rows = [
-    { model: 'mlp' as const, batch: 128, backend: 'wasm' as const, kernels: true, median_ms: 9.8, min_ms: 9.1, samples_per_second: 13061, steps: 25, forward_backward_ms: 7.5 },
-    { model: 'lenet5' as const, batch: 64, backend: 'wasm' as const, kernels: false, median_ms: null, min_ms: null, samples_per_second: null, steps: 25, forward_backward_ms: null, note: "Kernel 'Conv2DBackpropFilter' not registered" },
+    { model: 'mlp' as const, batch: 128, backend: 'wasm' as const, kernels: true, median_ms: 9.8, min_ms: 9.1, cpu_ms: 9.5, samples_per_second: 13061, steps: 25, forward_backward_ms: 7.5 },
+    { model: 'lenet5' as const, batch: 64, backend: 'wasm' as const, kernels: false, median_ms: null, min_ms: null, cpu_ms: null, samples_per_second: null, steps: 25, forward_backward_ms: null, note: "Kernel 'Conv2DBackpropFilter' not registered" },
   ];
 
   it('--json: one object {rows: [...]} with exactly the documented fields', () => {
@@ -52,7 +52,7 @@ describe('bench:step output', () => {
     const lines = formatTable(rows).split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^model\s+batch\s+backend\s+kernels\s+steps\s+median ms/);
-    expect(lines[1]).toMatch(/^mlp\s+128\s+wasm\s+on\s+25\s+9\.80\s+9\.10\s+13061\s+7\.50$/);
+    expect(lines[1]).toMatch(/^mlp\s+128\s+wasm\s+on\s+25\s+9\.80\s+9\.10\s+9\.50\s+13061\s+7\.50$/);
     expect(lines[2]).toMatch(/fails: Kernel 'Conv2DBackpropFilter' not registered/);
   });
 
@@ -75,6 +75,7 @@ describe('bench:step run', () => {
       expect(r.median_ms).toBeGreaterThan(0);
       expect(r.samples_per_second).toBeCloseTo((16 * 1000) / r.median_ms!, -1);
       expect(r.forward_backward_ms).toBeGreaterThan(0);
+      expect(r.cpu_ms).toBeGreaterThan(0);
     }
     expect(tf.getBackend()).toBe('wasm');
   }, 60_000);

@@ -1,7 +1,8 @@
-// DESIGN.md section 4 with real processes (the built dist/cli.js) on loopback: a worker killed and
-// started again, the coordinator killed and resumed from its checkpoint, a second worker for a live
-// task, and a round closing at its deadline without a silent worker. Every spawned process is killed
-// after each test, pass or fail.
+// DESIGN.md section 4 with real processes (the built dist/cli.js; run `npm run build` first) on loopback:
+// a worker killed with -9 and started again, the coordinator killed with -9 and resumed from its
+// checkpoint, a second worker for a live task, and a round closing at its deadline without a silent
+// (SIGSTOPped) worker. Every spawned process is killed after each test, pass or fail.
+// RECOVERY_TRACE=1 prints every process's output lines with timestamps.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -146,6 +147,7 @@ function writeConfig(dir: string, overrides: Overrides): string {
   const config = {
     ...BASE,
     train: { ...BASE.train, ...overrides.train },
+    sparsity: { ...BASE.sparsity, ...overrides.sparsity },
     distributed: { ...BASE.distributed, ...overrides.distributed },
   };
   const path = join(dir, 'config.json');
@@ -154,7 +156,8 @@ function writeConfig(dir: string, overrides: Overrides): string {
 }
 
 interface Overrides {
-  train?: Record<string, unknown>;
+  train?: { steps?: number };
+  sparsity?: { warmup?: number; prune_end?: number };
   distributed?: Record<string, unknown>;
 }
 
@@ -162,6 +165,8 @@ interface Run {
   dir: string;
   config: string;
   steps: number;
+  /** The step at which S_t must be within its budget. */
+  pruneEnd: number;
   port: number;
   metricsPort: number;
   url: string;
@@ -172,8 +177,9 @@ async function newRun(overrides: Overrides = {}): Promise<Run> {
   const dir = tempDir();
   const port = await freePort();
   const metricsPort = await freePort();
-  const steps = (overrides.train?.steps as number | undefined) ?? STEPS;
-  return { dir, config: writeConfig(dir, overrides), steps, port, metricsPort, url: `ws://127.0.0.1:${port}`, checkpoints: join(dir, 'checkpoints') };
+  const steps = overrides.train?.steps ?? STEPS;
+  const pruneEnd = Math.round((overrides.sparsity?.prune_end ?? BASE.sparsity.prune_end) * steps);
+  return { dir, config: writeConfig(dir, overrides), steps, pruneEnd, port, metricsPort, url: `ws://127.0.0.1:${port}`, checkpoints: join(dir, 'checkpoints') };
 }
 
 function coordinator(run: Run, extra: string[] = [], name = 'coordinator'): Proc {
@@ -237,7 +243,7 @@ beforeAll(() => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
 });
 
-const TASKS = ['digits', 'digits-rot90'];
+const TASKS = ['digits', 'parity'];
 const JOINED_WITH_STATE = /task (\S+) joined at version (\d+) \(its state from step (\d+) sent along\)/;
 const ROUND = /^round (\d+)\/\d+ loss/;
 
@@ -266,32 +272,29 @@ describe('recovery with real processes (DESIGN.md section 4)', () => {
     const c = coordinator(run);
     await c.waitFor(/listening on/);
     const first = worker(run, 'digits', 'digits#1');
-    worker(run, 'digits-rot90');
-    // Killed mid-pruning, after the state reports of steps 10 and 20.
+    worker(run, 'parity');
+    // Killed mid-pruning, after its state reports of steps 10 and 20, and started again at once.
     await c.waitFor(/checkpoint .*\(version 20,/);
     await first.kill9();
     await c.waitFor(/task digits disconnected/);
-    // Started again once the rounds, going on with the other task, have passed the end of pruning: the
-    // state it takes over is from mid-schedule, and S_t must still end within its budget.
-    const pruneEnd = Math.round(BASE.sparsity.prune_end * run.steps);
-    await c.waitFor(ROUND, { where: (m) => Number(m[1]) > pruneEnd });
     const second = worker(run, 'digits', 'digits#2');
     const joined = await c.waitFor(JOINED_WITH_STATE, { where: (m) => m[1] === 'digits' });
     const [joinedAt, stateStep] = [Number(joined[2]), Number(joined[3])];
     // The last state reported before the kill (every report_every = 10 rounds).
     expect(stateStep).toBeGreaterThanOrEqual(20);
-    expect(stateStep).toBeLessThan(pruneEnd);
     expect(stateStep % 10).toBe(0);
-    expect(joinedAt).toBeGreaterThan(pruneEnd);
+    // Meanwhile the rounds went on with the other task (a closed connection: no deadline to wait for).
+    expect(joinedAt).toBeGreaterThan(stateStep);
     await second.waitFor(new RegExp(`took over the task state of step ${stateStep}$`));
     await second.waitFor(new RegExp(`joined at version ${joinedAt} of ${run.steps}$`));
     expect(await c.exitCode()).toBe(0);
     expect(await second.exitCode()).toBe(0);
     const results = readResults(run);
-    expectTrained(results);
     const [before, after] = [accuracyOf(uninterrupted, 'digits'), accuracyOf(results, 'digits')];
-    console.log(`digits killed after version 20, started again after ${pruneEnd}, rejoined at ${joinedAt} with its state of step ${stateStep}: accuracy ${after} (uninterrupted ${before})`);
-    expect(Math.abs(after - before)).toBeLessThanOrEqual(0.01);
+    console.log(`digits killed after version 20, rejoined at ${joinedAt} with its state of step ${stateStep}: accuracy ${after} (uninterrupted ${before})`);
+    // Within one point (accuracies are counts over the same 1000 test images; 1e-9 absorbs rounding).
+    expect(Math.abs(after - before)).toBeLessThanOrEqual(0.01 + 1e-9);
+    expectTrained(results);
   });
 
   it('the coordinator killed with -9 and restarted with --resume goes on from its checkpoint; the workers reconnect; no round is applied twice', async () => {
@@ -344,11 +347,11 @@ describe('recovery with real processes (DESIGN.md section 4)', () => {
   });
 
   it('a second worker for a live task is refused (TASK_TAKEN) without disturbing the run, and takes over once the first one has lapsed', async () => {
-    const run = await newRun({ train: { steps: 400 }, distributed: { quorum: 1 } });
+    const run = await newRun({ distributed: { quorum: 1 } });
     const c = coordinator(run);
     await c.waitFor(/listening on/);
     const first = worker(run, 'digits', 'digits#1');
-    worker(run, 'digits-rot90');
+    worker(run, 'parity');
     await c.waitFor(ROUND, { where: (m) => Number(m[1]) >= 20 });
     const second = worker(run, 'digits', 'digits#2');
     await c.waitFor(/refused a connection: task_taken: task "digits" has a live worker/);
@@ -372,28 +375,43 @@ describe('recovery with real processes (DESIGN.md section 4)', () => {
     expectTrained(readResults(run));
   });
 
-  it('a silent worker in sync mode with quorum < tasks: the round closes at its deadline with the others, and the worker is dropped when its heartbeat lapses', async () => {
-    const run = await newRun({ distributed: { quorum: 1 } });
+  it('a silent worker in sync mode with quorum < tasks: the round closes at its deadline with the others, the worker is dropped when its heartbeat lapses, and its replacement ends within the budget', async () => {
+    // Pruning ends early (step 45 of 300), so the replacement takes over a state from mid-schedule.
+    const run = await newRun({ train: { steps: 300 }, sparsity: { warmup: 0.02, prune_end: 0.15 }, distributed: { quorum: 1 } });
     const c = coordinator(run);
     await c.waitFor(/listening on/);
     const silent = worker(run, 'digits');
-    worker(run, 'digits-rot90');
+    worker(run, 'parity');
     await c.waitFor(ROUND, { where: (m) => Number(m[1]) >= 13 });
     const mark = c.lines.length;
-    // Stopped mid-run, its connection open: a worker whose death the coordinator cannot see (a killed
-    // process's connection closes, and the coordinator drops its task at once; see test 1).
+    // Stopped mid-run with its connection open: a worker whose death the coordinator cannot see (a
+    // killed process's connection closes, and the coordinator drops its task at once, as in the first test).
     silent.signal('SIGSTOP');
     const closed = await c.waitFor(/round (\d+) closed without task digits \(deadline\)/, { from: mark });
     await c.waitFor(/task digits: no message for \S+ s; dropping its worker/, { from: mark });
     // The other task goes on alone, no longer waiting for the deadline.
-    const after = await c.waitFor(ROUND, { from: mark, where: (m) => Number(m[1]) > Number(closed[1]) + 13 });
+    const after = await c.waitFor(ROUND, { from: mark, where: (m) => Number(m[1]) > Number(closed[1]) + 15 });
     const text = await scrape(run);
     expect(text).not.toBeNull();
     const stragglers = metric(text!, 'hybrid_stragglers_total', { task: 'digits' });
     expect(stragglers).toBeGreaterThanOrEqual(1);
     expect(stragglers).toBe(c.matching(/closed without task digits \(deadline\)/).length);
-    expect(metric(text!, 'hybrid_stragglers_total', { task: 'digits-rot90' }) ?? 0).toBe(0);
+    // (At the start, too, a round may close at its deadline while a worker still loads its data.)
+    expect(metric(text!, 'hybrid_stragglers_total', { task: 'parity' })).toBe(c.matching(/closed without task parity \(deadline\)/).length);
     expect(metric(text!, 'hybrid_workers_connected')).toBe(1);
     expect(metric(text!, 'hybrid_shared_version')).toBeGreaterThanOrEqual(Number(after[1]));
+
+    // A replacement, once the rounds are past the end of pruning, takes over the state reported before
+    // the stop; its S_t must still end within the budget.
+    await c.waitFor(ROUND, { where: (m) => Number(m[1]) > run.pruneEnd });
+    await silent.kill9();
+    const replacement = worker(run, 'digits', 'digits#2');
+    const joined = await c.waitFor(JOINED_WITH_STATE, { where: (m) => m[1] === 'digits' });
+    expect(Number(joined[3])).toBeLessThan(run.pruneEnd);
+    expect(Number(joined[2])).toBeGreaterThan(run.pruneEnd);
+    expect(await c.exitCode()).toBe(0);
+    expect(await replacement.exitCode()).toBe(0);
+    expect(Number(joined[2]), 'joined before the end of training').toBeLessThan(run.steps);
+    expectTrained(readResults(run), 0.5);
   });
 });

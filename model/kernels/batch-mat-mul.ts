@@ -4,11 +4,11 @@
 // (one cheap wasm Transpose) and then running the XNNPACK product.
 //
 // XNNPACK packs its right operand before every product (the wasm backend caches the packing per tensor,
-// but in training every operand is new each step), at ~3-5 ns per float: a third of the product itself
+// but in training every operand is new each step), at ~3 ns per float: up to a third of the product
 // for a batch of 64-128 against a large weight matrix. So each product runs in the orientation whose
-// packed operand is smaller, counting the transposes either needs: C = A B directly, or C = (B^T A^T)^T.
-// It pays most for dx = dy W^T, whose direct form also transposes W (the MLP's 256->256 layer at batch
-// 128: 0.96 -> 0.75 ms).
+// packing and transposes cost less: C = A B directly, or C = (B^T A^T)^T. That pays for dx = dy W^T,
+// whose direct form transposes and packs W (the MLP's 256->256 layer: 1.02 -> 0.79 ms at batch 128,
+// 0.63 -> 0.39 ms at batch 64).
 import {
   BatchMatMul,
   broadcast_util,
@@ -23,10 +23,11 @@ import { originalWasmKernel, withScratch, type Scratch } from './wasm-ops.js';
 
 export const batchMatMulKernelName = BatchMatMul;
 
-/** Relative costs per float, measured on the wasm backend (tfjs 4.22, SIMD): XNNPACK's packing of the
- *  right operand (3-5 ns per float), and the wasm Transpose of a matrix (~0.6 ns). */
-export const PACK_COST = 4;
-export const TRANSPOSE_COST = 0.6;
+/** Relative costs per float of XNNPACK's packing of the right operand and of the wasm Transpose of a
+ *  matrix, fitted to the measured products of the MLP and lenet5 (wasm, SIMD): with them the forward
+ *  products stay direct (swapping them measured no faster) and dx = dy W^T is swapped. */
+export const PACK_COST = 3;
+export const TRANSPOSE_COST = 1.2;
 
 function lastTwoSwapped(rank: number): number[] {
   const perm = [...Array(rank).keys()];

@@ -292,6 +292,53 @@ function col2imFunction(channels: number): FunctionBuilder {
   return f;
 }
 
+/**
+ * adam_update(p, g, m, v, mask, pOut, mOut, vOut, n, lr, beta1, 1-beta1, beta2, 1-beta2, epsilon), float32:
+ *   g' = g * mask;  m' = m * beta1 + g' * (1-beta1);  v' = v * beta2 + (g' * g') * (1-beta2);
+ *   p' = p - (m' / (sqrt(v') + epsilon)) * lr * mask
+ * in that order of float32 operations, so it rounds as tfjs' chain of ops does. `masked` false drops the
+ * mask (its address is ignored).
+ */
+function adamUpdateFunction(masked: boolean): FunctionBuilder {
+  const f = new FunctionBuilder('adam_update', [...Array(9).fill('i32'), 'f32', 'f32', 'f32', 'f32', 'f32', 'f32']);
+  const [p, g, m, v, mask, pOut, mOut, vOut, n, lr, beta1, oneMinusBeta1, beta2, oneMinusBeta2, epsilon] = f.params;
+  const i = f.local('i32');
+  const at = f.local('i32');
+  const grad = f.local('f32');
+  const moment = f.local('f32');
+  const velocity = f.local('f32');
+  const step = f.local('f32');
+  const offset = (base: Local) => f.get(base).get(at).emit(op.i32Add);
+  f.forRange(i, () => f.i32(0), () => f.get(n), () => {
+    f.get(i).i32(2).emit(op.i32Shl).set(at);
+    offset(g);
+    f.memory(op.f32Load);
+    if (masked) {
+      offset(mask);
+      f.memory(op.f32Load).emit(op.f32Mul);
+    }
+    f.set(grad);
+    offset(m);
+    f.memory(op.f32Load).get(beta1).emit(op.f32Mul).get(grad).get(oneMinusBeta1).emit(op.f32Mul, op.f32Add).set(moment);
+    offset(v);
+    f.memory(op.f32Load).get(beta2).emit(op.f32Mul).get(grad).get(grad).emit(op.f32Mul).get(oneMinusBeta2).emit(op.f32Mul, op.f32Add).set(velocity);
+    f.get(moment).get(velocity).emit(op.f32Sqrt).get(epsilon).emit(op.f32Add, op.f32Div).get(lr).emit(op.f32Mul).set(step);
+    if (masked) {
+      f.get(step);
+      offset(mask);
+      f.memory(op.f32Load).emit(op.f32Mul).set(step);
+    }
+    offset(mOut);
+    f.get(moment).memory(op.f32Store);
+    offset(vOut);
+    f.get(velocity).memory(op.f32Store);
+    offset(pOut);
+    offset(p);
+    f.memory(op.f32Load).get(step).emit(op.f32Sub).memory(op.f32Store);
+  });
+  return f;
+}
+
 /** Widest row a specialised sum or swap unrolls. */
 export const MAX_UNROLLED_WIDTH = 32;
 
@@ -304,6 +351,7 @@ export interface WasmLoops {
   swapOuter(width: number): ((src: number, dst: number, a: number, b: number) => void) | null;
   /** null where `channels` is more than MAX_UNROLLED_WIDTH. */
   col2im(channels: number): ((...args: number[]) => void) | null;
+  adamUpdate(masked: boolean): (...args: number[]) => void;
 }
 
 /** The loops for `backend`, or null where its memory is not reachable (then callers use slower paths). */
@@ -317,6 +365,7 @@ export function wasmLoops(backend: KernelBackend): WasmLoops | null {
         ? null
         : loops(memory, `max_pool_grad_fixed/${JSON.stringify({ ...p, batch: 0 })}`, () => [maxPoolGradFixedFunction(p)]).max_pool_grad_fixed,
     sumRows: (width) => (width > MAX_UNROLLED_WIDTH ? null : loops(memory, `sum_rows/${width}`, () => [sumRowsFunction(width)]).sum_rows),
+    adamUpdate: (masked) => loops(memory, `adam_update/${masked}`, () => [adamUpdateFunction(masked)]).adam_update,
     col2im: (channels) => (channels > MAX_UNROLLED_WIDTH ? null : loops(memory, `col2im/${channels}`, () => [col2imFunction(channels)]).col2im),
     swapOuter: (width) => (width > MAX_UNROLLED_WIDTH ? null : loops(memory, `swap_outer/${width}`, () => [swapOuterFunction(width)]).swap_outer),
   };
