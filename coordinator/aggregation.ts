@@ -21,14 +21,25 @@ export interface Aggregator {
 export const weightedSum: Aggregator = {
   name: 'weighted-sum',
   aggregate(contributions, out) {
-    for (const o of out) o.fill(0);
     for (const c of contributions) {
       if (c.gradient.length !== out.length) throw new Error(`aggregation: task ${c.task} sent ${c.gradient.length} tensors, expected ${out.length}`);
-      const w = c.weight * (c.scale ?? 1);
       c.gradient.forEach((g, t) => {
-        const o = out[t];
-        if (g.length !== o.length) throw new Error(`aggregation: task ${c.task} tensor ${t} has ${g.length} entries, expected ${o.length}`);
-        for (let i = 0; i < o.length; i++) o[i] += w * g[i];
+        if (g.length !== out[t].length) throw new Error(`aggregation: task ${c.task} tensor ${t} has ${g.length} entries, expected ${out[t].length}`);
+      });
+    }
+    // Plain loops, the first contribution assigning rather than adding to a zero-filled output: on
+    // millions of entries per tensor, the number of passes is what costs.
+    for (let t = 0; t < out.length; t++) {
+      const o = out[t];
+      if (contributions.length === 0) {
+        o.fill(0);
+        continue;
+      }
+      contributions.forEach((c, k) => {
+        const g = c.gradient[t];
+        const w = c.weight * (c.scale ?? 1);
+        if (k === 0) for (let i = 0; i < o.length; i++) o[i] = w * g[i];
+        else for (let i = 0; i < o.length; i++) o[i] += w * g[i];
       });
     }
   },

@@ -37,8 +37,10 @@ class Sgd implements Optimizer {
       const g = grads[t];
       const m = this.momentum[t];
       for (let i = 0; i < p.length; i++) {
-        m[i] = mu * m[i] + g[i];
-        p[i] -= lr * m[i];
+        // Locals rounded as the float32 store rounds them: bit-identical to re-reading m[i].
+        const mi = Math.fround(mu * m[i] + g[i]);
+        m[i] = mi;
+        p[i] -= lr * mi;
       }
     });
     this.steps++;
@@ -70,10 +72,16 @@ class Adam implements Optimizer {
       const g = grads[t];
       const m = this.m[t];
       const v = this.v[t];
+      const c1 = 1 - beta1;
+      const c2 = 1 - beta2;
       for (let i = 0; i < p.length; i++) {
-        m[i] = beta1 * m[i] + (1 - beta1) * g[i];
-        v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
-        p[i] -= (lr * m[i]) / (Math.sqrt(v[i]) + epsilon);
+        // Locals rounded as the float32 stores round them: bit-identical to re-reading m[i] and v[i].
+        const gi = g[i];
+        const mi = Math.fround(beta1 * m[i] + c1 * gi);
+        const vi = Math.fround(beta2 * v[i] + c2 * gi * gi);
+        m[i] = mi;
+        v[i] = vi;
+        p[i] -= (lr * mi) / (Math.sqrt(vi) + epsilon);
       }
     });
   }
