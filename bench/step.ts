@@ -304,46 +304,79 @@ export async function benchSteps(opts: BenchOptions, log: (line: string) => void
 export interface KernelCost {
   kernel: string;
   calls: number;
+  /** Median over the profiled rounds of the kernel's CPU time per round. */
   ms: number;
 }
 
-/** Per-kernel cost of one `trainer.round` (tf.profile; kernels called inside this project's kernels are
- *  counted in theirs), costliest first, after `warmup` unprofiled rounds. */
-export async function profileRound(trainer: TaskTrainer, warmup: number): Promise<{ total: number; kernels: KernelCost[] }> {
-  for (let i = 0; i < warmup; i++) trainer.round(i);
-  const check = tf.env().getBool('CHECK_COMPUTATION_FOR_ERRORS');
-  // The NaN check reads back every kernel output: not part of a step.
-  tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
-  try {
-    const info = await tf.profile(() => {
-      trainer.round(warmup);
-    });
-    const byName = new Map<string, KernelCost>();
-    for (const k of info.kernels) {
-      const cost = byName.get(k.name) ?? { kernel: k.name, calls: 0, ms: 0 };
-      cost.calls++;
-      cost.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-      byName.set(k.name, cost);
-    }
-    const kernels = [...byName.values()].sort((a, b) => b.ms - a.ms);
-    return { total: kernels.reduce((a, k) => a + k.ms, 0), kernels };
-  } finally {
-    tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', check);
-  }
+export interface RoundProfile {
+  /** Median CPU time of a whole round. */
+  roundMs: number;
+  /** Median of the kernels' summed CPU time per round; roundMs minus this is tfjs' engine and JavaScript. */
+  kernelMs: number;
+  kernels: KernelCost[];
 }
 
-/** Median per-kernel costs over `repeats` profiled rounds (one profile is noisy at sub-millisecond scale). */
-export async function profileMedian(trainer: TaskTrainer, repeats: number): Promise<{ total: number; kernels: KernelCost[] }> {
-  const runs: { total: number; kernels: KernelCost[] }[] = [];
-  for (let r = 0; r < repeats; r++) runs.push(await profileRound(trainer, r === 0 ? 3 : 0));
-  const names = new Set(runs.flatMap((r) => r.kernels.map((k) => k.kernel)));
+/**
+ * Per-kernel CPU time of `trainer.round` on the current backend, medians over `rounds` rounds after 3
+ * unprofiled ones, costliest first. Every registered kernel is wrapped for the duration (and restored
+ * after); a kernel called inside another (this project's kernels call the backend's) counts in its
+ * caller. CPU time (process.cpuUsage) rather than wall time, which the machine's load inflates; it
+ * includes V8's helper threads (garbage collection) while a kernel runs.
+ */
+export function profileRound(trainer: TaskTrainer, rounds: number): RoundProfile {
+  const backendName = tf.getBackend();
+  const configs = tf.getKernelsForBackend(backendName);
+  const cpuMs = () => {
+    const used = process.cpuUsage();
+    return (used.user + used.system) / 1000;
+  };
+  let current = new Map<string, { calls: number; ms: number }>();
+  let depth = 0;
+  for (const config of configs) {
+    const inner = config.kernelFunc;
+    tf.unregisterKernel(config.kernelName, backendName);
+    tf.registerKernel({
+      ...config,
+      kernelFunc: (args) => {
+        if (depth > 0) return inner(args);
+        depth++;
+        const start = cpuMs();
+        try {
+          return inner(args);
+        } finally {
+          depth--;
+          const cost = current.get(config.kernelName) ?? { calls: 0, ms: 0 };
+          cost.calls++;
+          cost.ms += cpuMs() - start;
+          current.set(config.kernelName, cost);
+        }
+      },
+    });
+  }
+  const perRound: Map<string, { calls: number; ms: number }>[] = [];
+  const roundMs: number[] = [];
+  try {
+    for (let i = 0; i < 3 + rounds; i++) {
+      current = new Map();
+      const start = cpuMs();
+      trainer.round(i);
+      if (i >= 3) {
+        roundMs.push(cpuMs() - start);
+        perRound.push(current);
+      }
+    }
+  } finally {
+    for (const config of configs) {
+      tf.unregisterKernel(config.kernelName, backendName);
+      tf.registerKernel(config);
+    }
+  }
+  const names = new Set(perRound.flatMap((r) => [...r.keys()]));
   const kernels = [...names]
-    .map((kernel) => {
-      const of = runs.map((r) => r.kernels.find((k) => k.kernel === kernel));
-      return { kernel, calls: of[0]?.calls ?? 0, ms: median(of.map((k) => k?.ms ?? 0)) };
-    })
-    .sort((a, b) => b.ms - a.ms);
-  return { total: median(runs.map((r) => r.total)), kernels };
+    .map((kernel) => ({ kernel, calls: perRound[0].get(kernel)?.calls ?? 0, ms: median(perRound.map((r) => r.get(kernel)?.ms ?? 0)) }))
+    .sort((x, y) => y.ms - x.ms);
+  const kernelMs = median(perRound.map((r) => [...r.values()].reduce((sum, k) => sum + k.ms, 0)));
+  return { roundMs: median(roundMs), kernelMs, kernels };
 }
 
 export function formatTable(rows: readonly Measured[]): string {
@@ -386,10 +419,15 @@ async function main(argv: readonly string[]): Promise<void> {
     const batch = Math.max(...opts.batches);
     const trainer = await makeTrainer(benchConfig('lenet5', batch));
     try {
-      const { total, kernels } = await profileMedian(trainer, 7);
-      const lines = [`profile: lenet5 batch ${batch}, wasm + kernels, one round, median of 7: ${total.toFixed(2)} ms in kernels`];
-      lines.push(['kernel', 'calls', 'ms', 'share'].join('\t'));
-      for (const k of kernels) lines.push([k.kernel, k.calls, k.ms.toFixed(3), `${((100 * k.ms) / total).toFixed(1)}%`].join('\t'));
+      const rounds = 15;
+      const { roundMs, kernelMs, kernels } = profileRound(trainer, rounds);
+      const lines = [
+        '',
+        `profile: lenet5 batch ${batch}, wasm + kernels, CPU ms per round (medians of ${rounds}): round ${roundMs.toFixed(2)}, ` +
+          `kernels ${kernelMs.toFixed(2)}, the rest (tfjs engine, JavaScript) ${(roundMs - kernelMs).toFixed(2)}`,
+        ['kernel', 'calls', 'ms', 'share of round'].join('\t'),
+        ...kernels.map((k) => [k.kernel, k.calls, k.ms.toFixed(3), `${((100 * k.ms) / roundMs).toFixed(1)}%`].join('\t')),
+      ];
       (opts.json ? log : out)(lines.join('\n'));
     } finally {
       trainer.dispose();

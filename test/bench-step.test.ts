@@ -3,9 +3,10 @@
 // wasm buffer behind, through every phase of the sparsity schedule.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { benchConfig, benchSteps, DEFAULT_OPTIONS, formatTable, makeTrainer, median, parseArgs, toJson, type BenchOptions } from '../bench/step.js';
+import { benchConfig, benchSteps, DEFAULT_OPTIONS, formatTable, makeTrainer, median, parseArgs, profileRound, toJson, type BenchOptions } from '../bench/step.js';
 import { runConfigSchema } from '../config/schema.js';
 import { initBackend } from '../model/backend.js';
+import { isWasmTrainingKernelRegistered, WASM_TRAINING_KERNELS } from '../model/kernels/index.js';
 import { buildModelSpec } from '../model/spec.js';
 
 beforeAll(async () => {
@@ -79,6 +80,23 @@ describe('bench:step run', () => {
     }
     expect(tf.getBackend()).toBe('wasm');
   }, 60_000);
+});
+
+describe('bench:step profile', () => {
+  it('attributes a round’s CPU time to its kernels and restores the kernel registry', async () => {
+    const trainer = await makeTrainer(benchConfig('mlp', 8, 'profiled'));
+    try {
+      const profile = profileRound(trainer, 2);
+      const names = profile.kernels.map((k) => k.kernel);
+      expect(names).toContain('BatchMatMul');
+      expect(profile.kernels.find((k) => k.kernel === 'BatchMatMul')!.calls).toBe(8); // 3 forward, 3 dW, 2 dx
+      expect(profile.kernelMs).toBeGreaterThan(0);
+      expect(profile.kernelMs).toBeLessThanOrEqual(profile.roundMs * 1.05);
+      for (const [name] of WASM_TRAINING_KERNELS) expect(isWasmTrainingKernelRegistered(name), name).toBe(true);
+    } finally {
+      trainer.dispose();
+    }
+  });
 });
 
 describe('TaskTrainer.round leaves nothing behind', () => {

@@ -13,6 +13,7 @@ import { deriveSeed } from '../model/random.js';
 import {
   absolute,
   applyMasks,
+  countNonZero,
   densityAt,
   isPruneStep,
   phaseAt,
@@ -73,7 +74,7 @@ export class TaskTrainer {
   private readonly head: tf.Variable[];
   private readonly sparse: tf.Variable[];
   /** Support of S_t; null while the sparse tensors are dense (warm-up). */
-  private masks: { host: Uint8Array[]; device: tf.Tensor[] } | null = null;
+  private masks: { host: Uint8Array[]; device: tf.Tensor[]; size: number } | null = null;
   private readonly headOptimizer: TensorOptimizer;
   private readonly sparseOptimizer: TensorOptimizer | null;
   private readonly bounds: ScheduleBounds;
@@ -191,7 +192,10 @@ export class TaskTrainer {
   private scheduleSparsity(step: number, gradient: readonly Float32Array[], scale: number): void {
     const cfg = this.opts.sparsity!;
     const sharedSize = this.spec.shared.reduce((a, t) => a + t.size, 0);
-    if (isPruneStep(step + 1, this.bounds, cfg.prune_every) || (this.masks === null && step + 1 >= this.bounds.end)) {
+    // Past the end of pruning with more than the budget: a trainer that joined late (a rejoining or
+    // straggling worker jumps over steps) or took over a state from mid-schedule missed the last prune.
+    const overBudget = step + 1 >= this.bounds.end && (this.masks === null || this.masks.size > this.budget);
+    if (isPruneStep(step + 1, this.bounds, cfg.prune_every) || overBudget) {
       const k = step + 1 >= this.bounds.end ? this.budget : Math.round(densityAt(step + 1, cfg.rho, this.bounds) * sharedSize);
       const values = this.sparseValues();
       this.setSupport(topKMasks(absolute(values), k), values);
@@ -209,11 +213,19 @@ export class TaskTrainer {
     }
   }
 
+  /** At the end of training S_t must be within its budget, also when this trainer took over a state
+   *  from mid-schedule and has trained no round since (a worker that rejoined after the last round). */
+  finalizeSparsity(): void {
+    if (!this.opts.sparsity || (this.masks && this.masks.size <= this.budget)) return;
+    const values = this.sparseValues();
+    this.setSupport(topKMasks(absolute(values), this.budget), values);
+  }
+
   private setSupport(masks: Uint8Array[], values: Float32Array[]): void {
     applyMasks(values, masks);
     if (this.masks) for (const m of this.masks.device) m.dispose();
     const device = masks.map((m, i) => tf.tensor(Float32Array.from(m), this.spec.shared[i].shape));
-    this.masks = { host: masks, device };
+    this.masks = { host: masks, device, size: countNonZero(masks) };
     values.forEach((v, i) => {
       tf.tidy(() => this.sparse[i].assign(tf.tensor(v, this.spec.shared[i].shape)));
       this.sparseOptimizer!.maskSlots(i, device[i]);

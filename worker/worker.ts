@@ -310,6 +310,7 @@ export class Worker extends EventEmitter {
   /** Training is done: evaluate on the held-out split and send the final state. */
   private finish(): void {
     if (this.evaluation) return;
+    this.trainer!.finalizeSparsity();
     const evaluation = this.trainer!.evaluate();
     this.evaluation = evaluation;
     this.log(`done: held-out accuracy ${evaluation.accuracy.toFixed(4)} (${evaluation.samples} examples)`);

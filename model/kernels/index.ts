@@ -1,11 +1,12 @@
 // Training kernels for tfjs' wasm backend, registered through tfjs-core's kernel registry (no fork of
 // tfjs): each replaces the wasm kernel of its name (or supplies one: Conv2DBackpropFilter, which tfjs
 // 4.22 lacks on wasm, and HybridAdamUpdate, this project's fused optimizer step). Most call the backend's
-// own kernels inside; the plain loops (MaxPoolGrad, Sum, Transpose, col2im, the Adam step) are wasm
+// own kernels inside; the plain loops (MaxPoolGrad, Sum, Transpose, bias Add, col2im, the Adam step) are wasm
 // assembled at run time (wasm-asm.ts, wasm-loops.ts). Registration also installs a faster read-back
 // (read-back.ts). Each kernel's file says what it fixes or speeds up, with the measured gain.
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
 import { adamUpdateKernelName, adamUpdateWasm } from './adam-update.js';
+import { addKernelName, addWasm } from './add.js';
 import { batchMatMulKernelName, batchMatMulWasm } from './batch-mat-mul.js';
 import { conv2dBackpropFilterKernelName, conv2dBackpropFilterWasm } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputKernelName, conv2dBackpropInputWasm } from './conv2d-backprop-input.js';
@@ -28,6 +29,7 @@ export const WASM_TRAINING_KERNELS: ReadonlyArray<readonly [string, KernelFunc]>
   [castKernelName, castWasm as unknown as KernelFunc],
   [sumKernelName, sumWasm as unknown as KernelFunc],
   [transposeKernelName, transposeWasm as unknown as KernelFunc],
+  [addKernelName, addWasm as unknown as KernelFunc],
   [adamUpdateKernelName, adamUpdateWasm as unknown as KernelFunc],
 ];
 

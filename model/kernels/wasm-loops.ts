@@ -339,6 +339,27 @@ function adamUpdateFunction(masked: boolean): FunctionBuilder {
   return f;
 }
 
+/** add_rows(x, row, out, rows): out[r, i] = x[r, i] + row[i] for i < `width`, the row held in locals. */
+function addRowsFunction(width: number): FunctionBuilder {
+  const f = new FunctionBuilder('add_rows', ['i32', 'i32', 'i32', 'i32']);
+  const [x, row, out, rows] = f.params;
+  const r = f.local('i32');
+  const src = f.local('i32');
+  const dst = f.local('i32');
+  const bias = Array.from({ length: width }, () => f.local('f32'));
+  bias.forEach((b, i) => f.get(row).memory(op.f32Load, 4 * i).set(b));
+  f.get(x).set(src);
+  f.get(out).set(dst);
+  f.forRange(r, () => f.i32(0), () => f.get(rows), () => {
+    bias.forEach((b, i) => {
+      f.get(dst).get(src).memory(op.f32Load, 4 * i).get(b).emit(op.f32Add).memory(op.f32Store, 4 * i);
+    });
+    f.get(src).i32(4 * width).emit(op.i32Add).set(src);
+    f.get(dst).i32(4 * width).emit(op.i32Add).set(dst);
+  });
+  return f;
+}
+
 /** Widest row a specialised sum or swap unrolls. */
 export const MAX_UNROLLED_WIDTH = 32;
 
@@ -352,6 +373,8 @@ export interface WasmLoops {
   /** null where `channels` is more than MAX_UNROLLED_WIDTH. */
   col2im(channels: number): ((...args: number[]) => void) | null;
   adamUpdate(masked: boolean): (...args: number[]) => void;
+  /** null where `width` is more than MAX_UNROLLED_WIDTH. */
+  addRows(width: number): ((x: number, row: number, out: number, rows: number) => void) | null;
 }
 
 /** The loops for `backend`, or null where its memory is not reachable (then callers use slower paths). */
@@ -365,6 +388,7 @@ export function wasmLoops(backend: KernelBackend): WasmLoops | null {
         ? null
         : loops(memory, `max_pool_grad_fixed/${JSON.stringify({ ...p, batch: 0 })}`, () => [maxPoolGradFixedFunction(p)]).max_pool_grad_fixed,
     sumRows: (width) => (width > MAX_UNROLLED_WIDTH ? null : loops(memory, `sum_rows/${width}`, () => [sumRowsFunction(width)]).sum_rows),
+    addRows: (width) => (width > MAX_UNROLLED_WIDTH ? null : loops(memory, `add_rows/${width}`, () => [addRowsFunction(width)]).add_rows),
     adamUpdate: (masked) => loops(memory, `adam_update/${masked}`, () => [adamUpdateFunction(masked)]).adam_update,
     col2im: (channels) => (channels > MAX_UNROLLED_WIDTH ? null : loops(memory, `col2im/${channels}`, () => [col2imFunction(channels)]).col2im),
     swapOuter: (width) => (width > MAX_UNROLLED_WIDTH ? null : loops(memory, `swap_outer/${width}`, () => [swapOuterFunction(width)]).swap_outer),
