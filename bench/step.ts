@@ -4,11 +4,15 @@
 // training kernels, wasm with tfjs' own, cpu (few steps: its lenet5 step takes seconds), and TensorFlow
 // native where @tensorflow/tfjs-node is installed. Numbers, never pass/fail.
 //
-//   npm run bench:step                       table on stdout
-//   npm run bench:step -- --json             {"rows": [{"model", "batch", "backend", "kernels", "median_ms", "samples_per_second"}]}
-//   npm run bench:step -- --profile          also: per-kernel cost of one lenet5 step at the largest batch
+//   npm run -s bench:step                    table on stdout (-s: without npm's own banner)
+//   npm run -s bench:step -- --json          {"rows": [{"model", "batch", "backend", "kernels", "median_ms", "samples_per_second"}]}
+//   npm run -s bench:step -- --profile       also: CPU time per kernel of the lenet5 step at the largest batch
 //   options: --steps N (timed steps, default 25)  --warmup N (default 5)  --cpu-steps N (default 3)
 //            --models mlp,lenet5  --batches 64,128  --backends wasm,cpu,tensorflow
+//
+// The table adds the fastest step, the CPU time per step (other processes' load inflates wall times; CPU
+// time less so) and the bare forward + backward (model/forward.ts, no optimizer) next to each median.
+// Progress and reasons for skipped backends or failing rows go to stderr.
 import * as tf from '@tensorflow/tfjs-core';
 import { runConfigSchema, type RunConfig } from '../config/schema.js';
 import { loadTaskData } from '../data/tasks.js';

@@ -20,7 +20,7 @@ import {
   repoRoot,
   str,
   strings,
-} from './deploy-support.js';
+} from './support/deploy.js';
 
 const require = createRequire(import.meta.url);
 

@@ -17,7 +17,7 @@ import {
   rel,
   repoRoot,
   run,
-} from './deploy-support.js';
+} from './support/deploy.js';
 
 describe('deploy files parse', () => {
   it('every YAML file under deploy/ parses, with no duplicate keys', () => {

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validate } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PORTS, deployPath, repoRoot } from './deploy-support.js';
+import { DEFAULT_PORTS, deployPath, repoRoot } from './support/deploy.js';
 
 interface Instruction {
   keyword: string;

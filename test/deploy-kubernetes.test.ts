@@ -32,7 +32,7 @@ import {
   str,
   strings,
   which,
-} from './deploy-support.js';
+} from './support/deploy.js';
 
 // ---- a small kustomize ------------------------------------------------------------------------------
 

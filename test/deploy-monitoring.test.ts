@@ -19,7 +19,7 @@ import {
   run,
   str,
   which,
-} from './deploy-support.js';
+} from './support/deploy.js';
 
 const promtool = which('promtool');
 const NO_PROMTOOL = 'promtool is not installed (Debian: apt-get install prometheus); skipping the promtool checks';

@@ -3,11 +3,11 @@
 // first node, one worker step per task with the coordinator's address, a private token, and the job's
 // exit status following the run's.
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type HybridCommand, configTaskNames, deployPath, flag, parseHybridCommand, repoRoot, run, which } from './deploy-support.js';
+import { type HybridCommand, configTaskNames, deployPath, flag, parseHybridCommand, repoRoot, run, which } from './support/deploy.js';
+import { freePort } from './support/processes.js';
 
 const script = deployPath('slurm/hybrid.sbatch');
 const text = readFileSync(script, 'utf8');
@@ -47,17 +47,6 @@ const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Step {
   opts: string[];

@@ -5,15 +5,15 @@
 // RECOVERY_TRACE=1 prints every process's output lines with timestamps.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointStore } from '../coordinator/checkpoints.js';
 import type { CoordinatorCheckpoint } from '../coordinator/coordinator.js';
+import { parsePrometheusText, samplesOf } from './support/prometheus-text.js';
+import { CLI, freePort } from './support/processes.js';
 
-const CLI = resolve('dist/cli.js');
 const FIXTURE = resolve('test/fixtures/recovery-mnist.json');
 const BASE = JSON.parse(readFileSync(FIXTURE, 'utf8')) as {
   train: { steps: number } & Record<string, unknown>;
@@ -125,17 +125,6 @@ class Proc {
 const live = new Set<Proc>();
 const dirs: string[] = [];
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolvePort(port));
-    });
-  });
-}
-
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'hybrid-recovery-'));
   dirs.push(dir);
@@ -209,14 +198,7 @@ function accuracyOf(results: Results, task: string): number {
 
 /** A Prometheus sample's value, e.g. metric('hybrid_stragglers_total', { task: 'digits' }). */
 function metric(text: string, name: string, labels: Record<string, string> = {}): number | null {
-  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(\{([^}]*)\})?\s+(\S+)/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = (m[3] ?? '').split(',').filter(Boolean);
-    if (want.every((w) => have.includes(w))) return Number(m[4]);
-  }
-  return null;
+  return samplesOf(parsePrometheusText(text), name, labels)[0]?.value ?? null;
 }
 
 async function scrape(run: Run): Promise<string | null> {

@@ -2,8 +2,8 @@
 // the clamps, and payloads that must be refused.
 import { describe, expect, it } from 'vitest';
 import { Encoding } from '../proto/codec.js';
-import { BF16_MAX, decodeValues, ENCODING_IDS, EncodingError, encodeValues, encodeWithSent, F16_MAX, type EncodingName } from '../proto/encodings.js';
-import { F32_MAX, misaligned, mixedValues, nextDown, nextUp, SPECIAL_VALUES } from './encodings-support.js';
+import { BF16_MAX, decodeValues, ENCODING_IDS, encodeValues, encodeWithSent, F16_MAX, type EncodingName } from '../proto/encodings.js';
+import { encodingError, F32_MAX, misaligned, mixedValues, nextDown, nextUp, SPECIAL_VALUES } from './support/encodings.js';
 
 function bitsOf(v: Float32Array): Uint32Array {
   return new Uint32Array(v.buffer, v.byteOffset, v.length);
@@ -11,18 +11,6 @@ function bitsOf(v: Float32Array): Uint32Array {
 
 function halvesOf(payload: Uint8Array): Uint16Array {
   return new Uint16Array(new Uint8Array(payload).buffer);
-}
-
-function encodingError(f: () => unknown, reason: string, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    f();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(EncodingError);
-  expect((caught as EncodingError).reason).toBe(reason);
-  expect((caught as EncodingError).message).toMatch(pattern);
 }
 
 /** The value of an F16 pattern, from the IEEE definition. */

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeValues, encodeWithSent, seededRandom, type EncodeOptions, type EncodingName } from '../proto/encodings.js';
 import { encodingForRound, ErrorFeedback } from '../proto/error-feedback.js';
-import { gradientValues } from './encodings-support.js';
+import { gradientValues } from './support/encodings.js';
 
 interface Run {
   /** sum over rounds of the gradients and of what the receiver decoded, in float64 */

@@ -2,21 +2,9 @@
 // finite, malformed payloads refused.
 import { describe, expect, it } from 'vitest';
 import { decodeValues, EncodingError, encodeValues, encodeWithSent, seededRandom } from '../proto/encodings.js';
-import { F32_MAX, gradientValues, misaligned, mixedValues, prefixes } from './encodings-support.js';
+import { encodingError, F32_MAX, gradientValues, misaligned, mixedValues, prefixes } from './support/encodings.js';
 
 const HEADER = 12;
-
-function encodingError(f: () => unknown, reason: string, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    f();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(EncodingError);
-  expect((caught as EncodingError).reason).toBe(reason);
-  expect((caught as EncodingError).message).toMatch(pattern);
-}
 
 function scalesOf(payload: Uint8Array, count: number): Float32Array {
   const view = new DataView(payload.buffer, payload.byteOffset);

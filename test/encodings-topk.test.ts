@@ -2,21 +2,9 @@
 // the smaller index format is chosen; malformed payloads are refused.
 import { describe, expect, it } from 'vitest';
 import { decodeValues, EncodingError, encodeValues, encodeWithSent, type EncodeOptions } from '../proto/encodings.js';
-import { misaligned, mixedValues, prefixes } from './encodings-support.js';
+import { encodingError, misaligned, mixedValues, prefixes } from './support/encodings.js';
 
 const HEADER = 12;
-
-function encodingError(f: () => unknown, reason: string, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    f();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(EncodingError);
-  expect((caught as EncodingError).reason).toBe(reason);
-  expect((caught as EncodingError).message).toMatch(pattern);
-}
 
 /** The reference selection: sort by magnitude (ties to the lower index), keep k non-zeros. */
 function referenceTopk(values: Float32Array, k: number): number[] {

@@ -5,41 +5,16 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Bundle, BundleError, effectiveWeights, readBundle, writeBundle } from '../model/bundle.js';
 import { compression } from '../model/compression.js';
-import { SeededRandom } from '../model/random.js';
-import { buildModelSpec, headSpec, initTensors, type ModelSpec } from '../model/spec.js';
+import { buildModelSpec, headSpec, type ModelSpec } from '../model/spec.js';
+import { IMAGE_MODELS, randomBundle, TASKS } from './support/bundles.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hybrid-bundle-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let dirs = 0;
 const freshDir = () => join(root, `b${dirs++}`);
 
-/** Random W (the spec's initialisation), random S_t with about `density` non-zeros, random heads. */
-function randomBundle(spec: ModelSpec, tasks: { name: string; classes: number }[], seed: number, density = 0.03): Bundle {
-  const rng = new SeededRandom(seed);
-  return {
-    spec,
-    shared: initTensors(spec.shared, seed, 'shared'),
-    tasks: tasks.map(({ name, classes }) => ({
-      name,
-      classes,
-      sparse: spec.shared.map((t) => {
-        const s = new Float32Array(t.size);
-        for (let i = 0; i < s.length; i++) if (rng.uniform() < density) s[i] = rng.normal() * 0.1;
-        return s;
-      }),
-      // Glorot kernel; a non-zero bias so a lost head tensor would show.
-      head: initTensors(headSpec(spec, classes), seed, `head/${name}`).map((h, i) => (i === 1 ? h.map(() => rng.normal()) : h)),
-    })),
-  };
-}
-
-const TASKS = [
-  { name: 'digits', classes: 10 },
-  { name: 'fashion', classes: 7 },
-];
 const models: [string, ModelSpec][] = [
-  ['mlp', buildModelSpec({ arch: 'mlp', hidden: [32] }, [28, 28, 1])],
-  ['lenet5', buildModelSpec({ arch: 'lenet5' }, [28, 28, 1])],
+  ...IMAGE_MODELS,
   // dense0/kernel has 784 x 96 = 75,264 > 65,536 entries: 32-bit indices.
   ['mlp-wide', buildModelSpec({ arch: 'mlp', hidden: [96, 32] }, [28, 28, 1])],
 ];

@@ -9,32 +9,14 @@ import { type Bundle, BundleError, effectiveWeights, readBundle, writeBundle } f
 import { exportTfjsLayersModel } from '../model/export-tfjs.js';
 import { logits } from '../model/forward.js';
 import { SeededRandom } from '../model/random.js';
-import { buildModelSpec, headSpec, initTensors, type ModelSpec } from '../model/spec.js';
+import { buildModelSpec, headSpec, type ModelSpec } from '../model/spec.js';
+import { IMAGE_MODELS, randomBundle, TASKS } from './support/bundles.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hybrid-tfjs-'));
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** Random W (the spec's initialisation), random S_t with about 3% non-zeros, random heads. */
-function randomBundle(spec: ModelSpec, tasks: { name: string; classes: number }[], seed: number): Bundle {
-  const rng = new SeededRandom(seed);
-  return {
-    spec,
-    shared: initTensors(spec.shared, seed, 'shared'),
-    tasks: tasks.map(({ name, classes }) => ({
-      name,
-      classes,
-      sparse: spec.shared.map((t) => {
-        const s = new Float32Array(t.size);
-        for (let i = 0; i < s.length; i++) if (rng.uniform() < 0.03) s[i] = rng.normal() * 0.1;
-        return s;
-      }),
-      head: initTensors(headSpec(spec, classes), seed, `head/${name}`).map((h, i) => (i === 1 ? h.map(() => rng.normal() * 0.1) : h)),
-    })),
-  };
-}
 
 /** A file:// load handler: model.json and the weight files its manifest names, read from disk. */
 function fileHandler(modelJsonPath: string): tf.io.IOHandler {
@@ -69,18 +51,10 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-const TASKS = [
-  { name: 'digits', classes: 10 },
-  { name: 'fashion', classes: 7 },
-];
-const models: [string, ModelSpec][] = [
-  ['mlp', buildModelSpec({ arch: 'mlp', hidden: [32] }, [28, 28, 1])],
-  ['lenet5', buildModelSpec({ arch: 'lenet5' }, [28, 28, 1])],
-  ['mlp on flat input', buildModelSpec({ arch: 'mlp', hidden: [16, 8] }, [20])],
-];
+const models: [string, ModelSpec][] = [...IMAGE_MODELS, ['mlp on flat input', buildModelSpec({ arch: 'mlp', hidden: [16, 8] }, [20])]];
 
 describe.each(models)('TF.js export of %s', (label, spec) => {
-  const original = randomBundle(spec, TASKS, 5);
+  const original = randomBundle(spec, TASKS, 5, 0.1);
   const bundleDir = join(root, `${label.replace(/\W/g, '_')}-bundle`);
   // Export from the bundle as read back from disk: the path `hybrid export` takes.
   writeBundle(bundleDir, original);
@@ -122,7 +96,7 @@ describe.each(models)('TF.js export of %s', (label, spec) => {
 
 describe('TF.js export errors', () => {
   const spec = buildModelSpec({ arch: 'mlp', hidden: [8] }, [12]);
-  const bundle = randomBundle(spec, TASKS, 1);
+  const bundle = randomBundle(spec, TASKS, 1, 0.1);
 
   it('an unknown task lists the known ones', () => {
     let error: unknown;

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adamUpdate, adamUpdateKernelName, type AdamConstants } from '../model/kernels/adam-update.js';
 import { isWasmTrainingKernelRegistered } from '../model/kernels/index.js';
-import { relativeError, useWasmWithKernels } from './kernels-reference.js';
+import { relativeError, useWasmWithKernels } from './support/kernels-reference.js';
 
 const CONSTANTS: AdamConstants = { lr: 0.0123, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 

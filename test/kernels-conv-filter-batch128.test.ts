@@ -2,8 +2,8 @@
 // (apart from the other cases because tfjs' cpu kernel takes ~10-20 s per shape under vitest).
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LENET5 } from './kernels-conv-cases.js';
-import { compareWithCpu, useWasmWithKernels } from './kernels-reference.js';
+import { LENET5 } from './support/kernels-conv-cases.js';
+import { compareWithCpu, useWasmWithKernels } from './support/kernels-reference.js';
 
 beforeAll(async () => {
   await useWasmWithKernels();

@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DENSE_UP_TO_TERMS } from '../model/kernels/conv2d-backprop-filter.js';
 import { isWasmTrainingKernelRegistered } from '../model/kernels/index.js';
-import { LENET5, VARIED, outputShape, type ConvCase } from './kernels-conv-cases.js';
-import { compareWithCpu, useWasmWithKernels } from './kernels-reference.js';
+import { LENET5, VARIED, outputShape, type ConvCase } from './support/kernels-conv-cases.js';
+import { compareWithCpu, useWasmWithKernels } from './support/kernels-reference.js';
 
 beforeAll(async () => {
   await useWasmWithKernels();

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isWasmTrainingKernelRegistered } from '../model/kernels/index.js';
-import { compareWithCpu, useWasmWithKernels } from './kernels-reference.js';
+import { compareWithCpu, useWasmWithKernels } from './support/kernels-reference.js';
 
 beforeAll(async () => {
   await useWasmWithKernels();

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { swappedIsCheaper } from '../model/kernels/batch-mat-mul.js';
 import { isWasmTrainingKernelRegistered } from '../model/kernels/index.js';
-import { compareWithCpu, useWasmWithKernels } from './kernels-reference.js';
+import { compareWithCpu, useWasmWithKernels } from './support/kernels-reference.js';
 
 interface MatMulCase {
   name: string;

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isWasmTrainingKernelRegistered } from '../model/kernels/index.js';
 import { maxPoolGradLoop } from '../model/kernels/max-pool-grad.js';
-import { compareWithCpu, useWasmWithKernels } from './kernels-reference.js';
+import { compareWithCpu, useWasmWithKernels } from './support/kernels-reference.js';
 
 interface PoolCase {
   name: string;

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../model/kernels/index.js';
 import { isFastReadBackInstalled } from '../model/kernels/read-back.js';
-import { useWasmWithKernels } from './kernels-reference.js';
+import { useWasmWithKernels } from './support/kernels-reference.js';
 
 beforeAll(async () => {
   await useWasmWithKernels();

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWasmTrainingKernelRegistered, registerWasmTrainingKernels, unregisterWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../model/kernels/index.js';
-import { relativeError, useWasmWithKernels } from './kernels-reference.js';
+import { relativeError, useWasmWithKernels } from './support/kernels-reference.js';
 
 interface Net {
   shapes: number[][];

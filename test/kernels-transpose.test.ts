@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isWasmTrainingKernelRegistered } from '../model/kernels/index.js';
 import { simplifyTranspose } from '../model/kernels/wasm-ops.js';
-import { compareWithCpu, useWasmWithKernels } from './kernels-reference.js';
+import { compareWithCpu, useWasmWithKernels } from './support/kernels-reference.js';
 
 const CASES: { name: string; shape: number[]; perm: number[] }[] = [
   { name: 'lenet5 conv1 dy to filter layout, batch 128', shape: [128, 28, 28, 6], perm: [1, 2, 0, 3] },

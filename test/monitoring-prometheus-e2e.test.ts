@@ -1,75 +1,39 @@
 // End-to-end monitoring: a real Prometheus server (Debian's /usr/bin/prometheus, loopback only, scraping
 // every second) scrapes the coordinator of a real `hybrid local` run, and its HTTP API then answers
 // queries for the run's metrics. The run is stopped as soon as the answers are in.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import * as http from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { request } from './support/http.js';
+import { CLI, freePort, type Proc, startProcess, stopAll } from './support/processes.js';
 
-const CLI = resolve('dist/cli.js');
 const PROMETHEUS = '/usr/bin/prometheus';
 const TASKS = ['digits', 'digits-rot90'];
-
-interface Proc {
-  child: ChildProcess;
-  err(): string;
-  exit: Promise<number>;
-}
 
 const procs: Proc[] = [];
 
 /** Each process leads its own process group, so stopping `hybrid local` reaches its workers too. */
 function start(command: string, args: string[], cwd?: string): Proc {
-  const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  const exit = new Promise<number>((r) => child.once('close', (code, signal) => r(code ?? (signal ? 128 : 1))));
-  const proc = { child, err: () => stderr, exit };
+  const proc = startProcess(command, args, { cwd, group: true });
   procs.push(proc);
   return proc;
 }
 
-function stopGroup(p: Proc, signal: NodeJS.Signals): void {
-  if (p.child.exitCode !== null || p.child.signalCode !== null || p.child.pid === undefined) return;
+/** The reply's status and its body parsed as JSON (null if it is not); status 0 when there is no answer. */
+async function getJson<T>(url: string): Promise<{ status: number; body: T | null }> {
   try {
-    process.kill(-p.child.pid, signal);
+    const reply = await request(url, { timeoutMs: 3000 });
+    let body: T | null = null;
+    try {
+      body = JSON.parse(reply.body) as T;
+    } catch {
+      // Not JSON (e.g. /-/ready's plain text): the status says enough.
+    }
+    return { status: reply.status, body };
   } catch {
-    // Already gone.
+    return { status: 0, body: null };
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolvePort(port));
-    });
-  });
-}
-
-function getJson<T>(url: string): Promise<{ status: number; body: T | null }> {
-  return new Promise((resolveGet) => {
-    const req = http.get(url, { agent: false, timeout: 3000 }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (c: string) => (text += c));
-      res.on('end', () => {
-        let body: T | null = null;
-        try {
-          body = JSON.parse(text) as T;
-        } catch {
-          // Not JSON (e.g. /-/ready's plain text): the status says enough.
-        }
-        resolveGet({ status: res.statusCode ?? 0, body });
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolveGet({ status: 0, body: null }));
-  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -98,14 +62,7 @@ interface QueryReply {
 let dir: string | undefined;
 
 afterAll(async () => {
-  for (const p of procs) stopGroup(p, 'SIGTERM');
-  await Promise.all(
-    procs.map(async (p) => {
-      const t = setTimeout(() => stopGroup(p, 'SIGKILL'), 5000);
-      await p.exit;
-      clearTimeout(t);
-    }),
-  );
+  await stopAll(procs, 5000);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -3,17 +3,15 @@
 // and an expired one. A worker that trusts the CA (--ca) trains over wss://; plain ws:// is refused at
 // once; certificate problems end a worker with an error naming them instead of a reconnect loop; the
 // metrics port speaks HTTPS under TLS, plain HTTP with --metrics-plain.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as http from 'node:http';
-import * as https from 'node:https';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-
-const CLI = resolve('dist/cli.js');
+import { makePki, type CertificateFiles, type Pki } from './support/certificates.js';
+import { request } from './support/http.js';
+import { exitWithin, type Proc, startHybrid, stopAll, waitForLine } from './support/processes.js';
 
 // One small synthetic task: a whole run takes a few seconds.
 const CONFIG = {
@@ -24,101 +22,13 @@ const CONFIG = {
   distributed: { heartbeat_seconds: 1, round_timeout_seconds: 20 },
 };
 
-interface Proc {
-  child: ChildProcess;
-  err(): string;
-  exit: Promise<number>;
-}
-
 const procs: Proc[] = [];
 
 function hybrid(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
-  const base = { ...process.env };
-  delete base.HYBRID_TOKEN;
   // Node must judge certificates by --ca alone, not by a CA bundle the environment points at.
-  delete base.NODE_EXTRA_CA_CERTS;
-  delete base.NODE_TLS_REJECT_UNAUTHORIZED;
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...base, ...env } });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  const exit = new Promise<number>((r) => child.once('close', (code, signal) => r(code ?? (signal ? 128 : 1))));
-  const proc = { child, err: () => stderr, exit };
+  const proc = startHybrid(args, { env, unset: ['HYBRID_TOKEN', 'NODE_EXTRA_CA_CERTS', 'NODE_TLS_REJECT_UNAUTHORIZED'] });
   procs.push(proc);
   return proc;
-}
-
-function waitForLine(proc: Proc, re: RegExp, ms: number): Promise<RegExpExecArray> {
-  return new Promise((resolveMatch, reject) => {
-    const check = () => {
-      const m = re.exec(proc.err());
-      if (m) {
-        done();
-        resolveMatch(m);
-      }
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`no ${re} on stderr within ${ms} ms; stderr:\n${proc.err()}`));
-    }, ms);
-    const onExit = (code: number | null) => {
-      check();
-      done();
-      reject(new Error(`exited (code ${code}) before ${re}; stderr:\n${proc.err()}`));
-    };
-    const done = () => {
-      clearTimeout(timer);
-      proc.child.stderr!.off('data', check);
-      proc.child.off('exit', onExit);
-    };
-    proc.child.stderr!.on('data', check);
-    proc.child.once('exit', onExit);
-    check();
-  });
-}
-
-async function exitWithin(proc: Proc, ms: number, what: string): Promise<number> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} still running after ${ms} ms; stderr:\n${proc.err()}`)), ms);
-  });
-  try {
-    return await Promise.race([proc.exit, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-interface Pki {
-  ca: string;
-  server: { cert: string; key: string };
-  selfSigned: { cert: string; key: string };
-  expired: { cert: string; key: string };
-}
-
-/** A private CA, a server certificate it issued for 127.0.0.1 and localhost, a self-signed certificate
- *  for the same names, and a CA-issued one that expired in 2020 (`openssl ca` sets past dates). */
-function makePki(dir: string): Pki {
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  const key = (name: string) => ssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', name);
-  const names = 'subjectAltName=IP:127.0.0.1,DNS:localhost';
-  writeFileSync(join(dir, 'server.ext'), `${names}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
-  key('ca.key');
-  ssl('req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=hybrid test CA', '-days', '2', '-out', 'ca.pem', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
-  key('server.key');
-  ssl('req', '-new', '-key', 'server.key', '-subj', '/CN=127.0.0.1', '-out', 'server.csr');
-  ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'server.pem');
-  key('self.key');
-  ssl('req', '-x509', '-new', '-key', 'self.key', '-subj', '/CN=127.0.0.1', '-days', '2', '-addext', names, '-out', 'self.pem');
-  mkdirSync(join(dir, 'db'));
-  writeFileSync(join(dir, 'db', 'index.txt'), '');
-  writeFileSync(join(dir, 'db', 'serial'), '1000\n');
-  writeFileSync(
-    join(dir, 'ca.cnf'),
-    ['[ca]', 'default_ca = test', '[test]', 'dir = db', 'database = db/index.txt', 'serial = db/serial', 'new_certs_dir = db', 'certificate = ca.pem', 'private_key = ca.key', 'default_md = sha256', 'policy = any', 'unique_subject = no', '[any]', 'commonName = supplied', ''].join('\n'),
-  );
-  ssl('ca', '-batch', '-config', 'ca.cnf', '-startdate', '20200101000000Z', '-enddate', '20200102000000Z', '-in', 'server.csr', '-extfile', 'server.ext', '-notext', '-out', 'expired.pem');
-  const p = (f: string) => join(dir, f);
-  return { ca: p('ca.pem'), server: { cert: p('server.pem'), key: p('server.key') }, selfSigned: { cert: p('self.pem'), key: p('self.key') }, expired: { cert: p('expired.pem'), key: p('server.key') } };
 }
 
 interface Coordinator extends Proc {
@@ -126,7 +36,7 @@ interface Coordinator extends Proc {
   metricsUrl: string;
 }
 
-async function startCoordinator(name: string, cert: { cert: string; key: string }, extra: string[] = []): Promise<Coordinator> {
+async function startCoordinator(name: string, cert: CertificateFiles, extra: string[] = []): Promise<Coordinator> {
   const p = hybrid(['coordinator', '--config', join(dir, 'config.json'), '--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--out', join(dir, name), '--tls-cert', cert.cert, '--tls-key', cert.key, ...extra]);
   const m = await waitForLine(p, /listening on wss:\/\/127\.0\.0\.1:(\d+), metrics on (https?:\/\/127\.0\.0\.1:\d+\/metrics)/, 30_000);
   return { ...p, port: Number(m[1]), metricsUrl: m[2] };
@@ -136,18 +46,7 @@ function worker(url: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): 
   return hybrid(['worker', '--coordinator', url, '--task', 'a', '--backend', 'cpu', '--host', '127.0.0.1', '--metrics-port', '0', ...args], env);
 }
 
-function get(url: string, ca?: string): Promise<{ status: number; body: string }> {
-  const client = url.startsWith('https:') ? https : http;
-  return new Promise((resolveGet, reject) => {
-    const req = client.get(url, { ca, agent: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => (body += c));
-      res.on('end', () => resolveGet({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`${url}: no answer within 5 s`)));
-    req.on('error', reject);
-  });
-}
+const get = (url: string, ca?: string) => request(url, { ca, timeoutMs: 5000 });
 
 const TOKEN = randomBytes(24).toString('hex');
 let dir: string;
@@ -170,14 +69,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
-  await Promise.all(
-    procs.map(async (p) => {
-      const t = setTimeout(() => p.child.kill('SIGKILL'), 3000);
-      await p.exit;
-      clearTimeout(t);
-    }),
-  );
+  await stopAll(procs, 3000);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -2,19 +2,18 @@
 // refusal at the HTTP upgrade (401, counted by reason), workers that bring the right token by file or by
 // HYBRID_TOKEN train to completion, a per-task token does not open another task, and no token text ever
 // reaches a log or a command-line flag.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as http from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { coordinatorTokens } from '../launch/coordinator.js';
 import { workerToken } from '../launch/worker.js';
 import { decode, encode, PROTOCOL_VERSION } from '../proto/codec.js';
-
-const CLI = resolve('dist/cli.js');
+import { request } from './support/http.js';
+import { parsePrometheusText, samplesOf } from './support/prometheus-text.js';
+import { exitWithin, type Proc, signal, startHybrid, stopAll, waitForLine } from './support/processes.js';
 
 // Two small synthetic tasks: a whole distributed run takes a few seconds.
 const CONFIG = {
@@ -25,73 +24,13 @@ const CONFIG = {
   distributed: { heartbeat_seconds: 1, round_timeout_seconds: 20 },
 };
 
-interface Proc {
-  child: ChildProcess;
-  /** Everything written to stderr (stdout) so far. */
-  err(): string;
-  out(): string;
-  exit: Promise<number>;
-}
-
 const procs: Proc[] = [];
 
 function hybrid(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
   // HYBRID_TOKEN is removed unless a test sets it, so no worker picks up a token by accident.
-  const base = { ...process.env };
-  delete base.HYBRID_TOKEN;
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...base, ...env } });
-  let stderr = '';
-  let stdout = '';
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-  // 'close', not 'exit': by then both pipes are drained.
-  const exit = new Promise<number>((r) => child.once('close', (code, signal) => r(code ?? (signal ? 128 : 1))));
-  const proc = { child, err: () => stderr, out: () => stdout, exit };
+  const proc = startHybrid(args, { env, unset: ['HYBRID_TOKEN'] });
   procs.push(proc);
   return proc;
-}
-
-/** Resolves with the first match of `re` in the process's stderr; rejects if it exits or `ms` pass first. */
-function waitForLine(proc: Proc, re: RegExp, ms: number): Promise<RegExpExecArray> {
-  return new Promise((resolveMatch, reject) => {
-    const check = () => {
-      const m = re.exec(proc.err());
-      if (m) {
-        done();
-        resolveMatch(m);
-      }
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`no ${re} on stderr within ${ms} ms; stderr:\n${proc.err()}`));
-    }, ms);
-    const onExit = (code: number | null) => {
-      check();
-      done();
-      reject(new Error(`exited (code ${code}) before ${re}; stderr:\n${proc.err()}`));
-    };
-    const done = () => {
-      clearTimeout(timer);
-      proc.child.stderr!.off('data', check);
-      proc.child.off('exit', onExit);
-    };
-    proc.child.stderr!.on('data', check);
-    proc.child.once('exit', onExit);
-    check();
-  });
-}
-
-/** The process's exit code, or a rejection naming it if it is still running after `ms`. */
-async function exitWithin(proc: Proc, ms: number, what: string): Promise<number> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} still running after ${ms} ms; stderr:\n${proc.err()}`)), ms);
-  });
-  try {
-    return await Promise.race([proc.exit, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 interface Coordinator extends Proc {
@@ -137,22 +76,10 @@ function upgrade(url: string, headers: Record<string, string>): Promise<Upgrade>
   });
 }
 
-function getText(url: string): Promise<string> {
-  return new Promise((resolveText, reject) => {
-    http
-      .get(url, { agent: false }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (c: string) => (body += c));
-        res.on('end', () => (res.statusCode === 200 ? resolveText(body) : reject(new Error(`${url}: HTTP ${res.statusCode}`))));
-      })
-      .on('error', reject);
-  });
-}
-
 async function rejectedCount(metricsUrl: string, reason: string): Promise<number> {
-  const text = await getText(metricsUrl);
-  const m = new RegExp(`^hybrid_connections_rejected_total\\{reason="${reason}"\\} (\\S+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : 0;
+  const reply = await request(metricsUrl);
+  if (reply.status !== 200) throw new Error(`${metricsUrl}: HTTP ${reply.status}`);
+  return samplesOf(parsePrometheusText(reply.body), 'hybrid_connections_rejected_total', { reason })[0]?.value ?? 0;
 }
 
 const hex = () => randomBytes(24).toString('hex');
@@ -179,14 +106,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
-  await Promise.all(
-    procs.map(async (p) => {
-      const t = setTimeout(() => p.child.kill('SIGKILL'), 3000);
-      await p.exit;
-      clearTimeout(t);
-    }),
-  );
+  await stopAll(procs, 3000);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -277,7 +197,7 @@ describe('one token per task ("task: token" lines)', () => {
 describe('token text never leaks', () => {
   it('no coordinator or worker log holds a token', async () => {
     // Wait for the per-task coordinator to be stopped, so its last lines are in.
-    for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
+    for (const p of procs) signal(p, 'SIGTERM');
     await Promise.all(procs.map((p) => exitWithin(p, 15_000, 'a process stopped with SIGTERM')));
     const coordinators = procs.filter((p) => p.child.spawnargs.includes('coordinator'));
     expect(coordinators.length).toBe(2);

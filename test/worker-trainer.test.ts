@@ -121,6 +121,17 @@ describe('task trainer', () => {
     }
   });
 
+  it('dispose frees every tensor the trainer made', async () => {
+    const before = tf.memory().numTensors;
+    const { t, shared } = await trainer(config({ steps: 40 }));
+    for (let s = 0; s < 30; s++) {
+      t.round(s);
+      t.setShared(shared);
+    }
+    t.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('learns: held-out accuracy well above chance on a teacher task', async () => {
     const cfg = config({ steps: 150, train: 1024 });
     const { t } = await trainer(cfg);

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerConfig } from '../config/schema.js';
 import type { OptimizerState } from '../coordinator/optimizer.js';
+import { adamUpdate } from '../model/kernels/adam-update.js';
 
 export class TensorOptimizer {
   private readonly slots: tf.Variable[][];
@@ -13,7 +14,7 @@ export class TensorOptimizer {
     private readonly params: readonly tf.Variable[],
   ) {
     const count = config.type === 'sgd' ? 1 : 2;
-    this.slots = Array.from({ length: count }, () => params.map((p) => tf.variable(tf.zerosLike(p), false)));
+    this.slots = Array.from({ length: count }, () => params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false))));
   }
 
   /** One update of every parameter; `masks[i]` (0/1, or null for dense) limits parameter i's update. */
@@ -23,23 +24,20 @@ export class TensorOptimizer {
     tf.tidy(() => {
       this.params.forEach((p, i) => {
         const mask = masks?.[i] ?? null;
-        const g = mask ? tf.mul(grads[i], mask) : grads[i];
-        let update: tf.Tensor;
-        if (config.type === 'sgd') {
-          const m = this.slots[0][i];
-          const next = tf.add(tf.mul(m, config.momentum), g);
-          m.assign(next);
-          update = tf.mul(next, config.lr * lrScale);
-        } else {
-          const m = this.slots[0][i];
-          const v = this.slots[1][i];
-          const mNext = tf.add(tf.mul(m, config.beta1), tf.mul(g, 1 - config.beta1));
-          const vNext = tf.add(tf.mul(v, config.beta2), tf.mul(tf.square(g), 1 - config.beta2));
-          m.assign(mNext);
-          v.assign(vNext);
+        if (config.type === 'adam') {
+          // One fused update (a single wasm pass where the kernel is registered); it applies the mask.
           const lr = (config.lr * lrScale * Math.sqrt(1 - config.beta2 ** this.steps)) / (1 - config.beta1 ** this.steps);
-          update = tf.mul(tf.div(mNext, tf.add(tf.sqrt(vNext), config.epsilon)), lr);
+          const [pNext, mNext, vNext] = adamUpdate(p, grads[i], this.slots[0][i], this.slots[1][i], { lr, beta1: config.beta1, beta2: config.beta2, epsilon: config.epsilon }, mask);
+          this.slots[0][i].assign(mNext);
+          this.slots[1][i].assign(vNext);
+          p.assign(pNext);
+          return;
         }
+        const g = mask ? tf.mul(grads[i], mask) : grads[i];
+        const m = this.slots[0][i];
+        const next = tf.add(tf.mul(m, config.momentum), g);
+        m.assign(next);
+        let update = tf.mul(next, config.lr * lrScale);
         if (mask) update = tf.mul(update, mask);
         p.assign(tf.sub(p, update));
       });

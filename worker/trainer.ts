@@ -93,11 +93,11 @@ export class TaskTrainer {
     this.batch = { x: new Float32Array(opts.train.batch_size * this.inputSize), y: new Int32Array(opts.train.batch_size) };
     const heads = headSpec(this.spec, this.classes);
     const headInit = initTensors(heads, opts.seed, `head/${this.name}`);
-    this.head = heads.map((t, i) => tf.variable(tf.tensor(headInit[i], t.shape), true, `${this.name}/${t.name}`));
+    this.head = heads.map((t, i) => tf.tidy(() => tf.variable(tf.tensor(headInit[i], t.shape), true, `${this.name}/${t.name}`)));
     const taskOptimizer: OptimizerConfig = opts.train.task_optimizer ?? opts.train.optimizer;
     this.headOptimizer = new TensorOptimizer(taskOptimizer, this.head);
     if (opts.sparsity) {
-      this.sparse = this.spec.shared.map((t) => tf.variable(tf.zeros(t.shape), true, `${this.name}/sparse/${t.name}`));
+      this.sparse = this.spec.shared.map((t) => tf.tidy(() => tf.variable(tf.zeros(t.shape), true, `${this.name}/sparse/${t.name}`)));
       this.sparseOptimizer = new TensorOptimizer(taskOptimizer, this.sparse);
       this.bounds = scheduleBounds(this.totalSteps, opts.sparsity);
       const sharedSize = this.spec.shared.reduce((a, t) => a + t.size, 0);
@@ -158,10 +158,10 @@ export class TaskTrainer {
         const { value, grads } = tf.valueAndGrads(f)([...effective, ...this.head]);
         const gShared = grads.slice(0, nShared);
         const gHead = grads.slice(nShared);
-        this.headOptimizer.step(gHead.map((g) => tf.mul(g, weight)), scale);
+        this.headOptimizer.step(weight === 1 ? gHead : gHead.map((g) => tf.mul(g, weight)), scale);
         if (this.sparseOptimizer) {
           const gSparse = gShared.map((g, i) => {
-            const wg = tf.mul(g, weight);
+            const wg = weight === 1 ? g : tf.mul(g, weight);
             return l1 > 0 ? tf.add(wg, tf.mul(tf.sign(this.sparse[i]), l1)) : wg;
           });
           this.sparseOptimizer.step(gSparse, scale, this.masks?.device);
@@ -175,7 +175,7 @@ export class TaskTrainer {
       lossSum = next.loss;
     }
     const gradient = gradSum!.map((g) => {
-      const mean = tf.div(g, locals);
+      const mean = locals === 1 ? g : tf.div(g, locals);
       const values = mean.dataSync() as Float32Array;
       mean.dispose();
       g.dispose();

@@ -1,7 +1,7 @@
 // Identity, and Cast to the same dtype, for the wasm backend: a new reference to the same buffer, as
 // tfjs' cpu backend does, instead of the built-in's copy. tfjs' engine clones (Identity) every tensor a
-// gradient saves for the backward pass, so in training the copies add up: ~35 per lenet5 step, each as
-// large as a layer's activations. Sharing is safe because no wasm kernel writes into its inputs and a
+// gradient saves for the backward pass: 36 copies per lenet5 step, the largest a layer's activations
+// (measured ~1 ms per step at batch 128 on a loaded machine, ~0.05 ms shared). Sharing is safe because no wasm kernel writes into its inputs and a
 // tensor's buffer is freed only when its last reference is disposed (the wasm Reshape kernel relies on
 // the same reference count). Cast to bool is also fixed here: the built-in kernel wraps (-2.7 -> 254)
 // where tfjs' cpu backend gives x != 0.

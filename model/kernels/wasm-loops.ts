@@ -1,6 +1,8 @@
 // Plain loops over tensors on the tfjs wasm heap, assembled at run time (wasm-asm.ts) into modules that
-// import the backend's own memory, so they read and write tensors in place. Each loop is specialised to
-// its constant sizes where unrolling pays (the reduced row width of a sum), and cached.
+// import the backend's own memory, so they read and write tensors in place: max-pool gradient, sum over
+// leading axes, block transpose, bias add, col2im, Adam step. Each loop is specialised to its constant
+// sizes where unrolling pays (a row width, a pooling window), instantiated once per specialisation and
+// memory, and cached. They allocate nothing: the kernels make their outputs first and pass addresses.
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import { assembleModule, FunctionBuilder, op, type Local } from './wasm-asm.js';
 import { heapBackend } from './wasm-ops.js';
@@ -360,7 +362,7 @@ function addRowsFunction(width: number): FunctionBuilder {
   return f;
 }
 
-/** Widest row a specialised sum or swap unrolls. */
+/** Widest row (channels) a specialised sum, swap, bias add or col2im unrolls. */
 export const MAX_UNROLLED_WIDTH = 32;
 
 export interface WasmLoops {

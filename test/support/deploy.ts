@@ -7,8 +7,9 @@ import { delimiter, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { parseAllDocuments } from 'yaml';
+import { COORDINATOR_METRICS, EXTRA_COORDINATOR_METRICS, type MetricType, WORKER_METRICS } from './design-metrics.js';
 
-export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const deployDir = join(repoRoot, 'deploy');
 export const deployPath = (...parts: string[]): string => join(deployDir, ...parts);
 export const rel = (path: string): string => relative(repoRoot, path);
@@ -146,34 +147,9 @@ export function flag(cmd: HybridCommand, name: string): string | undefined {
 
 // ---- metrics ----------------------------------------------------------------------------------------
 
-type MetricType = 'counter' | 'gauge' | 'histogram';
-
-/**
- * DESIGN.md section 7, plus hybrid_connections_rejected_total{reason}, which the coordinator also
- * exports. hybrid_worker_step_duration_seconds is taken to be a histogram (queried through _sum and
- * _count only, which a summary has too).
- */
-export const DESIGN_METRICS: Record<string, MetricType> = {
-  hybrid_rounds_total: 'counter',
-  hybrid_round_duration_seconds: 'histogram',
-  hybrid_shared_version: 'gauge',
-  hybrid_workers_connected: 'gauge',
-  hybrid_task_loss: 'gauge',
-  hybrid_task_accuracy: 'gauge',
-  hybrid_task_samples_total: 'counter',
-  hybrid_bytes_received_total: 'counter',
-  hybrid_bytes_sent_total: 'counter',
-  hybrid_push_staleness: 'histogram',
-  hybrid_pushes_rejected_total: 'counter',
-  hybrid_stragglers_total: 'counter',
-  hybrid_checkpoint_last_success_timestamp_seconds: 'gauge',
-  hybrid_checkpoint_duration_seconds: 'histogram',
-  hybrid_task_sparse_density: 'gauge',
-  hybrid_worker_step_duration_seconds: 'histogram',
-  hybrid_worker_samples_total: 'counter',
-  hybrid_connections_rejected_total: 'counter',
-};
-export const EXTRA_METRICS = ['hybrid_connections_rejected_total'];
+/** DESIGN.md section 7 (coordinator and worker), plus the names the coordinator exports beyond it. */
+export const DESIGN_METRICS: Record<string, MetricType> = { ...COORDINATOR_METRICS, ...WORKER_METRICS, ...EXTRA_COORDINATOR_METRICS };
+export const EXTRA_METRICS = Object.keys(EXTRA_COORDINATOR_METRICS);
 
 /** The series names a metric of this type exposes. */
 function seriesNames(name: string, type: string): string[] {

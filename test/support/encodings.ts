@@ -1,5 +1,7 @@
-// Test data for the encodings tests: seeded, NaN-free values across the whole float32 range.
-import { seededRandom } from '../proto/encodings.js';
+// Shared by the encodings-*.test.ts files: seeded, NaN-free test values across the whole float32 range,
+// payload manglers, and the check that a payload is refused for the right reason.
+import { expect } from 'vitest';
+import { EncodingError, seededRandom } from '../../proto/encodings.js';
 
 export const F32_MAX = 3.4028234663852886e38;
 
@@ -59,4 +61,17 @@ export function misaligned(payload: Uint8Array): Uint8Array {
   const holder = new Uint8Array(payload.length + 1);
   holder.set(payload, 1);
   return holder.subarray(1);
+}
+
+/** Expects `f` to throw an EncodingError with this reason and a message matching `pattern`. */
+export function encodingError(f: () => unknown, reason: string, pattern: RegExp): void {
+  let caught: unknown;
+  try {
+    f();
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).toBeInstanceOf(EncodingError);
+  expect((caught as EncodingError).reason).toBe(reason);
+  expect((caught as EncodingError).message).toMatch(pattern);
 }

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../model/kernels/index.js';
+import { registerWasmTrainingKernels } from '../../model/kernels/index.js';
 
 export type Attrs = Record<string, unknown>;
 
