@@ -2,7 +2,6 @@
 // or any other command, their output kept for matching, free loopback ports, and stopping them all
 // afterwards, pass or fail.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** The built CLI the process tests start. */
@@ -122,14 +121,4 @@ export async function exitWithin(proc: Proc, ms: number, what: string): Promise<
   }
 }
 
-/** A TCP port free on 127.0.0.1 at the time of asking. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolvePort(port));
-    });
-  });
-}
+export { freePort } from '../../launch/local.js';
