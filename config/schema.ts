@@ -111,6 +111,27 @@ export const sparsitySchema = z.strictObject({
   reselect_every: z.number().int().min(0).default(0),
 });
 
+const encodingName = z.enum(['f32', 'f16', 'bf16', 'topk', 'int8']);
+
+/** How workers send their gradients (proto/encodings.ts). The default, f32, is exact. */
+export const uplinkSchema = z.strictObject({
+  encoding: encodingName.default('f32'),
+  /** TOPK: the fraction of entries sent each round. */
+  topk_fraction: z.number().gt(0, 'must be in (0, 1]').max(1, 'must be in (0, 1]').default(0.01),
+  /** Lossy encodings: carry what was not sent over to the next round (error feedback). */
+  error_feedback: z.boolean().default(true),
+  /** Send F32 for the first N rounds (dense warm-up). */
+  warmup_rounds: z.number().int().min(0).default(0),
+});
+
+/** How the coordinator sends W: full F32 (default), or encoded deltas against what the workers hold. */
+export const downlinkSchema = z.strictObject({
+  encoding: encodingName.default('f32'),
+  topk_fraction: z.number().gt(0, 'must be in (0, 1]').max(1, 'must be in (0, 1]').default(0.01),
+  /** Lossy encodings: every N versions the full W goes out, so the workers' copies catch up. */
+  dense_every: positiveInt.default(50),
+});
+
 /** How the coordinator runs rounds (DESIGN.md sections 3 and 4). */
 export const distributedSchema = z.strictObject({
   mode: z.enum(['sync', 'async']).default('sync'),
@@ -126,6 +147,8 @@ export const distributedSchema = z.strictObject({
   keep_checkpoints: positiveInt.default(3),
   /** Workers send a heartbeat this often; a worker silent for three of them has lapsed. */
   heartbeat_seconds: z.number().positive().default(2),
+  uplink: uplinkSchema.default(() => uplinkSchema.parse({})),
+  downlink: downlinkSchema.default(() => downlinkSchema.parse({})),
 });
 
 export const runConfigSchema = z
@@ -156,4 +179,6 @@ export type OptimizerConfig = z.infer<typeof optimizerSchema>;
 export type TrainConfig = z.infer<typeof trainSchema>;
 export type SparsityConfig = z.infer<typeof sparsitySchema>;
 export type DistributedConfig = z.infer<typeof distributedSchema>;
+export type UplinkConfig = z.infer<typeof uplinkSchema>;
+export type DownlinkConfig = z.infer<typeof downlinkSchema>;
 export type RunConfig = z.infer<typeof runConfigSchema>;

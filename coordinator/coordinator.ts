@@ -12,16 +12,20 @@ import {
   checkFinite,
   decode,
   encode,
+  encodedTensor,
   ErrorCode,
   f32Tensor,
   f32Values,
   PROTOCOL_VERSION,
+  tensorValues,
   wire,
   WireError,
   type GradientPush,
   type Hello,
+  type ParamUpdate,
   type TaskStateMessage,
 } from '../proto/codec.js';
+import { encodeWithSent } from '../proto/encodings.js';
 import { weightedSum, type Aggregator } from './aggregation.js';
 import type { CheckpointStore } from './checkpoints.js';
 import type { CoordinatorMetrics } from './metrics.js';
@@ -88,6 +92,8 @@ export class Coordinator extends EventEmitter {
   readonly fingerprint: string;
   readonly tasks: readonly string[];
   private readonly shared: SharedWeights;
+  /** The W every worker holds: W as of the last full broadcast plus the decoded deltas since. */
+  private readonly mirror: Float32Array[];
   private readonly rounds: Rounds;
   private readonly sessions = new Set<Session>();
   private readonly byTask = new Map<string, Session>();
@@ -124,6 +130,7 @@ export class Coordinator extends EventEmitter {
     const dist = config.distributed;
     let version = 0;
     if (options.resume && options.checkpoints) version = this.resumeFrom(options.checkpoints);
+    this.mirror = this.shared.tensors.map((t) => t.slice());
     this.rounds = new Rounds(this.tasks, { mode: dist.mode, quorum: dist.quorum ?? this.tasks.length, staleness: dist.staleness, deadlineMs: dist.round_timeout_seconds * 1000 }, version);
     // The largest legitimate frame is a task state: S_t, its support, the head and two optimizer slots
     // for each; a fixed allowance covers names and framing.
@@ -144,6 +151,11 @@ export class Coordinator extends EventEmitter {
 
   get sharedTensors(): readonly Float32Array[] {
     return this.shared.tensors;
+  }
+
+  /** The copy of W the workers hold (equal to W itself while the downlink sends F32). */
+  get mirrorTensors(): readonly Float32Array[] {
+    return this.mirror;
   }
 
   get done(): boolean {
@@ -305,7 +317,7 @@ export class Coordinator extends EventEmitter {
       modelFingerprint: this.fingerprint,
       configJson: JSON.stringify(this.config),
       version: this.version,
-      shared: this.sharedMessage(),
+      shared: this.mirrorMessage(),
       taskState: state?.state ?? null,
       totalRounds: this.totalRounds,
       reportEvery: this.config.distributed.report_every,
@@ -315,8 +327,33 @@ export class Coordinator extends EventEmitter {
     if (this.version >= this.totalRounds) this.reply(session, 'update', { version: this.version, shared: [], done: true });
   }
 
-  private sharedMessage() {
-    return this.spec.shared.map((t, i) => f32Tensor(t.name, t.shape, this.shared.tensors[i]));
+  /** The mirror, in full (what joining workers and refused pushers start from). */
+  private mirrorMessage() {
+    return this.spec.shared.map((t, i) => f32Tensor(t.name, t.shape, this.mirror[i]));
+  }
+
+  /**
+   * The update that brings the workers' copies to `version`: the full W when the downlink sends F32 or
+   * the version is a multiple of dense_every, else W minus the mirror, encoded. The mirror takes exactly
+   * the float32 additions each worker does with the decoded delta, so the copies stay equal to it.
+   */
+  private downlinkUpdate(version: number): ParamUpdate {
+    const downlink = this.config.distributed.downlink;
+    const w = this.shared.tensors;
+    if (downlink.encoding === 'f32' || version % downlink.dense_every === 0) {
+      this.mirror.forEach((m, i) => m.set(w[i]));
+      return { version, shared: this.mirrorMessage() };
+    }
+    const shared = this.spec.shared.map((t, i) => {
+      const m = this.mirror[i];
+      const wi = w[i];
+      const delta = new Float32Array(m.length);
+      for (let j = 0; j < m.length; j++) delta[j] = wi[j] - m[j];
+      const { payload, sent } = encodeWithSent(delta, downlink.encoding, { topkFraction: downlink.topk_fraction });
+      for (let j = 0; j < m.length; j++) m[j] += sent[j];
+      return encodedTensor(t.name, t.shape, payload, downlink.encoding);
+    });
+    return { version, shared, delta: true };
   }
 
   private onPush(session: Session, push: GradientPush): void {
@@ -326,9 +363,8 @@ export class Coordinator extends EventEmitter {
     if (tensors.length !== this.spec.shared.length) throw new WireError(ErrorCode.SHAPE, `${tensors.length} gradient tensors, the model has ${this.spec.shared.length}`);
     const gradient = this.spec.shared.map((t, i) => {
       if (tensors[i].name !== t.name) throw new WireError(ErrorCode.SHAPE, `gradient tensor ${i} is "${tensors[i].name}", expected "${t.name}"`);
-      const values = f32Values(tensors[i], t.shape);
-      checkFinite(t.name, values);
-      return values;
+      // Any value encoding (distributed.uplink); what decodes is finite.
+      return tensorValues(tensors[i], t.shape);
     });
     const loss = push.loss ?? 0;
     if (!Number.isFinite(loss)) throw new WireError(ErrorCode.NON_FINITE, `loss is ${loss}`);
@@ -341,7 +377,7 @@ export class Coordinator extends EventEmitter {
       this.log(`coordinator: refused a push of task ${task}: ${offer.detail}`);
       this.reply(session, 'error', { code: offer.reason === 'stale' ? ErrorCode.STALE : ErrorCode.ROUND_CLOSED, message: offer.detail });
       // Answered with the current weights so the worker can go on from them.
-      this.reply(session, 'update', { version: this.version, shared: this.sharedMessage(), done: false });
+      this.reply(session, 'update', { version: this.version, shared: this.mirrorMessage(), done: false });
       return;
     }
     // Accepted pushes only (the metric's definition): a refused one's staleness says nothing of training.
@@ -376,11 +412,11 @@ export class Coordinator extends EventEmitter {
     this.emit('round', version, { tasks: contributions.map((c) => c.task), seconds, loss: Object.fromEntries(this.lastLoss) });
     if (version % this.config.distributed.checkpoint_every === 0) this.checkpoint();
     if (version >= this.totalRounds) {
-      this.broadcast('update', { version, shared: this.sharedMessage(), done: true });
+      this.broadcast('update', { ...this.downlinkUpdate(version), done: true });
       this.startFinishing();
       return;
     }
-    this.broadcast('update', { version, shared: this.sharedMessage(), done: false });
+    this.broadcast('update', { ...this.downlinkUpdate(version), done: false });
     this.armDeadline(now);
   }
 

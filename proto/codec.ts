@@ -1,13 +1,9 @@
 // Encoding and decoding of the wire protocol (proto/hybrid.proto, package hybrid.v1) with the
 // protobufjs code generated from it, plus the tensor conversions both sides need. Decoded F32 tensors
 // are views on the received frame where its alignment allows, not copies.
-import protobuf from 'protobufjs/minimal.js';
+import './int64-as-number.js';
+import { decodeValues, ENCODING_IDS, EncodingError, type EncodingName } from './encodings.js';
 import { hybrid } from './hybrid.pb.js';
-
-// 64-bit fields (versions, sample counts) as plain numbers, not Long objects: exact up to 2^53, far
-// beyond any round or sample count. protobufjs uses numbers when it has no Long implementation.
-protobuf.util.Long = undefined as unknown as typeof protobuf.util.Long;
-protobuf.configure();
 
 export const PROTOCOL_VERSION = 1;
 
@@ -105,6 +101,42 @@ export function f32Values(t: TensorMessage, expectedShape?: readonly number[]): 
   if (data.byteOffset % 4 === 0) return new Float32Array(data.buffer, data.byteOffset, size);
   // Unaligned: copy (a Buffer's slice() would be a view, so copy through a fresh Uint8Array).
   return new Float32Array(new Uint8Array(data).buffer);
+}
+
+/** A tensor message carrying a payload from proto/encodings.ts (encodeValues) in `encoding`. */
+export function encodedTensor(name: string, shape: readonly number[], payload: Uint8Array, encoding: EncodingName): TensorMessage {
+  return { name, shape: [...shape], encoding: ENCODING_IDS[encoding], data: payload };
+}
+
+const ENCODING_NAMES = new Map<number, EncodingName>(Object.entries(ENCODING_IDS).map(([name, id]) => [id, name as EncodingName]));
+
+/**
+ * The values of a tensor in any value encoding (F32, F16, BF16, TOPK, INT8), checked against the shape
+ * it must have; always finite. F32 is a view on the frame when aligned. A wrong shape or entry count,
+ * or a non-value encoding (U8), is WireError(SHAPE); an undecodable payload MALFORMED; a non-finite
+ * value NON_FINITE.
+ */
+export function tensorValues(t: TensorMessage, expectedShape: readonly number[]): Float32Array {
+  const id = t.encoding ?? Encoding.ENCODING_F32;
+  const encoding = ENCODING_NAMES.get(id);
+  if (encoding === undefined) throw new WireError(ErrorCode.SHAPE, `${describe(t)}: encoding ${Encoding[id] ?? id} does not carry values`);
+  const shape = t.shape ?? [];
+  if (shape.length !== expectedShape.length || shape.some((d, i) => d !== expectedShape[i])) {
+    throw new WireError(ErrorCode.SHAPE, `${describe(t)}: shape [${shape.join(', ')}], expected [${expectedShape.join(', ')}]`);
+  }
+  if (encoding === 'f32') {
+    // F32 as before compression existed: same checks, same messages, a view on the frame when aligned.
+    const values = f32Values(t, expectedShape);
+    checkFinite(t.name ?? '', values);
+    return values;
+  }
+  try {
+    return decodeValues(t.data ?? new Uint8Array(0), encoding, shapeSize(shape));
+  } catch (err) {
+    if (!(err instanceof EncodingError)) throw err;
+    const code = err.reason === 'count' ? ErrorCode.SHAPE : err.reason === 'non-finite' ? ErrorCode.NON_FINITE : ErrorCode.MALFORMED;
+    throw new WireError(code, `${describe(t)} (${encoding.toUpperCase()}): ${err.message}`);
+  }
 }
 
 export function u8Values(t: TensorMessage, expectedSize?: number): Uint8Array {

@@ -459,6 +459,9 @@ export namespace hybrid {
             /** ParamUpdate done. */
             done: boolean;
 
+            /** ParamUpdate delta. */
+            delta: boolean;
+
             /**
              * Creates a new ParamUpdate instance using the specified properties.
              * @param [properties] Properties to set
@@ -506,6 +509,9 @@ export namespace hybrid {
 
                 /** ParamUpdate done */
                 done?: (boolean|null);
+
+                /** ParamUpdate delta */
+                delta?: (boolean|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

@@ -1105,6 +1105,7 @@ export const hybrid = $root.hybrid = (() => {
              * @property {number|null} [version] ParamUpdate version
              * @property {Array.<hybrid.v1.Tensor.$Properties>|null} [shared] ParamUpdate shared
              * @property {boolean|null} [done] ParamUpdate done
+             * @property {boolean|null} [delta] ParamUpdate delta
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1162,6 +1163,14 @@ export const hybrid = $root.hybrid = (() => {
             ParamUpdate.prototype.done = false;
 
             /**
+             * ParamUpdate delta.
+             * @member {boolean} delta
+             * @memberof hybrid.v1.ParamUpdate
+             * @instance
+             */
+            ParamUpdate.prototype.delta = false;
+
+            /**
              * Creates a new ParamUpdate instance using the specified properties.
              * @function create
              * @memberof hybrid.v1.ParamUpdate
@@ -1200,6 +1209,8 @@ export const hybrid = $root.hybrid = (() => {
                         $root.hybrid.v1.Tensor.encode(message.shared[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
                 if (message.done != null && $Object.hasOwnProperty.call(message, "done") && message.done !== false)
                     writer.uint32(/* id 3, wireType 0 =*/24).bool(message.done);
+                if (message.delta != null && $Object.hasOwnProperty.call(message, "delta") && message.delta !== false)
+                    writer.uint32(/* id 4, wireType 0 =*/32).bool(message.delta);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1268,6 +1279,15 @@ export const hybrid = $root.hybrid = (() => {
                                 message.done = value;
                             else
                                 delete message.done;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.delta = value;
+                            else
+                                delete message.delta;
                             continue;
                         }
                     }

@@ -13,16 +13,21 @@ import { buildModelSpec, modelFingerprint, type ModelSpec } from '../model/spec.
 import {
   decode,
   encode,
+  encodedTensor,
   ErrorCode,
   f32Tensor,
-  f32Values,
   PROTOCOL_VERSION,
+  tensorValues,
+  WireError,
   type Decoded,
   type MessageKind,
   type Messages,
   type ParamUpdate,
+  type TensorMessage,
   type Welcome,
 } from '../proto/codec.js';
+import { encodeValues, encodeWithSent, type EncodingName } from '../proto/encodings.js';
+import { encodingForRound, ErrorFeedback } from '../proto/error-feedback.js';
 import type { WorkerMetrics } from './metrics.js';
 import { fromTaskStateMessage, toTaskStateMessage } from './task-state.js';
 import { TaskTrainer, type Evaluation } from './trainer.js';
@@ -91,6 +96,11 @@ export class Worker extends EventEmitter {
   private stopping = false;
   private roundQueued = false;
   private evaluation: Evaluation | null = null;
+  /** W as the coordinator last sent it (its mirror), kept here because deltas are added to it. */
+  private copy: Float32Array[] | null = null;
+  private copyVersion = -1;
+  /** What the lossy uplink encoding has not sent yet (distributed.uplink.error_feedback). */
+  private feedback: ErrorFeedback | null = null;
   private settle: { resolve: (o: WorkerOutcome) => void; reject: (e: Error) => void } | null = null;
 
   constructor(private readonly options: WorkerOptions) {
@@ -99,6 +109,11 @@ export class Worker extends EventEmitter {
 
   private log(line: string): void {
     this.options.log(`worker ${this.options.task}: ${line}`);
+  }
+
+  /** This worker's copy of W (equal, bit for bit, to the coordinator's mirror of it) and its version. */
+  get sharedCopy(): { version: number; tensors: readonly Float32Array[] } | null {
+    return this.copy ? { version: this.copyVersion, tensors: this.copy } : null;
   }
 
   /** Trains until the coordinator says training is done; resolves with the task's final evaluation. */
@@ -247,6 +262,9 @@ export class Worker extends EventEmitter {
   private onUpdate(update: ParamUpdate): void {
     if (!this.trainer) return;
     if (update.done) {
+      // The final W only completes the copy: the evaluation uses the W the last round trained against,
+      // as single-process training does.
+      if ((update.shared ?? []).length > 0) this.updateCopy(update);
       this.finish();
       return;
     }
@@ -255,13 +273,9 @@ export class Worker extends EventEmitter {
 
   /** Takes new shared weights and queues the round they start. */
   private adopt(update: ParamUpdate): void {
-    const spec = this.spec!;
-    const tensors = update.shared ?? [];
-    if (tensors.length !== spec.shared.length) {
-      this.log(`ignoring an update with ${tensors.length} tensors (the model has ${spec.shared.length})`);
-      return;
-    }
-    this.trainer!.setShared(spec.shared.map((t, i) => f32Values(tensors[i], t.shape)));
+    const shared = this.updateCopy(update);
+    if (!shared) return;
+    this.trainer!.setShared(shared);
     this.version = update.version ?? 0;
     if (this.version >= this.totalRounds) {
       // Training ended, e.g. while this worker was loading its data after a late (re)join, when the
@@ -279,6 +293,63 @@ export class Worker extends EventEmitter {
     }
   }
 
+  /**
+   * Applies an update to the copy of W: a full W replaces it, a delta is added entry by entry in float32
+   * (the coordinator's mirror does the same additions). Returns the W to train against (not sharing
+   * memory with the copy, which later deltas change), or null when the update cannot be applied.
+   */
+  private updateCopy(update: ParamUpdate): Float32Array[] | null {
+    const spec = this.spec!;
+    const tensors = update.shared ?? [];
+    const version = update.version ?? 0;
+    if (tensors.length !== spec.shared.length) {
+      this.log(`ignoring an update with ${tensors.length} tensors (the model has ${spec.shared.length})`);
+      return null;
+    }
+    let values: Float32Array[];
+    try {
+      values = spec.shared.map((t, i) => tensorValues(tensors[i], t.shape));
+    } catch (err) {
+      if (!(err instanceof WireError)) throw err;
+      this.log(`ignoring an update to version ${version}: ${err.message}`);
+      return null;
+    }
+    if (!update.delta) {
+      this.copy = values.map((v) => v.slice());
+      this.copyVersion = version;
+      return values;
+    }
+    if (!this.copy || this.copyVersion + 1 !== version) {
+      // A delta against a copy this worker does not hold: rejoin, and the welcome brings the full W.
+      this.log(`a delta to version ${version} does not follow this worker's copy (version ${this.copyVersion}); reconnecting`);
+      this.socket?.close(1000, 'resynchronise');
+      return null;
+    }
+    this.copy.forEach((c, i) => {
+      const d = values[i];
+      for (let j = 0; j < c.length; j++) c[j] += d[j];
+    });
+    this.copyVersion = version;
+    return this.copy.map((c) => c.slice());
+  }
+
+  /** The gradient tensors of a push, in the round's uplink encoding (through error feedback when on). */
+  private gradientTensors(version: number, gradient: readonly Float32Array[]): TensorMessage[] {
+    const spec = this.spec!;
+    const uplink = this.config!.distributed.uplink;
+    if (uplink.encoding === 'f32') return spec.shared.map((t, i) => f32Tensor(t.name, t.shape, gradient[i]));
+    const encoding: EncodingName = encodingForRound(version, uplink.warmup_rounds, uplink.encoding);
+    const options = { topkFraction: uplink.topk_fraction };
+    let payloads: Uint8Array[];
+    if (uplink.error_feedback) {
+      this.feedback ??= new ErrorFeedback(spec.shared.map((t) => t.size));
+      payloads = this.feedback.compress(gradient, (v) => encodeWithSent(v, encoding, options));
+    } else {
+      payloads = gradient.map((g) => encodeValues(g, encoding, options));
+    }
+    return spec.shared.map((t, i) => encodedTensor(t.name, t.shape, payloads[i], encoding));
+  }
+
   private trainRound(): void {
     const trainer = this.trainer!;
     const spec = this.spec!;
@@ -292,7 +363,7 @@ export class Worker extends EventEmitter {
     const sent = this.send('push', {
       task: this.options.task,
       baseVersion: version,
-      gradient: spec.shared.map((t, i) => f32Tensor(t.name, t.shape, r.gradient[i])),
+      gradient: this.gradientTensors(version, r.gradient),
       loss: r.loss,
       samples: r.samples,
     });
