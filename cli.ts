@@ -30,7 +30,7 @@ function backendOption(): Option {
   return new Option('--backend <name>', 'tensor backend').choices(BACKENDS).default('auto');
 }
 
-function positiveInt(value: string): number {
+function nonNegativeInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
   return n;
@@ -47,7 +47,7 @@ program
   .option('--config <file>', 'run config (JSON); without it, a built-in run on the mnist package')
   .option('--out <dir>', 'run directory for results.json, config.json and the compressed bundle')
   .option('--json', 'print the result as one JSON object on stdout')
-  .option('--seed <n>', 'override the config seed', positiveInt)
+  .option('--seed <n>', 'override the config seed', nonNegativeInt)
   .addOption(backendOption())
   .action(async (opts: { config?: string; out?: string; json?: boolean; seed?: number; backend: BackendRequest }) => {
     const config = readConfig(opts.config);
@@ -95,8 +95,8 @@ program
   .description('serves the shared weights to the task workers and runs the rounds')
   .requiredOption('--config <file>', 'run config (JSON)')
   .option('--host <address>', 'interface to listen on', '0.0.0.0')
-  .option('--port <n>', 'WebSocket port', positiveInt, 8700)
-  .option('--metrics-port <n>', 'port of /metrics, /healthz and /readyz', positiveInt, 9400)
+  .option('--port <n>', 'WebSocket port', nonNegativeInt, 8700)
+  .option('--metrics-port <n>', 'port of /metrics, /healthz and /readyz', nonNegativeInt, 9400)
   .option('--out <dir>', 'run directory for results.json and the bundle when training is done', 'hybrid-run')
   .option('--checkpoint-dir <dir>', 'checkpoint directory (default: <out>/checkpoints)')
   .option('--resume', 'go on from the newest valid checkpoint')
@@ -125,7 +125,7 @@ program
   .option('--token-file <file>', 'bearer token file (else the HYBRID_TOKEN environment variable)')
   .option('--ca <file>', 'trust this CA certificate (PEM) for wss://')
   .option('--host <address>', 'interface of the metrics endpoint', '0.0.0.0')
-  .option('--metrics-port <n>', 'port of /metrics and /healthz (0: any free port)', positiveInt, 9401)
+  .option('--metrics-port <n>', 'port of /metrics and /healthz (0: any free port)', nonNegativeInt, 9401)
   .action(async (opts: { coordinator: string; task: string; backend: BackendRequest; tokenFile?: string; ca?: string; host: string; metricsPort: number }) => {
     await initBackend(opts.backend, { log: stderrLog });
     const outcome = await runWorker(opts, stderrLog);
