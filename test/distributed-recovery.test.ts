@@ -329,7 +329,9 @@ describe('recovery with real processes (DESIGN.md section 4)', () => {
   });
 
   it('a second worker for a live task is refused (TASK_TAKEN) without disturbing the run, and takes over once the first one has lapsed', async () => {
-    const run = await newRun({ distributed: { quorum: 1 } });
+    // Long enough that the takeover (a process start, a data load, a 3 s lapse) happens before the end
+    // even on an idle machine, where 400 rounds take a few seconds.
+    const run = await newRun({ train: { steps: 1500 }, distributed: { quorum: 1 } });
     const c = coordinator(run);
     await c.waitFor(/listening on/);
     const first = worker(run, 'digits', 'digits#1');
