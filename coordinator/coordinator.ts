@@ -96,6 +96,7 @@ export class Coordinator extends EventEmitter {
   private readonly mirror: Float32Array[];
   private readonly rounds: Rounds;
   private readonly sessions = new Set<Session>();
+  private readonly sessionOf = new WeakMap<Peer, Session>();
   private readonly byTask = new Map<string, Session>();
   private readonly taskStates = new Map<string, TaskRecord>();
   private readonly lastLoss = new Map<string, number>();
@@ -194,12 +195,12 @@ export class Coordinator extends EventEmitter {
   attach(peer: Peer): void {
     const session: Session = { peer, task: null, workerId: '', lastSeen: this.now(), closing: false };
     this.sessions.add(session);
-    (peer as Peer & { session?: Session }).session = session;
+    this.sessionOf.set(peer, session);
   }
 
   /** A connection closed. */
   detach(peer: Peer): void {
-    const session = (peer as Peer & { session?: Session }).session;
+    const session = this.sessionOf.get(peer);
     if (!session) return;
     this.sessions.delete(session);
     if (session.task && this.byTask.get(session.task) === session) {
@@ -213,7 +214,7 @@ export class Coordinator extends EventEmitter {
 
   /** A frame arrived on a connection. Never throws: bad input is answered and counted. */
   receive(peer: Peer, frame: Uint8Array): void {
-    const session = (peer as Peer & { session?: Session }).session;
+    const session = this.sessionOf.get(peer);
     if (!session) return;
     this.options.metrics?.bytesReceived.inc(frame.byteLength);
     if (session.closing || !this.sessions.has(session)) return;
@@ -249,7 +250,7 @@ export class Coordinator extends EventEmitter {
   /** A frame the transport refused before decoding (a text frame): answered and counted like any bad
    *  input, under `reason`. */
   refuseFrame(peer: Peer, frameBytes: number, err: WireError, reason: string): void {
-    const session = (peer as Peer & { session?: Session }).session;
+    const session = this.sessionOf.get(peer);
     if (!session) return;
     this.options.metrics?.bytesReceived.inc(frameBytes);
     if (session.closing || !this.sessions.has(session)) return;
