@@ -6,7 +6,7 @@ import type { RunConfig } from '../config/schema.js';
 import { taskInputShape } from '../data/shapes.js';
 import type { Bundle } from '../model/bundle.js';
 import { lrScale } from '../model/learning-rate.js';
-import { summarise, writeRunDirectory, type RunResult } from '../model/run-output.js';
+import { summarise, writeRunDirectory, type Communication, type RunResult } from '../model/run-output.js';
 import { buildModelSpec, headSpec, initTensors, modelFingerprint, totalSize, type ModelSpec } from '../model/spec.js';
 import {
   checkFinite,
@@ -108,6 +108,8 @@ export class Coordinator extends EventEmitter {
   private lapseTimer: NodeJS.Timeout | null = null;
   private finalTimer: NodeJS.Timeout | null = null;
   private roundStarted: number;
+  /** Payload bytes by message kind since this process started, for the run's communication report. */
+  private readonly traffic = { received: new Map<string, number>(), sent: new Map<string, number>(), rounds: 0 };
   private finished = false;
   private finishing = false;
   readonly totalRounds: number;
@@ -222,6 +224,7 @@ export class Coordinator extends EventEmitter {
     try {
       if (frame.byteLength > this.maxFrameBytes) throw new WireError(ErrorCode.OVERSIZED, `frame of ${frame.byteLength} bytes exceeds ${this.maxFrameBytes}`);
       const msg = decode(frame);
+      count(this.traffic.received, msg.kind, frame.byteLength);
       if (msg.kind === 'hello') return this.onHello(session, msg.body);
       if (!session.task) throw new WireError(ErrorCode.NOT_JOINED, `"${msg.kind}" before hello`);
       switch (msg.kind) {
@@ -276,6 +279,7 @@ export class Coordinator extends EventEmitter {
   private reply<K extends Parameters<typeof encode>[0]>(session: Session, kind: K, body: Parameters<typeof encode<K>>[1]): void {
     const frame = encode(kind, body);
     this.options.metrics?.bytesSent.inc(frame.byteLength);
+    count(this.traffic.sent, kind, frame.byteLength);
     session.peer.send(frame);
   }
 
@@ -404,6 +408,7 @@ export class Coordinator extends EventEmitter {
     const seconds = (now - this.roundStarted) / 1000;
     this.roundStarted = now;
     m?.roundsTotal.inc();
+    this.traffic.rounds++;
     m?.roundDuration.observe(seconds);
     m?.sharedVersion.set(version);
     for (const t of stragglers) {
@@ -438,6 +443,7 @@ export class Coordinator extends EventEmitter {
     const frame = encode(kind, body);
     for (const session of this.byTask.values()) {
       this.options.metrics?.bytesSent.inc(frame.byteLength);
+      count(this.traffic.sent, kind, frame.byteLength);
       session.peer.send(frame);
     }
   }
@@ -549,17 +555,33 @@ export class Coordinator extends EventEmitter {
         const bundle = this.bundle();
         const accuracy = this.tasks.map((t) => this.taskStates.get(t)!.state.evaluation?.accuracy ?? 0);
         const summary = summarise(bundle, accuracy, this.tasks.map(() => null), this.elapsedSeconds());
+        result = { ...summary.result, communication: this.communication() };
         if (this.options.outDir) {
-          writeRunDirectory(this.options.outDir, { config: this.config, result: summary.result, accounting: summary.accounting, bundle });
+          writeRunDirectory(this.options.outDir, { config: this.config, result, accounting: summary.accounting, bundle });
           this.log(`coordinator: run written to ${this.options.outDir}`);
         }
-        result = summary.result;
       } catch (err) {
         this.log(`coordinator: writing the results FAILED: ${(err as Error).message} (the last checkpoint holds W and every task state)`);
       }
     }
     this.broadcast('bye', { reason: 'training done' });
     this.emit('done', result);
+  }
+
+  /** The traffic so far, by message kind, and the round traffic (pushes in, updates out). */
+  communication(): Communication {
+    const { received, sent, rounds } = this.traffic;
+    const roundBytes = (received.get('push') ?? 0) + (sent.get('update') ?? 0);
+    const dist = this.config.distributed;
+    return {
+      uplink_encoding: dist.uplink.encoding,
+      downlink_encoding: dist.downlink.encoding,
+      rounds,
+      round_bytes: roundBytes,
+      round_bytes_per_round: rounds > 0 ? Math.round(roundBytes / rounds) : 0,
+      bytes_received: Object.fromEntries(received),
+      bytes_sent: Object.fromEntries(sent),
+    };
   }
 
   /** The hybrid model as the coordinator holds it: W and each task's last reported S_t and head. */
@@ -600,4 +622,8 @@ export class Coordinator extends EventEmitter {
     if (this.lapseTimer) clearInterval(this.lapseTimer);
     for (const s of this.sessions) this.close(s, 1001, 'coordinator stopping');
   }
+}
+
+function count(totals: Map<string, number>, kind: string, bytes: number): void {
+  totals.set(kind, (totals.get(kind) ?? 0) + bytes);
 }

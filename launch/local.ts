@@ -83,5 +83,6 @@ export async function runLocal(config: RunConfig, opts: LocalOptions, log: Log):
     tasks: saved.tasks,
     compression: { params_ratio: saved.compression.params_ratio, bytes_ratio: saved.compression.bytes_ratio },
     wall_seconds: saved.wall_seconds,
+    ...(saved.communication ? { communication: saved.communication } : {}),
   };
 }

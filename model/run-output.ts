@@ -15,11 +15,26 @@ export interface TaskResult {
   density: number;
 }
 
-/** The object `--json` prints (DESIGN.md section 6). */
+/** What a coordinator moved over the wire (distributed runs only), in WebSocket payload bytes. */
+export interface Communication {
+  uplink_encoding: string;
+  downlink_encoding: string;
+  /** Rounds this coordinator process closed (a resumed run counts from its resume). */
+  rounds: number;
+  /** Gradient pushes received plus weight updates sent: the traffic the encodings act on. */
+  round_bytes: number;
+  round_bytes_per_round: number;
+  /** Every frame by message kind (hello, push, taskState, welcome, update, ...). */
+  bytes_received: Record<string, number>;
+  bytes_sent: Record<string, number>;
+}
+
+/** The object `--json` prints (DESIGN.md section 6); `communication` only from distributed runs. */
 export interface RunResult {
   tasks: TaskResult[];
   compression: { params_ratio: number; bytes_ratio: number };
   wall_seconds: number;
+  communication?: Communication;
 }
 
 /** Per-task results and the compression accounting of a trained hybrid model. */
