@@ -149,6 +149,8 @@ export const distributedSchema = z.strictObject({
   heartbeat_seconds: z.number().positive().default(2),
   uplink: uplinkSchema.default(() => uplinkSchema.parse({})),
   downlink: downlinkSchema.default(() => downlinkSchema.parse({})),
+  /** The largest tensor payload of a frame (bytes): bigger tensors travel in pieces, messages in parts. */
+  chunk_bytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(4 * 1024 * 1024),
 });
 
 export const runConfigSchema = z

@@ -8,26 +8,29 @@ import type { Bundle } from '../model/bundle.js';
 import { lrScale } from '../model/learning-rate.js';
 import { summarise, writeRunDirectory, type Communication, type RunResult } from '../model/run-output.js';
 import { buildModelSpec, headSpec, initTensors, modelFingerprint, totalSize, type ModelSpec } from '../model/spec.js';
+import { groupParts, PartReader, partFields, pieceEntries, pieceMessage, pieceRanges, RawAssembler, splitRaw } from '../proto/chunks.js';
 import {
   checkFinite,
   decode,
+  decodePieceInto,
   encode,
-  encodedTensor,
+  Encoding,
   ErrorCode,
   f32Tensor,
   f32Values,
   PROTOCOL_VERSION,
-  tensorValues,
   wire,
   WireError,
   type GradientPush,
   type Hello,
   type ParamUpdate,
   type TaskStateMessage,
+  type TensorMessage,
 } from '../proto/codec.js';
-import { encodeWithSent } from '../proto/encodings.js';
+import { ENCODING_IDS, encodeWithSent } from '../proto/encodings.js';
 import { weightedSum, type Aggregator } from './aggregation.js';
 import type { CheckpointStore } from './checkpoints.js';
+import { GradientSlots } from './gradient-slots.js';
 import type { CoordinatorMetrics } from './metrics.js';
 import { createOptimizer, type OptimizerState } from './optimizer.js';
 import { Rounds } from './rounds.js';
@@ -74,6 +77,12 @@ interface Session {
   /** Set once the coordinator closed the connection: ws still delivers frames that were already on their
    *  way (a hello right behind a refused push), and none of them may be served. */
   closing: boolean;
+  /** A push whose parts are arriving: each piece is decoded into `slot` on arrival. */
+  push: { reader: PartReader; slot: Float32Array[]; baseVersion: number } | null;
+  /** The base version of a push refused part-way: its remaining parts are dropped without a reply. */
+  skipping: number | null;
+  /** A task state whose parts are arriving. */
+  state: { reader: PartReader; tensors: RawAssembler } | null;
 }
 
 /** The reasons hybrid_pushes_rejected_total counts pushes under (the refusals of onPush and of Rounds.offer). */
@@ -114,6 +123,11 @@ export class Coordinator extends EventEmitter {
   private finishing = false;
   readonly totalRounds: number;
   readonly maxFrameBytes: number;
+  /** The largest tensor payload of a frame (distributed.chunk_bytes). */
+  readonly chunkBytes: number;
+  /** Whether this run's messages can come in parts (a worker must take them: Hello.parts). */
+  readonly needsParts: boolean;
+  private readonly slots: GradientSlots;
 
   constructor(
     readonly config: RunConfig,
@@ -138,7 +152,15 @@ export class Coordinator extends EventEmitter {
     // The largest legitimate frame is a task state: S_t, its support, the head and two optimizer slots
     // for each; a fixed allowance covers names and framing.
     const shared = totalSize(this.spec.shared);
-    this.maxFrameBytes = 4 * 3 * shared + shared + 4 * 3 * 4096 * (this.spec.featureSize + 1) + (1 << 20);
+    this.chunkBytes = dist.chunk_bytes;
+    this.slots = new GradientSlots(sizes, 2 * this.tasks.length + 2);
+    // The largest message in one piece is a task state: S_t, its support, the head and two optimizer
+    // slots for each; a fixed allowance covers names and framing. In parts, a frame holds at most a
+    // chunk of tensor payload (an encoded piece may pass it a little) and the pieces' names.
+    // Parts are required once S_t and its optimizer slots and support pass the chunk size.
+    const whole = 4 * 3 * shared + shared + 4 * 3 * 4096 * (this.spec.featureSize + 1) + (1 << 20);
+    this.needsParts = 4 * 3 * shared + shared > this.chunkBytes;
+    this.maxFrameBytes = this.needsParts ? 2 * this.chunkBytes + (1 << 20) + 1024 * 4 * this.spec.shared.length : whole;
     this.lapseTimer = setInterval(() => this.checkLapses(), Math.max(100, (dist.heartbeat_seconds * 1000) / 2));
     this.lapseTimer.unref();
     options.metrics?.sharedVersion.set(version);
@@ -195,7 +217,7 @@ export class Coordinator extends EventEmitter {
 
   /** A new connection. */
   attach(peer: Peer): void {
-    const session: Session = { peer, task: null, workerId: '', lastSeen: this.now(), closing: false };
+    const session: Session = { peer, task: null, workerId: '', lastSeen: this.now(), closing: false, push: null, skipping: null, state: null };
     this.sessions.add(session);
     this.sessionOf.set(peer, session);
   }
@@ -205,6 +227,8 @@ export class Coordinator extends EventEmitter {
     const session = this.sessionOf.get(peer);
     if (!session) return;
     this.sessions.delete(session);
+    this.dropPush(session);
+    session.state = null;
     if (session.task && this.byTask.get(session.task) === session) {
       this.byTask.delete(session.task);
       this.rounds.leave(session.task);
@@ -296,6 +320,7 @@ export class Coordinator extends EventEmitter {
     if (hello.modelFingerprint && hello.modelFingerprint !== this.fingerprint) {
       throw new WireError(ErrorCode.FINGERPRINT, `the worker holds model ${hello.modelFingerprint}, the coordinator has model ${this.fingerprint} (${this.spec.arch}, input [${this.spec.inputShape.join(', ')}])`);
     }
+    this.negotiate(hello);
     if (this.finished) throw new WireError(ErrorCode.UNSPECIFIED, 'training is over');
     const existing = this.byTask.get(task);
     if (existing && existing.workerId !== hello.workerId) {
@@ -317,24 +342,70 @@ export class Coordinator extends EventEmitter {
     this.updateWorkerGauge();
     const state = this.taskStates.get(task);
     this.log(`coordinator: task ${task} joined at version ${this.version}${state ? ` (its state from step ${state.state.step} sent along)` : ''}`);
+    const dist = this.config.distributed;
+    // W and the task state ride in the welcome when they fit in one frame, else follow it in parts.
+    const sharedParts = groupParts(splitRaw(this.mirrorMessage(), this.chunkBytes), this.chunkBytes);
+    const stateParts = state ? groupParts(splitRaw(state.state.tensors ?? [], this.chunkBytes), this.chunkBytes) : [];
+    const sharedFollows = sharedParts.length > 1;
+    const taskStateFollows = stateParts.length > 1;
     this.reply(session, 'welcome', {
       protocolVersion: PROTOCOL_VERSION,
       modelFingerprint: this.fingerprint,
       configJson: JSON.stringify(this.config),
       version: this.version,
-      shared: this.mirrorMessage(),
-      taskState: state?.state ?? null,
+      shared: sharedFollows ? [] : this.mirrorMessage(),
+      taskState: state && !taskStateFollows ? state.state : null,
       totalRounds: this.totalRounds,
-      reportEvery: this.config.distributed.report_every,
-      heartbeatMs: Math.round(this.config.distributed.heartbeat_seconds * 1000),
-      mode: this.config.distributed.mode,
+      reportEvery: dist.report_every,
+      heartbeatMs: Math.round(dist.heartbeat_seconds * 1000),
+      mode: dist.mode,
+      uplink: ENCODING_IDS[dist.uplink.encoding],
+      downlink: ENCODING_IDS[dist.downlink.encoding],
+      chunkBytes: this.chunkBytes,
+      sharedFollows,
+      taskStateFollows,
     });
+    if (taskStateFollows) {
+      stateParts.forEach((tensors, i) => this.reply(session, 'taskState', { ...state!.state, tensors, ...partFields(i, stateParts.length) }));
+    }
+    if (sharedFollows) this.sendParts([session], { version: this.version, done: false }, sharedParts);
     if (this.version >= this.totalRounds) this.reply(session, 'update', { version: this.version, shared: [], done: true });
   }
 
+  /** Refuses a worker that cannot send or apply this run's encodings, or take its messages in parts. */
+  private negotiate(hello: Hello): void {
+    const dist = this.config.distributed;
+    const offered = new Set<number>([Encoding.ENCODING_F32, ...(hello.encodings ?? [])]);
+    for (const [direction, name] of [['uplink', dist.uplink.encoding], ['downlink', dist.downlink.encoding]] as const) {
+      if (!offered.has(ENCODING_IDS[name])) {
+        throw new WireError(ErrorCode.ENCODING, `this run's ${direction} encoding is ${name.toUpperCase()}, which the worker does not offer (it offers ${[...offered].map((e) => Encoding[e] ?? e).join(', ')})`);
+      }
+    }
+    if (this.needsParts && !hello.parts) {
+      throw new WireError(ErrorCode.ENCODING, `this run's tensors travel in parts (chunk size ${this.chunkBytes} bytes), which the worker does not take`);
+    }
+  }
+
   /** The mirror, in full (what joining workers and refused pushers start from). */
-  private mirrorMessage() {
+  private mirrorMessage(): TensorMessage[] {
     return this.spec.shared.map((t, i) => f32Tensor(t.name, t.shape, this.mirror[i]));
+  }
+
+  /** An update whose tensors travel in `parts` (one frame when there is one part), to each session. */
+  private sendParts(sessions: Iterable<Session>, update: ParamUpdate, parts: readonly TensorMessage[][]): void {
+    const frames = parts.map((shared, i) => encode('update', { ...update, shared, ...partFields(i, parts.length) }));
+    for (const session of sessions) {
+      for (const frame of frames) {
+        this.options.metrics?.bytesSent.inc(frame.byteLength);
+        count(this.traffic.sent, 'update', frame.byteLength);
+        session.peer.send(frame);
+      }
+    }
+  }
+
+  /** The full mirror as an update at the current version (for a refused pusher). */
+  private sendMirror(session: Session): void {
+    this.sendParts([session], { version: this.version, done: false }, groupParts(splitRaw(this.mirrorMessage(), this.chunkBytes), this.chunkBytes));
   }
 
   /**
@@ -342,35 +413,78 @@ export class Coordinator extends EventEmitter {
    * the version is a multiple of dense_every, else W minus the mirror, encoded. The mirror takes exactly
    * the float32 additions each worker does with the decoded delta, so the copies stay equal to it.
    */
-  private downlinkUpdate(version: number): ParamUpdate {
+  private downlinkUpdate(version: number): { update: ParamUpdate; parts: TensorMessage[][] } {
     const downlink = this.config.distributed.downlink;
     const w = this.shared.tensors;
     if (downlink.encoding === 'f32' || version % downlink.dense_every === 0) {
       this.mirror.forEach((m, i) => m.set(w[i]));
-      return { version, shared: this.mirrorMessage() };
+      return { update: { version }, parts: groupParts(splitRaw(this.mirrorMessage(), this.chunkBytes), this.chunkBytes) };
     }
-    const shared = this.spec.shared.map((t, i) => {
-      const m = this.mirror[i];
-      const wi = w[i];
-      const delta = new Float32Array(m.length);
-      for (let j = 0; j < m.length; j++) delta[j] = wi[j] - m[j];
+    // Each piece of the delta is encoded on its own, as the worker's pieces of a gradient are.
+    const ranges = pieceRanges(this.spec.shared.map((t) => t.size), pieceEntries(this.chunkBytes));
+    const pieces = ranges.map((r) => {
+      const t = this.spec.shared[r.tensor];
+      const m = this.mirror[r.tensor].subarray(r.offset, r.offset + r.count);
+      const wi = w[r.tensor].subarray(r.offset, r.offset + r.count);
+      const delta = new Float32Array(r.count);
+      for (let j = 0; j < delta.length; j++) delta[j] = wi[j] - m[j];
       const { payload, sent } = encodeWithSent(delta, downlink.encoding, { topkFraction: downlink.topk_fraction });
       for (let j = 0; j < m.length; j++) m[j] += sent[j];
-      return encodedTensor(t.name, t.shape, payload, downlink.encoding);
+      return pieceMessage(r, t.name, t.shape, ENCODING_IDS[downlink.encoding], payload);
     });
-    return { version, shared, delta: true };
+    return { update: { version, delta: true }, parts: groupParts(pieces, this.chunkBytes) };
+  }
+
+  /** Gives back the slot of a push whose parts stopped coming. */
+  private dropPush(session: Session): void {
+    if (session.push) this.slots.release(session.push.slot);
+    session.push = null;
   }
 
   private onPush(session: Session, push: GradientPush): void {
     const task = session.task!;
     if (push.task && push.task !== task) throw new WireError(ErrorCode.UNKNOWN_TASK, `this connection trains "${task}", not "${push.task}"`);
-    const tensors = push.gradient ?? [];
-    if (tensors.length !== this.spec.shared.length) throw new WireError(ErrorCode.SHAPE, `${tensors.length} gradient tensors, the model has ${this.spec.shared.length}`);
-    const gradient = this.spec.shared.map((t, i) => {
-      if (tensors[i].name !== t.name) throw new WireError(ErrorCode.SHAPE, `gradient tensor ${i} is "${tensors[i].name}", expected "${t.name}"`);
-      // Any value encoding (distributed.uplink); what decodes is finite.
-      return tensorValues(tensors[i], t.shape);
-    });
+    const part = push.part ?? 0;
+    const base = push.baseVersion ?? 0;
+    if (part > 0 && session.skipping === base) {
+      if (part + 1 >= (push.parts ?? 0)) session.skipping = null;
+      return;
+    }
+    session.skipping = null;
+    if (part === 0) {
+      const earlier = session.push;
+      this.dropPush(session);
+      if (earlier) throw new WireError(ErrorCode.MALFORMED, `a new push began while part ${earlier.reader.waitingFor} of the push for version ${earlier.baseVersion} was missing; both dropped`);
+      session.push = { reader: new PartReader(`push for version ${base}`, this.spec.shared), slot: this.slots.acquire(), baseVersion: base };
+    } else if (!session.push) {
+      throw new WireError(ErrorCode.MALFORMED, `push part ${part} for version ${base} without the parts before it`);
+    }
+    const pending = session.push!;
+    let complete: boolean;
+    try {
+      if (base !== pending.baseVersion) throw new WireError(ErrorCode.MALFORMED, `push part ${part} is for version ${base}, its part 0 for ${pending.baseVersion}`);
+      const accepted = pending.reader.accept(part, push.parts ?? 0, push.gradient ?? []);
+      // Any value encoding (distributed.uplink), decoded into the slot as it arrives; what decodes is finite.
+      for (const p of accepted.pieces) decodePieceInto(p.message, pending.slot[p.tensor].subarray(p.offset, p.offset + p.count));
+      complete = accepted.complete;
+    } catch (err) {
+      this.dropPush(session);
+      if (part + 1 < (push.parts ?? 0)) session.skipping = base;
+      throw err;
+    }
+    if (!complete) return;
+    session.push = null;
+    try {
+      this.takePush(session, push, pending.slot);
+    } catch (err) {
+      this.slots.release(pending.slot);
+      throw err;
+    }
+  }
+
+  /** A complete push, decoded into `gradient`: offered to the open round. */
+  private takePush(session: Session, push: GradientPush, gradient: Float32Array[]): void {
+    const task = session.task!;
     const loss = push.loss ?? 0;
     if (!Number.isFinite(loss)) throw new WireError(ErrorCode.NON_FINITE, `loss is ${loss}`);
     if (this.finished || this.version >= this.totalRounds) throw new WireError(ErrorCode.ROUND_CLOSED, 'training is over');
@@ -378,11 +492,12 @@ export class Coordinator extends EventEmitter {
     const weight = this.config.tasks.find((t) => t.name === task)!.weight;
     const offer = this.rounds.offer(task, base, { task, weight, gradient }, this.now());
     if (!offer.accepted) {
+      this.slots.release(gradient);
       this.options.metrics?.pushesRejected.inc({ reason: offer.reason });
       this.log(`coordinator: refused a push of task ${task}: ${offer.detail}`);
       this.reply(session, 'error', { code: offer.reason === 'stale' ? ErrorCode.STALE : ErrorCode.ROUND_CLOSED, message: offer.detail });
       // Answered with the current weights so the worker can go on from them.
-      this.reply(session, 'update', { version: this.version, shared: this.mirrorMessage(), done: false });
+      this.sendMirror(session);
       return;
     }
     // Accepted pushes only (the metric's definition): a refused one's staleness says nothing of training.
@@ -404,6 +519,7 @@ export class Coordinator extends EventEmitter {
     const closing = this.rounds.version;
     const { contributions, stragglers, version } = this.rounds.close(now);
     this.shared.applyRound(contributions, lrScale(this.config.train.lr_schedule, closing, this.totalRounds));
+    for (const c of contributions) this.slots.release(c.gradient);
     const m = this.options.metrics;
     const seconds = (now - this.roundStarted) / 1000;
     this.roundStarted = now;
@@ -417,12 +533,13 @@ export class Coordinator extends EventEmitter {
     }
     this.emit('round', version, { tasks: contributions.map((c) => c.task), seconds, loss: Object.fromEntries(this.lastLoss) });
     if (version % this.config.distributed.checkpoint_every === 0) this.checkpoint();
-    if (version >= this.totalRounds) {
-      this.broadcast('update', { ...this.downlinkUpdate(version), done: true });
+    const { update, parts } = this.downlinkUpdate(version);
+    const done = version >= this.totalRounds;
+    this.sendParts(this.byTask.values(), { ...update, done }, parts);
+    if (done) {
       this.startFinishing();
       return;
     }
-    this.broadcast('update', { ...this.downlinkUpdate(version), done: false });
     this.armDeadline(now);
   }
 
@@ -448,9 +565,30 @@ export class Coordinator extends EventEmitter {
     }
   }
 
-  private onTaskState(session: Session, state: TaskStateMessage): void {
+  private onTaskState(session: Session, part: TaskStateMessage): void {
     const task = session.task!;
-    if (state.task && state.task !== task) throw new WireError(ErrorCode.UNKNOWN_TASK, `this connection trains "${task}", not "${state.task}"`);
+    if (part.task && part.task !== task) throw new WireError(ErrorCode.UNKNOWN_TASK, `this connection trains "${task}", not "${part.task}"`);
+    const index = part.part ?? 0;
+    if (index === 0) {
+      const earlier = session.state;
+      session.state = { reader: new PartReader(`task state of ${task}`, null), tensors: new RawAssembler() };
+      if (earlier?.reader.open) {
+        session.state = null;
+        throw new WireError(ErrorCode.MALFORMED, `a new task state began while part ${earlier.reader.waitingFor} of the previous one was missing; both dropped`);
+      }
+    } else if (!session.state) {
+      throw new WireError(ErrorCode.MALFORMED, `task state part ${index} without the parts before it`);
+    }
+    const pending = session.state!;
+    try {
+      const { pieces, complete } = pending.reader.accept(index, part.parts ?? 0, part.tensors ?? []);
+      for (const p of pieces) pending.tensors.add(p);
+      if (!complete) return;
+    } finally {
+      if (!pending.reader.open) session.state = null;
+    }
+    // The last part's fields (they repeat in every part) with the whole tensors.
+    const state: TaskStateMessage = { ...part, tensors: pending.tensors.tensors, part: null, parts: null };
     this.validateTaskState(task, state);
     // Kept encoded, so checkpoints store it as it is and welcomes decode it back.
     const encoded = wire.TaskState.encode(state).finish();

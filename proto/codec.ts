@@ -110,6 +110,11 @@ export function encodedTensor(name: string, shape: readonly number[], payload: U
 
 const ENCODING_NAMES = new Map<number, EncodingName>(Object.entries(ENCODING_IDS).map(([name, id]) => [id, name as EncodingName]));
 
+/** The value encoding of a wire Encoding number (undefined for U8 and unknown numbers). */
+export function encodingName(id: number | null | undefined): EncodingName | undefined {
+  return ENCODING_NAMES.get(id ?? Encoding.ENCODING_F32);
+}
+
 /**
  * The values of a tensor in any value encoding (F32, F16, BF16, TOPK, INT8), checked against the shape
  * it must have; always finite. F32 is a view on the frame when aligned. A wrong shape or entry count,
@@ -139,6 +144,41 @@ export function tensorValues(t: TensorMessage, expectedShape: readonly number[])
   }
 }
 
+/**
+ * Decodes a piece (hybrid.proto Tensor with offset/count, or a whole tensor) of `target.length` entries
+ * into `target`: the piece's encoding and the entry count are checked, and every value must be finite.
+ * Errors as tensorValues (SHAPE, MALFORMED, NON_FINITE); `target` may then hold part of the piece.
+ */
+export function decodePieceInto(t: TensorMessage, target: Float32Array): void {
+  const id = t.encoding ?? Encoding.ENCODING_F32;
+  const encoding = ENCODING_NAMES.get(id);
+  if (encoding === undefined) throw new WireError(ErrorCode.SHAPE, `${describe(t)}: encoding ${Encoding[id] ?? id} does not carry values`);
+  const data = t.data ?? new Uint8Array(0);
+  if (encoding === 'f32') {
+    if (data.byteLength !== target.length * 4) {
+      const of = t.count ? `entries [${t.offset ?? 0}, ${(t.offset ?? 0) + target.length})` : `shape [${(t.shape ?? []).join(', ')}]`;
+      throw new WireError(ErrorCode.SHAPE, `${describe(t)}: ${data.byteLength} bytes for ${of} (${target.length * 4} expected)`);
+    }
+    // A byte copy whatever the frame's alignment, then the check on the aligned copy.
+    new Uint8Array(target.buffer, target.byteOffset, target.byteLength).set(data);
+    checkFinite(t.name ?? '', target, t.offset ?? 0);
+    return;
+  }
+  try {
+    target.set(decodeValues(data, encoding, target.length));
+  } catch (err) {
+    if (!(err instanceof EncodingError)) throw err;
+    const code = err.reason === 'count' ? ErrorCode.SHAPE : err.reason === 'non-finite' ? ErrorCode.NON_FINITE : ErrorCode.MALFORMED;
+    throw new WireError(code, `${describe(t)} (${encoding.toUpperCase()}): ${err.message}`);
+  }
+}
+
+/** The byte width of an entry in a raw (not value-encoded) tensor: F32 4, U8 1; else null. */
+export function rawWidth(encoding: number | null | undefined): number | null {
+  const id = encoding ?? Encoding.ENCODING_F32;
+  return id === Encoding.ENCODING_F32 ? 4 : id === Encoding.ENCODING_U8 ? 1 : null;
+}
+
 export function u8Values(t: TensorMessage, expectedSize?: number): Uint8Array {
   if ((t.encoding ?? 0) !== Encoding.ENCODING_U8) throw new WireError(ErrorCode.SHAPE, `${describe(t)}: expected U8 encoding`);
   const data = t.data ?? new Uint8Array(0);
@@ -149,9 +189,15 @@ export function u8Values(t: TensorMessage, expectedSize?: number): Uint8Array {
   return data;
 }
 
-/** Every value finite, else WireError(NON_FINITE) naming the tensor and the first bad index. */
-export function checkFinite(name: string, values: Float32Array): void {
+/** Every value finite, else WireError(NON_FINITE) naming the tensor and the first bad index (counted
+ *  from `offset`, where the values are a piece of the tensor). */
+export function checkFinite(name: string, values: Float32Array, offset = 0): void {
+  // x - x is 0 for finite x and NaN for NaN and the infinities: one subtraction a value, summed, and
+  // the index searched only when the sum says there is one.
+  let probe = 0;
+  for (let i = 0; i < values.length; i++) probe += values[i] - values[i];
+  if (probe === 0) return;
   for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) throw new WireError(ErrorCode.NON_FINITE, `tensor "${name}": value ${values[i]} at index ${i}`);
+    if (!Number.isFinite(values[i])) throw new WireError(ErrorCode.NON_FINITE, `tensor "${name}": value ${values[i]} at index ${offset + i}`);
   }
 }

@@ -77,6 +77,11 @@ export class ErrorFeedback {
     return payloads;
   }
 
+  /** How many tensors (or pieces) this feedback keeps a residual for. */
+  get pieces(): number {
+    return this.sizes.length;
+  }
+
   /** Copies of what has not been sent yet, one per tensor. */
   residual(): Float32Array[] {
     return this.residuals.map((e) => e.slice());

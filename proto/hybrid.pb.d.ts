@@ -60,6 +60,12 @@ export namespace hybrid {
             /** Tensor data. */
             data: Uint8Array;
 
+            /** Tensor offset. */
+            offset: number;
+
+            /** Tensor count. */
+            count: number;
+
             /**
              * Creates a new Tensor instance using the specified properties.
              * @param [properties] Properties to set
@@ -111,6 +117,12 @@ export namespace hybrid {
                 /** Tensor data */
                 data?: (Uint8Array|null);
 
+                /** Tensor offset */
+                offset?: (number|null);
+
+                /** Tensor count */
+                count?: (number|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -149,6 +161,12 @@ export namespace hybrid {
 
             /** Hello workerId. */
             workerId: string;
+
+            /** Hello encodings. */
+            encodings: hybrid.v1.Encoding[];
+
+            /** Hello parts. */
+            parts: boolean;
 
             /**
              * Creates a new Hello instance using the specified properties.
@@ -200,6 +218,12 @@ export namespace hybrid {
 
                 /** Hello workerId */
                 workerId?: (string|null);
+
+                /** Hello encodings */
+                encodings?: (hybrid.v1.Encoding[]|null);
+
+                /** Hello parts */
+                parts?: (boolean|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -257,6 +281,21 @@ export namespace hybrid {
 
             /** Welcome mode. */
             mode: string;
+
+            /** Welcome uplink. */
+            uplink: hybrid.v1.Encoding;
+
+            /** Welcome downlink. */
+            downlink: hybrid.v1.Encoding;
+
+            /** Welcome chunkBytes. */
+            chunkBytes: number;
+
+            /** Welcome sharedFollows. */
+            sharedFollows: boolean;
+
+            /** Welcome taskStateFollows. */
+            taskStateFollows: boolean;
 
             /**
              * Creates a new Welcome instance using the specified properties.
@@ -327,6 +366,21 @@ export namespace hybrid {
                 /** Welcome mode */
                 mode?: (string|null);
 
+                /** Welcome uplink */
+                uplink?: (hybrid.v1.Encoding|null);
+
+                /** Welcome downlink */
+                downlink?: (hybrid.v1.Encoding|null);
+
+                /** Welcome chunkBytes */
+                chunkBytes?: (number|null);
+
+                /** Welcome sharedFollows */
+                sharedFollows?: (boolean|null);
+
+                /** Welcome taskStateFollows */
+                taskStateFollows?: (boolean|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -368,6 +422,12 @@ export namespace hybrid {
 
             /** GradientPush samples. */
             samples: number;
+
+            /** GradientPush part. */
+            part: number;
+
+            /** GradientPush parts. */
+            parts: number;
 
             /**
              * Creates a new GradientPush instance using the specified properties.
@@ -423,6 +483,12 @@ export namespace hybrid {
                 /** GradientPush samples */
                 samples?: (number|null);
 
+                /** GradientPush part */
+                part?: (number|null);
+
+                /** GradientPush parts */
+                parts?: (number|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -461,6 +527,12 @@ export namespace hybrid {
 
             /** ParamUpdate delta. */
             delta: boolean;
+
+            /** ParamUpdate part. */
+            part: number;
+
+            /** ParamUpdate parts. */
+            parts: number;
 
             /**
              * Creates a new ParamUpdate instance using the specified properties.
@@ -512,6 +584,12 @@ export namespace hybrid {
 
                 /** ParamUpdate delta */
                 delta?: (boolean|null);
+
+                /** ParamUpdate part */
+                part?: (number|null);
+
+                /** ParamUpdate parts */
+                parts?: (number|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -651,6 +729,12 @@ export namespace hybrid {
             /** TaskState final. */
             final: boolean;
 
+            /** TaskState part. */
+            part: number;
+
+            /** TaskState parts. */
+            parts: number;
+
             /**
              * Creates a new TaskState instance using the specified properties.
              * @param [properties] Properties to set
@@ -716,6 +800,12 @@ export namespace hybrid {
 
                 /** TaskState final */
                 final?: (boolean|null);
+
+                /** TaskState part */
+                part?: (number|null);
+
+                /** TaskState parts */
+                parts?: (number|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -923,7 +1013,10 @@ export namespace hybrid {
                 NOT_JOINED = 12,
 
                 /** ROUND_CLOSED value */
-                ROUND_CLOSED = 13
+                ROUND_CLOSED = 13,
+
+                /** ENCODING value */
+                ENCODING = 14
             }
         }
 

@@ -57,6 +57,8 @@ export const hybrid = $root.hybrid = (() => {
              * @property {Array.<number>|null} [shape] Tensor shape
              * @property {hybrid.v1.Encoding|null} [encoding] Tensor encoding
              * @property {Uint8Array|null} [data] Tensor data
+             * @property {number|null} [offset] Tensor offset
+             * @property {number|null} [count] Tensor count
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -122,6 +124,22 @@ export const hybrid = $root.hybrid = (() => {
             Tensor.prototype.data = $util.newBuffer([]);
 
             /**
+             * Tensor offset.
+             * @member {number} offset
+             * @memberof hybrid.v1.Tensor
+             * @instance
+             */
+            Tensor.prototype.offset = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Tensor count.
+             * @member {number} count
+             * @memberof hybrid.v1.Tensor
+             * @instance
+             */
+            Tensor.prototype.count = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new Tensor instance using the specified properties.
              * @function create
              * @memberof hybrid.v1.Tensor
@@ -161,6 +179,10 @@ export const hybrid = $root.hybrid = (() => {
                     writer.uint32(/* id 3, wireType 0 =*/24).int32(message.encoding);
                 if (message.data != null && $Object.hasOwnProperty.call(message, "data") && message.data.length)
                     writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.data);
+                if (message.offset != null && $Object.hasOwnProperty.call(message, "offset") && (typeof message.offset === "object" ? message.offset.low || message.offset.high : message.offset !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.offset);
+                if (message.count != null && $Object.hasOwnProperty.call(message, "count") && (typeof message.count === "object" ? message.count.low || message.count.high : message.count !== 0))
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.count);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -246,6 +268,24 @@ export const hybrid = $root.hybrid = (() => {
                                 delete message.data;
                             continue;
                         }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.offset = value;
+                            else
+                                delete message.offset;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.count = value;
+                            else
+                                delete message.count;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -289,6 +329,8 @@ export const hybrid = $root.hybrid = (() => {
              * @property {string|null} [task] Hello task
              * @property {string|null} [modelFingerprint] Hello modelFingerprint
              * @property {string|null} [workerId] Hello workerId
+             * @property {Array.<hybrid.v1.Encoding>|null} [encodings] Hello encodings
+             * @property {boolean|null} [parts] Hello parts
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -314,6 +356,7 @@ export const hybrid = $root.hybrid = (() => {
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
             const Hello = function (properties) {
+                this.encodings = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -351,6 +394,22 @@ export const hybrid = $root.hybrid = (() => {
              * @instance
              */
             Hello.prototype.workerId = "";
+
+            /**
+             * Hello encodings.
+             * @member {Array.<hybrid.v1.Encoding>} encodings
+             * @memberof hybrid.v1.Hello
+             * @instance
+             */
+            Hello.prototype.encodings = $util.emptyArray;
+
+            /**
+             * Hello parts.
+             * @member {boolean} parts
+             * @memberof hybrid.v1.Hello
+             * @instance
+             */
+            Hello.prototype.parts = false;
 
             /**
              * Creates a new Hello instance using the specified properties.
@@ -392,6 +451,10 @@ export const hybrid = $root.hybrid = (() => {
                     writer.uint32(/* id 3, wireType 2 =*/26).string(message.modelFingerprint);
                 if (message.workerId != null && $Object.hasOwnProperty.call(message, "workerId") && message.workerId !== "")
                     writer.uint32(/* id 4, wireType 2 =*/34).string(message.workerId);
+                if (message.encodings != null && message.encodings.length)
+                    writer.uint32(/* id 5, wireType 2 =*/42).int32s(message.encodings);
+                if (message.parts != null && $Object.hasOwnProperty.call(message, "parts") && message.parts !== false)
+                    writer.uint32(/* id 6, wireType 0 =*/48).bool(message.parts);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -472,6 +535,29 @@ export const hybrid = $root.hybrid = (() => {
                                 delete message.workerId;
                             continue;
                         }
+                    case 5: {
+                            if (wireType === 2) {
+                                if (!(message.encodings && message.encodings.length))
+                                    message.encodings = [];
+                                reader.int32s(message.encodings);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.encodings && message.encodings.length))
+                                message.encodings = [];
+                            message.encodings.push(reader.int32());
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.parts = value;
+                            else
+                                delete message.parts;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -521,6 +607,11 @@ export const hybrid = $root.hybrid = (() => {
              * @property {number|null} [reportEvery] Welcome reportEvery
              * @property {number|null} [heartbeatMs] Welcome heartbeatMs
              * @property {string|null} [mode] Welcome mode
+             * @property {hybrid.v1.Encoding|null} [uplink] Welcome uplink
+             * @property {hybrid.v1.Encoding|null} [downlink] Welcome downlink
+             * @property {number|null} [chunkBytes] Welcome chunkBytes
+             * @property {boolean|null} [sharedFollows] Welcome sharedFollows
+             * @property {boolean|null} [taskStateFollows] Welcome taskStateFollows
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -634,6 +725,46 @@ export const hybrid = $root.hybrid = (() => {
             Welcome.prototype.mode = "";
 
             /**
+             * Welcome uplink.
+             * @member {hybrid.v1.Encoding} uplink
+             * @memberof hybrid.v1.Welcome
+             * @instance
+             */
+            Welcome.prototype.uplink = 0;
+
+            /**
+             * Welcome downlink.
+             * @member {hybrid.v1.Encoding} downlink
+             * @memberof hybrid.v1.Welcome
+             * @instance
+             */
+            Welcome.prototype.downlink = 0;
+
+            /**
+             * Welcome chunkBytes.
+             * @member {number} chunkBytes
+             * @memberof hybrid.v1.Welcome
+             * @instance
+             */
+            Welcome.prototype.chunkBytes = 0;
+
+            /**
+             * Welcome sharedFollows.
+             * @member {boolean} sharedFollows
+             * @memberof hybrid.v1.Welcome
+             * @instance
+             */
+            Welcome.prototype.sharedFollows = false;
+
+            /**
+             * Welcome taskStateFollows.
+             * @member {boolean} taskStateFollows
+             * @memberof hybrid.v1.Welcome
+             * @instance
+             */
+            Welcome.prototype.taskStateFollows = false;
+
+            /**
              * Creates a new Welcome instance using the specified properties.
              * @function create
              * @memberof hybrid.v1.Welcome
@@ -686,6 +817,16 @@ export const hybrid = $root.hybrid = (() => {
                     writer.uint32(/* id 9, wireType 0 =*/72).uint32(message.heartbeatMs);
                 if (message.mode != null && $Object.hasOwnProperty.call(message, "mode") && message.mode !== "")
                     writer.uint32(/* id 10, wireType 2 =*/82).string(message.mode);
+                if (message.uplink != null && $Object.hasOwnProperty.call(message, "uplink") && message.uplink !== 0)
+                    writer.uint32(/* id 11, wireType 0 =*/88).int32(message.uplink);
+                if (message.downlink != null && $Object.hasOwnProperty.call(message, "downlink") && message.downlink !== 0)
+                    writer.uint32(/* id 12, wireType 0 =*/96).int32(message.downlink);
+                if (message.chunkBytes != null && $Object.hasOwnProperty.call(message, "chunkBytes") && message.chunkBytes !== 0)
+                    writer.uint32(/* id 13, wireType 0 =*/104).uint32(message.chunkBytes);
+                if (message.sharedFollows != null && $Object.hasOwnProperty.call(message, "sharedFollows") && message.sharedFollows !== false)
+                    writer.uint32(/* id 14, wireType 0 =*/112).bool(message.sharedFollows);
+                if (message.taskStateFollows != null && $Object.hasOwnProperty.call(message, "taskStateFollows") && message.taskStateFollows !== false)
+                    writer.uint32(/* id 15, wireType 0 =*/120).bool(message.taskStateFollows);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -816,6 +957,51 @@ export const hybrid = $root.hybrid = (() => {
                                 delete message.mode;
                             continue;
                         }
+                    case 11: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.uplink = value;
+                            else
+                                delete message.uplink;
+                            continue;
+                        }
+                    case 12: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.downlink = value;
+                            else
+                                delete message.downlink;
+                            continue;
+                        }
+                    case 13: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.chunkBytes = value;
+                            else
+                                delete message.chunkBytes;
+                            continue;
+                        }
+                    case 14: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.sharedFollows = value;
+                            else
+                                delete message.sharedFollows;
+                            continue;
+                        }
+                    case 15: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.taskStateFollows = value;
+                            else
+                                delete message.taskStateFollows;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -860,6 +1046,8 @@ export const hybrid = $root.hybrid = (() => {
              * @property {Array.<hybrid.v1.Tensor.$Properties>|null} [gradient] GradientPush gradient
              * @property {number|null} [loss] GradientPush loss
              * @property {number|null} [samples] GradientPush samples
+             * @property {number|null} [part] GradientPush part
+             * @property {number|null} [parts] GradientPush parts
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -933,6 +1121,22 @@ export const hybrid = $root.hybrid = (() => {
             GradientPush.prototype.samples = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * GradientPush part.
+             * @member {number} part
+             * @memberof hybrid.v1.GradientPush
+             * @instance
+             */
+            GradientPush.prototype.part = 0;
+
+            /**
+             * GradientPush parts.
+             * @member {number} parts
+             * @memberof hybrid.v1.GradientPush
+             * @instance
+             */
+            GradientPush.prototype.parts = 0;
+
+            /**
              * Creates a new GradientPush instance using the specified properties.
              * @function create
              * @memberof hybrid.v1.GradientPush
@@ -975,6 +1179,10 @@ export const hybrid = $root.hybrid = (() => {
                     writer.uint32(/* id 4, wireType 1 =*/33).double(message.loss);
                 if (message.samples != null && $Object.hasOwnProperty.call(message, "samples") && (typeof message.samples === "object" ? message.samples.low || message.samples.high : message.samples !== 0))
                     writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.samples);
+                if (message.part != null && $Object.hasOwnProperty.call(message, "part") && message.part !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.part);
+                if (message.parts != null && $Object.hasOwnProperty.call(message, "parts") && message.parts !== 0)
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.parts);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1063,6 +1271,24 @@ export const hybrid = $root.hybrid = (() => {
                                 delete message.samples;
                             continue;
                         }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.part = value;
+                            else
+                                delete message.part;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.parts = value;
+                            else
+                                delete message.parts;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -1106,6 +1332,8 @@ export const hybrid = $root.hybrid = (() => {
              * @property {Array.<hybrid.v1.Tensor.$Properties>|null} [shared] ParamUpdate shared
              * @property {boolean|null} [done] ParamUpdate done
              * @property {boolean|null} [delta] ParamUpdate delta
+             * @property {number|null} [part] ParamUpdate part
+             * @property {number|null} [parts] ParamUpdate parts
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1171,6 +1399,22 @@ export const hybrid = $root.hybrid = (() => {
             ParamUpdate.prototype.delta = false;
 
             /**
+             * ParamUpdate part.
+             * @member {number} part
+             * @memberof hybrid.v1.ParamUpdate
+             * @instance
+             */
+            ParamUpdate.prototype.part = 0;
+
+            /**
+             * ParamUpdate parts.
+             * @member {number} parts
+             * @memberof hybrid.v1.ParamUpdate
+             * @instance
+             */
+            ParamUpdate.prototype.parts = 0;
+
+            /**
              * Creates a new ParamUpdate instance using the specified properties.
              * @function create
              * @memberof hybrid.v1.ParamUpdate
@@ -1211,6 +1455,10 @@ export const hybrid = $root.hybrid = (() => {
                     writer.uint32(/* id 3, wireType 0 =*/24).bool(message.done);
                 if (message.delta != null && $Object.hasOwnProperty.call(message, "delta") && message.delta !== false)
                     writer.uint32(/* id 4, wireType 0 =*/32).bool(message.delta);
+                if (message.part != null && $Object.hasOwnProperty.call(message, "part") && message.part !== 0)
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.part);
+                if (message.parts != null && $Object.hasOwnProperty.call(message, "parts") && message.parts !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.parts);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1288,6 +1536,24 @@ export const hybrid = $root.hybrid = (() => {
                                 message.delta = value;
                             else
                                 delete message.delta;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.part = value;
+                            else
+                                delete message.part;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.parts = value;
+                            else
+                                delete message.parts;
                             continue;
                         }
                     }
@@ -1544,6 +1810,8 @@ export const hybrid = $root.hybrid = (() => {
              * @property {number|null} [density] TaskState density
              * @property {hybrid.v1.Evaluation.$Properties|null} [evaluation] TaskState evaluation
              * @property {boolean|null} [final] TaskState final
+             * @property {number|null} [part] TaskState part
+             * @property {number|null} [parts] TaskState parts
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1649,6 +1917,22 @@ export const hybrid = $root.hybrid = (() => {
             TaskState.prototype.final = false;
 
             /**
+             * TaskState part.
+             * @member {number} part
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.part = 0;
+
+            /**
+             * TaskState parts.
+             * @member {number} parts
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.parts = 0;
+
+            /**
              * Creates a new TaskState instance using the specified properties.
              * @function create
              * @memberof hybrid.v1.TaskState
@@ -1699,6 +1983,10 @@ export const hybrid = $root.hybrid = (() => {
                     $root.hybrid.v1.Evaluation.encode(message.evaluation, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
                 if (message.final != null && $Object.hasOwnProperty.call(message, "final") && message.final !== false)
                     writer.uint32(/* id 9, wireType 0 =*/72).bool(message.final);
+                if (message.part != null && $Object.hasOwnProperty.call(message, "part") && message.part !== 0)
+                    writer.uint32(/* id 10, wireType 0 =*/80).uint32(message.part);
+                if (message.parts != null && $Object.hasOwnProperty.call(message, "parts") && message.parts !== 0)
+                    writer.uint32(/* id 11, wireType 0 =*/88).uint32(message.parts);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1818,6 +2106,24 @@ export const hybrid = $root.hybrid = (() => {
                                 message.final = value;
                             else
                                 delete message.final;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.part = value;
+                            else
+                                delete message.part;
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.parts = value;
+                            else
+                                delete message.parts;
                             continue;
                         }
                     }
@@ -2241,6 +2547,7 @@ export const hybrid = $root.hybrid = (() => {
              * @property {number} STALE=11 STALE value
              * @property {number} NOT_JOINED=12 NOT_JOINED value
              * @property {number} ROUND_CLOSED=13 ROUND_CLOSED value
+             * @property {number} ENCODING=14 ENCODING value
              */
             Error.Code = (function() {
                 const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -2258,6 +2565,7 @@ export const hybrid = $root.hybrid = (() => {
                 values[valuesById[11] = "STALE"] = 11;
                 values[valuesById[12] = "NOT_JOINED"] = 12;
                 values[valuesById[13] = "ROUND_CLOSED"] = 13;
+                values[valuesById[14] = "ENCODING"] = 14;
                 return values;
             })();
 

@@ -12,7 +12,7 @@ import { Coordinator, type Peer } from '../coordinator/coordinator.js';
 import { CoordinatorMetrics } from '../coordinator/metrics.js';
 import { startServer } from '../coordinator/server.js';
 import { initTensors } from '../model/spec.js';
-import { decode, encode, encodedTensor, ErrorCode, PROTOCOL_VERSION, type Decoded, type TensorMessage } from '../proto/codec.js';
+import { decode, encode, encodedTensor, Encoding, ErrorCode, PROTOCOL_VERSION, type Decoded, type TensorMessage } from '../proto/codec.js';
 import { encodeValues } from '../proto/encodings.js';
 import { Worker } from '../worker/worker.js';
 
@@ -133,7 +133,7 @@ describe('bad TOPK payloads in a push', () => {
     const replies: Decoded[] = [];
     const peer: Peer = { send: (frame) => replies.push(decode(frame)), close: () => {} };
     coordinator.attach(peer);
-    coordinator.receive(peer, encode('hello', { protocolVersion: PROTOCOL_VERSION, task: 'a', modelFingerprint: '', workerId: 'w' }));
+    coordinator.receive(peer, encode('hello', { protocolVersion: PROTOCOL_VERSION, task: 'a', modelFingerprint: '', workerId: 'w', encodings: [Encoding.ENCODING_TOPK] }));
     expect(replies.shift()?.kind).toBe('welcome');
     return { coordinator, metrics, peer, replies };
   }

@@ -11,22 +11,35 @@ import type { TaskData } from '../data/dataset.js';
 import { loadTaskData } from '../data/tasks.js';
 import { buildModelSpec, modelFingerprint, type ModelSpec } from '../model/spec.js';
 import {
+  DEFAULT_CHUNK_BYTES,
+  groupParts,
+  PartReader,
+  partFields,
+  pieceEntries,
+  pieceMessage,
+  pieceRanges,
+  RawAssembler,
+  splitRaw,
+  ValueAssembler,
+  type DecodedTensor,
+} from '../proto/chunks.js';
+import {
   decode,
   encode,
-  encodedTensor,
+  encodingName,
   ErrorCode,
   f32Tensor,
   PROTOCOL_VERSION,
-  tensorValues,
   WireError,
   type Decoded,
   type MessageKind,
   type Messages,
   type ParamUpdate,
+  type TaskStateMessage,
   type TensorMessage,
   type Welcome,
 } from '../proto/codec.js';
-import { encodeValues, encodeWithSent, type EncodingName } from '../proto/encodings.js';
+import { ENCODING_IDS, encodeValues, encodeWithSent, type EncodingName } from '../proto/encodings.js';
 import { encodingForRound, ErrorFeedback } from '../proto/error-feedback.js';
 import type { WorkerMetrics } from './metrics.js';
 import { fromTaskStateMessage, toTaskStateMessage } from './task-state.js';
@@ -99,8 +112,17 @@ export class Worker extends EventEmitter {
   /** W as the coordinator last sent it (its mirror), kept here because deltas are added to it. */
   private copy: Float32Array[] | null = null;
   private copyVersion = -1;
-  /** What the lossy uplink encoding has not sent yet (distributed.uplink.error_feedback). */
+  /** What the lossy uplink encoding has not sent yet (distributed.uplink.error_feedback), per piece. */
   private feedback: ErrorFeedback | null = null;
+  /** What the welcome negotiated: the push encoding and the largest tensor payload of a frame. */
+  private uplink: EncodingName = 'f32';
+  private chunkBytes = DEFAULT_CHUNK_BYTES;
+  /** Messages from the coordinator whose parts are arriving. */
+  private incomingUpdate: { reader: PartReader; values: ValueAssembler } | null = null;
+  private incomingState: { reader: PartReader; tensors: RawAssembler } | null = null;
+  /** Between a welcome and the W / task state that follow it in parts. */
+  private joining: { version: number; shared: DecodedTensor[] | null; state: TaskStateMessage | null; needShared: boolean; needState: boolean; settle: (ok: boolean) => void } | null =
+    null;
   private settle: { resolve: (o: WorkerOutcome) => void; reject: (e: Error) => void } | null = null;
 
   constructor(private readonly options: WorkerOptions) {
@@ -128,11 +150,21 @@ export class Worker extends EventEmitter {
     if (this.finished || this.stopping) return;
     const headers: Record<string, string> = {};
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
-    const socket = new WebSocket(this.options.url, { headers, ca: this.options.ca, maxPayload: 0, perMessageDeflate: false });
+    // Zero masking keys: masking guards browsers' scripts against poisoning proxy caches (RFC 6455
+    // section 10.3); a worker sends gradients, not script-chosen bytes, and the pass over every byte,
+    // on both ends, is what a big push costs most after the copy.
+    const socket = new WebSocket(this.options.url, { headers, ca: this.options.ca, maxPayload: 0, perMessageDeflate: false, generateMask: (mask) => void mask.fill(0) });
     this.socket = socket;
     socket.binaryType = 'nodebuffer';
     socket.on('open', () => {
-      this.send('hello', { protocolVersion: PROTOCOL_VERSION, task: this.options.task, modelFingerprint: this.fingerprint, workerId: this.workerId });
+      this.send('hello', {
+        protocolVersion: PROTOCOL_VERSION,
+        task: this.options.task,
+        modelFingerprint: this.fingerprint,
+        workerId: this.workerId,
+        encodings: Object.values(ENCODING_IDS),
+        parts: true,
+      });
     });
     socket.on('unexpected-response', (_req, res) => {
       const status = res.statusCode ?? 0;
@@ -154,6 +186,10 @@ export class Worker extends EventEmitter {
     });
     socket.on('close', () => {
       if (this.socket === socket) this.socket = null;
+      this.incomingUpdate = null;
+      this.incomingState = null;
+      this.joining?.settle(false);
+      this.joining = null;
       this.stopHeartbeat();
       this.scheduleReconnect();
     });
@@ -198,7 +234,9 @@ export class Worker extends EventEmitter {
         void this.onWelcome(msg.body).catch((err: Error) => this.fail(err));
         return;
       case 'update':
-        return this.onUpdate(msg.body);
+        return this.receiveUpdate(msg.body);
+      case 'taskState':
+        return this.receiveState(msg.body);
       case 'error': {
         const code = msg.body.code ?? 0;
         this.log(`coordinator says ${ErrorCode[code] ?? code}: ${msg.body.message ?? ''}`);
@@ -216,7 +254,90 @@ export class Worker extends EventEmitter {
     }
   }
 
+  /** Collects an update's parts; a complete one is applied, or kept for the welcome it follows. */
+  private receiveUpdate(part: ParamUpdate): void {
+    const index = part.part ?? 0;
+    if (index === 0) this.incomingUpdate = { reader: new PartReader(`update to version ${part.version ?? 0}`, null), values: new ValueAssembler() };
+    const pending = this.incomingUpdate;
+    if (!pending) {
+      this.log(`ignoring part ${index} of an update to version ${part.version ?? 0} whose start was ignored`);
+      return;
+    }
+    try {
+      const { pieces, complete } = pending.reader.accept(index, part.parts ?? 0, part.shared ?? []);
+      for (const p of pieces) pending.values.add(p);
+      if (!complete) return;
+    } catch (err) {
+      if (!(err instanceof WireError)) throw err;
+      this.incomingUpdate = null;
+      this.log(`ignoring an update to version ${part.version ?? 0}: ${err.message}`);
+      return;
+    }
+    this.incomingUpdate = null;
+    const update: ParamUpdate = { version: part.version ?? 0, delta: part.delta ?? false, done: part.done ?? false };
+    const joining = this.joining;
+    if (joining?.needShared && !joining.shared && !update.delta && update.version === joining.version) {
+      joining.shared = pending.values.tensors;
+      this.checkJoined();
+      return;
+    }
+    this.onUpdate(update, pending.values.tensors);
+  }
+
+  /** Collects the parts of the task state that follows a welcome. */
+  private receiveState(part: TaskStateMessage): void {
+    const index = part.part ?? 0;
+    if (index === 0) this.incomingState = { reader: new PartReader('task state', null), tensors: new RawAssembler() };
+    const pending = this.incomingState;
+    if (!pending || !this.joining?.needState) {
+      this.log('ignoring a task state the coordinator sent outside a welcome');
+      return;
+    }
+    try {
+      const { pieces, complete } = pending.reader.accept(index, part.parts ?? 0, part.tensors ?? []);
+      for (const p of pieces) pending.tensors.add(p);
+      if (!complete) return;
+    } catch (err) {
+      if (!(err instanceof WireError)) throw err;
+      this.incomingState = null;
+      this.log(`ignoring the task state that followed the welcome: ${err.message}; reconnecting`);
+      this.socket?.close(1000, 'resynchronise');
+      return;
+    }
+    this.incomingState = null;
+    this.joining.state = { ...part, tensors: pending.tensors.tensors, part: null, parts: null };
+    this.checkJoined();
+  }
+
+  private checkJoined(): void {
+    const j = this.joining;
+    if (j && (!j.needShared || j.shared) && (!j.needState || j.state)) j.settle(true);
+  }
+
+  /** What follows the welcome (W, the task state), once it has arrived; null when the connection closed first. */
+  private following(welcome: Welcome): Promise<{ shared: DecodedTensor[] | null; state: TaskStateMessage | null } | null> {
+    return new Promise((resolve) => {
+      const joining = {
+        version: welcome.version ?? 0,
+        shared: null,
+        state: null,
+        needShared: welcome.sharedFollows ?? false,
+        needState: welcome.taskStateFollows ?? false,
+        settle: (ok: boolean) => {
+          if (this.joining === joining) this.joining = null;
+          resolve(ok ? { shared: joining.shared, state: joining.state } : null);
+        },
+      };
+      this.joining = joining;
+      this.checkJoined();
+    });
+  }
+
   private async onWelcome(welcome: Welcome): Promise<void> {
+    // Before any await: the parts that follow the welcome may arrive while the data loads.
+    const following = this.following(welcome);
+    this.uplink = encodingName(welcome.uplink) ?? 'f32';
+    this.chunkBytes = welcome.chunkBytes || DEFAULT_CHUNK_BYTES;
     this.attempt = 0;
     this.unreachableSince = null;
     // Heartbeats from the welcome on: loading the data can take longer than the lapse, and a worker
@@ -244,36 +365,56 @@ export class Worker extends EventEmitter {
       this.spec = spec;
       this.fingerprint = fingerprint;
       this.trainer = new TaskTrainer({ spec, data, weight: taskConfig.weight, train: config.train, sparsity: config.sparsity, seed: config.seed });
-      if (welcome.taskState) {
+      const rest = await following;
+      if (!rest) return;
+      const taskState = welcome.taskState ?? rest.state;
+      if (taskState) {
         const optimizer = (config.train.task_optimizer ?? config.train.optimizer).type;
-        this.trainer.importState(fromTaskStateMessage(welcome.taskState, spec, data.classes, optimizer, true));
-        this.log(`took over the task state of step ${welcome.taskState.step}`);
+        this.trainer.importState(fromTaskStateMessage(taskState, spec, data.classes, optimizer, true));
+        this.log(`took over the task state of step ${taskState.step}`);
       }
     } else if (welcome.modelFingerprint !== this.fingerprint) {
       throw new WorkerError(`the coordinator now has model ${welcome.modelFingerprint}, this worker trains ${this.fingerprint}`);
     }
+    const rest = await following;
+    if (!rest) return;
     this.totalRounds = welcome.totalRounds ?? 0;
     this.reportEvery = welcome.reportEvery || 50;
     this.log(`joined at version ${welcome.version} of ${this.totalRounds}`);
     this.emit('joined', welcome.version ?? 0);
-    this.adopt({ version: welcome.version, shared: welcome.shared, done: false });
+    const shared = rest.shared ?? this.decodeWhole(welcome.shared ?? [], `the welcome's W`);
+    if (shared) this.adopt({ version: welcome.version, done: false }, shared);
   }
 
-  private onUpdate(update: ParamUpdate): void {
+  /** Whole tensors of one frame, decoded; null (logged) when they do not decode. */
+  private decodeWhole(tensors: readonly TensorMessage[], what: string): DecodedTensor[] | null {
+    const reader = new PartReader(what, null);
+    const values = new ValueAssembler();
+    try {
+      for (const p of reader.accept(0, 0, tensors).pieces) values.add(p);
+      return values.tensors;
+    } catch (err) {
+      if (!(err instanceof WireError)) throw err;
+      this.log(`ignoring ${what}: ${err.message}`);
+      return null;
+    }
+  }
+
+  private onUpdate(update: ParamUpdate, tensors: DecodedTensor[]): void {
     if (!this.trainer) return;
     if (update.done) {
       // The final W only completes the copy: the evaluation uses the W the last round trained against,
       // as single-process training does.
-      if ((update.shared ?? []).length > 0) this.updateCopy(update);
+      if (tensors.length > 0) this.updateCopy(update, tensors);
       this.finish();
       return;
     }
-    this.adopt(update);
+    this.adopt(update, tensors);
   }
 
   /** Takes new shared weights and queues the round they start. */
-  private adopt(update: ParamUpdate): void {
-    const shared = this.updateCopy(update);
+  private adopt(update: ParamUpdate, tensors: DecodedTensor[]): void {
+    const shared = this.updateCopy(update, tensors);
     if (!shared) return;
     this.trainer!.setShared(shared);
     this.version = update.version ?? 0;
@@ -298,22 +439,20 @@ export class Worker extends EventEmitter {
    * (the coordinator's mirror does the same additions). Returns the W to train against (not sharing
    * memory with the copy, which later deltas change), or null when the update cannot be applied.
    */
-  private updateCopy(update: ParamUpdate): Float32Array[] | null {
+  private updateCopy(update: ParamUpdate, tensors: readonly DecodedTensor[]): Float32Array[] | null {
     const spec = this.spec!;
-    const tensors = update.shared ?? [];
     const version = update.version ?? 0;
     if (tensors.length !== spec.shared.length) {
       this.log(`ignoring an update with ${tensors.length} tensors (the model has ${spec.shared.length})`);
       return null;
     }
-    let values: Float32Array[];
-    try {
-      values = spec.shared.map((t, i) => tensorValues(tensors[i], t.shape));
-    } catch (err) {
-      if (!(err instanceof WireError)) throw err;
-      this.log(`ignoring an update to version ${version}: ${err.message}`);
+    const wrong = spec.shared.findIndex((t, i) => tensors[i].name !== t.name || tensors[i].shape.length !== t.shape.length || tensors[i].shape.some((d, k) => d !== t.shape[k]));
+    if (wrong >= 0) {
+      const t = tensors[wrong];
+      this.log(`ignoring an update to version ${version}: tensor ${wrong} is "${t.name}" [${t.shape.join(', ')}], the model's is "${spec.shared[wrong].name}" [${spec.shared[wrong].shape.join(', ')}]`);
       return null;
     }
+    const values = tensors.map((t) => t.values);
     if (!update.delta) {
       this.copy = values.map((v) => v.slice());
       this.copyVersion = version;
@@ -333,21 +472,29 @@ export class Worker extends EventEmitter {
     return this.copy.map((c) => c.slice());
   }
 
-  /** The gradient tensors of a push, in the round's uplink encoding (through error feedback when on). */
-  private gradientTensors(version: number, gradient: readonly Float32Array[]): TensorMessage[] {
+  /**
+   * The gradient of a push, in parts: each tensor cut into pieces of at most the chunk size, each piece
+   * in the negotiated uplink encoding on its own (through error feedback when on), the pieces grouped
+   * into frames. One part, of whole tensors, when everything fits.
+   */
+  private gradientParts(version: number, gradient: readonly Float32Array[]): TensorMessage[][] {
     const spec = this.spec!;
+    if (this.uplink === 'f32') return groupParts(splitRaw(spec.shared.map((t, i) => f32Tensor(t.name, t.shape, gradient[i])), this.chunkBytes), this.chunkBytes);
     const uplink = this.config!.distributed.uplink;
-    if (uplink.encoding === 'f32') return spec.shared.map((t, i) => f32Tensor(t.name, t.shape, gradient[i]));
-    const encoding: EncodingName = encodingForRound(version, uplink.warmup_rounds, uplink.encoding);
+    const encoding: EncodingName = encodingForRound(version, uplink.warmup_rounds, this.uplink);
     const options = { topkFraction: uplink.topk_fraction };
+    const ranges = pieceRanges(spec.shared.map((t) => t.size), pieceEntries(this.chunkBytes));
+    const views = ranges.map((r) => gradient[r.tensor].subarray(r.offset, r.offset + r.count));
     let payloads: Uint8Array[];
     if (uplink.error_feedback) {
-      this.feedback ??= new ErrorFeedback(spec.shared.map((t) => t.size));
-      payloads = this.feedback.compress(gradient, (v) => encodeWithSent(v, encoding, options));
+      // The residual is kept per piece; a coordinator with another chunk size cuts other pieces.
+      if (this.feedback?.pieces !== ranges.length) this.feedback = new ErrorFeedback(ranges.map((r) => r.count));
+      payloads = this.feedback.compress(views, (v) => encodeWithSent(v, encoding, options));
     } else {
-      payloads = gradient.map((g) => encodeValues(g, encoding, options));
+      payloads = views.map((v) => encodeValues(v, encoding, options));
     }
-    return spec.shared.map((t, i) => encodedTensor(t.name, t.shape, payloads[i], encoding));
+    const pieces = ranges.map((r, i) => pieceMessage(r, spec.shared[r.tensor].name, spec.shared[r.tensor].shape, ENCODING_IDS[encoding], payloads[i]));
+    return groupParts(pieces, this.chunkBytes);
   }
 
   private trainRound(): void {
@@ -360,12 +507,10 @@ export class Worker extends EventEmitter {
     const seconds = (performance.now() - t0) / 1000;
     this.options.metrics?.stepDuration.observe({ task: this.options.task }, seconds);
     this.options.metrics?.samples.inc({ task: this.options.task }, r.samples);
-    const sent = this.send('push', {
-      task: this.options.task,
-      baseVersion: version,
-      gradient: this.gradientTensors(version, r.gradient),
-      loss: r.loss,
-      samples: r.samples,
+    const parts = this.gradientParts(version, r.gradient);
+    let sent = true;
+    parts.forEach((gradient, i) => {
+      sent = this.send('push', { task: this.options.task, baseVersion: version, gradient, loss: r.loss, samples: r.samples, ...partFields(i, parts.length) }) && sent;
     });
     // Unsent (the connection closed during the round): the next welcome's version is trained again.
     if (sent) this.lastPushed = version;
@@ -375,7 +520,9 @@ export class Worker extends EventEmitter {
 
   private report(extra: { evaluation?: Evaluation; final?: boolean }): void {
     const trainer = this.trainer!;
-    this.send('taskState', toTaskStateMessage(this.options.task, this.spec!, trainer.classes, trainer.exportState(), extra));
+    const state = toTaskStateMessage(this.options.task, this.spec!, trainer.classes, trainer.exportState(), extra);
+    const parts = groupParts(splitRaw(state.tensors ?? [], this.chunkBytes), this.chunkBytes);
+    parts.forEach((tensors, i) => this.send('taskState', { ...state, tensors, ...partFields(i, parts.length) }));
   }
 
   /** Training is done: evaluate on the held-out split and send the final state. */

@@ -1,0 +1,29 @@
+// Where pushed gradients are decoded as their pieces arrive: one Float32Array per shared tensor per
+// push, recycled once the round that used them is applied, so a steady run allocates no gradient
+// memory per round (large allocations there cost more in garbage collection than the arithmetic).
+
+export class GradientSlots {
+  private readonly free: Float32Array[][] = [];
+  private readonly mine = new WeakSet<Float32Array[]>();
+
+  /** `keep`: free slots held at most (more are left to the garbage collector). */
+  constructor(
+    private readonly sizes: readonly number[],
+    private readonly keep: number,
+  ) {}
+
+  /** A slot to decode one push into; its contents are whatever was there before. */
+  acquire(): Float32Array[] {
+    const slot = this.free.pop() ?? this.sizes.map((n) => new Float32Array(n));
+    this.mine.add(slot);
+    return slot;
+  }
+
+  /** Gives a slot back once nothing reads it any more. Slots not from acquire() are ignored. */
+  release(slot: readonly Float32Array[]): void {
+    const s = slot as Float32Array[];
+    if (!this.mine.has(s)) return;
+    this.mine.delete(s);
+    if (this.free.length < this.keep) this.free.push(s);
+  }
+}
