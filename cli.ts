@@ -140,6 +140,11 @@ function printSummary(result: Awaited<ReturnType<typeof runTrain>>): void {
       `${'task'.padEnd(16)} ${'separate'.padStart(8)} ${'hybrid'.padStart(8)} ${'nnz(S)'.padStart(8)} ${'density'.padStart(7)}`,
       ...rows,
       `compression: ${result.compression.params_ratio.toFixed(2)}x in parameters, ${result.compression.bytes_ratio.toFixed(2)}x in bytes (indices counted)`,
+      ...(result.communication
+        ? [
+            `communication: ${(result.communication.round_bytes_per_round / 1e3).toFixed(1)} kB per round (pushes in + updates out) over ${result.communication.rounds} rounds; uplink ${result.communication.uplink_encoding}, downlink ${result.communication.downlink_encoding}`,
+          ]
+        : []),
       `wall time: ${result.wall_seconds.toFixed(1)} s`,
       '',
     ].join('\n'),

@@ -118,16 +118,22 @@ export const uplinkSchema = z.strictObject({
   encoding: encodingName.default('f32'),
   /** TOPK: the fraction of entries sent each round. */
   topk_fraction: z.number().gt(0, 'must be in (0, 1]').max(1, 'must be in (0, 1]').default(0.01),
+  /** TOPK: how the kept values travel (F16 halves their bytes; clamped to +-65504). */
+  topk_values: z.enum(['f32', 'f16']).default('f32'),
   /** Lossy encodings: carry what was not sent over to the next round (error feedback). */
   error_feedback: z.boolean().default(true),
   /** Send F32 for the first N rounds (dense warm-up). */
   warmup_rounds: z.number().int().min(0).default(0),
+  /** Momentum correction (Deep Gradient Compression): the worker accumulates the velocity before
+   *  compressing, so the coordinator must apply plain SGD (no momentum of its own). 0: off. */
+  momentum_correction: z.number().min(0).lt(1).default(0),
 });
 
 /** How the coordinator sends W: full F32 (default), or encoded deltas against what the workers hold. */
 export const downlinkSchema = z.strictObject({
   encoding: encodingName.default('f32'),
   topk_fraction: z.number().gt(0, 'must be in (0, 1]').max(1, 'must be in (0, 1]').default(0.01),
+  topk_values: z.enum(['f32', 'f16']).default('f32'),
   /** Lossy encodings: every N versions the full W goes out, so the workers' copies catch up. */
   dense_every: positiveInt.default(50),
 });
@@ -170,6 +176,11 @@ export const runConfigSchema = z
     });
     if (cfg.sparsity.prune_end < cfg.sparsity.warmup) {
       ctx.addIssue({ code: 'custom', path: ['sparsity', 'prune_end'], message: 'must not be before sparsity.warmup' });
+    }
+    const opt = cfg.train.optimizer;
+    if (cfg.distributed.uplink.momentum_correction > 0 && !(opt.type === 'sgd' && opt.momentum === 0)) {
+      // The workers' velocity is the momentum: a second one on the coordinator would count it twice.
+      ctx.addIssue({ code: 'custom', path: ['distributed', 'uplink', 'momentum_correction'], message: 'needs train.optimizer { "type": "sgd", "momentum": 0 }' });
     }
   });
 

@@ -17,16 +17,29 @@ export interface Aggregator {
   aggregate(contributions: readonly Contribution[], out: Float32Array[]): void;
 }
 
-/** g = sum_t lambda_t * g_t: the gradient of the joint objective sum_t lambda_t L_t. */
+/** Throws, naming the task and tensor, unless every contribution has one gradient per tensor of `like`
+ *  with as many entries. */
+export function checkContributions(contributions: readonly Contribution[], like: readonly { length: number }[]): void {
+  for (const c of contributions) {
+    if (c.gradient.length !== like.length) throw new Error(`aggregation: task ${c.task} sent ${c.gradient.length} tensors, expected ${like.length}`);
+    for (let t = 0; t < like.length; t++) {
+      const n = c.gradient[t].length;
+      if (n !== like[t].length) throw new Error(`aggregation: task ${c.task} tensor ${t} has ${n} entries, expected ${like[t].length}`);
+    }
+  }
+}
+
+/** The weight of a contribution in the sum: lambda_t times the round's scale. */
+export function termWeight(c: Contribution): number {
+  return c.weight * (c.scale ?? 1);
+}
+
+/** g = sum_t lambda_t * g_t: the gradient of the joint objective sum_t lambda_t L_t. Optimizers may
+ *  fuse it into their step (Optimizer.stepSum) when it is the aggregator: keep the two in step. */
 export const weightedSum: Aggregator = {
   name: 'weighted-sum',
   aggregate(contributions, out) {
-    for (const c of contributions) {
-      if (c.gradient.length !== out.length) throw new Error(`aggregation: task ${c.task} sent ${c.gradient.length} tensors, expected ${out.length}`);
-      c.gradient.forEach((g, t) => {
-        if (g.length !== out[t].length) throw new Error(`aggregation: task ${c.task} tensor ${t} has ${g.length} entries, expected ${out[t].length}`);
-      });
-    }
+    checkContributions(contributions, out);
     // Plain loops, the first contribution assigning rather than adding to a zero-filled output: on
     // millions of entries per tensor, the number of passes is what costs.
     for (let t = 0; t < out.length; t++) {
@@ -35,12 +48,12 @@ export const weightedSum: Aggregator = {
         o.fill(0);
         continue;
       }
-      contributions.forEach((c, k) => {
-        const g = c.gradient[t];
-        const w = c.weight * (c.scale ?? 1);
+      for (let k = 0; k < contributions.length; k++) {
+        const g = contributions[k].gradient[t];
+        const w = termWeight(contributions[k]);
         if (k === 0) for (let i = 0; i < o.length; i++) o[i] = w * g[i];
         else for (let i = 0; i < o.length; i++) o[i] += w * g[i];
-      });
+      }
     }
   },
 };

@@ -147,7 +147,8 @@ export class Coordinator extends EventEmitter {
     const dist = config.distributed;
     let version = 0;
     if (options.resume && options.checkpoints) version = this.resumeFrom(options.checkpoints);
-    this.mirror = this.shared.tensors.map((t) => t.slice());
+    // With an F32 downlink the workers hold W itself: the mirror is W, not a copy kept in step with it.
+    this.mirror = dist.downlink.encoding === 'f32' ? this.shared.tensors : this.shared.tensors.map((t) => t.slice());
     this.rounds = new Rounds(this.tasks, { mode: dist.mode, quorum: dist.quorum ?? this.tasks.length, staleness: dist.staleness, deadlineMs: dist.round_timeout_seconds * 1000 }, version);
     // The largest legitimate frame is a task state: S_t, its support, the head and two optimizer slots
     // for each; a fixed allowance covers names and framing.
@@ -417,7 +418,7 @@ export class Coordinator extends EventEmitter {
     const downlink = this.config.distributed.downlink;
     const w = this.shared.tensors;
     if (downlink.encoding === 'f32' || version % downlink.dense_every === 0) {
-      this.mirror.forEach((m, i) => m.set(w[i]));
+      if (this.mirror !== w) this.mirror.forEach((m, i) => m.set(w[i]));
       return { update: { version }, parts: groupParts(splitRaw(this.mirrorMessage(), this.chunkBytes), this.chunkBytes) };
     }
     // Each piece of the delta is encoded on its own, as the worker's pieces of a gradient are.
@@ -428,7 +429,7 @@ export class Coordinator extends EventEmitter {
       const wi = w[r.tensor].subarray(r.offset, r.offset + r.count);
       const delta = new Float32Array(r.count);
       for (let j = 0; j < delta.length; j++) delta[j] = wi[j] - m[j];
-      const { payload, sent } = encodeWithSent(delta, downlink.encoding, { topkFraction: downlink.topk_fraction });
+      const { payload, sent } = encodeWithSent(delta, downlink.encoding, { topkFraction: downlink.topk_fraction, topkValues: downlink.topk_values });
       for (let j = 0; j < m.length; j++) m[j] += sent[j];
       return pieceMessage(r, t.name, t.shape, ENCODING_IDS[downlink.encoding], payload);
     });

@@ -1,5 +1,7 @@
 // Optimizers for the shared weights W, on Float32Arrays: the coordinator needs no tensor library.
 import type { OptimizerConfig } from '../config/schema.js';
+import { checkContributions, weightedSum, type Contribution } from './aggregation.js';
+import { StepHeap } from './step-heap.js';
 
 export interface OptimizerState {
   type: OptimizerConfig['type'];
@@ -12,68 +14,153 @@ export interface Optimizer {
   readonly config: OptimizerConfig;
   /** params -= update(grads), in place. `lrScale` multiplies the configured learning rate. */
   step(params: readonly Float32Array[], grads: readonly Float32Array[], lrScale: number): void;
+  /**
+   * As `weightedSum.aggregate(contributions, g)` then `step(params, g, lrScale)`, bit for bit, in one
+   * pass (wasm SIMD) when `params` are the arrays colocate() returned; otherwise in those two steps.
+   */
+  stepSum?(params: readonly Float32Array[], contributions: readonly Contribution[], lrScale: number): void;
+  /**
+   * Moves the slots into one wasm memory next to a copy of `params` and returns that copy, the params'
+   * new home, on which stepSum runs in place; null (nothing moved) where no such memory can be had.
+   */
+  colocate?(params: readonly Float32Array[]): Float32Array[] | null;
+  /** Copies of the step count and slots. */
   state(): OptimizerState;
+  /** Copies `state` into the slots (which stay where they are: in the wasm memory once colocated). */
   restore(state: OptimizerState): void;
 }
 
 function checkShapes(params: readonly Float32Array[], grads: readonly Float32Array[]): void {
   if (params.length !== grads.length) throw new Error(`optimizer: ${grads.length} gradients for ${params.length} tensors`);
-  params.forEach((p, i) => {
-    if (p.length !== grads[i].length) throw new Error(`optimizer: gradient ${i} has ${grads[i].length} entries, tensor has ${p.length}`);
-  });
+  for (let i = 0; i < params.length; i++) {
+    if (params[i].length !== grads[i].length) throw new Error(`optimizer: gradient ${i} has ${grads[i].length} entries, tensor has ${params[i].length}`);
+  }
 }
 
-class Sgd implements Optimizer {
-  private momentum: Float32Array[];
-  private steps = 0;
-  constructor(readonly config: Extract<OptimizerConfig, { type: 'sgd' }>, sizes: readonly number[]) {
-    this.momentum = sizes.map((n) => new Float32Array(n));
+/** What SGD and Adam share: per-tensor slots, a step count, the fused path and the checkpoint copies. */
+abstract class SlotOptimizer {
+  protected steps = 0;
+  /** slots[s][t]: slot s of tensor t. */
+  protected slots: Float32Array[][];
+  private heap: StepHeap | null = null;
+  /** The summed gradient where stepSum cannot fuse (params not colocated); made on first need. */
+  private combined: Float32Array[] | null = null;
+
+  constructor(
+    private readonly type: OptimizerConfig['type'],
+    private readonly sizes: readonly number[],
+    slotCount: number,
+  ) {
+    this.slots = Array.from({ length: slotCount }, () => sizes.map((n) => new Float32Array(n)));
   }
+
+  abstract step(params: readonly Float32Array[], grads: readonly Float32Array[], lrScale: number): void;
+
+  /** One fused step on the heap, which holds the params. */
+  protected abstract stepOnHeap(heap: StepHeap, contributions: readonly Contribution[], lrScale: number): void;
+
+  stepSum(params: readonly Float32Array[], contributions: readonly Contribution[], lrScale: number): void {
+    if (contributions.length === 0) throw new Error('optimizer: stepSum needs at least one contribution');
+    if (this.heap !== null && this.heap.holds(params)) {
+      checkContributions(contributions, params);
+      this.stepOnHeap(this.heap, contributions, lrScale);
+      return;
+    }
+    this.combined ??= params.map((p) => new Float32Array(p.length));
+    weightedSum.aggregate(contributions, this.combined);
+    this.step(params, this.combined, lrScale);
+  }
+
+  colocate(params: readonly Float32Array[]): Float32Array[] | null {
+    if (this.heap !== null) throw new Error('optimizer: colocate() was already called; the params live in its memory');
+    if (params.length !== this.sizes.length || params.some((p, t) => p.length !== this.sizes[t])) {
+      throw new Error(`optimizer: colocate() got tensors of [${params.map((p) => p.length)}] entries, the optimizer was made for [${this.sizes}]`);
+    }
+    const heap = StepHeap.create(this.sizes, this.slots.length);
+    if (heap === null) return null;
+    params.forEach((p, t) => heap.params[t].set(p));
+    this.slots.forEach((slot, s) => slot.forEach((x, t) => heap.slots[s][t].set(x)));
+    this.slots = heap.slots;
+    this.heap = heap;
+    return heap.params;
+  }
+
+  state(): OptimizerState {
+    return { type: this.type, step: this.steps, slots: this.slots.map((slot) => slot.map((x) => x.slice())) };
+  }
+
+  restore(state: OptimizerState): void {
+    if (state.type !== this.type) throw new Error(`optimizer: cannot restore ${state.type} state into ${this.type}`);
+    if (state.slots.length !== this.slots.length) throw new Error(`optimizer: ${this.type} state has ${state.slots.length} slots, expected ${this.slots.length}`);
+    state.slots.forEach((slot, s) => {
+      if (slot.length !== this.sizes.length) throw new Error(`optimizer: ${this.type} state slot ${s} has ${slot.length} tensors, expected ${this.sizes.length}`);
+      slot.forEach((x, t) => {
+        if (x.length !== this.sizes[t]) throw new Error(`optimizer: ${this.type} state slot ${s} tensor ${t} has ${x.length} entries, expected ${this.sizes[t]}`);
+      });
+    });
+    state.slots.forEach((slot, s) => slot.forEach((x, t) => this.slots[s][t].set(x)));
+    this.steps = state.step;
+  }
+}
+
+class Sgd extends SlotOptimizer implements Optimizer {
+  constructor(
+    readonly config: Extract<OptimizerConfig, { type: 'sgd' }>,
+    sizes: readonly number[],
+  ) {
+    super('sgd', sizes, 1);
+  }
+
   step(params: readonly Float32Array[], grads: readonly Float32Array[], lrScale: number): void {
     checkShapes(params, grads);
     const lr = this.config.lr * lrScale;
     const mu = this.config.momentum;
-    params.forEach((p, t) => {
+    for (let t = 0; t < params.length; t++) {
+      const p = params[t];
       const g = grads[t];
-      const m = this.momentum[t];
+      const m = this.slots[0][t];
       for (let i = 0; i < p.length; i++) {
         // Locals rounded as the float32 store rounds them: bit-identical to re-reading m[i].
         const mi = Math.fround(mu * m[i] + g[i]);
         m[i] = mi;
         p[i] -= lr * mi;
       }
-    });
+    }
     this.steps++;
   }
-  state(): OptimizerState {
-    return { type: 'sgd', step: this.steps, slots: [this.momentum.map((m) => m.slice())] };
-  }
-  restore(state: OptimizerState): void {
-    if (state.type !== 'sgd') throw new Error(`optimizer: cannot restore ${state.type} state into sgd`);
-    this.momentum = state.slots[0].map((m) => m.slice());
-    this.steps = state.step;
+
+  protected stepOnHeap(heap: StepHeap, contributions: readonly Contribution[], lrScale: number): void {
+    heap.sgd(contributions, this.config.lr * lrScale, this.config.momentum);
+    this.steps++;
   }
 }
 
-class Adam implements Optimizer {
-  private m: Float32Array[];
-  private v: Float32Array[];
-  private steps = 0;
-  constructor(readonly config: Extract<OptimizerConfig, { type: 'adam' }>, sizes: readonly number[]) {
-    this.m = sizes.map((n) => new Float32Array(n));
-    this.v = sizes.map((n) => new Float32Array(n));
+class Adam extends SlotOptimizer implements Optimizer {
+  constructor(
+    readonly config: Extract<OptimizerConfig, { type: 'adam' }>,
+    sizes: readonly number[],
+  ) {
+    super('adam', sizes, 2);
   }
+
+  /** The step's learning rate with Adam's bias corrections, for step count `steps` (already advanced). */
+  private rate(lrScale: number): number {
+    const { beta1, beta2 } = this.config;
+    return (this.config.lr * lrScale * Math.sqrt(1 - beta2 ** this.steps)) / (1 - beta1 ** this.steps);
+  }
+
   step(params: readonly Float32Array[], grads: readonly Float32Array[], lrScale: number): void {
     checkShapes(params, grads);
     const { beta1, beta2, epsilon } = this.config;
     this.steps++;
-    const lr = (this.config.lr * lrScale * Math.sqrt(1 - beta2 ** this.steps)) / (1 - beta1 ** this.steps);
-    params.forEach((p, t) => {
+    const lr = this.rate(lrScale);
+    const c1 = 1 - beta1;
+    const c2 = 1 - beta2;
+    for (let t = 0; t < params.length; t++) {
+      const p = params[t];
       const g = grads[t];
-      const m = this.m[t];
-      const v = this.v[t];
-      const c1 = 1 - beta1;
-      const c2 = 1 - beta2;
+      const m = this.slots[0][t];
+      const v = this.slots[1][t];
       for (let i = 0; i < p.length; i++) {
         // Locals rounded as the float32 stores round them: bit-identical to re-reading m[i] and v[i].
         const gi = g[i];
@@ -83,16 +170,12 @@ class Adam implements Optimizer {
         v[i] = vi;
         p[i] -= (lr * mi) / (Math.sqrt(vi) + epsilon);
       }
-    });
+    }
   }
-  state(): OptimizerState {
-    return { type: 'adam', step: this.steps, slots: [this.m.map((x) => x.slice()), this.v.map((x) => x.slice())] };
-  }
-  restore(state: OptimizerState): void {
-    if (state.type !== 'adam') throw new Error(`optimizer: cannot restore ${state.type} state into adam`);
-    this.m = state.slots[0].map((x) => x.slice());
-    this.v = state.slots[1].map((x) => x.slice());
-    this.steps = state.step;
+
+  protected stepOnHeap(heap: StepHeap, contributions: readonly Contribution[], lrScale: number): void {
+    this.steps++;
+    heap.adam(contributions, this.rate(lrScale), this.config.beta1, this.config.beta2, this.config.epsilon);
   }
 }
 

@@ -1,18 +1,25 @@
 // The coordinator's copy of W: the tensors, their version counter and the optimizer that moves them.
 // One call applies one round; nothing else mutates W.
-import type { Aggregator, Contribution } from './aggregation.js';
+import { weightedSum, type Aggregator, type Contribution } from './aggregation.js';
 import type { Optimizer, OptimizerState } from './optimizer.js';
 
 export class SharedWeights {
-  private readonly combined: Float32Array[];
+  /** W. With the default weighted sum, views on the optimizer's wasm memory (a copy of the tensors
+   *  given), so that a round is one fused pass there; read them here, not from the arrays passed in. */
+  readonly tensors: Float32Array[];
+  /** The aggregate, for aggregators the optimizer cannot fuse with; made on first need. */
+  private combined: Float32Array[] | null = null;
+  /** The optimizer's fused sum-and-step, when the aggregator is the weighted sum it fuses. */
+  private readonly stepSum: NonNullable<Optimizer['stepSum']> | null;
   private _version = 0;
 
   constructor(
-    readonly tensors: Float32Array[],
+    tensors: Float32Array[],
     private readonly optimizer: Optimizer,
     private readonly aggregator: Aggregator,
   ) {
-    this.combined = tensors.map((t) => new Float32Array(t.length));
+    this.stepSum = aggregator === weightedSum && optimizer.stepSum ? optimizer.stepSum.bind(optimizer) : null;
+    this.tensors = (this.stepSum ? optimizer.colocate?.(tensors) : null) ?? tensors;
   }
 
   get version(): number {
@@ -22,8 +29,13 @@ export class SharedWeights {
   /** Aggregates the round's contributions, steps the optimizer and advances the version. */
   applyRound(contributions: readonly Contribution[], lrScale: number): number {
     if (contributions.length === 0) throw new Error('applyRound: a round needs at least one contribution');
-    this.aggregator.aggregate(contributions, this.combined);
-    this.optimizer.step(this.tensors, this.combined, lrScale);
+    if (this.stepSum) {
+      this.stepSum(this.tensors, contributions, lrScale);
+    } else {
+      this.combined ??= this.tensors.map((t) => new Float32Array(t.length));
+      this.aggregator.aggregate(contributions, this.combined);
+      this.optimizer.step(this.tensors, this.combined, lrScale);
+    }
     return ++this._version;
   }
 

@@ -19,7 +19,7 @@ import { Worker } from '../worker/worker.js';
 const quiet = () => {};
 const STEPS = 30;
 
-function config(distributed: object, tasks = 3): RunConfig {
+function config(distributed: object, tasks = 3, optimizer: object = { type: 'adam', lr: 0.01 }): RunConfig {
   return parseRunConfig(
     {
       seed: 5,
@@ -29,7 +29,7 @@ function config(distributed: object, tasks = 3): RunConfig {
         { name: 'b', dataset: { source: 'synthetic', features: 32, classes: 3, train: 512, test: 128, task_seed: 2 } },
         { name: 'c', dataset: { source: 'synthetic', features: 32, classes: 4, train: 512, test: 128, task_seed: 3 } },
       ].slice(0, tasks),
-      train: { steps: STEPS, batch_size: 32, optimizer: { type: 'adam', lr: 0.01 }, baseline: false },
+      train: { steps: STEPS, batch_size: 32, optimizer, baseline: false },
       sparsity: { rho: 0.05, warmup: 0.2, prune_end: 0.6, prune_every: 3 },
       distributed: { round_timeout_seconds: 60, report_every: 10, ...distributed },
     },
@@ -88,11 +88,14 @@ beforeAll(async () => {
 describe('config', () => {
   it('defaults to F32 both ways and parses the compressed options', () => {
     const d = config({}).distributed;
-    expect(d.uplink).toEqual({ encoding: 'f32', topk_fraction: 0.01, error_feedback: true, warmup_rounds: 0 });
-    expect(d.downlink).toEqual({ encoding: 'f32', topk_fraction: 0.01, dense_every: 50 });
+    expect(d.uplink).toEqual({ encoding: 'f32', topk_fraction: 0.01, topk_values: 'f32', error_feedback: true, warmup_rounds: 0, momentum_correction: 0 });
+    expect(d.downlink).toEqual({ encoding: 'f32', topk_fraction: 0.01, topk_values: 'f32', dense_every: 50 });
     expect(config(COMPRESSED).distributed.downlink.dense_every).toBe(7);
     expect(() => config({ uplink: { encoding: 'zip' } })).toThrow();
     expect(() => config({ downlink: { topk_fraction: 0 } })).toThrow();
+    expect(() => config({ uplink: { topk_values: 'f8' } })).toThrow();
+    // Momentum correction is the momentum: the coordinator's Adam (this config's) would add a second.
+    expect(() => config({ uplink: { encoding: 'topk', momentum_correction: 0.9 } })).toThrow(/momentum_correction: needs train.optimizer/);
   });
 });
 
@@ -123,6 +126,17 @@ describe('compressed uplink (TOPK 1% + error feedback) and downlink (TOPK deltas
     const ratio = dense.pushBytes / dense.pushes / (compressed.pushBytes / compressed.pushes);
     expect(ratio, `bytes per push: f32 ${dense.pushBytes / dense.pushes}, compressed ${compressed.pushBytes / compressed.pushes}`).toBeGreaterThanOrEqual(20);
   }, 120_000);
+});
+
+describe('momentum correction', () => {
+  it('trains with TOPK pushes of the workers\' velocity, the coordinator stepping plain SGD', async () => {
+    const cfg = config({ uplink: { encoding: 'topk', topk_fraction: 0.05, momentum_correction: 0.9 } }, 2, { type: 'sgd', lr: 0.05, momentum: 0 });
+    const { coordinator, workers } = await run(cfg);
+    expect(coordinator.version).toBe(STEPS);
+    const init = initTensors(coordinator.spec.shared, 5, 'shared');
+    expect(Math.max(...Array.from(coordinator.sharedTensors[0], (x, j) => Math.abs(x - init[0][j])))).toBeGreaterThan(1e-3);
+    for (const w of workers) w.sharedCopy!.tensors.forEach((t, i) => expect(bits(t).equals(bits(coordinator.sharedTensors[i]))).toBe(true));
+  }, 60_000);
 });
 
 describe('bad TOPK payloads in a push', () => {

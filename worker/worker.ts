@@ -482,13 +482,13 @@ export class Worker extends EventEmitter {
     if (this.uplink === 'f32') return groupParts(splitRaw(spec.shared.map((t, i) => f32Tensor(t.name, t.shape, gradient[i])), this.chunkBytes), this.chunkBytes);
     const uplink = this.config!.distributed.uplink;
     const encoding: EncodingName = encodingForRound(version, uplink.warmup_rounds, this.uplink);
-    const options = { topkFraction: uplink.topk_fraction };
+    const options = { topkFraction: uplink.topk_fraction, topkValues: uplink.topk_values };
     const ranges = pieceRanges(spec.shared.map((t) => t.size), pieceEntries(this.chunkBytes));
     const views = ranges.map((r) => gradient[r.tensor].subarray(r.offset, r.offset + r.count));
     let payloads: Uint8Array[];
     if (uplink.error_feedback) {
       // The residual is kept per piece; a coordinator with another chunk size cuts other pieces.
-      if (this.feedback?.pieces !== ranges.length) this.feedback = new ErrorFeedback(ranges.map((r) => r.count));
+      if (this.feedback?.pieces !== ranges.length) this.feedback = new ErrorFeedback(ranges.map((r) => r.count), { momentum: uplink.momentum_correction });
       payloads = this.feedback.compress(views, (v) => encodeWithSent(v, encoding, options));
     } else {
       payloads = views.map((v) => encodeValues(v, encoding, options));
