@@ -144,6 +144,19 @@ export function compare(runs: readonly Run[]): ComparisonRow[] {
   });
 }
 
+/** Per encoding (dense f32 aside), the mean over seeds of each task's change against dense f32. */
+export function meanChanges(rows: readonly ComparisonRow[]): { encoding: EncodingName; seeds: number; change: number[]; bytes_reduction: number }[] {
+  const out: { encoding: EncodingName; seeds: number; change: number[]; bytes_reduction: number }[] = [];
+  for (const encoding of ENCODINGS) {
+    const paired = rows.filter((r) => r.encoding === encoding && encoding !== 'f32' && r.accuracy_change.every((c) => c !== null));
+    if (paired.length === 0) continue;
+    const change = paired[0].accuracy.map((_, i) => paired.reduce((a, r) => a + r.accuracy_change[i]!, 0) / paired.length);
+    const bytes_reduction = paired.reduce((a, r) => a + r.bytes_reduction!, 0) / paired.length;
+    out.push({ encoding, seeds: paired.length, change, bytes_reduction });
+  }
+  return out;
+}
+
 export function formatTable(tasks: readonly string[], rows: readonly ComparisonRow[]): string {
   const header = ['encoding', 'seed', ...tasks.map((t) => `${t} %`), 'worst change pt', 'KB/round', 'fewer bytes', 'wall s'];
   const lines = [header.join('\t')];
@@ -160,6 +173,9 @@ export function formatTable(tasks: readonly string[], rows: readonly ComparisonR
         r.wall_seconds.toFixed(0),
       ].join('\t'),
     );
+  }
+  for (const m of meanChanges(rows)) {
+    lines.push([`${m.encoding} mean`, `${m.seeds} seeds`, ...m.change.map((c) => `${c >= 0 ? '+' : ''}${(c * 100).toFixed(2)} pt`), '', '', `${m.bytes_reduction.toFixed(1)}x`, ''].join('\t'));
   }
   return lines.join('\n');
 }
@@ -189,7 +205,7 @@ async function main(argv: readonly string[]): Promise<void> {
     }
   }
   const rows = compare(runs);
-  if (opts.json) process.stdout.write(`${JSON.stringify({ config: opts.config, runs, rows })}\n`);
+  if (opts.json) process.stdout.write(`${JSON.stringify({ config: opts.config, runs, rows, means: meanChanges(rows) })}\n`);
   else {
     process.stdout.write(`${opts.config}, hybrid local; round traffic = gradient pushes in + weight updates out; change vs dense f32 of the same seed\n`);
     process.stdout.write(`${formatTable(runs[0]?.result.tasks.map((t) => t.name) ?? [], rows)}\n`);

@@ -1,13 +1,15 @@
-// The client side of bench:round: T synthetic workers, each in its own worker_thread so their work does
-// not run on the coordinator's event loop. A client either speaks the hybrid protocol over `ws` (Hello,
-// then on every Welcome / ParamUpdate at once a precomputed GradientPush for that version) or plays the
-// same byte pattern over a raw TCP socket (send `up` bytes, wait for `down`, repeat).
+// The client side of bench:comm and bench:round: T synthetic workers, each in its own worker_thread so
+// their work does not run on the coordinator's event loop. A client either speaks the hybrid protocol
+// over `ws` as a real worker does (Hello with every encoding and parts; on every complete update, at
+// once, a precomputed GradientPush for that version, in parts) or plays the same byte pattern over a raw
+// TCP socket (send `up` bytes, wait for `down`, repeat).
 //
 // The thread's code is plain JavaScript in a string (run with `eval`): that runs the same under
 // vite-node, vitest and from dist, where a .ts worker file could not be loaded. It needs no codec: the
-// main thread encodes push frames with proto/codec (so the bytes are whatever a real worker's encode()
-// sends) for versions of 1, 2 and 3 varint bytes; a client copies the one its version needs once, then
-// only writes its task name and the version into it.
+// main thread encodes the push's part frames with proto/codec (bench/push-frames.ts: the bytes are what
+// a real worker's encode() sends) for versions of 1, 2 and 3 varint bytes; a client copies the ones its
+// version needs once, then only writes its task name and the version into them. Of the coordinator's
+// frames it reads only the few header fields it needs (kind, version, part, parts, negotiated settings).
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
@@ -15,29 +17,37 @@ export type MaskMode = 'random' | 'zero';
 
 /** What one client thread reports when it stops. */
 export interface ClientReport {
-  /** Bytes of the last frame (WebSocket payload, or TCP burst) sent and received. */
+  /** Bytes of the last complete message (all parts; WebSocket payloads), or TCP burst, sent and received. */
   upBytes: number;
   downBytes: number;
-  /** Frames (or bursts) sent. */
+  /** Messages (or bursts) sent. */
   sent: number;
 }
 
-/** Push frames encoded by proto/codec, shared (read-only) by every client of a grid point. */
+/** A push's part frames encoded by proto/codec, shared (read-only) by every client of a grid point. */
 export interface PushTemplates {
-  /** templates[k]: a push whose base_version takes k + 1 varint bytes. */
-  frames: SharedArrayBuffer[];
+  /** frames[k][p]: part p of a push whose base_version takes k + 1 varint bytes. */
+  frames: SharedArrayBuffer[][];
   /** Where the base_version varint starts in each frame. */
-  versionAt: number[];
+  versionAt: number[][];
   /** Where the task name's bytes start (every client's name has the same length). */
-  taskAt: number[];
+  taskAt: number[][];
+}
+
+/** What the coordinator's Welcome must have negotiated, else the client fails the run: a benchmark of
+ *  other encodings or another chunk size than the row says would be a wrong number, not a slow one. */
+export interface Negotiated {
+  /** hybrid.proto Encoding ids. */
+  uplink: number;
+  downlink: number;
+  chunkBytes: number;
 }
 
 export interface ClientSetup {
   /** The task this client trains. */
   task: string;
-  /** The encoded Hello envelope (proto/codec encode('hello', ...)). */
+  /** The encoded Hello envelope (bench/push-frames.ts helloFrame). */
   hello: Uint8Array;
-  push: PushTemplates;
 }
 
 type FromClient = { type: 'stopped'; report: ClientReport } | { type: 'error'; message: string };
@@ -48,8 +58,6 @@ const { parentPort, workerData } = require('node:worker_threads');
 const net = require('node:net');
 const WebSocket = require(workerData.wsPath);
 
-const templates = workerData.push.frames.map((f) => new Uint8Array(f));
-const { versionAt, taskAt } = workerData.push;
 const task = Buffer.from(workerData.task, 'utf8');
 const hello = Buffer.from(workerData.hello);
 
@@ -71,14 +79,19 @@ function skipField(buf, pos, wireType) {
   if (wireType === 2) { const [len, p] = readVarint(buf, pos); return p + len; }
   throw new Error('wire type ' + wireType);
 }
-// First varint field 'field' of the message in buf[pos, end), else -1; first string field likewise.
-function varintField(buf, pos, end, field) {
+// The varint fields of the message in buf[pos, end) (first occurrence of each), by field number; the
+// length-delimited ones (tensors, strings) are skipped over, not read.
+function varintFields(buf, pos, end) {
+  const out = new Map();
   while (pos < end) {
     const [key, p] = readVarint(buf, pos);
-    if (key >>> 3 === field && (key & 7) === 0) return readVarint(buf, p)[0];
-    pos = skipField(buf, p, key & 7);
+    if ((key & 7) === 0) {
+      const [v, q] = readVarint(buf, p);
+      if (!out.has(key >>> 3)) out.set(key >>> 3, v);
+      pos = q;
+    } else pos = skipField(buf, p, key & 7);
   }
-  return -1;
+  return out;
 }
 function stringField(buf, pos, end, field) {
   while (pos < end) {
@@ -89,52 +102,89 @@ function stringField(buf, pos, end, field) {
   return '';
 }
 
-// This client's push frame: a copy of the template whose base_version has as many varint bytes as
-// 'version' needs, with this client's task name; later versions of that length are written in place.
-let frame = null, frameClass = -1;
-function pushFrame(version) {
-  const k = varintLength(version) - 1;
-  if (k >= templates.length) throw new Error('version ' + version + ' is past the push templates');
-  if (k !== frameClass) {
-    frame = Buffer.from(templates[k]);
-    task.copy(frame, taskAt[k]);
-    frameClass = k;
-  }
-  writeVarint(frame, versionAt[k], version);
-  return frame;
+// This client's push: copies of the template parts whose base_version has as many varint bytes as
+// 'version' needs, with this client's task name; later versions of that length are written in place
+// (safe: the coordinator answers only once every byte of the push arrived, so ws is done with them).
+function pusher(push) {
+  let frames = null, frameClass = -1;
+  return (version) => {
+    const k = varintLength(version) - 1;
+    if (k >= push.frames.length) throw new Error('version ' + version + ' is past the push templates');
+    if (k !== frameClass) {
+      frames = push.frames[k].map((f, i) => { const b = Buffer.from(new Uint8Array(f)); task.copy(b, push.taskAt[k][i]); return b; });
+      frameClass = k;
+    }
+    frames.forEach((f, i) => writeVarint(f, push.versionAt[k][i], version));
+    return frames;
+  };
 }
 
 let stop = null;
 
-function runWs(url, mask) {
+function fail(message) { parentPort.postMessage({ type: 'error', message }); }
+
+// Envelope fields: welcome 2, update 4, error 7, bye 8. Welcome: version 4, uplink 11, downlink 12,
+// chunk_bytes 13, shared_follows 14. ParamUpdate: version 1, part 5, parts 6.
+function runWs(url, mask, push, expect) {
   const report = { upBytes: 0, downBytes: 0, sent: 0 };
-  let stopping = false, done = null;
+  const pushFrames = pusher(push);
+  let stopping = false, done = null, failed = false;
+  // The update being received: its version, the part expected next, bytes so far.
+  let update = null;
   const options = { maxPayload: 0, perMessageDeflate: false };
   // An all-zero masking key: ws then neither masks (client) nor unmasks (server) the payload.
   if (mask === 'zero') options.generateMask = (m) => m.fill(0);
   const socket = new WebSocket(url, options);
   socket.binaryType = 'nodebuffer';
+  const refuse = (message) => { if (!failed) { failed = true; fail('ws client ' + workerData.task + ': ' + message); } socket.terminate(); };
+  const sendPush = (version) => {
+    const frames = pushFrames(version);
+    let bytes = 0;
+    for (const f of frames) { socket.send(f); bytes += f.length; }
+    report.upBytes = bytes;
+    report.sent++;
+  };
   socket.on('open', () => socket.send(hello));
   socket.on('message', (data) => {
-    if (stopping) return;
+    if (stopping || failed) return;
     const [key, p] = readVarint(data, 0);
     const field = key >>> 3;
     const [len, start] = readVarint(data, p);
-    if (field === 2 || field === 4) {
-      report.downBytes = data.length;
-      const version = varintField(data, start, start + len, field === 2 ? 4 : 1);
-      const f = pushFrame(version < 0 ? 0 : version);
-      report.upBytes = f.length;
-      report.sent++;
-      socket.send(f);
+    if (field === 2) {
+      const f = varintFields(data, start, start + len);
+      const got = { uplink: f.get(11) || 0, downlink: f.get(12) || 0, chunkBytes: f.get(13) || 0 };
+      if (got.uplink !== expect.uplink || got.downlink !== expect.downlink || got.chunkBytes !== expect.chunkBytes) {
+        return refuse('the welcome negotiated ' + JSON.stringify(got) + ', the benchmark row is ' + JSON.stringify(expect));
+      }
+      const version = f.get(4) || 0;
+      // shared_follows: W comes next as a full ParamUpdate in parts; push once it is complete.
+      if (f.get(14)) update = { version, next: 0, bytes: 0, follows: true };
+      else { report.downBytes = data.length; sendPush(version); }
+    } else if (field === 4) {
+      const f = varintFields(data, start, start + len);
+      const version = f.get(1) || 0, part = f.get(5) || 0, parts = Math.max(1, f.get(6) || 0);
+      if (part === 0) {
+        if (update && !update.follows) return refuse('the update to version ' + update.version + ' was left at part ' + update.next + ' for another');
+        if (update && update.version !== version) return refuse('the welcome of version ' + update.version + ' was followed by an update to version ' + version);
+        update = { version, next: 0, bytes: 0, follows: false };
+      }
+      if (!update || part !== update.next || version !== update.version) {
+        return refuse('update part ' + part + ' of ' + parts + ' (version ' + version + ') arrived out of order');
+      }
+      update.next++;
+      update.bytes += data.length;
+      if (part + 1 < parts) return;
+      report.downBytes = update.bytes;
+      update = null;
+      sendPush(version);
     } else if (field === 7) {
-      parentPort.postMessage({ type: 'error', message: 'coordinator refused ' + workerData.task + ': ' + stringField(data, start, start + len, 2) });
+      refuse('coordinator refused it: ' + stringField(data, start, start + len, 2));
     } else if (field === 8) {
-      parentPort.postMessage({ type: 'error', message: 'coordinator said bye to ' + workerData.task });
+      refuse('coordinator said bye: ' + stringField(data, start, start + len, 1));
     }
   });
-  socket.on('error', (err) => parentPort.postMessage({ type: 'error', message: 'ws client ' + workerData.task + ': ' + err.message }));
-  socket.on('close', () => { if (done) done(); else if (!stopping) parentPort.postMessage({ type: 'error', message: 'ws client ' + workerData.task + ': connection closed' }); });
+  socket.on('error', (err) => { if (!stopping) refuse(err.message); });
+  socket.on('close', () => { if (done) done(); else if (!stopping && !failed) { failed = true; fail('ws client ' + workerData.task + ': connection closed'); } });
   return () => new Promise((resolve) => {
     stopping = true;
     done = () => resolve(report);
@@ -164,7 +214,7 @@ function runTcp(port, up, down) {
 
 parentPort.on('message', (m) => {
   try {
-    if (m.cmd === 'ws') stop = runWs(m.url, m.mask);
+    if (m.cmd === 'ws') stop = runWs(m.url, m.mask, m.push, m.expect);
     else if (m.cmd === 'tcp') stop = runTcp(m.port, m.up, m.down);
     else if (m.cmd === 'stop') {
       const s = stop;
@@ -186,11 +236,11 @@ export class ClientPool {
   constructor(setups: readonly ClientSetup[]) {
     const wsPath = createRequire(import.meta.url).resolve('ws');
     this.threads = setups.map((s) => {
-      const worker = new Worker(CLIENT_SOURCE, { eval: true, workerData: { wsPath, task: s.task, hello: s.hello, push: s.push } });
+      const worker = new Worker(CLIENT_SOURCE, { eval: true, workerData: { wsPath, task: s.task, hello: s.hello } });
       worker.on('message', (m: FromClient) => {
-        if (m.type === 'error') this.fail(new Error(`bench:round: ${m.message}`));
+        if (m.type === 'error') this.fail(new Error(`bench: ${m.message}`));
       });
-      worker.on('error', (err) => this.fail(new Error(`bench:round: client thread for ${s.task} crashed: ${err.message}`)));
+      worker.on('error', (err) => this.fail(new Error(`bench: client thread for ${s.task} crashed: ${err.message}`)));
       return worker;
     });
   }
@@ -211,9 +261,10 @@ export class ClientPool {
     return () => this.failureListeners.delete(listener);
   }
 
-  /** Every client connects to the coordinator at `url` and pushes on every Welcome / ParamUpdate. */
-  startWs(url: string, mask: MaskMode): void {
-    for (const t of this.threads) t.postMessage({ cmd: 'ws', url, mask });
+  /** Every client connects to the coordinator at `url` and pushes `push` on every complete Welcome /
+   *  ParamUpdate; a Welcome that did not negotiate `expect` fails the run. */
+  startWs(url: string, mask: MaskMode, push: PushTemplates, expect: Negotiated): void {
+    for (const t of this.threads) t.postMessage({ cmd: 'ws', url, mask, push, expect });
   }
 
   /** Every client connects to 127.0.0.1:`port`, sends `up` bytes, and again each time `down` bytes arrived. */

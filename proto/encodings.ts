@@ -324,13 +324,14 @@ function readHeader(payload: Uint8Array, what: string, id: number, allowedFlags:
 function floatsAt(payload: Uint8Array, offset: number, count: number): Float32Array {
   const start = payload.byteOffset + offset;
   if (start % 4 === 0) return new Float32Array(payload.buffer, start, count);
-  return new Float32Array(payload.slice(offset, offset + count * 4).buffer);
+  // A copy into a fresh Uint8Array: a Buffer's slice() is a view on its (pooled) memory, not a copy.
+  return new Float32Array(new Uint8Array(payload.subarray(offset, offset + count * 4)).buffer);
 }
 
 function halvesAt(payload: Uint8Array, offset: number, count: number): Uint16Array {
   const start = payload.byteOffset + offset;
   if (start % 2 === 0) return new Uint16Array(payload.buffer, start, count);
-  return new Uint16Array(payload.slice(offset, offset + count * 2).buffer);
+  return new Uint16Array(new Uint8Array(payload.subarray(offset, offset + count * 2)).buffer);
 }
 
 // ---- TOPK ----

@@ -76,6 +76,14 @@ describe('INT8', () => {
     expect(decodeValues(encodeValues(new Float32Array(0), 'int8'), 'int8', 0).length).toBe(0);
   });
 
+  it('decodes a payload that is a Buffer view at an odd offset (whose slice() would be a view too)', () => {
+    const payload = encodeValues(values, 'int8', { random: seededRandom(3) });
+    const pooled = Buffer.alloc(payload.length + 9, 0x7f);
+    pooled.set(payload, 5);
+    const view = pooled.subarray(5, 5 + payload.length);
+    expect(Array.from(decodeValues(view, 'int8', values.length))).toEqual(Array.from(decodeValues(payload, 'int8', values.length)));
+  });
+
   it('sent is bit for bit what the receiver decodes', () => {
     const { payload, sent } = encodeWithSent(values, 'int8', { int8ChunkSize: 100, random: seededRandom(7) });
     expect(new Uint32Array(sent.buffer)).toEqual(new Uint32Array(decodeValues(payload, 'int8', values.length).buffer));
