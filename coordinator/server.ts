@@ -92,8 +92,14 @@ export async function startServer(coordinator: Coordinator, options: ServerOptio
     });
     socket.on('close', () => coordinator.detach(peer));
   });
+  // ws re-emits the HTTP server's errors; the listen below reports them, so ws's copy needs a listener
+  // that keeps it from crashing the process as an unhandled 'error' event.
+  wss.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
+    http.once('error', (err: Error & { code?: string }) => {
+      const where = `${options.host ?? '0.0.0.0'}:${options.port}`;
+      reject(new Error(err.code === 'EADDRINUSE' ? `cannot listen on ${where}: the port is in use` : `cannot listen on ${where}: ${err.message}`));
+    });
     http.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
   });
   const port = (http.address() as AddressInfo).port;

@@ -39,12 +39,29 @@ function relay(child: ChildProcess, prefix: string, log: Log, filter: (line: str
   }
 }
 
+/** The ports of a starting `hybrid coordinator`, from its "listening on" line; rejects if it exits first. */
+export function listening(coordinator: ChildProcess): Promise<{ port: number; metricsPort: number }> {
+  return new Promise((resolveListening, reject) => {
+    const lines = createInterface({ input: coordinator.stderr! });
+    const onExit = (code: number | null) => reject(new Error(`the coordinator exited (code ${code}) before listening; its log above says why`));
+    coordinator.once('exit', onExit);
+    lines.on('line', (line) => {
+      const m = /listening on wss?:\/\/[^\s]+:(\d+), metrics on https?:\/\/[^\s]+:(\d+)\//.exec(line);
+      if (!m) return;
+      coordinator.off('exit', onExit);
+      // Not close(): that would pause the stream the relay reads too.
+      lines.removeAllListeners('line');
+      resolveListening({ port: Number(m[1]), metricsPort: Number(m[2]) });
+    });
+  });
+}
+
 export async function runLocal(config: RunConfig, opts: LocalOptions, log: Log): Promise<RunResult> {
   const outDir = resolve(opts.outDir);
-  const [port, metricsPort] = [await freePort(), await freePort()];
   const node = process.execPath;
-  const coordinatorArgs = [opts.cli, 'coordinator', '--config', opts.configPath, '--host', '127.0.0.1', '--port', String(port), '--metrics-port', String(metricsPort), '--checkpoint-dir', join(outDir, 'checkpoints'), '--out', outDir];
-  log(`local: coordinator on ws://127.0.0.1:${port} (metrics http://127.0.0.1:${metricsPort}/metrics), ${config.tasks.length} workers, run directory ${outDir}`);
+  // Ports 0: the coordinator binds free ports itself and says which (a port picked here could be taken
+  // by another process before the coordinator binds it); the workers start once it listens.
+  const coordinatorArgs = [opts.cli, 'coordinator', '--config', opts.configPath, '--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--checkpoint-dir', join(outDir, 'checkpoints'), '--out', outDir];
   const children: ChildProcess[] = [];
   const coordinator = spawn(node, coordinatorArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(coordinator);
@@ -54,6 +71,17 @@ export async function runLocal(config: RunConfig, opts: LocalOptions, log: Log):
   };
   process.once('SIGINT', stopAll);
   process.once('SIGTERM', stopAll);
+  let port: number;
+  let metricsPort: number;
+  try {
+    ({ port, metricsPort } = await listening(coordinator));
+  } catch (err) {
+    stopAll();
+    process.off('SIGINT', stopAll);
+    process.off('SIGTERM', stopAll);
+    throw err;
+  }
+  log(`local: coordinator on ws://127.0.0.1:${port} (metrics http://127.0.0.1:${metricsPort}/metrics), ${config.tasks.length} workers, run directory ${outDir}`);
   config.tasks.forEach((task) => {
     const args = [opts.cli, 'worker', '--coordinator', `ws://127.0.0.1:${port}`, '--task', task.name, '--metrics-port', '0', '--host', '127.0.0.1'];
     if (opts.backend) args.push('--backend', opts.backend);
