@@ -193,10 +193,26 @@ export function u8Values(t: TensorMessage, expectedSize?: number): Uint8Array {
  *  from `offset`, where the values are a piece of the tensor). */
 export function checkFinite(name: string, values: Float32Array, offset = 0): void {
   // x - x is 0 for finite x and NaN for NaN and the infinities: one subtraction a value, summed, and
-  // the index searched only when the sum says there is one.
-  let probe = 0;
-  for (let i = 0; i < values.length; i++) probe += values[i] - values[i];
-  if (probe === 0) return;
+  // the index searched only when the sum says there is one. Four sums, so that the additions do not
+  // wait on each other (one chain is bound by the add's latency, four times slower).
+  let p0 = 0;
+  let p1 = 0;
+  let p2 = 0;
+  let p3 = 0;
+  const n = values.length;
+  const whole = n - (n % 4);
+  for (let i = 0; i < whole; i += 4) {
+    const a = values[i];
+    const b = values[i + 1];
+    const c = values[i + 2];
+    const d = values[i + 3];
+    p0 += a - a;
+    p1 += b - b;
+    p2 += c - c;
+    p3 += d - d;
+  }
+  for (let i = whole; i < n; i++) p0 += values[i] - values[i];
+  if (p0 + p1 + p2 + p3 === 0) return;
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i])) throw new WireError(ErrorCode.NON_FINITE, `tensor "${name}": value ${values[i]} at index ${offset + i}`);
   }
