@@ -15,6 +15,7 @@ import { groupParts, PartReader, partFields, pieceEntries, pieceMessage, pieceRa
 import { decode, encode, Encoding, ErrorCode, f32Tensor, PROTOCOL_VERSION, u8Tensor, WireError, type Decoded, type TensorMessage } from '../proto/codec.js';
 import { ENCODING_IDS, encodeValues, type EncodingName } from '../proto/encodings.js';
 import { Worker } from '../worker/worker.js';
+import { topkIndexPastEnd } from './support/encodings.js';
 
 const quiet = () => {};
 const bits = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -277,24 +278,7 @@ describe('the coordinator takes pushes part by part', () => {
     ['a malformed TOPK chunk', (p) => ({ ...p, data: p.data!.subarray(0, p.data!.length - 1) }), /TOPK/],
     [
       'an out-of-range TOPK index in a chunk',
-      (p) => {
-        // k = 1 whose index is the piece's entry count.
-        const count = p.count!;
-        const out = new Uint8Array(12 + 4 + 5);
-        const view = new DataView(out.buffer);
-        view.setUint8(0, 3);
-        view.setUint32(4, count, true);
-        view.setUint32(8, 1, true);
-        view.setFloat32(12, 0.5, true);
-        let n = count;
-        let at = 16;
-        while (n >= 0x80) {
-          out[at++] = (n & 0x7f) | 0x80;
-          n >>>= 7;
-        }
-        out[at++] = n;
-        return { ...p, data: out.subarray(0, at) };
-      },
+      (p) => ({ ...p, data: topkIndexPastEnd(p.count!) }),
       /index|range/i,
     ],
   ];

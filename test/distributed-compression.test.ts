@@ -14,6 +14,7 @@ import { startServer } from '../coordinator/server.js';
 import { initTensors } from '../model/spec.js';
 import { decode, encode, encodedTensor, Encoding, ErrorCode, PROTOCOL_VERSION, type Decoded, type TensorMessage } from '../proto/codec.js';
 import { encodeValues } from '../proto/encodings.js';
+import { topkIndexPastEnd } from './support/encodings.js';
 import { Worker } from '../worker/worker.js';
 
 const quiet = () => {};
@@ -170,22 +171,7 @@ describe('bad TOPK payloads in a push', () => {
     // The last varint byte cut off: the index list ends early.
     'a truncated TOPK payload': (p) => p.subarray(0, p.length - 1),
     // k = 1, one value, and its index equal to the entry count.
-    'an out-of-range TOPK index': (_p, count) => {
-      const out = new Uint8Array(12 + 4 + 5);
-      const view = new DataView(out.buffer);
-      view.setUint8(0, 3);
-      view.setUint32(4, count, true);
-      view.setUint32(8, 1, true);
-      view.setFloat32(12, 0.5, true);
-      let n = count;
-      let p = 16;
-      while (n >= 0x80) {
-        out[p++] = (n & 0x7f) | 0x80;
-        n >>>= 7;
-      }
-      out[p++] = n;
-      return out.subarray(0, p);
-    },
+    'an out-of-range TOPK index': (_p, count) => topkIndexPastEnd(count),
   };
 
   for (const [what, corrupt] of Object.entries(corruptions)) {

@@ -75,3 +75,21 @@ export function encodingError(f: () => unknown, reason: string, pattern: RegExp)
   expect((caught as EncodingError).reason).toBe(reason);
   expect((caught as EncodingError).message).toMatch(pattern);
 }
+
+/** A TOPK payload for `count` entries that keeps k = 1 value whose index is `count`: one past the end. */
+export function topkIndexPastEnd(count: number): Uint8Array {
+  const out = new Uint8Array(12 + 4 + 5);
+  const view = new DataView(out.buffer);
+  view.setUint8(0, 3);
+  view.setUint32(4, count, true);
+  view.setUint32(8, 1, true);
+  view.setFloat32(12, 0.5, true);
+  let n = count;
+  let at = 16;
+  while (n >= 0x80) {
+    out[at++] = (n & 0x7f) | 0x80;
+    n >>>= 7;
+  }
+  out[at++] = n;
+  return out.subarray(0, at);
+}
