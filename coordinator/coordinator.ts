@@ -8,7 +8,7 @@ import type { Bundle } from '../model/bundle.js';
 import { lrScale } from '../model/learning-rate.js';
 import { summarise, writeRunDirectory, type Communication, type RunResult } from '../model/run-output.js';
 import { buildModelSpec, headSpec, initTensors, modelFingerprint, totalSize, type ModelSpec } from '../model/spec.js';
-import { groupParts, PartReader, partFields, pieceEntries, pieceMessage, pieceRanges, RawAssembler, splitRaw } from '../proto/chunks.js';
+import { groupParts, PartReader, partFields, pieceEntries, pieceMessage, pieceRanges, RawAssembler, rawParts } from '../proto/chunks.js';
 import {
   checkFinite,
   decode,
@@ -82,7 +82,7 @@ interface Session {
   /** The base version of a push refused part-way: its remaining parts are dropped without a reply. */
   skipping: number | null;
   /** A task state whose parts are arriving. */
-  state: { reader: PartReader; tensors: RawAssembler } | null;
+  state: RawAssembler | null;
 }
 
 /** The reasons hybrid_pushes_rejected_total counts pushes under (the refusals of onPush and of Rounds.offer). */
@@ -345,8 +345,8 @@ export class Coordinator extends EventEmitter {
     this.log(`coordinator: task ${task} joined at version ${this.version}${state ? ` (its state from step ${state.state.step} sent along)` : ''}`);
     const dist = this.config.distributed;
     // W and the task state ride in the welcome when they fit in one frame, else follow it in parts.
-    const sharedParts = groupParts(splitRaw(this.mirrorMessage(), this.chunkBytes), this.chunkBytes);
-    const stateParts = state ? groupParts(splitRaw(state.state.tensors ?? [], this.chunkBytes), this.chunkBytes) : [];
+    const sharedParts = this.mirrorParts();
+    const stateParts = state ? rawParts(state.state.tensors ?? [], this.chunkBytes) : [];
     const sharedFollows = sharedParts.length > 1;
     const taskStateFollows = stateParts.length > 1;
     this.reply(session, 'welcome', {
@@ -392,6 +392,11 @@ export class Coordinator extends EventEmitter {
     return this.spec.shared.map((t, i) => f32Tensor(t.name, t.shape, this.mirror[i]));
   }
 
+  /** The mirror, in full, in parts. */
+  private mirrorParts(): TensorMessage[][] {
+    return rawParts(this.mirrorMessage(), this.chunkBytes);
+  }
+
   /** An update whose tensors travel in `parts` (one frame when there is one part), to each session. */
   private sendParts(sessions: Iterable<Session>, update: ParamUpdate, parts: readonly TensorMessage[][]): void {
     const frames = parts.map((shared, i) => encode('update', { ...update, shared, ...partFields(i, parts.length) }));
@@ -406,7 +411,7 @@ export class Coordinator extends EventEmitter {
 
   /** The full mirror as an update at the current version (for a refused pusher). */
   private sendMirror(session: Session): void {
-    this.sendParts([session], { version: this.version, done: false }, groupParts(splitRaw(this.mirrorMessage(), this.chunkBytes), this.chunkBytes));
+    this.sendParts([session], { version: this.version, done: false }, this.mirrorParts());
   }
 
   /**
@@ -419,7 +424,7 @@ export class Coordinator extends EventEmitter {
     const w = this.shared.tensors;
     if (downlink.encoding === 'f32' || version % downlink.dense_every === 0) {
       if (this.mirror !== w) this.mirror.forEach((m, i) => m.set(w[i]));
-      return { update: { version }, parts: groupParts(splitRaw(this.mirrorMessage(), this.chunkBytes), this.chunkBytes) };
+      return { update: { version }, parts: this.mirrorParts() };
     }
     // Each piece of the delta is encoded on its own, as the worker's pieces of a gradient are.
     const ranges = pieceRanges(this.spec.shared.map((t) => t.size), pieceEntries(this.chunkBytes));
@@ -572,24 +577,22 @@ export class Coordinator extends EventEmitter {
     const index = part.part ?? 0;
     if (index === 0) {
       const earlier = session.state;
-      session.state = { reader: new PartReader(`task state of ${task}`, null), tensors: new RawAssembler() };
-      if (earlier?.reader.open) {
+      session.state = new RawAssembler(`task state of ${task}`);
+      if (earlier?.open) {
         session.state = null;
-        throw new WireError(ErrorCode.MALFORMED, `a new task state began while part ${earlier.reader.waitingFor} of the previous one was missing; both dropped`);
+        throw new WireError(ErrorCode.MALFORMED, `a new task state began while part ${earlier.waitingFor} of the previous one was missing; both dropped`);
       }
     } else if (!session.state) {
       throw new WireError(ErrorCode.MALFORMED, `task state part ${index} without the parts before it`);
     }
     const pending = session.state!;
     try {
-      const { pieces, complete } = pending.reader.accept(index, part.parts ?? 0, part.tensors ?? []);
-      for (const p of pieces) pending.tensors.add(p);
-      if (!complete) return;
+      if (!pending.accept(index, part.parts ?? 0, part.tensors ?? [])) return;
     } finally {
-      if (!pending.reader.open) session.state = null;
+      if (!pending.open) session.state = null;
     }
     // The last part's fields (they repeat in every part) with the whole tensors.
-    const state: TaskStateMessage = { ...part, tensors: pending.tensors.tensors, part: null, parts: null };
+    const state: TaskStateMessage = { ...part, tensors: pending.tensors, part: null, parts: null };
     this.validateTaskState(task, state);
     // Kept encoded, so checkpoints store it as it is and welcomes decode it back.
     const encoded = wire.TaskState.encode(state).finish();

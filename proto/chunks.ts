@@ -72,7 +72,7 @@ export function groupParts(tensors: readonly TensorMessage[], chunkBytes: number
  * Cuts raw tensors (F32 or U8, whole) into pieces of at most `pieceEntries(chunkBytes)` entries: views
  * on their data, no copies. What full W and task states travel as.
  */
-export function splitRaw(tensors: readonly TensorMessage[], chunkBytes: number): TensorMessage[] {
+function splitRaw(tensors: readonly TensorMessage[], chunkBytes: number): TensorMessage[] {
   const maxEntries = pieceEntries(chunkBytes);
   const out: TensorMessage[] = [];
   for (const t of tensors) {
@@ -85,6 +85,11 @@ export function splitRaw(tensors: readonly TensorMessage[], chunkBytes: number):
     }
   }
   return out;
+}
+
+/** Raw tensors (whole W, task states) cut and grouped into parts. */
+export function rawParts(tensors: readonly TensorMessage[], chunkBytes: number): TensorMessage[][] {
+  return groupParts(splitRaw(tensors, chunkBytes), chunkBytes);
 }
 
 /** The part fields of a message cut into `parts`: none for a single frame. */
@@ -213,15 +218,47 @@ export class PartReader {
 }
 
 /**
- * Puts raw pieces (F32, U8) back into whole tensor messages, for messages that are used only once
- * complete (task states). Pieces go through a PartReader first, so they arrive checked and in order.
+ * A message of any tensors whose parts are arriving, put back together as they come, for messages used
+ * only once complete. Its PartReader checks the parts and pieces first.
  */
-export class RawAssembler {
-  private readonly done: TensorMessage[] = [];
+abstract class Assembler<T> {
+  private readonly reader: PartReader;
+  protected readonly done: T[] = [];
+
+  constructor(what: string) {
+    this.reader = new PartReader(what, null);
+  }
+
+  /** Whether the message has begun and is not complete. */
+  get open(): boolean {
+    return this.reader.open;
+  }
+
+  /** The part this assembler waits for next. */
+  get waitingFor(): number {
+    return this.reader.waitingFor;
+  }
+
+  /** Takes part `part` of `parts`; true once the message is complete. Throws WireError as PartReader does. */
+  accept(part: number, parts: number, tensors: readonly TensorMessage[]): boolean {
+    const { pieces, complete } = this.reader.accept(part, parts, tensors);
+    for (const p of pieces) this.add(p);
+    return complete;
+  }
+
+  /** The whole tensors so far. */
+  get tensors(): T[] {
+    return this.done;
+  }
+
+  protected abstract add(piece: ReceivedPiece): void;
+}
+
+/** Raw pieces (F32, U8) back into whole tensor messages (task states). */
+export class RawAssembler extends Assembler<TensorMessage> {
   private buffer: Uint8Array | null = null;
 
-  /** Takes a piece the PartReader placed. */
-  add(piece: ReceivedPiece): void {
+  protected add(piece: ReceivedPiece): void {
     const t = piece.message;
     const width = rawWidth(t.encoding);
     if (width === null) throw new WireError(ErrorCode.SHAPE, `tensor "${piece.name}": encoding ${t.encoding} cannot travel in raw pieces (F32 or U8 only)`);
@@ -238,11 +275,6 @@ export class RawAssembler {
       this.buffer = null;
     }
   }
-
-  /** The whole tensors so far. */
-  get tensors(): TensorMessage[] {
-    return this.done;
-  }
 }
 
 /** A tensor's values, decoded from its pieces. */
@@ -252,15 +284,11 @@ export interface DecodedTensor {
   values: Float32Array;
 }
 
-/**
- * Decodes value-encoded pieces (any of F32, F16, BF16, TOPK, INT8) into whole tensors, for messages
- * used once complete (updates on the worker). Pieces go through a PartReader first.
- */
-export class ValueAssembler {
-  private readonly done: DecodedTensor[] = [];
+/** Value-encoded pieces (any of F32, F16, BF16, TOPK, INT8) decoded into whole tensors (updates). */
+export class ValueAssembler extends Assembler<DecodedTensor> {
   private current: DecodedTensor | null = null;
 
-  add(piece: ReceivedPiece): void {
+  protected add(piece: ReceivedPiece): void {
     if (piece.offset === 0) this.current = { name: piece.name, shape: piece.shape, values: new Float32Array(shapeSize(piece.shape)) };
     const t = this.current!;
     decodePieceInto(piece.message, t.values.subarray(piece.offset, piece.offset + piece.count));
@@ -268,9 +296,5 @@ export class ValueAssembler {
       this.done.push(t);
       this.current = null;
     }
-  }
-
-  get tensors(): DecodedTensor[] {
-    return this.done;
   }
 }

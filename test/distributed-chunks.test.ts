@@ -6,16 +6,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import type { Counter } from 'prom-client';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseRunConfig } from '../config/load.js';
 import type { RunConfig } from '../config/schema.js';
 import { Coordinator, type Peer } from '../coordinator/coordinator.js';
 import { CoordinatorMetrics } from '../coordinator/metrics.js';
 import { startServer } from '../coordinator/server.js';
-import { groupParts, PartReader, partFields, pieceEntries, pieceMessage, pieceRanges, RawAssembler, splitRaw, ValueAssembler } from '../proto/chunks.js';
+import { groupParts, PartReader, partFields, pieceEntries, pieceMessage, pieceRanges, RawAssembler, rawParts, ValueAssembler } from '../proto/chunks.js';
 import { decode, encode, Encoding, ErrorCode, f32Tensor, PROTOCOL_VERSION, u8Tensor, WireError, type Decoded, type TensorMessage } from '../proto/codec.js';
 import { ENCODING_IDS, encodeValues, type EncodingName } from '../proto/encodings.js';
 import { Worker } from '../worker/worker.js';
 import { topkIndexPastEnd } from './support/encodings.js';
+import { syntheticRunConfig } from './support/synthetic-run.js';
 
 const quiet = () => {};
 const bits = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -56,7 +56,7 @@ describe('cutting and checking', () => {
   function parts(): { values: Float32Array[]; parts: TensorMessage[][] } {
     const values = [random(1200, 1), random(30, 2)];
     const tensors = layout.map((t, i) => f32Tensor(t.name, t.shape, values[i]));
-    return { values, parts: groupParts(splitRaw(tensors, CHUNK), CHUNK) };
+    return { values, parts: rawParts(tensors, CHUNK) };
   }
 
   it('cuts each tensor into pieces that cover it once, in order, and keeps every part within the chunk size', () => {
@@ -73,20 +73,17 @@ describe('cutting and checking', () => {
     expect(p.length).toBeGreaterThan(4);
     for (const part of p) expect(part.reduce((a, t) => a + t.data!.byteLength, 0)).toBeLessThanOrEqual(CHUNK);
     // Small tensors share a frame: one part when everything fits.
-    expect(groupParts(splitRaw([f32Tensor('x', [10], random(10, 3)), f32Tensor('y', [10], random(10, 4))], CHUNK), CHUNK)).toHaveLength(1);
+    expect(rawParts([f32Tensor('x', [10], random(10, 3)), f32Tensor('y', [10], random(10, 4))], CHUNK)).toHaveLength(1);
     expect(() => pieceEntries(100)).toThrow(/at least 1024/);
   });
 
   it('puts raw pieces back together bit for bit (F32 and U8)', () => {
     const { values, parts: p } = parts();
     const mask = Uint8Array.from({ length: 1200 }, (_, i) => (i * 7) % 3 === 0 ? 1 : 0);
-    const withMask = [...p, ...groupParts(splitRaw([u8Tensor('m', [40, 30], mask)], CHUNK), CHUNK)];
-    const reader = new PartReader('state', null);
-    const raw = new RawAssembler();
+    const withMask = [...p, ...rawParts([u8Tensor('m', [40, 30], mask)], CHUNK)];
+    const raw = new RawAssembler('state');
     withMask.forEach((tensors, i) => {
-      const { pieces, complete } = reader.accept(i, withMask.length, tensors);
-      pieces.forEach((piece) => raw.add(piece));
-      expect(complete).toBe(i === withMask.length - 1);
+      expect(raw.accept(i, withMask.length, tensors)).toBe(i === withMask.length - 1);
     });
     const [k, b, m] = raw.tensors;
     expect(bits(new Float32Array(new Uint8Array(k.data!).buffer)).equals(bits(values[0]))).toBe(true);
@@ -98,9 +95,8 @@ describe('cutting and checking', () => {
     const v = random(1200, 5);
     const ranges = pieceRanges([1200], pieceEntries(CHUNK));
     const pieces = ranges.map((r) => pieceMessage(r, 'k', [40, 30], Encoding.ENCODING_BF16, encodeValues(v.subarray(r.offset, r.offset + r.count), 'bf16')));
-    const reader = new PartReader('update', null);
-    const out = new ValueAssembler();
-    for (const piece of reader.accept(0, 0, pieces).pieces) out.add(piece);
+    const out = new ValueAssembler('update');
+    out.accept(0, 0, pieces);
     const whole = encodeValues(v, 'bf16');
     const expected = new Uint16Array(whole.buffer, whole.byteOffset, 1200);
     // BF16 is entry by entry: the pieces decode to exactly what the whole tensor would.
@@ -136,20 +132,7 @@ describe('cutting and checking', () => {
 // ---- The coordinator, in process ------------------------------------------------------------------
 
 function config(distributed: object, tasks = 1, steps = 30): RunConfig {
-  return parseRunConfig(
-    {
-      seed: 5,
-      model: { arch: 'mlp', hidden: [128] },
-      tasks: [
-        { name: 'a', dataset: { source: 'synthetic', features: 32, classes: 5, train: 512, test: 128, task_seed: 1 } },
-        { name: 'b', dataset: { source: 'synthetic', features: 32, classes: 3, train: 512, test: 128, task_seed: 2 } },
-      ].slice(0, tasks),
-      train: { steps, batch_size: 32, optimizer: { type: 'adam', lr: 0.01 }, baseline: false },
-      sparsity: { rho: 0.05, warmup: 0.2, prune_end: 0.6, prune_every: 3 },
-      distributed: { round_timeout_seconds: 60, report_every: 5, ...distributed },
-    },
-    'chunks test',
-  );
+  return syntheticRunConfig({ tasks, steps, distributed: { report_every: 5, ...distributed } }, 'chunks test');
 }
 
 /** A joined in-process peer of task a; keeps the replies. */
@@ -199,14 +182,16 @@ describe('the coordinator takes pushes part by part', () => {
     expect(welcome.body).toMatchObject({ uplink: Encoding.ENCODING_TOPK, downlink: Encoding.ENCODING_F32, chunkBytes: CHUNK, sharedFollows: true, shared: [] });
     expect(rest.length).toBeGreaterThan(4);
     const reader = new PartReader('welcome W', coordinator.spec.shared);
-    const values = new ValueAssembler();
+    const values = new ValueAssembler('welcome W');
     rest.forEach((r, i) => {
       expect(r.kind).toBe('update');
       if (r.kind !== 'update') return;
       expect(r.body).toMatchObject({ version: 0, part: i, parts: rest.length });
       // No frame carries more than a chunk of tensor payload.
       expect((r.body.shared ?? []).reduce((a, t) => a + (t.data?.byteLength ?? 0), 0)).toBeLessThanOrEqual(CHUNK);
-      for (const p of reader.accept(r.body.part ?? 0, r.body.parts ?? 0, r.body.shared ?? []).pieces) values.add(p);
+      // The model's own layout, and the values.
+      reader.accept(r.body.part ?? 0, r.body.parts ?? 0, r.body.shared ?? []);
+      values.accept(r.body.part ?? 0, r.body.parts ?? 0, r.body.shared ?? []);
     });
     values.tensors.forEach((t, i) => expect(bits(t.values).equals(bits(coordinator.mirrorTensors[i]))).toBe(true));
     expect(coordinator.maxFrameBytes).toBeLessThan(2 * CHUNK + (2 << 20));

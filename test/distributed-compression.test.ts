@@ -6,7 +6,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import type { Counter } from 'prom-client';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseRunConfig } from '../config/load.js';
 import type { RunConfig } from '../config/schema.js';
 import { Coordinator, type Peer } from '../coordinator/coordinator.js';
 import { CoordinatorMetrics } from '../coordinator/metrics.js';
@@ -15,27 +14,14 @@ import { initTensors } from '../model/spec.js';
 import { decode, encode, encodedTensor, Encoding, ErrorCode, PROTOCOL_VERSION, type Decoded, type TensorMessage } from '../proto/codec.js';
 import { encodeValues } from '../proto/encodings.js';
 import { topkIndexPastEnd } from './support/encodings.js';
+import { syntheticRunConfig } from './support/synthetic-run.js';
 import { Worker } from '../worker/worker.js';
 
 const quiet = () => {};
 const STEPS = 30;
 
-function config(distributed: object, tasks = 3, optimizer: object = { type: 'adam', lr: 0.01 }): RunConfig {
-  return parseRunConfig(
-    {
-      seed: 5,
-      model: { arch: 'mlp', hidden: [128] },
-      tasks: [
-        { name: 'a', dataset: { source: 'synthetic', features: 32, classes: 5, train: 512, test: 128, task_seed: 1 } },
-        { name: 'b', dataset: { source: 'synthetic', features: 32, classes: 3, train: 512, test: 128, task_seed: 2 } },
-        { name: 'c', dataset: { source: 'synthetic', features: 32, classes: 4, train: 512, test: 128, task_seed: 3 } },
-      ].slice(0, tasks),
-      train: { steps: STEPS, batch_size: 32, optimizer, baseline: false },
-      sparsity: { rho: 0.05, warmup: 0.2, prune_end: 0.6, prune_every: 3 },
-      distributed: { round_timeout_seconds: 60, report_every: 10, ...distributed },
-    },
-    'compression test',
-  );
+function config(distributed: object, tasks = 3, optimizer?: object): RunConfig {
+  return syntheticRunConfig({ tasks, steps: STEPS, distributed, optimizer }, 'compression test');
 }
 
 const COMPRESSED = {

@@ -13,13 +13,12 @@ import { buildModelSpec, modelFingerprint, type ModelSpec } from '../model/spec.
 import {
   DEFAULT_CHUNK_BYTES,
   groupParts,
-  PartReader,
   partFields,
   pieceEntries,
   pieceMessage,
   pieceRanges,
   RawAssembler,
-  splitRaw,
+  rawParts,
   ValueAssembler,
   type DecodedTensor,
 } from '../proto/chunks.js';
@@ -118,8 +117,8 @@ export class Worker extends EventEmitter {
   private uplink: EncodingName = 'f32';
   private chunkBytes = DEFAULT_CHUNK_BYTES;
   /** Messages from the coordinator whose parts are arriving. */
-  private incomingUpdate: { reader: PartReader; values: ValueAssembler } | null = null;
-  private incomingState: { reader: PartReader; tensors: RawAssembler } | null = null;
+  private incomingUpdate: ValueAssembler | null = null;
+  private incomingState: RawAssembler | null = null;
   /** Between a welcome and the W / task state that follow it in parts. */
   private joining: { version: number; shared: DecodedTensor[] | null; state: TaskStateMessage | null; needShared: boolean; needState: boolean; settle: (ok: boolean) => void } | null =
     null;
@@ -257,16 +256,14 @@ export class Worker extends EventEmitter {
   /** Collects an update's parts; a complete one is applied, or kept for the welcome it follows. */
   private receiveUpdate(part: ParamUpdate): void {
     const index = part.part ?? 0;
-    if (index === 0) this.incomingUpdate = { reader: new PartReader(`update to version ${part.version ?? 0}`, null), values: new ValueAssembler() };
+    if (index === 0) this.incomingUpdate = new ValueAssembler(`update to version ${part.version ?? 0}`);
     const pending = this.incomingUpdate;
     if (!pending) {
       this.log(`ignoring part ${index} of an update to version ${part.version ?? 0} whose start was ignored`);
       return;
     }
     try {
-      const { pieces, complete } = pending.reader.accept(index, part.parts ?? 0, part.shared ?? []);
-      for (const p of pieces) pending.values.add(p);
-      if (!complete) return;
+      if (!pending.accept(index, part.parts ?? 0, part.shared ?? [])) return;
     } catch (err) {
       if (!(err instanceof WireError)) throw err;
       this.incomingUpdate = null;
@@ -277,26 +274,24 @@ export class Worker extends EventEmitter {
     const update: ParamUpdate = { version: part.version ?? 0, delta: part.delta ?? false, done: part.done ?? false };
     const joining = this.joining;
     if (joining?.needShared && !joining.shared && !update.delta && update.version === joining.version) {
-      joining.shared = pending.values.tensors;
+      joining.shared = pending.tensors;
       this.checkJoined();
       return;
     }
-    this.onUpdate(update, pending.values.tensors);
+    this.onUpdate(update, pending.tensors);
   }
 
   /** Collects the parts of the task state that follows a welcome. */
   private receiveState(part: TaskStateMessage): void {
     const index = part.part ?? 0;
-    if (index === 0) this.incomingState = { reader: new PartReader('task state', null), tensors: new RawAssembler() };
+    if (index === 0) this.incomingState = new RawAssembler('task state');
     const pending = this.incomingState;
     if (!pending || !this.joining?.needState) {
       this.log('ignoring a task state the coordinator sent outside a welcome');
       return;
     }
     try {
-      const { pieces, complete } = pending.reader.accept(index, part.parts ?? 0, part.tensors ?? []);
-      for (const p of pieces) pending.tensors.add(p);
-      if (!complete) return;
+      if (!pending.accept(index, part.parts ?? 0, part.tensors ?? [])) return;
     } catch (err) {
       if (!(err instanceof WireError)) throw err;
       this.incomingState = null;
@@ -305,7 +300,7 @@ export class Worker extends EventEmitter {
       return;
     }
     this.incomingState = null;
-    this.joining.state = { ...part, tensors: pending.tensors.tensors, part: null, parts: null };
+    this.joining.state = { ...part, tensors: pending.tensors, part: null, parts: null };
     this.checkJoined();
   }
 
@@ -388,10 +383,9 @@ export class Worker extends EventEmitter {
 
   /** Whole tensors of one frame, decoded; null (logged) when they do not decode. */
   private decodeWhole(tensors: readonly TensorMessage[], what: string): DecodedTensor[] | null {
-    const reader = new PartReader(what, null);
-    const values = new ValueAssembler();
+    const values = new ValueAssembler(what);
     try {
-      for (const p of reader.accept(0, 0, tensors).pieces) values.add(p);
+      values.accept(0, 0, tensors);
       return values.tensors;
     } catch (err) {
       if (!(err instanceof WireError)) throw err;
@@ -479,7 +473,7 @@ export class Worker extends EventEmitter {
    */
   private gradientParts(version: number, gradient: readonly Float32Array[]): TensorMessage[][] {
     const spec = this.spec!;
-    if (this.uplink === 'f32') return groupParts(splitRaw(spec.shared.map((t, i) => f32Tensor(t.name, t.shape, gradient[i])), this.chunkBytes), this.chunkBytes);
+    if (this.uplink === 'f32') return rawParts(spec.shared.map((t, i) => f32Tensor(t.name, t.shape, gradient[i])), this.chunkBytes);
     const uplink = this.config!.distributed.uplink;
     const encoding: EncodingName = encodingForRound(version, uplink.warmup_rounds, this.uplink);
     const options = { topkFraction: uplink.topk_fraction, topkValues: uplink.topk_values };
@@ -521,7 +515,7 @@ export class Worker extends EventEmitter {
   private report(extra: { evaluation?: Evaluation; final?: boolean }): void {
     const trainer = this.trainer!;
     const state = toTaskStateMessage(this.options.task, this.spec!, trainer.classes, trainer.exportState(), extra);
-    const parts = groupParts(splitRaw(state.tensors ?? [], this.chunkBytes), this.chunkBytes);
+    const parts = rawParts(state.tensors ?? [], this.chunkBytes);
     parts.forEach((tensors, i) => this.send('taskState', { ...state, tensors, ...partFields(i, parts.length) }));
   }
 
