@@ -127,6 +127,9 @@ export const uplinkSchema = z.strictObject({
   /** Momentum correction (Deep Gradient Compression): the worker accumulates the velocity before
    *  compressing, so the coordinator must apply plain SGD (no momentum of its own). 0: off. */
   momentum_correction: z.number().min(0).lt(1).default(0),
+  /** TOPK with error feedback under Adam: the coordinator's second moment counts a value that was held
+   *  back for a rounds as a rounds of its mean, as dense training would (coordinator/held-back.ts). */
+  variance_correction: z.boolean().default(true),
 });
 
 /** How the coordinator sends W: full F32 (default), or encoded deltas against what the workers hold. */

@@ -31,6 +31,7 @@ import { ENCODING_IDS, encodeWithSent } from '../proto/encodings.js';
 import { weightedSum, type Aggregator } from './aggregation.js';
 import type { CheckpointStore } from './checkpoints.js';
 import { GradientSlots } from './gradient-slots.js';
+import { holdsBack } from './held-back.js';
 import type { CoordinatorMetrics } from './metrics.js';
 import { createOptimizer, type OptimizerState } from './optimizer.js';
 import { Rounds } from './rounds.js';
@@ -143,7 +144,9 @@ export class Coordinator extends EventEmitter {
     this.tasks = config.tasks.map((t) => t.name);
     this.totalRounds = config.train.steps;
     const sizes = this.spec.shared.map((t) => t.size);
-    this.shared = new SharedWeights(initTensors(this.spec.shared, config.seed, 'shared'), createOptimizer(config.train.optimizer, sizes), options.aggregator ?? weightedSum);
+    this.shared = new SharedWeights(initTensors(this.spec.shared, config.seed, 'shared'), createOptimizer(config.train.optimizer, sizes), options.aggregator ?? weightedSum, {
+      heldBack: holdsBack(config.distributed.uplink),
+    });
     const dist = config.distributed;
     let version = 0;
     if (options.resume && options.checkpoints) version = this.resumeFrom(options.checkpoints);

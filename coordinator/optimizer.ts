@@ -12,8 +12,12 @@ export interface OptimizerState {
 
 export interface Optimizer {
   readonly config: OptimizerConfig;
-  /** params -= update(grads), in place. `lrScale` multiplies the configured learning rate. */
-  step(params: readonly Float32Array[], grads: readonly Float32Array[], lrScale: number): void;
+  /**
+   * params -= update(grads), in place. `lrScale` multiplies the configured learning rate. `second`,
+   * when given, is what Adam's second moment takes in place of the gradient (coordinator/held-back.ts);
+   * SGD has no second moment and ignores it.
+   */
+  step(params: readonly Float32Array[], grads: readonly Float32Array[], lrScale: number, second?: readonly Float32Array[]): void;
   /**
    * As `weightedSum.aggregate(contributions, g)` then `step(params, g, lrScale)`, bit for bit, in one
    * pass (wasm SIMD) when `params` are the arrays colocate() returned; otherwise in those two steps.
@@ -54,7 +58,7 @@ abstract class SlotOptimizer {
     this.slots = Array.from({ length: slotCount }, () => sizes.map((n) => new Float32Array(n)));
   }
 
-  abstract step(params: readonly Float32Array[], grads: readonly Float32Array[], lrScale: number): void;
+  abstract step(params: readonly Float32Array[], grads: readonly Float32Array[], lrScale: number, second?: readonly Float32Array[]): void;
 
   /** One fused step on the heap, which holds the params. */
   protected abstract stepOnHeap(heap: StepHeap, contributions: readonly Contribution[], lrScale: number): void;
@@ -149,8 +153,9 @@ class Adam extends SlotOptimizer implements Optimizer {
     return (this.config.lr * lrScale * Math.sqrt(1 - beta2 ** this.steps)) / (1 - beta1 ** this.steps);
   }
 
-  step(params: readonly Float32Array[], grads: readonly Float32Array[], lrScale: number): void {
+  step(params: readonly Float32Array[], grads: readonly Float32Array[], lrScale: number, second?: readonly Float32Array[]): void {
     checkShapes(params, grads);
+    if (second) checkShapes(params, second);
     const { beta1, beta2, epsilon } = this.config;
     this.steps++;
     const lr = this.rate(lrScale);
@@ -161,11 +166,13 @@ class Adam extends SlotOptimizer implements Optimizer {
       const g = grads[t];
       const m = this.slots[0][t];
       const v = this.slots[1][t];
+      const s = second ? second[t] : g;
       for (let i = 0; i < p.length; i++) {
         // Locals rounded as the float32 stores round them: bit-identical to re-reading m[i] and v[i].
         const gi = g[i];
+        const si = s[i];
         const mi = Math.fround(beta1 * m[i] + c1 * gi);
-        const vi = Math.fround(beta2 * v[i] + c2 * gi * gi);
+        const vi = Math.fround(beta2 * v[i] + c2 * si * si);
         m[i] = mi;
         v[i] = vi;
         p[i] -= (lr * mi) / (Math.sqrt(vi) + epsilon);

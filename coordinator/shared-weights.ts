@@ -1,7 +1,14 @@
 // The coordinator's copy of W: the tensors, their version counter and the optimizer that moves them.
 // One call applies one round; nothing else mutates W.
 import { weightedSum, type Aggregator, type Contribution } from './aggregation.js';
+import { HeldBackRounds } from './held-back.js';
 import type { Optimizer, OptimizerState } from './optimizer.js';
+
+export interface SharedWeightsOptions {
+  /** The pushes carry only some coordinates each round (TOPK with error feedback): the optimizer's
+   *  second moment counts each as the rounds it was held back (coordinator/held-back.ts). */
+  heldBack?: boolean;
+}
 
 export class SharedWeights {
   /** W. With the default weighted sum, views on the optimizer's wasm memory (a copy of the tensors
@@ -11,14 +18,17 @@ export class SharedWeights {
   private combined: Float32Array[] | null = null;
   /** The optimizer's fused sum-and-step, when the aggregator is the weighted sum it fuses. */
   private readonly stepSum: NonNullable<Optimizer['stepSum']> | null;
+  private readonly heldBack: { rounds: HeldBackRounds; second: Float32Array[] } | null;
   private _version = 0;
 
   constructor(
     tensors: Float32Array[],
     private readonly optimizer: Optimizer,
     private readonly aggregator: Aggregator,
+    options: SharedWeightsOptions = {},
   ) {
-    this.stepSum = aggregator === weightedSum && optimizer.stepSum ? optimizer.stepSum.bind(optimizer) : null;
+    this.heldBack = options.heldBack ? { rounds: new HeldBackRounds(tensors.map((t) => t.length)), second: tensors.map((t) => new Float32Array(t.length)) } : null;
+    this.stepSum = aggregator === weightedSum && optimizer.stepSum && !this.heldBack ? optimizer.stepSum.bind(optimizer) : null;
     this.tensors = (this.stepSum ? optimizer.colocate?.(tensors) : null) ?? tensors;
   }
 
@@ -34,7 +44,8 @@ export class SharedWeights {
     } else {
       this.combined ??= this.tensors.map((t) => new Float32Array(t.length));
       this.aggregator.aggregate(contributions, this.combined);
-      this.optimizer.step(this.tensors, this.combined, lrScale);
+      if (this.heldBack) this.heldBack.rounds.varianceInput(this._version, contributions, this.heldBack.second);
+      this.optimizer.step(this.tensors, this.combined, lrScale, this.heldBack?.second);
     }
     return ++this._version;
   }
@@ -50,6 +61,7 @@ export class SharedWeights {
       this.tensors[i].set(t);
     });
     this.optimizer.restore(optimizer);
+    this.heldBack?.rounds.reset();
     this._version = version;
   }
 }

@@ -75,7 +75,7 @@ beforeAll(async () => {
 describe('config', () => {
   it('defaults to F32 both ways and parses the compressed options', () => {
     const d = config({}).distributed;
-    expect(d.uplink).toEqual({ encoding: 'f32', topk_fraction: 0.01, topk_values: 'f32', error_feedback: true, warmup_rounds: 0, momentum_correction: 0 });
+    expect(d.uplink).toEqual({ encoding: 'f32', topk_fraction: 0.01, topk_values: 'f32', error_feedback: true, warmup_rounds: 0, momentum_correction: 0, variance_correction: true });
     expect(d.downlink).toEqual({ encoding: 'f32', topk_fraction: 0.01, topk_values: 'f32', dense_every: 50 });
     expect(config(COMPRESSED).distributed.downlink.dense_every).toBe(7);
     expect(() => config({ uplink: { encoding: 'zip' } })).toThrow();

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { HeldBackRounds, holdsBack } from '../coordinator/held-back.js';
+import { createOptimizer } from '../coordinator/optimizer.js';
+import { SharedWeights } from '../coordinator/shared-weights.js';
+import { weightedSum, type Contribution } from '../coordinator/aggregation.js';
+import { syntheticRunConfig } from './support/synthetic-run.js';
+
+const adam = { type: 'adam' as const, lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+
+function push(task: string, values: number[], weight = 1): Contribution {
+  return { task, weight, gradient: [Float32Array.from(values)] };
+}
+
+describe('second moment of held-back coordinates', () => {
+  it('divides each sent value by the square root of the rounds it was held back, per task', () => {
+    const held = new HeldBackRounds([3]);
+    const out = [new Float32Array(3)];
+    // Round 0: a task's first push has held nothing back.
+    held.varianceInput(0, [push('a', [1, 0, 2])], out);
+    expect(Array.from(out[0])).toEqual([1, 0, 2]);
+    // Round 1: b is new (age 1); a sends entry 1 for the first time, held back since before round 0.
+    held.varianceInput(1, [push('a', [0, 4, 0]), push('b', [3, 0, 0], 2)], out);
+    expect(out[0][0]).toBeCloseTo(6, 6);
+    expect(out[0][1]).toBeCloseTo(4 / Math.sqrt(2), 6);
+    expect(out[0][2]).toBe(0);
+    // Round 4: a sends entry 0 again (last sent in round 0: 4 rounds), b entry 0 (last in round 1: 3).
+    held.varianceInput(4, [push('a', [8, 0, 0]), push('b', [9, 0, 0])], out);
+    expect(out[0][0]).toBeCloseTo(8 / 2 + 9 / Math.sqrt(3), 5);
+  });
+
+  it('is the plain gradient when every coordinate is sent every round', () => {
+    const held = new HeldBackRounds([4]);
+    const out = [new Float32Array(4)];
+    for (let round = 0; round < 5; round++) {
+      const a = push('a', [1 + round, -2, 3, 0.5]);
+      const b = push('b', [-1, 2 + round, 0.25, 7], 0.5);
+      held.varianceInput(round, [a, b], out);
+      const sum = [new Float32Array(4)];
+      weightedSum.aggregate([a, b], sum);
+      for (let i = 0; i < 4; i++) expect(out[0][i]).toBeCloseTo(sum[0][i], 6);
+    }
+  });
+
+  it('restarts the ages after reset', () => {
+    const held = new HeldBackRounds([1]);
+    const out = [new Float32Array(1)];
+    held.varianceInput(0, [push('a', [1])], out);
+    held.reset();
+    held.varianceInput(9, [push('a', [3])], out);
+    expect(out[0][0]).toBe(3);
+  });
+
+  it('lets Adam move a coordinate sent every a rounds about as far as dense pushes move it', () => {
+    // One worker, a constant gradient g; sparse: the coordinate goes out every 16 rounds as 16 g.
+    const g = 0.5;
+    const every = 16;
+    const rounds = 800;
+    const run = (sparse: boolean, heldBack: boolean): number => {
+      const w = new SharedWeights([new Float32Array(1)], createOptimizer(adam, [1]), weightedSum, { heldBack });
+      for (let r = 0; r < rounds; r++) {
+        const value = !sparse ? g : (r + 1) % every === 0 ? g * every : 0;
+        w.applyRound([push('a', [value])], 1);
+      }
+      return -w.tensors[0][0];
+    };
+    const dense = run(false, false);
+    const corrected = run(true, true);
+    const uncorrected = run(true, false);
+    expect(dense).toBeGreaterThan(0);
+    // Uncorrected, the bursts inflate v by ~every and the coordinate moves ~sqrt(every) = 4 times less.
+    expect(uncorrected / dense).toBeLessThan(0.35);
+    expect(corrected / dense).toBeGreaterThan(0.85);
+    expect(corrected / dense).toBeLessThan(1.15);
+  });
+
+  it('is on for TOPK with error feedback only', () => {
+    const uplink = (u: object) => syntheticRunConfig({ tasks: 1, steps: 10, distributed: { uplink: u } }, 'test').distributed.uplink;
+    expect(holdsBack(uplink({ encoding: 'topk' }))).toBe(true);
+    for (const encoding of ['f32', 'f16', 'bf16', 'int8']) expect(holdsBack(uplink({ encoding }))).toBe(false);
+    expect(holdsBack(uplink({ encoding: 'topk', error_feedback: false }))).toBe(false);
+    expect(holdsBack(uplink({ encoding: 'topk', variance_correction: false }))).toBe(false);
+  });
+});
