@@ -17,6 +17,7 @@ import { encodedPieces, ENCODINGS, helloFrame, messageBytes, pushTemplates, synt
 import { ClientPool, type MaskMode, type Negotiated, type PushTemplates } from './round-clients.js';
 import { RoundClock, type RoundWindow, type Traffic } from './round-clock.js';
 import { startTcpRounds } from './tcp.js';
+import { startWsRounds } from './ws-rounds.js';
 
 export interface GridOptions {
   json: boolean;
@@ -65,6 +66,11 @@ export interface GridRow {
   tcp_bytes_per_second: number;
   /** bytes_per_second / tcp_bytes_per_second. */
   tcp_ratio: number;
+  /** Plain ws messages of this point's F32 frame sizes in the same pattern, no protocol or arithmetic
+   *  (bench/ws-rounds.ts): what the WebSocket layer alone reaches, as a fraction of TCP. */
+  ws_round_ms: number;
+  ws_bytes_per_second: number;
+  ws_tcp_ratio: number;
 }
 
 export interface GridResult {
@@ -195,6 +201,19 @@ async function measureWs(config: RunConfig, pool: ClientPool, push: PushTemplate
   }
 }
 
+async function measureWsRaw(workers: number, up: readonly number[], down: readonly number[], pool: ClientPool, opts: GridOptions): Promise<RoundWindow> {
+  const clock = new RoundClock();
+  const rounds = await startWsRounds(workers, up, down, () => clock.tick());
+  try {
+    pool.startWsRaw(`ws://127.0.0.1:${rounds.port}`, opts.mask, up, down);
+    const measured = await clock.measure(opts.warmup, opts.seconds, opts.minRounds, STALL_SECONDS, (cb) => pool.onFailure(cb));
+    await pool.stopSessions();
+    return measured;
+  } finally {
+    await rounds.close();
+  }
+}
+
 async function measureTcp(workers: number, up: number, down: number, pool: ClientPool, opts: GridOptions): Promise<RoundWindow> {
   const clock = new RoundClock();
   const tcp = await startTcpRounds(workers, up, down, () => clock.tick());
@@ -233,6 +252,10 @@ export async function benchPoint(workers: number, params: number, opts: GridOpti
     const tcpRoundMs = tcp.ms / tcp.rounds;
     const tcpBytesPerSecond = (workers * (f32.push + f32.update) * 1000) / tcpRoundMs;
     log(`bench:   tcp (f32 bytes): ${tcpRoundMs.toFixed(1)} ms/round, ${(tcpBytesPerSecond / 1e6).toFixed(0)} MB/s`);
+    const ws = await measureWsRaw(workers, f32.pushParts, f32.updateParts, pool, opts);
+    const wsRoundMs = ws.ms / ws.rounds;
+    const wsBytesPerSecond = (workers * (f32.push + f32.update) * 1000) / wsRoundMs;
+    log(`bench:   plain ws (f32 frames): ${wsRoundMs.toFixed(1)} ms/round, ${(wsBytesPerSecond / 1e6).toFixed(0)} MB/s`);
     return measured.map(({ encoding, parts, window }) => {
       const roundMs = window.ms / window.rounds;
       const bytesPerRound = (window.received + window.sent) / window.rounds;
@@ -257,6 +280,9 @@ export async function benchPoint(workers: number, params: number, opts: GridOpti
         tcp_round_ms: round3(tcpRoundMs),
         tcp_bytes_per_second: Math.round(tcpBytesPerSecond),
         tcp_ratio: round3(bytesPerSecond / tcpBytesPerSecond),
+        ws_round_ms: round3(wsRoundMs),
+        ws_bytes_per_second: Math.round(wsBytesPerSecond),
+        ws_tcp_ratio: round3(wsBytesPerSecond / tcpBytesPerSecond),
       };
     });
   } finally {
@@ -282,7 +308,7 @@ function mb(bytes: number): string {
 }
 
 export function formatTable(result: GridResult): string {
-  const header = ['workers', 'params', 'shared', 'enc', 'parts', 'MB/round', 'up MB', 'down MB', 'f32/enc', 'round ms', 'rounds/s', 'MB/s', 'tcp ms', 'tcp MB/s', 'of tcp'];
+  const header = ['workers', 'params', 'shared', 'enc', 'parts', 'MB/round', 'up MB', 'down MB', 'f32/enc', 'round ms', 'rounds/s', 'MB/s', 'tcp ms', 'tcp MB/s', 'of tcp', 'ws ms', 'ws of tcp'];
   const lines = [header.join('\t')];
   for (const r of result.rows) {
     const f32 = result.rows.find((o) => o.workers === r.workers && o.params === r.params && o.encoding === 'f32');
@@ -303,6 +329,8 @@ export function formatTable(result: GridResult): string {
         r.tcp_round_ms.toFixed(1),
         (r.tcp_bytes_per_second / 1e6).toFixed(0),
         `${(r.tcp_ratio * 100).toFixed(r.tcp_ratio < 0.1 ? 1 : 0)}%`,
+        r.ws_round_ms.toFixed(1),
+        `${(r.ws_tcp_ratio * 100).toFixed(0)}%`,
       ].join('\t'),
     );
   }
@@ -315,7 +343,7 @@ export function tableHeading(opts: GridOptions): string {
     ? ` (topk keeps ${TOPK_FRACTION * 100}% of each piece; lossy downlinks send deltas, dense_every ${BENCH_DENSE_EVERY}: steady-state bytes, no full-W rounds)`
     : '';
   return (
-    `sync rounds, Coordinator over ws on 127.0.0.1 vs raw TCP moving the F32 bytes; uplink = downlink = enc${lossy}; ` +
+    `sync rounds, Coordinator over ws on 127.0.0.1 vs raw TCP moving the F32 bytes and plain ws messages of the F32 frames (no protocol, no arithmetic); uplink = downlink = enc${lossy}; ` +
     `chunk ${opts.chunkBytes} bytes, ${opts.mask} masks, ${opts.seconds} s measured after ${opts.warmup} s warm-up; MB = 1e6 bytes, WebSocket payloads both ways`
   );
 }

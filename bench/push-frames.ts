@@ -99,16 +99,17 @@ export function pushTemplates(task: string, pieces: readonly TensorMessage[], ch
  * them, each in parts as proto/codec frames them; the coordinator's update may differ by a byte or two
  * a part (its version varint, flags it sets).
  */
-export function messageBytes(task: string, pieces: readonly TensorMessage[], chunkBytes: number): { push: number; update: number } {
+export function messageBytes(task: string, pieces: readonly TensorMessage[], chunkBytes: number): { push: number; update: number; pushParts: number[]; updateParts: number[] } {
   const parts = groupParts(pieces, chunkBytes);
-  let push = 0;
-  let update = 0;
+  const pushParts: number[] = [];
+  const updateParts: number[] = [];
   parts.forEach((tensors, part) => {
     const fields = partFields(part, parts.length);
-    push += encode('push', { task, baseVersion: 1, gradient: tensors, loss: 0.5, samples: 64, ...fields }).byteLength;
-    update += encode('update', { version: 1, shared: tensors, ...fields }).byteLength;
+    pushParts.push(encode('push', { task, baseVersion: 1, gradient: tensors, loss: 0.5, samples: 64, ...fields }).byteLength);
+    updateParts.push(encode('update', { version: 1, shared: tensors, ...fields }).byteLength);
   });
-  return { push, update };
+  const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+  return { push: sum(pushParts), update: sum(updateParts), pushParts, updateParts };
 }
 
 /** A worker's Hello: it can send and apply every value encoding, and take messages in parts. */

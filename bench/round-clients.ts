@@ -2,7 +2,7 @@
 // their work does not run on the coordinator's event loop. A client either speaks the hybrid protocol
 // over `ws` as a real worker does (Hello with every encoding and parts; on every complete update, at
 // once, a precomputed GradientPush for that version, in parts) or plays the same byte pattern over a raw
-// TCP socket (send `up` bytes, wait for `down`, repeat).
+// TCP socket (send `up` bytes, wait for `down`, repeat), or that pattern as plain ws messages.
 //
 // The thread's code is plain JavaScript in a string (run with `eval`): that runs the same under
 // vite-node, vitest and from dist, where a .ts worker file could not be loaded. It needs no codec: the
@@ -212,9 +212,37 @@ function runTcp(port, up, down) {
   });
 }
 
+// The ws yardstick (bench/ws-rounds.ts): the push's bytes as messages of 'up' sizes, again each time
+// the update's bytes (messages of 'down' sizes) are in.
+function runWsRaw(url, mask, up, down) {
+  const upBytes = up.reduce((a, b) => a + b, 0), downBytes = down.reduce((a, b) => a + b, 0);
+  const report = { upBytes, downBytes, sent: 0 };
+  const messages = up.map((n) => Buffer.alloc(n, 1));
+  let received = 0, stopping = false, done = null;
+  const options = { maxPayload: 0, perMessageDeflate: false };
+  if (mask === 'zero') options.generateMask = (m) => m.fill(0);
+  const socket = new WebSocket(url, options);
+  socket.binaryType = 'nodebuffer';
+  const send = () => { report.sent++; for (const m of messages) socket.send(m); };
+  socket.on('open', send);
+  socket.on('message', (data) => {
+    received += data.length;
+    if (received >= downBytes && !stopping) { received -= downBytes; send(); }
+  });
+  socket.on('error', (err) => { if (!stopping) fail('ws-raw client ' + workerData.task + ': ' + err.message); });
+  socket.on('close', () => { if (done) done(); });
+  return () => new Promise((resolve) => {
+    stopping = true;
+    done = () => resolve(report);
+    if (socket.readyState === WebSocket.CLOSED) resolve(report);
+    else socket.close(1000, 'benchmark done');
+  });
+}
+
 parentPort.on('message', (m) => {
   try {
     if (m.cmd === 'ws') stop = runWs(m.url, m.mask, m.push, m.expect);
+    else if (m.cmd === 'ws-raw') stop = runWsRaw(m.url, m.mask, m.up, m.down);
     else if (m.cmd === 'tcp') stop = runTcp(m.port, m.up, m.down);
     else if (m.cmd === 'stop') {
       const s = stop;
@@ -265,6 +293,12 @@ export class ClientPool {
    *  ParamUpdate; a Welcome that did not negotiate `expect` fails the run. */
   startWs(url: string, mask: MaskMode, push: PushTemplates, expect: Negotiated): void {
     for (const t of this.threads) t.postMessage({ cmd: 'ws', url, mask, push, expect });
+  }
+
+  /** Every client connects to the ws yardstick at `url`, sends messages of `up` sizes, and again each
+   *  time messages of `down` sizes arrived. */
+  startWsRaw(url: string, mask: MaskMode, up: readonly number[], down: readonly number[]): void {
+    for (const t of this.threads) t.postMessage({ cmd: 'ws-raw', url, mask, up, down });
   }
 
   /** Every client connects to 127.0.0.1:`port`, sends `up` bytes, and again each time `down` bytes arrived. */

@@ -117,7 +117,7 @@ describe('bench:comm push frames', () => {
 });
 
 describe('bench:comm on a tiny grid', () => {
-  it('runs sync rounds with parts over ws and raw TCP, and TOPK moves far fewer bytes than F32', async () => {
+  it('runs sync rounds with parts over ws, raw TCP and plain ws, and TOPK moves far fewer bytes than F32', async () => {
     const opts: GridOptions = { json: true, workers: [2], params: [20_000], encodings: ['f32', 'topk'], seconds: 1, warmup: 0.3, minRounds: 3, mask: 'zero', chunkBytes: 16384 };
     const lines: string[] = [];
     const result = await runGrid(opts, (l) => lines.push(l));
@@ -136,6 +136,10 @@ describe('bench:comm on a tiny grid', () => {
       expect(Math.abs(row.up_bytes_per_round + row.down_bytes_per_round - row.bytes_per_round)).toBeLessThanOrEqual(1);
       expect(row.tcp_bytes_per_second).toBeGreaterThan(0);
       expect(Math.abs(row.tcp_ratio - row.bytes_per_second / row.tcp_bytes_per_second)).toBeLessThan(1e-3);
+      // Plain ws moved the F32 frames' bytes: its rate over the F32 bytes a round is its round time.
+      expect(row.ws_round_ms).toBeGreaterThan(0);
+      expect(Math.abs(row.ws_tcp_ratio - row.ws_bytes_per_second / row.tcp_bytes_per_second)).toBeLessThan(1e-3);
+      expect(Math.abs((row.ws_bytes_per_second * row.ws_round_ms) / (f32.bytes_per_round * 1000) - 1)).toBeLessThan(0.01);
     }
     // F32: each round moves each worker's gradient up and W down, 4 bytes an entry, plus framing.
     const dense = 2 * 4 * f32.shared_params;
@@ -148,6 +152,7 @@ describe('bench:comm on a tiny grid', () => {
     expect(topk.bytes_per_round).toBeGreaterThan(0);
     expect(json.tcp_bytes_per_second).toBe(f32.tcp_bytes_per_second);
     expect(lines.join('\n')).toMatch(/2 workers x 20000 params/);
+    expect(lines.join('\n')).toMatch(/plain ws \(f32 frames\): [\d.]+ ms\/round/);
     const table = formatTable(result).split('\n');
     expect(table).toHaveLength(3);
     expect(table[2]).toMatch(/topk 1%/);
