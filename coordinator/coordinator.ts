@@ -129,6 +129,8 @@ export class Coordinator extends EventEmitter {
   /** Whether this run's messages can come in parts (a worker must take them: Hello.parts). */
   readonly needsParts: boolean;
   private readonly slots: GradientSlots;
+  /** The SIMD finite test of pushes decoded next to W (undefined: checkFinite alone). */
+  private readonly allFinite: ((values: Float32Array) => boolean) | undefined;
 
   constructor(
     readonly config: RunConfig,
@@ -146,6 +148,8 @@ export class Coordinator extends EventEmitter {
     const sizes = this.spec.shared.map((t) => t.size);
     this.shared = new SharedWeights(initTensors(this.spec.shared, config.seed, 'shared'), createOptimizer(config.train.optimizer, sizes), options.aggregator ?? weightedSum, {
       heldBack: holdsBack(config.distributed.uplink),
+      // A push in progress per task and one more (a refused or restarted one) decode next to W.
+      pushBuffers: this.tasks.length + 1,
     });
     const dist = config.distributed;
     let version = 0;
@@ -153,11 +157,10 @@ export class Coordinator extends EventEmitter {
     // With an F32 downlink the workers hold W itself: the mirror is W, not a copy kept in step with it.
     this.mirror = dist.downlink.encoding === 'f32' ? this.shared.tensors : this.shared.tensors.map((t) => t.slice());
     this.rounds = new Rounds(this.tasks, { mode: dist.mode, quorum: dist.quorum ?? this.tasks.length, staleness: dist.staleness, deadlineMs: dist.round_timeout_seconds * 1000 }, version);
-    // The largest legitimate frame is a task state: S_t, its support, the head and two optimizer slots
-    // for each; a fixed allowance covers names and framing.
     const shared = totalSize(this.spec.shared);
     this.chunkBytes = dist.chunk_bytes;
-    this.slots = new GradientSlots(sizes, 2 * this.tasks.length + 2);
+    this.slots = new GradientSlots(sizes, 2 * this.tasks.length + 2, this.shared.pushBuffers?.gradients);
+    this.allFinite = this.shared.pushBuffers?.allFinite;
     // The largest message in one piece is a task state: S_t, its support, the head and two optimizer
     // slots for each; a fixed allowance covers names and framing. In parts, a frame holds at most a
     // chunk of tensor payload (an encoded piece may pass it a little) and the pieces' names.
@@ -474,7 +477,7 @@ export class Coordinator extends EventEmitter {
       if (base !== pending.baseVersion) throw new WireError(ErrorCode.MALFORMED, `push part ${part} is for version ${base}, its part 0 for ${pending.baseVersion}`);
       const accepted = pending.reader.accept(part, push.parts ?? 0, push.gradient ?? []);
       // Any value encoding (distributed.uplink), decoded into the slot as it arrives; what decodes is finite.
-      for (const p of accepted.pieces) decodePieceInto(p.message, pending.slot[p.tensor].subarray(p.offset, p.offset + p.count));
+      for (const p of accepted.pieces) decodePieceInto(p.message, pending.slot[p.tensor].subarray(p.offset, p.offset + p.count), this.allFinite);
       complete = accepted.complete;
     } catch (err) {
       this.dropPush(session);

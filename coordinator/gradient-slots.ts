@@ -5,16 +5,24 @@
 export class GradientSlots {
   private readonly free: Float32Array[][] = [];
   private readonly mine = new WeakSet<Float32Array[]>();
+  private readonly preallocated: WeakSet<Float32Array[]>;
+  /** Free preallocated slots, handed out before any other. */
+  private readonly freePreallocated: Float32Array[][];
 
-  /** `keep`: free slots held at most (more are left to the garbage collector). */
+  /** `keep`: free slots held at most (more are left to the garbage collector). `preallocated`: slots
+   *  handed out first and always taken back (the step's own push buffers, coordinator/step-heap.ts). */
   constructor(
     private readonly sizes: readonly number[],
     private readonly keep: number,
-  ) {}
+    preallocated: readonly Float32Array[][] = [],
+  ) {
+    this.preallocated = new WeakSet(preallocated);
+    this.freePreallocated = [...preallocated].reverse();
+  }
 
   /** A slot to decode one push into; its contents are whatever was there before. */
   acquire(): Float32Array[] {
-    const slot = this.free.pop() ?? this.sizes.map((n) => new Float32Array(n));
+    const slot = this.freePreallocated.pop() ?? this.free.pop() ?? this.sizes.map((n) => new Float32Array(n));
     this.mine.add(slot);
     return slot;
   }
@@ -24,6 +32,7 @@ export class GradientSlots {
     const s = slot as Float32Array[];
     if (!this.mine.has(s)) return;
     this.mine.delete(s);
-    if (this.free.length < this.keep) this.free.push(s);
+    if (this.preallocated.has(s)) this.freePreallocated.push(s);
+    else if (this.free.length < this.keep) this.free.push(s);
   }
 }

@@ -16,30 +16,34 @@ export function holdsBack(uplink: RunConfig['distributed']['uplink']): boolean {
 }
 
 export class HeldBackRounds {
-  /** lastSent[task][t][i]: the round in which the task last sent entry i of tensor t. */
-  private readonly lastSent = new Map<string, Int32Array[]>();
+  /** Per task: how many of its pushes were counted, and lastSent[t][i], the push (0, 1, ...) in which
+   *  it last sent entry i of tensor t. A task's own pushes are its rounds, in async mode too, where the
+   *  version moves on with every task's push. */
+  private readonly tasks = new Map<string, { pushes: number; lastSent: Int32Array[] }>();
 
   constructor(private readonly sizes: readonly number[]) {}
 
   /**
-   * Writes the second-moment input of round `round` into `out` (one array per tensor) and records which
-   * entries each contribution sent (its non-zero ones). A task seen for the first time (or again after
-   * reset) has held nothing back yet: its worker's residual starts empty.
+   * Writes the second-moment input of a round's `contributions` (one push per task) into `out`, one
+   * array per tensor, and records which entries each push sent (its non-zero ones). A task seen for the
+   * first time (or again after reset) has held nothing back yet: its worker's residual starts empty.
    */
-  varianceInput(round: number, contributions: readonly Contribution[], out: Float32Array[]): void {
+  varianceInput(contributions: readonly Contribution[], out: Float32Array[]): void {
     checkContributions(contributions, out);
-    for (let t = 0; t < out.length; t++) {
-      const o = out[t];
-      o.fill(0);
-      for (const c of contributions) {
+    for (const o of out) o.fill(0);
+    for (const c of contributions) {
+      const task = this.task(c.task);
+      const push = task.pushes++;
+      const w = termWeight(c);
+      for (let t = 0; t < out.length; t++) {
+        const o = out[t];
         const g = c.gradient[t];
-        const last = this.rounds(c.task, round)[t];
-        const w = termWeight(c);
+        const last = task.lastSent[t];
         for (let i = 0; i < o.length; i++) {
           const gi = g[i];
           if (gi === 0) continue;
-          o[i] += (w * gi) / Math.sqrt(round - last[i]);
-          last[i] = round;
+          o[i] += (w * gi) / Math.sqrt(push - last[i]);
+          last[i] = push;
         }
       }
     }
@@ -47,15 +51,15 @@ export class HeldBackRounds {
 
   /** Forgets what was sent: after a restore from a checkpoint, which does not keep it. */
   reset(): void {
-    this.lastSent.clear();
+    this.tasks.clear();
   }
 
-  private rounds(task: string, round: number): Int32Array[] {
-    let tensors = this.lastSent.get(task);
-    if (!tensors) {
-      tensors = this.sizes.map((n) => new Int32Array(n).fill(round - 1));
-      this.lastSent.set(task, tensors);
+  private task(name: string): { pushes: number; lastSent: Int32Array[] } {
+    let task = this.tasks.get(name);
+    if (!task) {
+      task = { pushes: 0, lastSent: this.sizes.map((n) => new Int32Array(n).fill(-1)) };
+      this.tasks.set(name, task);
     }
-    return tensors;
+    return task;
   }
 }

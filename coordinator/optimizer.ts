@@ -10,6 +10,15 @@ export interface OptimizerState {
   slots: Float32Array[][];
 }
 
+/** What colocate() made: the params' new home, and buffers to decode pushes into next to them. */
+export interface Colocated {
+  params: Float32Array[];
+  /** gradients[k][t]: push buffer k, tensor t. */
+  gradients: Float32Array[][];
+  /** Whether every entry of `values` (a view into a push buffer) is finite, in SIMD. */
+  allFinite(values: Float32Array): boolean;
+}
+
 export interface Optimizer {
   readonly config: OptimizerConfig;
   /**
@@ -24,10 +33,11 @@ export interface Optimizer {
    */
   stepSum?(params: readonly Float32Array[], contributions: readonly Contribution[], lrScale: number): void;
   /**
-   * Moves the slots into one wasm memory next to a copy of `params` and returns that copy, the params'
-   * new home, on which stepSum runs in place; null (nothing moved) where no such memory can be had.
+   * Moves the slots into one wasm memory next to a copy of `params`, with `gradients` push buffers
+   * beside them; stepSum runs in place on the returned params and reads contributions that are push
+   * buffers where they are. Null (nothing moved) where no such memory can be had.
    */
-  colocate?(params: readonly Float32Array[]): Float32Array[] | null;
+  colocate?(params: readonly Float32Array[], gradients?: number): Colocated | null;
   /** Copies of the step count and slots. */
   state(): OptimizerState;
   /** Copies `state` into the slots (which stay where they are: in the wasm memory once colocated). */
@@ -75,18 +85,18 @@ abstract class SlotOptimizer {
     this.step(params, this.combined, lrScale);
   }
 
-  colocate(params: readonly Float32Array[]): Float32Array[] | null {
+  colocate(params: readonly Float32Array[], gradients = 0): Colocated | null {
     if (this.heap !== null) throw new Error('optimizer: colocate() was already called; the params live in its memory');
     if (params.length !== this.sizes.length || params.some((p, t) => p.length !== this.sizes[t])) {
       throw new Error(`optimizer: colocate() got tensors of [${params.map((p) => p.length)}] entries, the optimizer was made for [${this.sizes}]`);
     }
-    const heap = StepHeap.create(this.sizes, this.slots.length);
+    const heap = StepHeap.create(this.sizes, this.slots.length, gradients);
     if (heap === null) return null;
     params.forEach((p, t) => heap.params[t].set(p));
     this.slots.forEach((slot, s) => slot.forEach((x, t) => heap.slots[s][t].set(x)));
     this.slots = heap.slots;
     this.heap = heap;
-    return heap.params;
+    return { params: heap.params, gradients: heap.gradients, allFinite: (values) => heap.allFinite(values) };
   }
 
   state(): OptimizerState {

@@ -2,12 +2,14 @@
 // One call applies one round; nothing else mutates W.
 import { weightedSum, type Aggregator, type Contribution } from './aggregation.js';
 import { HeldBackRounds } from './held-back.js';
-import type { Optimizer, OptimizerState } from './optimizer.js';
+import type { Colocated, Optimizer, OptimizerState } from './optimizer.js';
 
 export interface SharedWeightsOptions {
   /** The pushes carry only some coordinates each round (TOPK with error feedback): the optimizer's
    *  second moment counts each as the rounds it was held back (coordinator/held-back.ts). */
   heldBack?: boolean;
+  /** Push buffers to make next to W where the round is one fused pass (pushBuffers). */
+  pushBuffers?: number;
 }
 
 export class SharedWeights {
@@ -19,6 +21,9 @@ export class SharedWeights {
   /** The optimizer's fused sum-and-step, when the aggregator is the weighted sum it fuses. */
   private readonly stepSum: NonNullable<Optimizer['stepSum']> | null;
   private readonly heldBack: { rounds: HeldBackRounds; second: Float32Array[] } | null;
+  /** Where pushes can be decoded so that the round reads them in place, with their finite check; null
+   *  where the round is not one fused pass (then any arrays serve). */
+  readonly pushBuffers: Omit<Colocated, 'params'> | null;
   private _version = 0;
 
   constructor(
@@ -29,7 +34,9 @@ export class SharedWeights {
   ) {
     this.heldBack = options.heldBack ? { rounds: new HeldBackRounds(tensors.map((t) => t.length)), second: tensors.map((t) => new Float32Array(t.length)) } : null;
     this.stepSum = aggregator === weightedSum && optimizer.stepSum && !this.heldBack ? optimizer.stepSum.bind(optimizer) : null;
-    this.tensors = (this.stepSum ? optimizer.colocate?.(tensors) : null) ?? tensors;
+    const colocated = this.stepSum ? (optimizer.colocate?.(tensors, options.pushBuffers ?? 0) ?? null) : null;
+    this.tensors = colocated?.params ?? tensors;
+    this.pushBuffers = colocated;
   }
 
   get version(): number {
@@ -44,7 +51,7 @@ export class SharedWeights {
     } else {
       this.combined ??= this.tensors.map((t) => new Float32Array(t.length));
       this.aggregator.aggregate(contributions, this.combined);
-      if (this.heldBack) this.heldBack.rounds.varianceInput(this._version, contributions, this.heldBack.second);
+      if (this.heldBack) this.heldBack.rounds.varianceInput(contributions, this.heldBack.second);
       this.optimizer.step(this.tensors, this.combined, lrScale, this.heldBack?.second);
     }
     return ++this._version;

@@ -8,9 +8,10 @@
 // arithmetic in the same order, f64.sqrt and f64.div being the IEEE operations JavaScript uses, a
 // demotion where JavaScript stores). Wasm never fuses a multiply and an add.
 //
-// The gradients arrive as JavaScript arrays, so each is copied in, one block at a time, to a staging
-// area small enough to stay in cache; W and the slots stay in the memory between rounds. The memory is
-// sized once and never grows, so the views handed out stay valid.
+// Gradients given as JavaScript arrays are copied in, one block at a time, to a staging area small
+// enough to stay in cache; gradients decoded into the heap's own push buffers are read where they are.
+// W and the slots stay in the memory between rounds. The memory is sized once and never grows, so the
+// views handed out stay valid.
 import { termWeight, type Contribution } from './aggregation.js';
 import { assembleModule, FunctionBuilder, op, type Local } from '../model/kernels/wasm-asm.js';
 
@@ -33,6 +34,8 @@ interface Kernels {
   sgd(p: number, m: number, g: number, bytes: number, lr: number, mu: number): void;
   /** m = fround(b1 m + c1 g); v = fround(b2 v + c2 g g); p = fround(p - lr m / (sqrt(v) + eps)). */
   adam(p: number, m: number, v: number, g: number, bytes: number, lr: number, b1: number, c1: number, b2: number, c2: number, eps: number): void;
+  /** The sum of x - x over entries [0, bytes / 4) (bytes a multiple of 32): 0 when all are finite. */
+  finite(at: number, bytes: number): number;
 }
 
 // SIMD instructions (prefix 0xfd, then the opcode as an unsigned LEB128); wasm-asm.ts has no v128 locals,
@@ -48,6 +51,11 @@ const SUB = simd(0xf1);
 const MUL = simd(0xf2);
 const DIV = simd(0xf3);
 const SQRT = simd(0xef);
+/** v128.load (16-byte alignment hint) at address + offset; f32x4 add and sub. */
+const load4 = (offset: number): number[] => [...simd(0x00), 4, offset];
+const F32X4_ADD = simd(0xe4);
+const F32X4_SUB = simd(0xe5);
+const lane = (i: number): number[] => [...simd(0x1f), i];
 
 /** Entries per loop iteration: two f64x2 pairs. Tensors are padded to a multiple of it. */
 const STRIDE = 4;
@@ -138,11 +146,32 @@ function adamFunction(): FunctionBuilder {
   return f;
 }
 
+/** Two f32x4 sums of x - x, 8 entries an iteration, so that the adds do not wait on each other. */
+function finiteFunction(): FunctionBuilder {
+  const f = new FunctionBuilder('finite', ['i32', 'i32'], 'f32');
+  const [base, bytes] = f.params;
+  const [i, a, acc0, acc1] = [f.local('i32'), f.local('i32'), f.local('v128'), f.local('v128')];
+  f.forRange(
+    i,
+    () => f.i32(0),
+    () => f.get(bytes),
+    () => {
+      at(f, base, i, a);
+      f.get(acc0).get(a).emit(...load4(0)).get(a).emit(...load4(0), ...F32X4_SUB, ...F32X4_ADD).set(acc0);
+      f.get(acc1).get(a).emit(...load4(16)).get(a).emit(...load4(16), ...F32X4_SUB, ...F32X4_ADD).set(acc1);
+    },
+    () => f.i32(32),
+  );
+  f.get(acc0).get(acc1).emit(...F32X4_ADD).set(acc0);
+  f.get(acc0).emit(...lane(0)).get(acc0).emit(...lane(1), op.f32Add).get(acc0).emit(...lane(2), op.f32Add).get(acc0).emit(...lane(3), op.f32Add);
+  return f;
+}
+
 const wasm = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
 let compiled: object | null = null;
 
 function instantiate(api: WebAssemblyApi, memory: WasmMemory): Kernels {
-  compiled ??= new api.Module(assembleModule([scaleFunction(), accumulateFunction(), sgdFunction(), adamFunction()]));
+  compiled ??= new api.Module(assembleModule([scaleFunction(), accumulateFunction(), sgdFunction(), adamFunction(), finiteFunction()]));
   return new api.Instance(compiled, { env: { memory } }).exports as unknown as Kernels;
 }
 
@@ -159,6 +188,9 @@ export class StepHeap {
   readonly params: Float32Array[];
   /** slots[s][t]: optimizer slot s of tensor t. */
   readonly slots: Float32Array[][];
+  /** gradients[k][t]: push buffer k, tensor t. Contributions in them are read in place by the step. */
+  readonly gradients: Float32Array[][];
+  private readonly buffer: ArrayBuffer;
   private readonly paramAt: number[];
   private readonly slotAt: number[][];
   private readonly f32: Float32Array;
@@ -169,9 +201,11 @@ export class StepHeap {
   private constructor(
     private readonly sizes: readonly number[],
     slotCount: number,
+    gradientCount: number,
     memory: WasmMemory,
     private readonly kernels: Kernels,
   ) {
+    this.buffer = memory.buffer;
     this.f32 = new Float32Array(memory.buffer);
     let next = 2 * BLOCK * 4;
     const region = (): { views: Float32Array[]; at: number[] } => {
@@ -188,13 +222,14 @@ export class StepHeap {
     const slots = Array.from({ length: slotCount }, region);
     this.slots = slots.map((s) => s.views);
     this.slotAt = slots.map((s) => s.at);
+    this.gradients = Array.from({ length: gradientCount }, () => region().views);
   }
 
-  /** A zeroed heap for tensors of `sizes` and `slotCount` slots, or null where none can be had (no
-   *  WebAssembly, or more than a 32-bit memory holds). */
-  static create(sizes: readonly number[], slotCount: number): StepHeap | null {
+  /** A zeroed heap for tensors of `sizes`, `slotCount` optimizer slots and `gradientCount` push
+   *  buffers, or null where none can be had (no WebAssembly, or more than a 32-bit memory holds). */
+  static create(sizes: readonly number[], slotCount: number, gradientCount = 0): StepHeap | null {
     if (wasm === undefined) return null;
-    const bytes = 2 * BLOCK * 4 + (1 + slotCount) * sizes.reduce((a, n) => a + padded(n) * 4, 0);
+    const bytes = 2 * BLOCK * 4 + (1 + slotCount + gradientCount) * sizes.reduce((a, n) => a + padded(n) * 4, 0);
     const pages = Math.ceil(bytes / PAGE);
     if (pages > MAX_PAGES) return null;
     let memory: WasmMemory;
@@ -205,7 +240,16 @@ export class StepHeap {
       if (err instanceof RangeError) return null;
       throw err;
     }
-    return new StepHeap(sizes, slotCount, memory, instantiate(wasm, memory));
+    return new StepHeap(sizes, slotCount, gradientCount, memory, instantiate(wasm, memory));
+  }
+
+  /** Whether every entry of `values` is finite: in SIMD where they are in this heap, else in JavaScript. */
+  allFinite(values: Float32Array): boolean {
+    const n = values.length;
+    const whole = values.buffer === this.buffer ? n - (n % 8) : 0;
+    if (whole > 0 && this.kernels.finite(values.byteOffset, whole * 4) !== 0) return false;
+    for (let i = whole; i < n; i++) if (!Number.isFinite(values[i])) return false;
+    return true;
   }
 
   /** Whether `params` are this heap's own views (so the kernels can update them in place). */
@@ -250,9 +294,15 @@ export class StepHeap {
       const c = contributions[k];
       const w = termWeight(c);
       const g = c.gradient[t];
+      // A push buffer of this heap (a whole padded tensor region) is read in place; the padding read
+      // past `to` only reaches the sum's padding, as the staged copies' stale entries do.
+      const inHeap = g.buffer === this.buffer;
       if (k === 0) {
-        this.f32.set(from === 0 && to === g.length ? g : g.subarray(from, to), this.sumAt / 4);
+        if (inHeap) this.f32.copyWithin(this.sumAt / 4, g.byteOffset / 4 + from, g.byteOffset / 4 + to);
+        else this.f32.set(from === 0 && to === g.length ? g : g.subarray(from, to), this.sumAt / 4);
         this.kernels.scale(this.sumAt, bytes, w);
+      } else if (inHeap) {
+        this.kernels.accumulate(this.sumAt, g.byteOffset + from * 4, bytes, w);
       } else {
         this.f32.set(from === 0 && to === g.length ? g : g.subarray(from, to), this.termAt / 4);
         this.kernels.accumulate(this.sumAt, this.termAt, bytes, w);

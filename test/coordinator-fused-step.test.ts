@@ -7,6 +7,7 @@ import type { OptimizerConfig } from '../config/schema.js';
 import { weightedSum, type Aggregator, type Contribution } from '../coordinator/aggregation.js';
 import { createOptimizer } from '../coordinator/optimizer.js';
 import { SharedWeights } from '../coordinator/shared-weights.js';
+import { GradientSlots } from '../coordinator/gradient-slots.js';
 import { StepHeap } from '../coordinator/step-heap.js';
 
 // ---- reference: the implementation before the fused path, verbatim in its arithmetic ----
@@ -171,13 +172,26 @@ describe('fused round (weighted sum + optimizer step) against the JavaScript ref
           // The optimizer's fused entry on params it does not hold: the unfused fallback.
           const looseOpt = createOptimizer(config, SIZES);
           const loose = init.map((x) => x.slice());
+          // Every other task's gradient decoded into the heap's push buffers, read there in place.
+          const inPlace = new SharedWeights(
+            init.map((x) => x.slice()),
+            createOptimizer(config, SIZES),
+            weightedSum,
+            { pushBuffers: tasks },
+          );
           for (let round = 0; round < 4; round++) {
             const cs = contributions(round, tasks, special);
             const lrScale = [1, 0.75, 0.3, 1e-3][round];
             ref.applyRound(cs, lrScale);
             expect(fused.applyRound(cs, lrScale)).toBe(round + 1);
             looseOpt.stepSum!(loose, cs, lrScale);
+            const buffers = inPlace.pushBuffers!.gradients;
+            inPlace.applyRound(
+              cs.map((c, k) => (k % 2 === 1 ? c : { ...c, gradient: c.gradient.map((g, t) => (buffers[k][t].set(g), buffers[k][t])) })),
+              lrScale,
+            );
             expectIdentical(fused.tensors, ref.tensors, `round ${round} W`);
+            expectIdentical(inPlace.tensors, ref.tensors, `round ${round} W (push buffers in place)`);
             expectIdentical(loose, ref.tensors, `round ${round} W (unfused)`);
             const state = fused.optimizerState();
             expect(state.step).toBe(ref.optimizer.steps);
@@ -280,5 +294,49 @@ describe('fused round: state, restore, errors and other aggregators', () => {
     shared.applyRound(cs, 1);
     ref.step(expected, [cs[0].gradient[0]], 1);
     expectIdentical(shared.tensors, expected, 'W with another aggregator');
+  });
+});
+
+describe('push buffers next to W', () => {
+  it('tells finite from non-finite values in SIMD, wherever in a vector or the tail the bad one sits', () => {
+    const heap = StepHeap.create([1000], 2, 1)!;
+    const buffer = heap.gradients[0][0];
+    const special = [0, -0, 1e-45, -1e-45, 3.4028234663852886e38, -3.4028234663852886e38, 1e-30, 65504];
+    for (const n of [0, 1, 7, 8, 9, 31, 32, 33, 1000]) {
+      for (const from of [0, 1, 5]) {
+        if (from > n) continue;
+        const view = buffer.subarray(from, n);
+        view.forEach((_, i) => (view[i] = special[i % special.length] * (i % 3 === 0 ? -1 : 1)));
+        expect(heap.allFinite(view), `n ${n} from ${from}`).toBe(true);
+        for (const bad of [NaN, Infinity, -Infinity]) {
+          for (const at of new Set([0, 3, 4, 7, 8, view.length - 1].filter((i) => i >= 0 && i < view.length))) {
+            const keep = view[at];
+            view[at] = bad;
+            expect(heap.allFinite(view), `n ${n} from ${from}: ${bad} at ${at}`).toBe(false);
+            view[at] = keep;
+          }
+        }
+      }
+    }
+    // Arrays outside the heap get the JavaScript answer.
+    expect(heap.allFinite(Float32Array.from([1, 2, 3]))).toBe(true);
+    expect(heap.allFinite(Float32Array.from([1, NaN, 3]))).toBe(false);
+  });
+
+  it('the coordinator hands out the push buffers first and always takes them back', () => {
+    const heap = StepHeap.create([3, 2], 2, 2)!;
+    const slots = new GradientSlots([3, 2], 0, heap.gradients);
+    const a = slots.acquire();
+    const b = slots.acquire();
+    expect(new Set([a, b])).toEqual(new Set(heap.gradients));
+    const c = slots.acquire();
+    expect(heap.gradients).not.toContain(c);
+    expect(c.map((x) => x.length)).toEqual([3, 2]);
+    slots.release(c);
+    slots.release(a);
+    slots.release(b);
+    // keep = 0 drops the plain slot; both push buffers come back, before any new array.
+    expect(new Set([slots.acquire(), slots.acquire()])).toEqual(new Set(heap.gradients));
+    expect(heap.gradients).not.toContain(slots.acquire());
   });
 });

@@ -12,20 +12,33 @@ function push(task: string, values: number[], weight = 1): Contribution {
 }
 
 describe('second moment of held-back coordinates', () => {
-  it('divides each sent value by the square root of the rounds it was held back, per task', () => {
+  it("divides each sent value by the square root of the task's own pushes it was held back", () => {
     const held = new HeldBackRounds([3]);
     const out = [new Float32Array(3)];
-    // Round 0: a task's first push has held nothing back.
-    held.varianceInput(0, [push('a', [1, 0, 2])], out);
+    // a's push 0: a task's first push has held nothing back.
+    held.varianceInput([push('a', [1, 0, 2])], out);
     expect(Array.from(out[0])).toEqual([1, 0, 2]);
-    // Round 1: b is new (age 1); a sends entry 1 for the first time, held back since before round 0.
-    held.varianceInput(1, [push('a', [0, 4, 0]), push('b', [3, 0, 0], 2)], out);
+    // a's push 1 sends entry 1 for the first time (held back over 2 pushes); b is new (nothing held).
+    held.varianceInput([push('a', [0, 4, 0]), push('b', [3, 0, 0], 2)], out);
     expect(out[0][0]).toBeCloseTo(6, 6);
     expect(out[0][1]).toBeCloseTo(4 / Math.sqrt(2), 6);
     expect(out[0][2]).toBe(0);
-    // Round 4: a sends entry 0 again (last sent in round 0: 4 rounds), b entry 0 (last in round 1: 3).
-    held.varianceInput(4, [push('a', [8, 0, 0]), push('b', [9, 0, 0])], out);
+    // Two rounds without entry 0, then a's push 4 (last sent it in push 0: 4 pushes) and b's push 3
+    // (last in push 0: 3 pushes).
+    held.varianceInput([push('a', [0, 1, 0]), push('b', [0, 1, 0])], out);
+    held.varianceInput([push('a', [0, 1, 0]), push('b', [0, 1, 0])], out);
+    held.varianceInput([push('a', [8, 0, 0]), push('b', [9, 0, 0])], out);
     expect(out[0][0]).toBeCloseTo(8 / 2 + 9 / Math.sqrt(3), 5);
+  });
+
+  it("counts each task's own pushes (async rounds hold one push; the version moves on with every task)", () => {
+    const held = new HeldBackRounds([1]);
+    const out = [new Float32Array(1)];
+    // Three tasks pushing in turn, each sending the entry every time: nothing is held back.
+    for (let k = 0; k < 9; k++) {
+      held.varianceInput([push(['a', 'b', 'c'][k % 3], [2])], out);
+      expect(out[0][0]).toBe(2);
+    }
   });
 
   it('is the plain gradient when every coordinate is sent every round', () => {
@@ -34,7 +47,7 @@ describe('second moment of held-back coordinates', () => {
     for (let round = 0; round < 5; round++) {
       const a = push('a', [1 + round, -2, 3, 0.5]);
       const b = push('b', [-1, 2 + round, 0.25, 7], 0.5);
-      held.varianceInput(round, [a, b], out);
+      held.varianceInput([a, b], out);
       const sum = [new Float32Array(4)];
       weightedSum.aggregate([a, b], sum);
       for (let i = 0; i < 4; i++) expect(out[0][i]).toBeCloseTo(sum[0][i], 6);
@@ -44,9 +57,10 @@ describe('second moment of held-back coordinates', () => {
   it('restarts the ages after reset', () => {
     const held = new HeldBackRounds([1]);
     const out = [new Float32Array(1)];
-    held.varianceInput(0, [push('a', [1])], out);
+    held.varianceInput([push('a', [1])], out);
+    held.varianceInput([push('a', [0])], out);
     held.reset();
-    held.varianceInput(9, [push('a', [3])], out);
+    held.varianceInput([push('a', [3])], out);
     expect(out[0][0]).toBe(3);
   });
 

@@ -8,9 +8,9 @@
 // Only what the kernels use is encoded: i32 / f32 / f64 arithmetic, loads and stores, structured
 // control flow, select and memory.fill. The binary format: https://webassembly.github.io/spec/core/binary/
 
-export type ValueType = 'i32' | 'f32' | 'f64';
+export type ValueType = 'i32' | 'f32' | 'f64' | 'v128';
 
-const VALUE_TYPE: Record<ValueType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c };
+const VALUE_TYPE: Record<ValueType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 /** Opcodes (single byte unless noted). */
 export const op = {
