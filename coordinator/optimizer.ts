@@ -15,6 +15,8 @@ export interface Colocated {
   params: Float32Array[];
   /** gradients[k][t]: push buffer k, tensor t. */
   gradients: Float32Array[][];
+  /** Where to write the second moment's own input for stepSum (null unless asked for). */
+  second: Float32Array[] | null;
   /** Whether every entry of `values` (a view into a push buffer) is finite, in SIMD. */
   allFinite(values: Float32Array): boolean;
 }
@@ -28,16 +30,18 @@ export interface Optimizer {
    */
   step(params: readonly Float32Array[], grads: readonly Float32Array[], lrScale: number, second?: readonly Float32Array[]): void;
   /**
-   * As `weightedSum.aggregate(contributions, g)` then `step(params, g, lrScale)`, bit for bit, in one
-   * pass (wasm SIMD) when `params` are the arrays colocate() returned; otherwise in those two steps.
+   * As `weightedSum.aggregate(contributions, g)` then `step(params, g, lrScale, second)`, bit for bit,
+   * in one pass (wasm SIMD) when `params` are the arrays colocate() returned (and `second`, if given,
+   * its `second`); otherwise in those two steps.
    */
-  stepSum?(params: readonly Float32Array[], contributions: readonly Contribution[], lrScale: number): void;
+  stepSum?(params: readonly Float32Array[], contributions: readonly Contribution[], lrScale: number, second?: readonly Float32Array[]): void;
   /**
-   * Moves the slots into one wasm memory next to a copy of `params`, with `gradients` push buffers
-   * beside them; stepSum runs in place on the returned params and reads contributions that are push
-   * buffers where they are. Null (nothing moved) where no such memory can be had.
+   * Moves the slots into one wasm memory next to a copy of `params`, with `gradients` push buffers and,
+   * with `second`, a second-moment input beside them; stepSum runs in place on the returned params and
+   * reads contributions that are push buffers where they are. Null (nothing moved) where no such memory
+   * can be had.
    */
-  colocate?(params: readonly Float32Array[], gradients?: number): Colocated | null;
+  colocate?(params: readonly Float32Array[], gradients?: number, second?: boolean): Colocated | null;
   /** Copies of the step count and slots. */
   state(): OptimizerState;
   /** Copies `state` into the slots (which stay where they are: in the wasm memory once colocated). */
@@ -71,32 +75,34 @@ abstract class SlotOptimizer {
   abstract step(params: readonly Float32Array[], grads: readonly Float32Array[], lrScale: number, second?: readonly Float32Array[]): void;
 
   /** One fused step on the heap, which holds the params. */
-  protected abstract stepOnHeap(heap: StepHeap, contributions: readonly Contribution[], lrScale: number): void;
+  /** One fused step on the heap, which holds the params (and, with `second`, the second-moment input). */
+  protected abstract stepOnHeap(heap: StepHeap, contributions: readonly Contribution[], lrScale: number, second: boolean): void;
 
-  stepSum(params: readonly Float32Array[], contributions: readonly Contribution[], lrScale: number): void {
+  stepSum(params: readonly Float32Array[], contributions: readonly Contribution[], lrScale: number, second?: readonly Float32Array[]): void {
     if (contributions.length === 0) throw new Error('optimizer: stepSum needs at least one contribution');
-    if (this.heap !== null && this.heap.holds(params)) {
+    const heap = this.heap;
+    if (heap !== null && heap.holds(params) && (second === undefined || second === heap.second)) {
       checkContributions(contributions, params);
-      this.stepOnHeap(this.heap, contributions, lrScale);
+      this.stepOnHeap(heap, contributions, lrScale, second !== undefined);
       return;
     }
     this.combined ??= params.map((p) => new Float32Array(p.length));
     weightedSum.aggregate(contributions, this.combined);
-    this.step(params, this.combined, lrScale);
+    this.step(params, this.combined, lrScale, second);
   }
 
-  colocate(params: readonly Float32Array[], gradients = 0): Colocated | null {
+  colocate(params: readonly Float32Array[], gradients = 0, second = false): Colocated | null {
     if (this.heap !== null) throw new Error('optimizer: colocate() was already called; the params live in its memory');
     if (params.length !== this.sizes.length || params.some((p, t) => p.length !== this.sizes[t])) {
       throw new Error(`optimizer: colocate() got tensors of [${params.map((p) => p.length)}] entries, the optimizer was made for [${this.sizes}]`);
     }
-    const heap = StepHeap.create(this.sizes, this.slots.length, gradients);
+    const heap = StepHeap.create(this.sizes, this.slots.length, gradients, second);
     if (heap === null) return null;
     params.forEach((p, t) => heap.params[t].set(p));
     this.slots.forEach((slot, s) => slot.forEach((x, t) => heap.slots[s][t].set(x)));
     this.slots = heap.slots;
     this.heap = heap;
-    return { params: heap.params, gradients: heap.gradients, allFinite: (values) => heap.allFinite(values) };
+    return { params: heap.params, gradients: heap.gradients, second: heap.second, allFinite: (values) => heap.allFinite(values) };
   }
 
   state(): OptimizerState {
@@ -144,6 +150,7 @@ class Sgd extends SlotOptimizer implements Optimizer {
   }
 
   protected stepOnHeap(heap: StepHeap, contributions: readonly Contribution[], lrScale: number): void {
+    // SGD has no second moment: a second-moment input changes nothing.
     heap.sgd(contributions, this.config.lr * lrScale, this.config.momentum);
     this.steps++;
   }
@@ -190,9 +197,9 @@ class Adam extends SlotOptimizer implements Optimizer {
     }
   }
 
-  protected stepOnHeap(heap: StepHeap, contributions: readonly Contribution[], lrScale: number): void {
+  protected stepOnHeap(heap: StepHeap, contributions: readonly Contribution[], lrScale: number, second: boolean): void {
     this.steps++;
-    heap.adam(contributions, this.rate(lrScale), this.config.beta1, this.config.beta2, this.config.epsilon);
+    heap.adam(contributions, this.rate(lrScale), this.config.beta1, this.config.beta2, this.config.epsilon, second);
   }
 }
 

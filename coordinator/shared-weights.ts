@@ -32,11 +32,13 @@ export class SharedWeights {
     private readonly aggregator: Aggregator,
     options: SharedWeightsOptions = {},
   ) {
-    this.heldBack = options.heldBack ? { rounds: new HeldBackRounds(tensors.map((t) => t.length)), second: tensors.map((t) => new Float32Array(t.length)) } : null;
-    this.stepSum = aggregator === weightedSum && optimizer.stepSum && !this.heldBack ? optimizer.stepSum.bind(optimizer) : null;
-    const colocated = this.stepSum ? (optimizer.colocate?.(tensors, options.pushBuffers ?? 0) ?? null) : null;
+    this.stepSum = aggregator === weightedSum && optimizer.stepSum ? optimizer.stepSum.bind(optimizer) : null;
+    const heldBack = options.heldBack ?? false;
+    const colocated = this.stepSum ? (optimizer.colocate?.(tensors, options.pushBuffers ?? 0, heldBack) ?? null) : null;
     this.tensors = colocated?.params ?? tensors;
     this.pushBuffers = colocated;
+    // The second moment's input goes where the fused step reads it, when there is one.
+    this.heldBack = heldBack ? { rounds: new HeldBackRounds(tensors.map((t) => t.length)), second: colocated?.second ?? tensors.map((t) => new Float32Array(t.length)) } : null;
   }
 
   get version(): number {
@@ -46,12 +48,12 @@ export class SharedWeights {
   /** Aggregates the round's contributions, steps the optimizer and advances the version. */
   applyRound(contributions: readonly Contribution[], lrScale: number): number {
     if (contributions.length === 0) throw new Error('applyRound: a round needs at least one contribution');
+    if (this.heldBack) this.heldBack.rounds.varianceInput(contributions, this.heldBack.second);
     if (this.stepSum) {
-      this.stepSum(this.tensors, contributions, lrScale);
+      this.stepSum(this.tensors, contributions, lrScale, this.heldBack?.second);
     } else {
       this.combined ??= this.tensors.map((t) => new Float32Array(t.length));
       this.aggregator.aggregate(contributions, this.combined);
-      if (this.heldBack) this.heldBack.rounds.varianceInput(contributions, this.heldBack.second);
       this.optimizer.step(this.tensors, this.combined, lrScale, this.heldBack?.second);
     }
     return ++this._version;

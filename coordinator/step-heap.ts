@@ -34,6 +34,8 @@ interface Kernels {
   sgd(p: number, m: number, g: number, bytes: number, lr: number, mu: number): void;
   /** m = fround(b1 m + c1 g); v = fround(b2 v + c2 g g); p = fround(p - lr m / (sqrt(v) + eps)). */
   adam(p: number, m: number, v: number, g: number, bytes: number, lr: number, b1: number, c1: number, b2: number, c2: number, eps: number): void;
+  /** As adam, with the second moment fed s instead of g: v = fround(b2 v + c2 s s). */
+  adam_second(p: number, m: number, v: number, g: number, s: number, bytes: number, lr: number, b1: number, c1: number, b2: number, c2: number, eps: number): void;
   /** The sum of x - x over entries [0, bytes / 4) (bytes a multiple of 32): 0 when all are finite. */
   finite(at: number, bytes: number): number;
 }
@@ -122,23 +124,28 @@ function sgdFunction(): FunctionBuilder {
   return f;
 }
 
-function adamFunction(): FunctionBuilder {
-  const f = new FunctionBuilder('adam', ['i32', 'i32', 'i32', 'i32', 'i32', 'f64', 'f64', 'f64', 'f64', 'f64', 'f64']);
-  const [p, m, v, g, bytes, lr, b1, c1, b2, c2, eps] = f.params;
+/** Adam; with `second`, the second moment takes its own input s (coordinator/held-back.ts). */
+function adamFunction(second: boolean): FunctionBuilder {
+  const f = new FunctionBuilder(second ? 'adam_second' : 'adam', ['i32', 'i32', 'i32', 'i32', ...(second ? (['i32'] as const) : []), 'i32', 'f64', 'f64', 'f64', 'f64', 'f64', 'f64']);
+  const [p, m, v, g] = f.params;
+  const sIn = second ? f.params[4] : null;
+  const [bytes, lr, b1, c1, b2, c2, eps] = f.params.slice(second ? 5 : 4);
   const [i, pa, ma, va, ga] = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')];
+  const sa = sIn ? f.local('i32') : ga;
   pairs(f, i, bytes, (o) => {
     if (o === 0) {
       at(f, p, i, pa);
       at(f, m, i, ma);
       at(f, v, i, va);
       at(f, g, i, ga);
+      if (sIn) at(f, sIn, i, sa);
     }
     // m = fround(b1 * m + c1 * g)
     f.get(ma).get(b1).emit(...SPLAT).get(ma).emit(...load2(o), ...MUL);
     f.get(c1).emit(...SPLAT).get(ga).emit(...load2(o), ...MUL, ...ADD, ...store2(o));
-    // v = fround(b2 * v + c2 * g * g)
+    // v = fround(b2 * v + c2 * s * s), s being g unless the second moment has its own input
     f.get(va).get(b2).emit(...SPLAT).get(va).emit(...load2(o), ...MUL);
-    f.get(c2).emit(...SPLAT).get(ga).emit(...load2(o), ...MUL).get(ga).emit(...load2(o), ...MUL, ...ADD, ...store2(o));
+    f.get(c2).emit(...SPLAT).get(sa).emit(...load2(o), ...MUL).get(sa).emit(...load2(o), ...MUL, ...ADD, ...store2(o));
     // p = fround(p - (lr * m) / (sqrt(v) + eps)), m and v re-read as stored
     f.get(pa).get(pa).emit(...load2(o)).get(lr).emit(...SPLAT).get(ma).emit(...load2(o), ...MUL);
     f.get(va).emit(...load2(o), ...SQRT).get(eps).emit(...SPLAT, ...ADD, ...DIV, ...SUB, ...store2(o));
@@ -171,7 +178,7 @@ const wasm = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAsse
 let compiled: object | null = null;
 
 function instantiate(api: WebAssemblyApi, memory: WasmMemory): Kernels {
-  compiled ??= new api.Module(assembleModule([scaleFunction(), accumulateFunction(), sgdFunction(), adamFunction(), finiteFunction()]));
+  compiled ??= new api.Module(assembleModule([scaleFunction(), accumulateFunction(), sgdFunction(), adamFunction(false), adamFunction(true), finiteFunction()]));
   return new api.Instance(compiled, { env: { memory } }).exports as unknown as Kernels;
 }
 
@@ -190,6 +197,9 @@ export class StepHeap {
   readonly slots: Float32Array[][];
   /** gradients[k][t]: push buffer k, tensor t. Contributions in them are read in place by the step. */
   readonly gradients: Float32Array[][];
+  /** The second moment's own input (adam with `second`), one view per tensor; null if not made. */
+  readonly second: Float32Array[] | null;
+  private readonly secondAt: number[];
   private readonly buffer: ArrayBuffer;
   private readonly paramAt: number[];
   private readonly slotAt: number[][];
@@ -202,6 +212,7 @@ export class StepHeap {
     private readonly sizes: readonly number[],
     slotCount: number,
     gradientCount: number,
+    second: boolean,
     memory: WasmMemory,
     private readonly kernels: Kernels,
   ) {
@@ -223,13 +234,18 @@ export class StepHeap {
     this.slots = slots.map((s) => s.views);
     this.slotAt = slots.map((s) => s.at);
     this.gradients = Array.from({ length: gradientCount }, () => region().views);
+    const input = second ? region() : null;
+    this.second = input?.views ?? null;
+    this.secondAt = input?.at ?? [];
   }
 
-  /** A zeroed heap for tensors of `sizes`, `slotCount` optimizer slots and `gradientCount` push
-   *  buffers, or null where none can be had (no WebAssembly, or more than a 32-bit memory holds). */
-  static create(sizes: readonly number[], slotCount: number, gradientCount = 0): StepHeap | null {
+  /** A zeroed heap for tensors of `sizes`, `slotCount` optimizer slots, `gradientCount` push buffers
+   *  and, with `second`, the second moment's own input; or null where none can be had (no WebAssembly,
+   *  or more than a 32-bit memory holds). */
+  static create(sizes: readonly number[], slotCount: number, gradientCount = 0, second = false): StepHeap | null {
     if (wasm === undefined) return null;
-    const bytes = 2 * BLOCK * 4 + (1 + slotCount + gradientCount) * sizes.reduce((a, n) => a + padded(n) * 4, 0);
+    const regions = 1 + slotCount + gradientCount + (second ? 1 : 0);
+    const bytes = 2 * BLOCK * 4 + regions * sizes.reduce((a, n) => a + padded(n) * 4, 0);
     const pages = Math.ceil(bytes / PAGE);
     if (pages > MAX_PAGES) return null;
     let memory: WasmMemory;
@@ -240,7 +256,7 @@ export class StepHeap {
       if (err instanceof RangeError) return null;
       throw err;
     }
-    return new StepHeap(sizes, slotCount, gradientCount, memory, instantiate(wasm, memory));
+    return new StepHeap(sizes, slotCount, gradientCount, second, memory, instantiate(wasm, memory));
   }
 
   /** Whether every entry of `values` is finite: in SIMD where they are in this heap, else in JavaScript. */
@@ -269,8 +285,10 @@ export class StepHeap {
     }
   }
 
-  /** Adam on the weighted sum of the contributions; slots 0 and 1 are the first and second moments. */
-  adam(contributions: readonly Contribution[], lr: number, beta1: number, beta2: number, epsilon: number): void {
+  /** Adam on the weighted sum of the contributions; slots 0 and 1 are the first and second moments.
+   *  With `second`, the second moment takes this heap's `second` input instead of the sum. */
+  adam(contributions: readonly Contribution[], lr: number, beta1: number, beta2: number, epsilon: number, second = false): void {
+    if (second && !this.second) throw new Error('StepHeap.adam: this heap has no second-moment input');
     const c1 = 1 - beta1;
     const c2 = 1 - beta2;
     for (let t = 0; t < this.sizes.length; t++) {
@@ -279,7 +297,8 @@ export class StepHeap {
       const v = this.slotAt[1][t];
       for (let from = 0; from < this.sizes[t]; from += BLOCK) {
         const bytes = this.stage(contributions, t, from);
-        this.kernels.adam(p + from * 4, m + from * 4, v + from * 4, this.sumAt, bytes, lr, beta1, c1, beta2, c2, epsilon);
+        if (second) this.kernels.adam_second(p + from * 4, m + from * 4, v + from * 4, this.sumAt, this.secondAt[t] + from * 4, bytes, lr, beta1, c1, beta2, c2, epsilon);
+        else this.kernels.adam(p + from * 4, m + from * 4, v + from * 4, this.sumAt, bytes, lr, beta1, c1, beta2, c2, epsilon);
       }
     }
   }
