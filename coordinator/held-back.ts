@@ -39,12 +39,25 @@ export class HeldBackRounds {
         const o = out[t];
         const g = c.gradient[t];
         const last = task.lastSent[t];
-        for (let i = 0; i < o.length; i++) {
+        const visit = (i: number): void => {
           const gi = g[i];
-          if (gi === 0) continue;
+          if (gi === 0) return;
           o[i] += (w * gi) / Math.sqrt(push - last[i]);
           last[i] = push;
+        };
+        // Most entries were not sent: two float32 zeros read as one float64 are 0 (+0 or -0 with a -0
+        // high half), so the scan skips them two at a time. Anything else is looked at entry by entry.
+        let i = 0;
+        if (g.byteOffset % 8 === 0) {
+          const pairs = new Float64Array(g.buffer, g.byteOffset, g.length >> 1);
+          for (let j = 0; j < pairs.length; j++) {
+            if (pairs[j] === 0) continue;
+            visit(2 * j);
+            visit(2 * j + 1);
+          }
+          i = 2 * pairs.length;
         }
+        for (; i < g.length; i++) visit(i);
       }
     }
   }

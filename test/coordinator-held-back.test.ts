@@ -41,6 +41,39 @@ describe('second moment of held-back coordinates', () => {
     }
   });
 
+  it('matches an entry-by-entry reference on sparse data with -0, subnormals, odd lengths and offsets', () => {
+    const sizes = [1, 2, 7, 64, 1001];
+    const rng = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const r = rng(3);
+    const odd = [-0, 1e-45, -1e-45, 3e38, 1e-7];
+    const value = (): number => (r() < 0.7 ? (r() < 0.5 ? 0 : -0) : r() < 0.3 ? odd[Math.floor(r() * odd.length)] : r() - 0.5);
+    // Gradients that start 4 bytes into their buffer, so the scan cannot pair entries.
+    const gradient = (shifted: boolean): Float32Array[] =>
+      sizes.map((n) => (shifted ? new Float32Array(n + 1).subarray(1) : new Float32Array(n)).map(() => value()));
+    const held = new HeldBackRounds(sizes);
+    const out = sizes.map((n) => new Float32Array(n));
+    const last = new Map<string, number[][]>();
+    const pushes = new Map<string, number>();
+    for (let round = 0; round < 6; round++) {
+      const cs = ['a', 'b'].map((task, k) => ({ task, weight: k + 0.5, gradient: gradient((round + k) % 2 === 1) }));
+      held.varianceInput(cs, out);
+      const expected = sizes.map((n) => new Float32Array(n));
+      for (const c of cs) {
+        const push = pushes.get(c.task) ?? 0;
+        pushes.set(c.task, push + 1);
+        if (!last.has(c.task)) last.set(c.task, sizes.map((n) => new Array<number>(n).fill(-1)));
+        c.gradient.forEach((g, t) =>
+          g.forEach((gi, i) => {
+            if (gi === 0) return;
+            expected[t][i] += (c.weight * gi) / Math.sqrt(push - last.get(c.task)![t][i]);
+            last.get(c.task)![t][i] = push;
+          }),
+        );
+      }
+      out.forEach((o, t) => o.forEach((x, i) => expect(Object.is(x, expected[t][i]), `round ${round} tensor ${t} entry ${i}: ${x} vs ${expected[t][i]}`).toBe(true)));
+    }
+  });
+
   it('is the plain gradient when every coordinate is sent every round', () => {
     const held = new HeldBackRounds([4]);
     const out = [new Float32Array(4)];
