@@ -201,29 +201,22 @@ async function measureWs(config: RunConfig, pool: ClientPool, push: PushTemplate
   }
 }
 
-async function measureWsRaw(workers: number, up: readonly number[], down: readonly number[], pool: ClientPool, opts: GridOptions): Promise<RoundWindow> {
+/** Rounds of a yardstick server (raw TCP, plain ws), which `connect` points the clients at. */
+async function measureYardstick(
+  start: (onRound: () => void) => Promise<{ port: number; close(): Promise<void> }>,
+  connect: (port: number) => void,
+  pool: ClientPool,
+  opts: GridOptions,
+): Promise<RoundWindow> {
   const clock = new RoundClock();
-  const rounds = await startWsRounds(workers, up, down, () => clock.tick());
+  const server = await start(() => clock.tick());
   try {
-    pool.startWsRaw(`ws://127.0.0.1:${rounds.port}`, opts.mask, up, down);
+    connect(server.port);
     const measured = await clock.measure(opts.warmup, opts.seconds, opts.minRounds, STALL_SECONDS, (cb) => pool.onFailure(cb));
     await pool.stopSessions();
     return measured;
   } finally {
-    await rounds.close();
-  }
-}
-
-async function measureTcp(workers: number, up: number, down: number, pool: ClientPool, opts: GridOptions): Promise<RoundWindow> {
-  const clock = new RoundClock();
-  const tcp = await startTcpRounds(workers, up, down, () => clock.tick());
-  try {
-    pool.startTcp(tcp.port, up, down);
-    const measured = await clock.measure(opts.warmup, opts.seconds, opts.minRounds, STALL_SECONDS, (cb) => pool.onFailure(cb));
-    await pool.stopSessions();
-    return measured;
-  } finally {
-    await tcp.close();
+    await server.close();
   }
 }
 
@@ -248,11 +241,21 @@ export async function benchPoint(workers: number, params: number, opts: GridOpti
       log(`bench:   ${encoding}: ${(ws.ms / ws.rounds).toFixed(1)} ms/round, ${((ws.received + ws.sent) / ws.rounds / 1e6).toFixed(3)} MB/round`);
     }
     const f32 = messageBytes(taskName(0), encodedPieces(spec, gradient, 'f32', opts.chunkBytes), opts.chunkBytes);
-    const tcp = await measureTcp(workers, f32.push, f32.update, pool, opts);
+    const tcp = await measureYardstick(
+      (onRound) => startTcpRounds(workers, f32.push, f32.update, onRound),
+      (port) => pool.startTcp(port, f32.push, f32.update),
+      pool,
+      opts,
+    );
     const tcpRoundMs = tcp.ms / tcp.rounds;
     const tcpBytesPerSecond = (workers * (f32.push + f32.update) * 1000) / tcpRoundMs;
     log(`bench:   tcp (f32 bytes): ${tcpRoundMs.toFixed(1)} ms/round, ${(tcpBytesPerSecond / 1e6).toFixed(0)} MB/s`);
-    const ws = await measureWsRaw(workers, f32.pushParts, f32.updateParts, pool, opts);
+    const ws = await measureYardstick(
+      (onRound) => startWsRounds(workers, f32.pushParts, f32.updateParts, onRound),
+      (port) => pool.startWsRaw(`ws://127.0.0.1:${port}`, opts.mask, f32.pushParts, f32.updateParts),
+      pool,
+      opts,
+    );
     const wsRoundMs = ws.ms / ws.rounds;
     const wsBytesPerSecond = (workers * (f32.push + f32.update) * 1000) / wsRoundMs;
     log(`bench:   plain ws (f32 frames): ${wsRoundMs.toFixed(1)} ms/round, ${(wsBytesPerSecond / 1e6).toFixed(0)} MB/s`);

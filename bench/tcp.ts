@@ -3,6 +3,7 @@
 // have, the server writes `down` bytes (one shared buffer) to each, which starts the next round.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { RoundTally } from './round-tally.js';
 
 export interface TcpRounds {
   port: number;
@@ -14,26 +15,13 @@ export async function startTcpRounds(clients: number, up: number, down: number, 
   if (clients < 1 || up < 1 || down < 1) throw new Error(`tcp rounds: need clients, up and down >= 1 (got ${clients}, ${up}, ${down})`);
   const reply = Buffer.alloc(down, 2);
   const sockets: Socket[] = [];
-  const received = new Map<Socket, number>();
-  let complete = 0;
+  const tally = new RoundTally<Socket>(clients, up);
   const server: Server = createServer((socket) => {
     socket.setNoDelay(true);
     sockets.push(socket);
-    received.set(socket, 0);
     socket.on('data', (chunk: Buffer) => {
-      const before = received.get(socket)!;
-      const after = before + chunk.length;
-      received.set(socket, after);
-      if (before < up && after >= up) complete++;
-      if (complete < clients) return;
-      complete = 0;
-      // A round is in: every client gets the reply; bytes beyond `up` (none in lockstep) carry over.
-      for (const s of sockets) {
-        const left = received.get(s)! - up;
-        received.set(s, left);
-        if (left >= up) complete++;
-        s.write(reply);
-      }
+      if (!tally.receive(socket, chunk.length)) return;
+      for (const s of sockets) s.write(reply);
       onRound();
     });
     socket.on('error', () => undefined);

@@ -5,6 +5,7 @@
 // layer (ws's framing, its per-message buffers) costs before the coordinator does anything.
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { RoundTally } from './round-tally.js';
 
 export interface WsRounds {
   port: number;
@@ -14,26 +15,15 @@ export interface WsRounds {
 /** Starts the server on 127.0.0.1 (any free port); `onRound` is called as each round completes. */
 export async function startWsRounds(clients: number, up: readonly number[], down: readonly number[], onRound: () => void): Promise<WsRounds> {
   if (clients < 1 || up.length < 1 || down.length < 1) throw new Error(`ws rounds: need clients, up and down parts >= 1 (got ${clients}, ${up.length}, ${down.length})`);
-  const upBytes = up.reduce((a, b) => a + b, 0);
   const replies = down.map((n) => Buffer.alloc(n, 2));
-  const received = new Map<WebSocket, number>();
-  let complete = 0;
+  const sockets: WebSocket[] = [];
+  const tally = new RoundTally<WebSocket>(clients, up.reduce((a, b) => a + b, 0));
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: 0, perMessageDeflate: false });
   server.on('connection', (socket) => {
-    received.set(socket, 0);
+    sockets.push(socket);
     socket.on('message', (data: Buffer) => {
-      const before = received.get(socket)!;
-      const after = before + data.length;
-      received.set(socket, after);
-      if (before < upBytes && after >= upBytes) complete++;
-      if (complete < clients) return;
-      complete = 0;
-      for (const [s, n] of received) {
-        const left = n - upBytes;
-        received.set(s, left);
-        if (left >= upBytes) complete++;
-        for (const r of replies) s.send(r);
-      }
+      if (!tally.receive(socket, data.length)) return;
+      for (const s of sockets) for (const r of replies) s.send(r);
       onRound();
     });
     socket.on('error', () => undefined);
@@ -46,7 +36,7 @@ export async function startWsRounds(clients: number, up: readonly number[], down
     port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const s of received.keys()) s.terminate();
+        for (const s of sockets) s.terminate();
         server.close(() => resolve());
       }),
   };
