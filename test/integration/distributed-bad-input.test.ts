@@ -1,0 +1,416 @@
+// DESIGN.md section 4, bad input: a real coordinator behind its WebSocket server receives every kind of
+// bad input from raw clients while a real worker trains alongside. Each is refused with the right Error
+// code (the connection closed where the code is fatal) and counter, W and the version stay as they were,
+// and the run ends with exactly the W of the same run without bad input.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import type { Counter } from 'prom-client';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { parseRunConfig } from '../../config/load.js';
+import type { RunConfig } from '../../config/schema.js';
+import { Coordinator } from '../../coordinator/coordinator.js';
+import { CoordinatorMetrics } from '../../coordinator/metrics.js';
+import { startServer, type RunningServer } from '../../coordinator/server.js';
+import { headSpec, type ModelSpec } from '../../model/spec.js';
+import { decode, encode, ErrorCode, f32Tensor, PROTOCOL_VERSION, wire, type Decoded, type GradientPush, type TensorMessage } from '../../proto/codec.js';
+import { Worker, type WorkerOutcome } from '../../worker/worker.js';
+
+const quiet = () => {};
+const TOKENS = { a: 'token-for-a', b: 'token-for-b' };
+/** The version at which the scripted worker holds its push back and the bad input arrives. */
+const HOLD = 4;
+const B_CLASSES = 3;
+
+function runConfig(): RunConfig {
+  return parseRunConfig(
+    {
+      seed: 3,
+      model: { arch: 'mlp', hidden: [16] },
+      tasks: [
+        { name: 'a', dataset: { source: 'synthetic', features: 8, classes: 4, hidden: 8, train: 256, test: 64, task_seed: 1 } },
+        { name: 'b', dataset: { source: 'synthetic', features: 8, classes: B_CLASSES, hidden: 8, train: 256, test: 64, task_seed: 2 } },
+      ],
+      train: { steps: 10, batch_size: 16, optimizer: { type: 'adam', lr: 0.01 }, baseline: false },
+      sparsity: { rho: 0.1, warmup: 0.2, prune_end: 0.6, prune_every: 2 },
+      distributed: { round_timeout_seconds: 120, report_every: 3, heartbeat_seconds: 2 },
+    },
+    'bad-input test',
+  );
+}
+
+/** A bare WebSocket client that keeps what the coordinator sends it, decoded, in order. */
+class RawClient {
+  private readonly inbox: Decoded[] = [];
+  private wake: (() => void) | null = null;
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data: Buffer) => {
+      this.inbox.push(decode(new Uint8Array(data)));
+      this.wake?.();
+    });
+    this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    void this.closed.then(() => this.wake?.());
+  }
+
+  /** Resolves once the upgrade succeeded; rejects naming the HTTP status when it was refused. */
+  static open(port: number, token?: string): Promise<RawClient> {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}`, { headers: token ? { authorization: `Bearer ${token}` } : {}, perMessageDeflate: false, maxPayload: 0 });
+    return new Promise((resolve, reject) => {
+      socket.once('open', () => resolve(new RawClient(socket)));
+      socket.once('unexpected-response', (_req, res) => {
+        socket.terminate();
+        reject(new Error(`HTTP ${res.statusCode}`));
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  send(frame: Uint8Array, binary = true): void {
+    this.socket.send(frame, { binary });
+  }
+
+  /** The next message from the coordinator; null when the connection closed first. */
+  async next(timeoutMs = 5000): Promise<Decoded | null> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inbox.length === 0) {
+      if (this.socket.readyState === WebSocket.CLOSED) return null;
+      if (Date.now() > deadline) throw new Error('no message from the coordinator within the timeout');
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        setTimeout(resolve, 50);
+      });
+      this.wake = null;
+    }
+    return this.inbox.shift()!;
+  }
+
+  /** The next message, which must be an Error reply; returns its code and text. */
+  async error(): Promise<{ code: number; message: string }> {
+    const msg = await this.next();
+    if (msg?.kind !== 'error') throw new Error(`expected an error reply, got ${msg ? `"${msg.kind}"` : 'the connection closed'}`);
+    return { code: msg.body.code ?? 0, message: msg.body.message ?? '' };
+  }
+
+  /** Whether the connection is still open after everything the coordinator sent before a ping's pong
+   *  (TCP keeps order, so a close sent before the pong has arrived by then). */
+  async stillOpen(): Promise<boolean> {
+    if (this.socket.readyState !== WebSocket.OPEN) return false;
+    await new Promise<void>((resolve) => {
+      this.socket.once('pong', () => resolve());
+      void this.closed.then(() => resolve());
+      this.socket.ping();
+    });
+    return this.socket.readyState === WebSocket.OPEN && this.inbox.length === 0;
+  }
+
+  close(): void {
+    this.socket.terminate();
+  }
+}
+
+function hello(task: string, extra: { protocolVersion?: number; modelFingerprint?: string; workerId?: string } = {}): Uint8Array {
+  return encode('hello', { protocolVersion: PROTOCOL_VERSION, task, modelFingerprint: '', workerId: `raw-${Math.random()}`, ...extra });
+}
+
+/** The scripted worker's gradient for a version: fixed, small, different per version and entry. */
+function scriptedGradient(spec: ModelSpec, version: number): TensorMessage[] {
+  return spec.shared.map((t, i) => f32Tensor(t.name, t.shape, Float32Array.from({ length: t.size }, (_, j) => 0.01 * Math.sin(1 + version * 7 + i * 13 + j))));
+}
+
+function scriptedPush(spec: ModelSpec, version: number, change: (push: GradientPush) => void = () => {}): Uint8Array {
+  const push: GradientPush = { task: 'b', baseVersion: version, gradient: scriptedGradient(spec, version), loss: 1, samples: 16 };
+  change(push);
+  return encode('push', push);
+}
+
+interface Run {
+  coordinator: Coordinator;
+  metrics: CoordinatorMetrics;
+  server: RunningServer;
+  config: RunConfig;
+}
+
+type Hook = (run: Run, b: RawClient) => Promise<void>;
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+/**
+ * One run: task a trained by a real Worker, task b by a scripted raw client that pushes a fixed gradient
+ * each round and a head-only final state. At version HOLD the scripted client runs `hook` before its
+ * push: the round cannot close meanwhile, so W and the version must stay put whatever the hook sends.
+ */
+async function run(hook?: Hook): Promise<{ shared: Float32Array[]; outcome: WorkerOutcome; run: Run }> {
+  const config = runConfig();
+  const metrics = new CoordinatorMetrics(config.tasks.map((t) => t.name));
+  const coordinator = new Coordinator(config, { log: quiet, metrics, finalStateTimeoutMs: 10_000 });
+  const server = await startServer(coordinator, { host: '127.0.0.1', port: 0, tokens: { perTask: TOKENS }, metrics, log: quiet });
+  const r: Run = { coordinator, metrics, server, config };
+  cleanups.push(async () => {
+    coordinator.stop(false);
+    await server.close();
+  });
+  const done = new Promise<void>((resolve) => coordinator.once('done', () => resolve()));
+  const worker = new Worker({ url: `ws://127.0.0.1:${server.port}`, task: 'a', token: TOKENS.a, log: quiet });
+  cleanups.push(() => worker.stop());
+  const outcome = worker.run();
+
+  const b = await RawClient.open(server.port, TOKENS.b);
+  cleanups.push(() => b.close());
+  const spec = coordinator.spec;
+  b.send(hello('b', { workerId: 'scripted-b' }));
+  let pushed = -1;
+  for (;;) {
+    const msg = await b.next(20_000);
+    if (msg === null) throw new Error('the coordinator closed the scripted worker\'s connection');
+    if (msg.kind === 'bye') break;
+    if (msg.kind === 'update' && msg.body.done) {
+      const heads = headSpec(spec, B_CLASSES).map((h) => f32Tensor(h.name, h.shape, new Float32Array(h.size)));
+      b.send(encode('taskState', { task: 'b', step: config.train.steps, tensors: heads, evaluation: { accuracy: 0, loss: 1, samples: 1 }, final: true }));
+      b.send(encode('bye', { reason: 'done' }));
+      continue;
+    }
+    if (msg.kind !== 'welcome' && msg.kind !== 'update') throw new Error(`the scripted worker got an unexpected "${msg.kind}": ${JSON.stringify(msg.body)}`);
+    const version = Number(msg.body.version ?? 0);
+    if (version <= pushed || version >= config.train.steps) continue;
+    pushed = version;
+    if (version === HOLD && hook) await hook(r, b);
+    b.send(scriptedPush(spec, version));
+  }
+  await done;
+  return { shared: coordinator.sharedTensors.map((t) => t.slice()), outcome: await outcome, run: r };
+}
+
+async function counterValue(counter: Counter<string>, labels: Record<string, string>): Promise<number> {
+  const { values } = await counter.get();
+  return values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value ?? 0;
+}
+
+async function counterTotal(counter: Counter<string>): Promise<number> {
+  return (await counter.get()).values.reduce((a, v) => a + v.value, 0);
+}
+
+interface Expectation {
+  /** Which counter must go up by one, and with which reason; every other reason must stay put. */
+  counter: 'pushes' | 'connections';
+  reason: string;
+}
+
+/** Runs `action`, then checks that exactly the expected counter moved (by one) and W and the version did not. */
+async function refused(r: Run, expectation: Expectation, action: () => Promise<void>): Promise<void> {
+  const { coordinator, metrics } = r;
+  const counter = expectation.counter === 'pushes' ? metrics.pushesRejected : metrics.connectionsRejected;
+  const other = expectation.counter === 'pushes' ? metrics.connectionsRejected : metrics.pushesRejected;
+  const before = {
+    version: coordinator.version,
+    shared: coordinator.sharedTensors.map((t) => t.slice()),
+    count: await counterValue(counter, { reason: expectation.reason }),
+    total: await counterTotal(counter),
+    other: await counterTotal(other),
+  };
+  await action();
+  expect(coordinator.version, 'version').toBe(before.version);
+  coordinator.sharedTensors.forEach((t, i) => expect(Buffer.from(t.buffer, t.byteOffset, t.byteLength).equals(Buffer.from(before.shared[i].buffer)), `W tensor ${i}`).toBe(true));
+  expect(await counterValue(counter, { reason: expectation.reason }), `${expectation.counter} rejected{reason="${expectation.reason}"}`).toBe(before.count + 1);
+  expect(await counterTotal(counter), `${expectation.counter} rejected, all reasons`).toBe(before.total + 1);
+  expect(await counterTotal(other), 'the other rejection counter').toBe(before.other);
+}
+
+/** A fresh authenticated connection (token of task a unless said otherwise). */
+async function connect(r: Run, token: string = TOKENS.a): Promise<RawClient> {
+  const c = await RawClient.open(r.server.port, token);
+  cleanups.push(() => c.close());
+  return c;
+}
+
+async function expectFatal(c: RawClient, code: number): Promise<string> {
+  const reply = await c.error();
+  expect(ErrorCode[reply.code]).toBe(ErrorCode[code]);
+  expect((await c.closed).code).toBe(1008);
+  return reply.message;
+}
+
+async function expectNonFatal(c: RawClient, code: number): Promise<string> {
+  const reply = await c.error();
+  expect(ErrorCode[reply.code]).toBe(ErrorCode[code]);
+  expect(await c.stillOpen()).toBe(true);
+  return reply.message;
+}
+
+/** Every kind of bad input, each checked on its own; b is the scripted worker's joined connection. */
+const badInput: Hook = async (r, b) => {
+  const { coordinator, metrics } = r;
+  const spec = coordinator.spec;
+  expect(coordinator.version).toBe(HOLD);
+  const joinedBefore = (await metrics.workersConnected.get()).values[0]?.value;
+  expect(joinedBefore).toBe(2);
+
+  // --- frames that are not a protocol message, on a fresh connection (not fatal) ---
+  await refused(r, { counter: 'connections', reason: 'malformed' }, async () => {
+    // Seeded "random" bytes (a fixed LCG): deterministic, and they do not decode.
+    let x = 12345;
+    const junk = Uint8Array.from({ length: 200 }, () => ((x = (x * 1103515245 + 12345) >>> 0), x >>> 24));
+    const c = await connect(r);
+    c.send(junk);
+    expect(await expectNonFatal(c, ErrorCode.MALFORMED)).toMatch(/malformed frame \(200 bytes\)/);
+  });
+  await refused(r, { counter: 'connections', reason: 'unknown_type' }, async () => {
+    // Field 20 of the Envelope, length-delimited (tag 20 << 3 | 2 = 162, varint a2 01), 3 bytes: a
+    // message type from some future protocol version.
+    const c = await connect(r);
+    c.send(Uint8Array.from([0xa2, 0x01, 3, 1, 2, 3]));
+    await expectNonFatal(c, ErrorCode.UNKNOWN_TYPE);
+  });
+  await refused(r, { counter: 'connections', reason: 'text_frame' }, async () => {
+    // A text frame whose bytes would decode as a valid hello (all ASCII): still refused, as text.
+    const c = await connect(r);
+    c.send(hello('a'), false);
+    expect(await expectNonFatal(c, ErrorCode.MALFORMED)).toMatch(/text frame/);
+  });
+  await refused(r, { counter: 'connections', reason: 'malformed' }, async () => {
+    // A text frame that is not even UTF-8 breaks the WebSocket protocol: ws closes with 1007.
+    const c = await connect(r);
+    c.send(Uint8Array.from([0xff, 0xfe, 0xfd]), false);
+    expect((await c.closed).code).toBe(1007);
+  });
+
+  // --- refused hellos (fatal) ---
+  await refused(r, { counter: 'connections', reason: 'protocol_version' }, async () => {
+    const c = await connect(r);
+    c.send(hello('a', { protocolVersion: PROTOCOL_VERSION + 1 }));
+    expect(await expectFatal(c, ErrorCode.PROTOCOL_VERSION)).toMatch(new RegExp(`version ${PROTOCOL_VERSION + 1} is not supported.*speaks version ${PROTOCOL_VERSION}`));
+  });
+  await refused(r, { counter: 'connections', reason: 'fingerprint' }, async () => {
+    const c = await connect(r);
+    c.send(hello('a', { modelFingerprint: 'f00df00d' }));
+    const message = await expectFatal(c, ErrorCode.FINGERPRINT);
+    expect(message).toContain('worker holds model f00df00d');
+    expect(message).toContain(`coordinator has model ${coordinator.fingerprint}`);
+  });
+  await refused(r, { counter: 'connections', reason: 'unknown_task' }, async () => {
+    const c = await connect(r);
+    c.send(hello('nosuch'));
+    expect(await expectFatal(c, ErrorCode.UNKNOWN_TASK)).toMatch(/no task "nosuch".*tasks: a, b/);
+  });
+  await refused(r, { counter: 'connections', reason: 'task_taken' }, async () => {
+    // The real worker holds task a and its heartbeat is fresh.
+    const c = await connect(r);
+    c.send(hello('a'));
+    expect(await expectFatal(c, ErrorCode.TASK_TAKEN)).toMatch(/task "a" has a live worker/);
+  });
+  await refused(r, { counter: 'connections', reason: 'unauthorized' }, async () => {
+    // Task a's own token may train task a only.
+    const c = await connect(r, TOKENS.a);
+    c.send(hello('b'));
+    expect(await expectFatal(c, ErrorCode.UNAUTHORIZED)).toMatch(/token is for task "a", not "b"/);
+  });
+  await refused(r, { counter: 'connections', reason: 'not_joined' }, async () => {
+    const c = await connect(r);
+    c.send(encode('heartbeat', { timeMs: 1, version: 0 }));
+    expect(await expectFatal(c, ErrorCode.NOT_JOINED)).toMatch(/"heartbeat" before hello/);
+  });
+  await refused(r, { counter: 'connections', reason: 'not_joined' }, async () => {
+    // A push before hello, with a hello right behind it: once refused, the connection's later frames
+    // are not served (the hello must not count as a task_taken refusal, nor join anything).
+    const c = await connect(r);
+    c.send(scriptedPush(spec, HOLD));
+    c.send(hello('a'));
+    expect(await expectFatal(c, ErrorCode.NOT_JOINED)).toMatch(/"push" before hello/);
+  });
+
+  // --- authentication at the upgrade ---
+  for (const [token, reason] of [[undefined, 'missing_token'], ['not-a-token', 'wrong_token']] as const) {
+    await refused(r, { counter: 'connections', reason }, async () => {
+      await expect(RawClient.open(r.server.port, token)).rejects.toThrow('HTTP 401');
+    });
+  }
+
+  // --- oversized frames (fatal) ---
+  await refused(r, { counter: 'connections', reason: 'oversized' }, async () => {
+    // Above the coordinator's limit but within ws's backstop: an OVERSIZED reply, then the close.
+    const c = await connect(r);
+    c.send(new Uint8Array(coordinator.maxFrameBytes + 1));
+    expect(await expectFatal(c, ErrorCode.OVERSIZED)).toMatch(new RegExp(`exceeds ${coordinator.maxFrameBytes}`));
+  });
+  await refused(r, { counter: 'connections', reason: 'oversized' }, async () => {
+    // Above ws's own maxPayload: ws closes with 1009 (Message Too Big) before any message exists.
+    const c = await connect(r);
+    c.send(new Uint8Array(coordinator.maxFrameBytes * 2 + 1));
+    expect((await c.closed).code).toBe(1009);
+  });
+
+  // --- bad pushes on the scripted worker's own joined connection (not fatal: it goes on) ---
+  const badPushes: Array<[string, ErrorCode, RegExp, (p: GradientPush) => void]> = [
+    ['shape', ErrorCode.SHAPE, /shape \[\d+, \d+\], expected/, (p) => (p.gradient![0].shape = [...p.gradient![0].shape!].reverse())],
+    ['shape', ErrorCode.SHAPE, /: \d+ bytes for shape \[\d+\] \(\d+ expected\)/, (p) => (p.gradient![1].data = p.gradient![1].data!.subarray(4))],
+    ['shape', ErrorCode.SHAPE, /is "wrong\/name", expected/, (p) => (p.gradient![0].name = 'wrong/name')],
+    ['shape', ErrorCode.SHAPE, /ends after \d+ of the \d+ tensors/, (p) => p.gradient!.pop()],
+    ['non_finite', ErrorCode.NON_FINITE, /value NaN at index 5/, (p) => (p.gradient![0] = withValue(p.gradient![0], 5, NaN))],
+    ['non_finite', ErrorCode.NON_FINITE, /value Infinity at index 2/, (p) => (p.gradient![1] = withValue(p.gradient![1], 2, Infinity))],
+    ['non_finite', ErrorCode.NON_FINITE, /loss is NaN/, (p) => (p.loss = NaN)],
+  ];
+  for (const [reason, code, text, change] of badPushes) {
+    await refused(r, { counter: 'pushes', reason }, async () => {
+      b.send(scriptedPush(spec, HOLD, change));
+      expect(await expectNonFatal(b, code)).toMatch(text);
+    });
+  }
+  await refused(r, { counter: 'pushes', reason: 'stale' }, async () => {
+    const accepted = async () => (await metrics.pushStaleness.get()).values.find((v) => v.metricName === 'hybrid_push_staleness_count')?.value;
+    const acceptedBefore = await accepted();
+    b.send(scriptedPush(spec, HOLD - 1));
+    expect(await b.error()).toMatchObject({ code: ErrorCode.STALE, message: expect.stringMatching(`round ${HOLD - 1} is closed`) });
+    // Answered with the current weights, so the worker can go on from them.
+    const update = await b.next();
+    expect(update?.kind).toBe('update');
+    if (update?.kind !== 'update') return;
+    expect(update.body.version).toBe(HOLD);
+    expect(update.body.done).toBe(false);
+    const first = update.body.shared![0];
+    const w0 = coordinator.sharedTensors[0];
+    expect(Buffer.from(first.data!).equals(Buffer.from(w0.buffer, w0.byteOffset, w0.byteLength))).toBe(true);
+    // hybrid_push_staleness is the staleness of accepted pushes: a refused one is not observed.
+    expect(await accepted()).toBe(acceptedBefore);
+  });
+  await refused(r, { counter: 'connections', reason: 'malformed' }, async () => {
+    b.send(hello('b', { workerId: 'scripted-b' }));
+    expect(await expectNonFatal(b, ErrorCode.MALFORMED)).toMatch(/second hello/);
+  });
+
+  // Nothing above joined or dropped a worker.
+  expect((await metrics.workersConnected.get()).values[0]?.value).toBe(2);
+};
+
+function withValue(t: TensorMessage, index: number, value: number): TensorMessage {
+  const values = new Float32Array(new Uint8Array(t.data!).buffer);
+  values[index] = value;
+  return f32Tensor(t.name!, t.shape!, values);
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('bad input (DESIGN.md section 4)', () => {
+  it('is refused with the right code and counter, leaves W alone, and the good worker ends with the W of a clean run', async () => {
+    const clean = await run();
+    while (cleanups.length) await cleanups.pop()!();
+    const dirty = await run(badInput);
+
+    expect(dirty.outcome.rounds).toBe(clean.outcome.rounds);
+    expect(dirty.outcome.evaluation).toEqual(clean.outcome.evaluation);
+    expect(dirty.run.coordinator.version).toBe(runConfig().train.steps);
+    dirty.shared.forEach((t, i) => expect(Buffer.from(t.buffer).equals(Buffer.from(clean.shared[i].buffer)), `W tensor ${i}`).toBe(true));
+    // The runs did train W (equal W is not that of two untouched initialisations).
+    const init = new Coordinator(runConfig(), { log: quiet });
+    init.stop(false);
+    expect(Math.max(...Array.from(clean.shared[0], (x, j) => Math.abs(x - init.sharedTensors[0][j])))).toBeGreaterThan(1e-3);
+    // The clean run refused nothing.
+    expect(await counterTotal(clean.run.metrics.pushesRejected)).toBe(0);
+    expect(await counterTotal(clean.run.metrics.connectionsRejected)).toBe(0);
+  });
+});

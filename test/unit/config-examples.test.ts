@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { BUILTIN_CONFIG_NAME, builtinConfig } from '../../config/builtin.js';
+import { ConfigError, loadRunConfig } from '../../config/load.js';
+
+const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
+const FASHION = '/usr/share/datasets/fashion-mnist';
+
+describe('example configs', () => {
+  it('quick.json: a small MLP run on mnist-source tasks', () => {
+    const cfg = loadRunConfig(example('quick.json'));
+    expect(cfg.model).toEqual({ arch: 'mlp', hidden: [128] });
+    expect(cfg.tasks.length).toBeGreaterThanOrEqual(2);
+    expect(cfg.tasks.length).toBeLessThanOrEqual(3);
+    for (const t of cfg.tasks) expect(t.dataset.source).toBe('mnist');
+    expect(cfg.tasks.map((t) => t.name)).toEqual(expect.arrayContaining(['digits', 'digits-rot90']));
+    expect(cfg.train.batch_size).toBe(64);
+    expect(cfg.train.steps).toBeLessThanOrEqual(500);
+  });
+
+  it('mnist-family.json: digits, rotated digits and Fashion-MNIST on LeNet-5', () => {
+    const load = () => loadRunConfig(example('mnist-family.json'));
+    if (!existsSync(FASHION)) {
+      // Without Debian's data set the config must fail, and say how to get it.
+      expect(load).toThrow(ConfigError);
+      expect(load).toThrow(/apt-get install dataset-fashion-mnist/);
+      return;
+    }
+    const cfg = load();
+    expect(cfg.model).toEqual({ arch: 'lenet5' });
+    expect(cfg.tasks.map((t) => [t.name, t.dataset.source])).toEqual([
+      ['digits', 'mnist'],
+      ['digits-rot90', 'mnist'],
+      ['fashion', 'idx'],
+    ]);
+    expect(cfg.tasks[1]!.transforms).toEqual([{ type: 'rotate', degrees: 90 }]);
+    expect(cfg.tasks[2]!.dataset).toEqual({ source: 'idx', path: FASHION });
+    expect(cfg.sparsity.rho).toBe(0.02);
+    expect(cfg.train.optimizer).toMatchObject({ type: 'adam', lr: 1e-3 });
+    expect(cfg.seed).toBe(0);
+  });
+});
+
+describe('builtin config', () => {
+  it('is the mnist trio with defaults filled in', () => {
+    expect(BUILTIN_CONFIG_NAME).toBe('builtin:mnist-trio');
+    const cfg = builtinConfig();
+    expect(cfg.model).toEqual({ arch: 'mlp', hidden: [256, 256] });
+    expect(cfg.tasks.map((t) => t.name)).toEqual(['digits', 'digits-rot90', 'parity']);
+    for (const t of cfg.tasks) expect(t.dataset).toEqual({ source: 'mnist', test: 2000 });
+    expect(cfg.tasks[1]!.transforms).toEqual([{ type: 'rotate', degrees: 90 }]);
+    expect(cfg.tasks[2]!.transforms).toEqual([{ type: 'label_map', map: [0, 1, 0, 1, 0, 1, 0, 1, 0, 1] }]);
+    expect(cfg.train).toMatchObject({ steps: 1500, batch_size: 64, lr_schedule: 'cosine', baseline: true });
+    expect(cfg.train.optimizer).toEqual({ type: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+    expect(cfg.sparsity).toMatchObject({ rho: 0.02, warmup: 0.1, prune_end: 0.5 });
+  });
+
+  it('returns an independent copy each call', () => {
+    const a = builtinConfig();
+    a.tasks[0]!.name = 'changed';
+    expect(builtinConfig().tasks[0]!.name).toBe('digits');
+  });
+});

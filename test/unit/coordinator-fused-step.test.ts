@@ -1,0 +1,342 @@
+// The fused round (weighted sum and optimizer step in one wasm SIMD pass, coordinator/step-heap.ts) must
+// give W and the optimizer slots bit for bit as the JavaScript did before it: the distributed run is
+// checked against `hybrid train`, and earlier results must stay valid. The reference below is a copy
+// of that JavaScript (aggregation.ts and optimizer.ts before the fused path), kept here on purpose.
+import { describe, expect, it } from 'vitest';
+import type { OptimizerConfig } from '../../config/schema.js';
+import { weightedSum, type Aggregator, type Contribution } from '../../coordinator/aggregation.js';
+import { createOptimizer } from '../../coordinator/optimizer.js';
+import { SharedWeights } from '../../coordinator/shared-weights.js';
+import { GradientSlots } from '../../coordinator/gradient-slots.js';
+import { StepHeap } from '../../coordinator/step-heap.js';
+
+// ---- reference: the implementation before the fused path, verbatim in its arithmetic ----
+
+function refAggregate(contributions: readonly Contribution[], out: Float32Array[]): void {
+  for (let t = 0; t < out.length; t++) {
+    const o = out[t];
+    contributions.forEach((c, k) => {
+      const g = c.gradient[t];
+      const w = c.weight * (c.scale ?? 1);
+      if (k === 0) for (let i = 0; i < o.length; i++) o[i] = w * g[i];
+      else for (let i = 0; i < o.length; i++) o[i] += w * g[i];
+    });
+  }
+}
+
+class RefOptimizer {
+  readonly slots: Float32Array[][];
+  steps = 0;
+  constructor(
+    readonly config: OptimizerConfig,
+    sizes: readonly number[],
+  ) {
+    this.slots = Array.from({ length: config.type === 'sgd' ? 1 : 2 }, () => sizes.map((n) => new Float32Array(n)));
+  }
+  step(params: readonly Float32Array[], grads: readonly Float32Array[], lrScale: number): void {
+    const c = this.config;
+    if (c.type === 'sgd') {
+      const lr = c.lr * lrScale;
+      const mu = c.momentum;
+      params.forEach((p, t) => {
+        const g = grads[t];
+        const m = this.slots[0][t];
+        for (let i = 0; i < p.length; i++) {
+          const mi = Math.fround(mu * m[i] + g[i]);
+          m[i] = mi;
+          p[i] -= lr * mi;
+        }
+      });
+      this.steps++;
+      return;
+    }
+    const { beta1, beta2, epsilon } = c;
+    this.steps++;
+    const lr = (c.lr * lrScale * Math.sqrt(1 - beta2 ** this.steps)) / (1 - beta1 ** this.steps);
+    params.forEach((p, t) => {
+      const g = grads[t];
+      const m = this.slots[0][t];
+      const v = this.slots[1][t];
+      const c1 = 1 - beta1;
+      const c2 = 1 - beta2;
+      for (let i = 0; i < p.length; i++) {
+        const gi = g[i];
+        const mi = Math.fround(beta1 * m[i] + c1 * gi);
+        const vi = Math.fround(beta2 * v[i] + c2 * gi * gi);
+        m[i] = mi;
+        v[i] = vi;
+        p[i] -= (lr * mi) / (Math.sqrt(vi) + epsilon);
+      }
+    });
+  }
+}
+
+class RefShared {
+  private readonly combined: Float32Array[];
+  constructor(
+    readonly tensors: Float32Array[],
+    readonly optimizer: RefOptimizer,
+  ) {
+    this.combined = tensors.map((t) => new Float32Array(t.length));
+  }
+  applyRound(contributions: readonly Contribution[], lrScale: number): void {
+    refAggregate(contributions, this.combined);
+    this.optimizer.step(this.tensors, this.combined, lrScale);
+  }
+}
+
+// ---- data ----
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(s ^ (s >>> 15), 1 | s);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** Mostly gradient-sized values, with zeros, -0, subnormals, tiny, huge and non-finite entries mixed in. */
+function values(n: number, seed: number, special = true): Float32Array {
+  const r = rng(seed);
+  const out = new Float32Array(n);
+  const odd = [0, -0, 1e-45, -3e-39, 1e-30, 1e30, -3e38, 1, -1, 65504, Infinity, -Infinity, NaN];
+  for (let i = 0; i < n; i++) {
+    const u = r();
+    if (special && u < 0.08) out[i] = odd[Math.floor(r() * odd.length)];
+    else if (u < 0.2) out[i] = (r() - 0.5) * 10 ** Math.floor(r() * 16 - 12);
+    else out[i] = (r() - 0.5) * 0.02;
+  }
+  return out;
+}
+
+/** Tensor sizes around the kernels' stride (4) and staging block (16384), and an empty one. */
+const SIZES = [1, 3, 0, 4, 5, 16384, 40003, 7];
+
+function contributions(round: number, tasks: number, special: boolean): Contribution[] {
+  const weights = [1, 0.5, 0.3333333333333333, 2.5, 1e-3];
+  const scales = [undefined, 0.5, 1 / 3, undefined, 0.25];
+  return Array.from({ length: tasks }, (_, k) => ({
+    task: `task${k}`,
+    weight: weights[k],
+    scale: round % 2 === 0 ? scales[k] : undefined,
+    gradient: SIZES.map((n, t) => values(n, 1000 * round + 100 * k + t, special)),
+  }));
+}
+
+function expectIdentical(actual: readonly Float32Array[], expected: readonly Float32Array[], what: string): void {
+  expect(actual.length, what).toBe(expected.length);
+  actual.forEach((a, t) => {
+    expect(a.length, `${what} tensor ${t}`).toBe(expected[t].length);
+    for (let i = 0; i < a.length; i++) {
+      if (!Object.is(a[i], expected[t][i])) {
+        // Only NaN may differ in its bits (both are NaN, which Object.is treats as equal).
+        throw new Error(`${what}: tensor ${t} entry ${i} is ${a[i]}, expected ${expected[t][i]}`);
+      }
+    }
+  });
+}
+
+const CONFIGS: OptimizerConfig[] = [
+  { type: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+  { type: 'adam', lr: 0.05, beta1: 0.5, beta2: 0.9, epsilon: 1e-3 },
+  { type: 'sgd', lr: 0.01, momentum: 0.9 },
+  { type: 'sgd', lr: 0.3, momentum: 0 },
+];
+
+describe('fused round (weighted sum + optimizer step) against the JavaScript reference', () => {
+  it('puts W next to the slots in one wasm memory when the aggregator is the weighted sum', () => {
+    expect(StepHeap.create([5, 3], 2)).not.toBeNull();
+    const init = [values(5, 1, false), values(3, 2, false)];
+    const shared = new SharedWeights(init, createOptimizer(CONFIGS[0], [5, 3]), weightedSum);
+    expect(shared.tensors[0]).not.toBe(init[0]);
+    expect(shared.tensors[0].buffer).toBe(shared.tensors[1].buffer);
+    expectIdentical(shared.tensors, init, 'colocated W');
+  });
+
+  for (const config of CONFIGS) {
+    for (const tasks of [1, 2, 3, 5]) {
+      for (const special of [false, true]) {
+        it(`${config.type} (lr ${config.lr}), ${tasks} task(s)${special ? ', with zeros, subnormals, huge and non-finite values' : ''}: W and slots identical every round`, () => {
+          const init = SIZES.map((n, t) => values(n, 7 + t, special));
+          const ref = new RefShared(
+            init.map((x) => x.slice()),
+            new RefOptimizer(config, SIZES),
+          );
+          const fused = new SharedWeights(
+            init.map((x) => x.slice()),
+            createOptimizer(config, SIZES),
+            weightedSum,
+          );
+          // The optimizer's fused entry on params it does not hold: the unfused fallback.
+          const looseOpt = createOptimizer(config, SIZES);
+          const loose = init.map((x) => x.slice());
+          // Every other task's gradient decoded into the heap's push buffers, read there in place.
+          const inPlace = new SharedWeights(
+            init.map((x) => x.slice()),
+            createOptimizer(config, SIZES),
+            weightedSum,
+            { pushBuffers: tasks },
+          );
+          for (let round = 0; round < 4; round++) {
+            const cs = contributions(round, tasks, special);
+            const lrScale = [1, 0.75, 0.3, 1e-3][round];
+            ref.applyRound(cs, lrScale);
+            expect(fused.applyRound(cs, lrScale)).toBe(round + 1);
+            looseOpt.stepSum!(loose, cs, lrScale);
+            const buffers = inPlace.pushBuffers!.gradients;
+            inPlace.applyRound(
+              cs.map((c, k) => (k % 2 === 1 ? c : { ...c, gradient: c.gradient.map((g, t) => (buffers[k][t].set(g), buffers[k][t])) })),
+              lrScale,
+            );
+            expectIdentical(fused.tensors, ref.tensors, `round ${round} W`);
+            expectIdentical(inPlace.tensors, ref.tensors, `round ${round} W (push buffers in place)`);
+            expectIdentical(loose, ref.tensors, `round ${round} W (unfused)`);
+            const state = fused.optimizerState();
+            expect(state.step).toBe(ref.optimizer.steps);
+            state.slots.forEach((slot, s) => expectIdentical(slot, ref.optimizer.slots[s], `round ${round} slot ${s}`));
+            looseOpt.state().slots.forEach((slot, s) => expectIdentical(slot, ref.optimizer.slots[s], `round ${round} slot ${s} (unfused)`));
+          }
+        });
+      }
+    }
+  }
+
+  it('gives the same W as the unfused path on ordinary data over many rounds', () => {
+    const config = CONFIGS[0];
+    const sizes = [50000, 9];
+    const init = sizes.map((n, t) => values(n, 70 + t, false));
+    const ref = new RefShared(
+      init.map((x) => x.slice()),
+      new RefOptimizer(config, sizes),
+    );
+    const fused = new SharedWeights(
+      init.map((x) => x.slice()),
+      createOptimizer(config, sizes),
+      weightedSum,
+    );
+    for (let round = 0; round < 30; round++) {
+      const cs = [0, 1, 2].map((k) => ({ task: `t${k}`, weight: 1 / (k + 1), scale: k === 2 ? 1 / (1 + (round % 3)) : undefined, gradient: sizes.map((n, t) => values(n, 5000 + 10 * round + 3 * k + t, false)) }));
+      ref.applyRound(cs, 1 - round / 30);
+      fused.applyRound(cs, 1 - round / 30);
+    }
+    expectIdentical(fused.tensors, ref.tensors, 'W after 30 rounds');
+    expect(fused.tensors[0].some((x, i) => x !== init[0][i])).toBe(true);
+  });
+});
+
+describe('fused round: state, restore, errors and other aggregators', () => {
+  it('state() returns copies; restore() writes into the colocated slots and continues identically', () => {
+    const config = CONFIGS[0];
+    const a = new SharedWeights(SIZES.map((n, t) => values(n, 30 + t, false)), createOptimizer(config, SIZES), weightedSum);
+    a.applyRound(contributions(0, 3, false), 1);
+    const saved = a.optimizerState();
+    const savedW = a.tensors.map((t) => t.slice());
+    saved.slots[0][6][0] = 12345;
+    expect(a.optimizerState().slots[0][6][0]).not.toBe(12345);
+    saved.slots[0][6][0] = a.optimizerState().slots[0][6][0];
+
+    const b = new SharedWeights(SIZES.map((n) => new Float32Array(n)), createOptimizer(config, SIZES), weightedSum);
+    const home = b.tensors;
+    b.restore(1, savedW, saved);
+    expect(b.tensors).toBe(home);
+    expect(b.version).toBe(1);
+    for (let round = 1; round < 3; round++) {
+      a.applyRound(contributions(round, 3, false), 0.5);
+      b.applyRound(contributions(round, 3, false), 0.5);
+    }
+    expectIdentical(b.tensors, a.tensors, 'W after restore');
+    a.optimizerState().slots.forEach((slot, s) => expectIdentical(b.optimizerState().slots[s], slot, `slot ${s} after restore`));
+  });
+
+  it('restore() refuses state of the wrong type or shape, naming what differs', () => {
+    const opt = createOptimizer(CONFIGS[0], [3, 2]);
+    expect(() => opt.restore({ type: 'sgd', step: 1, slots: [[new Float32Array(3), new Float32Array(2)]] })).toThrow(/cannot restore sgd state into adam/);
+    expect(() => opt.restore({ type: 'adam', step: 1, slots: [[new Float32Array(3), new Float32Array(2)]] })).toThrow(/1 slots, expected 2/);
+    expect(() => opt.restore({ type: 'adam', step: 1, slots: [[new Float32Array(3), new Float32Array(2)], [new Float32Array(3), new Float32Array(4)]] })).toThrow(/slot 1 tensor 1 has 4 entries, expected 2/);
+  });
+
+  it('refuses a contribution of the wrong shape before touching W, naming the task', () => {
+    const shared = new SharedWeights([new Float32Array([1, 2, 3])], createOptimizer(CONFIGS[0], [3]), weightedSum);
+    const before = shared.tensors[0].slice();
+    const good = { task: 'a', weight: 1, gradient: [new Float32Array([1, 1, 1])] };
+    expect(() => shared.applyRound([good, { task: 'b', weight: 1, gradient: [new Float32Array(2)] }], 1)).toThrow(/task b tensor 0 has 2 entries, expected 3/);
+    expect(() => shared.applyRound([good, { task: 'c', weight: 1, gradient: [] }], 1)).toThrow(/task c sent 0 tensors, expected 1/);
+    expect(Array.from(shared.tensors[0])).toEqual(Array.from(before));
+    expect(shared.version).toBe(0);
+    expect(shared.optimizerState().step).toBe(0);
+  });
+
+  it('colocate() happens once and checks the sizes', () => {
+    const opt = createOptimizer(CONFIGS[2], [3]);
+    expect(() => opt.colocate!([new Float32Array(4)])).toThrow(/\[4\] entries, the optimizer was made for \[3\]/);
+    expect(opt.colocate!([new Float32Array(3)])).not.toBeNull();
+    expect(() => opt.colocate!([new Float32Array(3)])).toThrow(/already/);
+  });
+
+  it('another aggregator keeps the arrays given and the aggregate-then-step path', () => {
+    const firstOnly: Aggregator = {
+      name: 'first-only',
+      aggregate(cs, out) {
+        out.forEach((o, t) => o.set(cs[0].gradient[t]));
+      },
+    };
+    const init = [values(9, 3, false)];
+    const shared = new SharedWeights(init, createOptimizer(CONFIGS[2], [9]), firstOnly);
+    expect(shared.tensors[0]).toBe(init[0]);
+    const ref = new RefOptimizer(CONFIGS[2], [9]);
+    const expected = [values(9, 3, false)];
+    const cs = [
+      { task: 'a', weight: 1, gradient: [values(9, 4, false)] },
+      { task: 'b', weight: 2, gradient: [values(9, 5, false)] },
+    ];
+    shared.applyRound(cs, 1);
+    ref.step(expected, [cs[0].gradient[0]], 1);
+    expectIdentical(shared.tensors, expected, 'W with another aggregator');
+  });
+});
+
+describe('push buffers next to W', () => {
+  it('tells finite from non-finite values in SIMD, wherever in a vector or the tail the bad one sits', () => {
+    const heap = StepHeap.create([1000], 2, 1)!;
+    const buffer = heap.gradients[0][0];
+    const special = [0, -0, 1e-45, -1e-45, 3.4028234663852886e38, -3.4028234663852886e38, 1e-30, 65504];
+    for (const n of [0, 1, 7, 8, 9, 31, 32, 33, 1000]) {
+      for (const from of [0, 1, 5]) {
+        if (from > n) continue;
+        const view = buffer.subarray(from, n);
+        view.forEach((_, i) => (view[i] = special[i % special.length] * (i % 3 === 0 ? -1 : 1)));
+        expect(heap.allFinite(view), `n ${n} from ${from}`).toBe(true);
+        for (const bad of [NaN, Infinity, -Infinity]) {
+          for (const at of new Set([0, 3, 4, 7, 8, view.length - 1].filter((i) => i >= 0 && i < view.length))) {
+            const keep = view[at];
+            view[at] = bad;
+            expect(heap.allFinite(view), `n ${n} from ${from}: ${bad} at ${at}`).toBe(false);
+            view[at] = keep;
+          }
+        }
+      }
+    }
+    // Arrays outside the heap get the JavaScript answer.
+    expect(heap.allFinite(Float32Array.from([1, 2, 3]))).toBe(true);
+    expect(heap.allFinite(Float32Array.from([1, NaN, 3]))).toBe(false);
+  });
+
+  it('the coordinator hands out the push buffers first and always takes them back', () => {
+    const heap = StepHeap.create([3, 2], 2, 2)!;
+    const slots = new GradientSlots([3, 2], 0, heap.gradients);
+    const a = slots.acquire();
+    const b = slots.acquire();
+    expect(new Set([a, b])).toEqual(new Set(heap.gradients));
+    const c = slots.acquire();
+    expect(heap.gradients).not.toContain(c);
+    expect(c.map((x) => x.length)).toEqual([3, 2]);
+    slots.release(c);
+    slots.release(a);
+    slots.release(b);
+    // keep = 0 drops the plain slot; both push buffers come back, before any new array.
+    expect(new Set([slots.acquire(), slots.acquire()])).toEqual(new Set(heap.gradients));
+    expect(heap.gradients).not.toContain(slots.acquire());
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { BatchSampler, gather } from '../../data/batches.js';
+import type { Split } from '../../data/dataset.js';
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+describe('BatchSampler', () => {
+  it('covers every example exactly once per epoch, with full batches that wrap across epochs', () => {
+    const count = 10;
+    const s = new BatchSampler(count, 3, 4);
+    const stream: number[] = [];
+    for (let b = 0; b < 20; b++) {
+      const batch = s.next();
+      expect(batch.length).toBe(3);
+      stream.push(...batch);
+    }
+    // 60 indices = 6 epochs back to back, each a permutation of 0..9.
+    for (let e = 0; e < 6; e++) expect(stream.slice(e * count, (e + 1) * count).sort((a, b) => a - b)).toEqual(range(count));
+    expect(s.epoch).toBe(5);
+    // Each epoch is reshuffled.
+    expect(stream.slice(0, 10)).not.toEqual(stream.slice(10, 20));
+  });
+
+  it('is deterministic by seed', () => {
+    const take = (seed: number) => {
+      const s = new BatchSampler(100, 16, seed);
+      return Array.from({ length: 10 }, () => Array.from(s.next())).flat();
+    };
+    expect(take(1)).toEqual(take(1));
+    expect(take(1)).not.toEqual(take(2));
+  });
+
+  it('handles a batch larger than the data set', () => {
+    const s = new BatchSampler(3, 7, 0);
+    const b = Array.from(s.next());
+    expect(b.length).toBe(7);
+    expect(b.slice(0, 3).sort()).toEqual([0, 1, 2]);
+    expect(() => new BatchSampler(0, 4, 0)).toThrow(RangeError);
+  });
+});
+
+describe('gather', () => {
+  const split: Split = {
+    x: Float32Array.from({ length: 5 * 4 }, (_, i) => i),
+    y: Int32Array.from([10, 11, 12, 13, 14]),
+    count: 5,
+  };
+
+  it('copies the selected examples and reuses its buffers', () => {
+    const a = gather(split, 4, Int32Array.from([3, 0]));
+    expect(Array.from(a.x)).toEqual([12, 13, 14, 15, 0, 1, 2, 3]);
+    expect(Array.from(a.y)).toEqual([13, 10]);
+    const b = gather(split, 4, Int32Array.from([4, 4]), a);
+    expect(b.x).toBe(a.x);
+    expect(Array.from(b.x)).toEqual([16, 17, 18, 19, 16, 17, 18, 19]);
+    expect(Array.from(b.y)).toEqual([14, 14]);
+    expect(split.x[0]).toBe(0);
+  });
+
+  it('refuses buffers of the wrong size and indices out of range', () => {
+    const out = { x: new Float32Array(8), y: new Int32Array(2) };
+    expect(() => gather(split, 4, Int32Array.from([0, 1, 2]), out)).toThrow(RangeError);
+    expect(() => gather(split, 4, Int32Array.from([0, 5]), out)).toThrow(/index 5/);
+  });
+});
