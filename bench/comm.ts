@@ -8,7 +8,7 @@
 //   options: --workers 3,8  --params 1M,4M,25M  --encodings f32,f16,bf16,topk,int8  --seconds N (measured
 //            per point, default 3)  --warmup N (seconds, default 1)  --min-rounds N (default 3)
 //            --mask zero|random (default zero, as worker/worker.ts)  --chunk-bytes N (default 4MiB)
-import { DEFAULT_CHUNK_BYTES } from '../proto/chunks.js';
+import { DEFAULT_CHUNK_BYTES } from '../config/schema.js';
 import { formatTable, parseGridArgs, runGrid, tableHeading, type GridOptions } from './comm-grid.js';
 import { ENCODINGS } from './push-frames.js';
 

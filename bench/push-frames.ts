@@ -2,9 +2,10 @@
 // encoded with proto/encodings.ts, tensors cut into pieces and messages into parts with proto/chunks.ts,
 // frames encoded with proto/codec.ts. Built once per grid point, before anything is measured, so the
 // client threads only patch a task name and a version into them.
-import { groupParts, partFields, pieceEntries, pieceMessage, pieceRanges } from '../proto/chunks.js';
+import { groupParts, partFields, pieceEntries, pieceMessage, pieceRanges } from '../compression/tensor-stream.js';
 import { encode, PROTOCOL_VERSION, type TensorMessage } from '../proto/codec.js';
-import { ENCODING_IDS, encodeValues, seededRandom, type EncodingName } from '../proto/encodings.js';
+import { ENCODING_IDS, encodeValues, type EncodingName } from '../compression/encodings/index.js';
+import { Random } from '../lib/random.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { PushTemplates } from './round-clients.js';
 
@@ -16,18 +17,8 @@ export const TOPK_FRACTION = 0.01;
 
 /** Small seeded random gradients, finite by construction. */
 export function syntheticGradient(spec: ModelSpec, seed = 1): Float32Array[] {
-  let s = seed >>> 0 || 1;
-  return spec.shared.map((t) => {
-    const v = new Float32Array(t.size);
-    for (let i = 0; i < v.length; i++) {
-      // xorshift32: cheap and seeded.
-      s ^= s << 13;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      v[i] = ((s >>> 0) / 4294967296 - 0.5) * 1e-3;
-    }
-    return v;
-  });
+  const random = Random.stream(seed, 'bench/gradient');
+  return spec.shared.map((t) => random.fillGaussian(new Float32Array(t.size), 2.5e-4));
 }
 
 /** The tensors of a push as a worker builds them: each shared tensor cut into pieces of at most
@@ -38,7 +29,8 @@ export function encodedPieces(spec: ModelSpec, values: readonly Float32Array[], 
     pieceEntries(chunkBytes),
   );
   // INT8 rounds stochastically: seeded, so a grid point's frames are the same on every run.
-  const options = { topkFraction: TOPK_FRACTION, topkValues: 'f32' as const, random: seededRandom(1) };
+  const rounding = Random.stream(1, 'bench/int8');
+  const options = { topkFraction: TOPK_FRACTION, topkValues: 'f32' as const, random: () => rounding.uniform() };
   return ranges.map((r) => {
     const t = spec.shared[r.tensor];
     const piece = values[r.tensor].subarray(r.offset, r.offset + r.count);

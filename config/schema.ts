@@ -3,6 +3,9 @@
 // silently ignored setting.
 import { z } from 'zod';
 
+/** The largest tensor payload of one frame unless distributed.chunk_bytes says otherwise: 4 MiB. */
+export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+
 const positiveInt = z.number().int().positive();
 const fraction = z.number().min(0).max(1);
 
@@ -159,7 +162,7 @@ export const distributedSchema = z.strictObject({
   uplink: uplinkSchema.default(() => uplinkSchema.parse({})),
   downlink: downlinkSchema.default(() => downlinkSchema.parse({})),
   /** The largest tensor payload of a frame (bytes): bigger tensors travel in pieces, messages in parts. */
-  chunk_bytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(4 * 1024 * 1024),
+  chunk_bytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(DEFAULT_CHUNK_BYTES),
 });
 
 export const runConfigSchema = z

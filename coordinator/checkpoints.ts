@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Packr, Unpackr } from 'msgpackr';
+import { TEMP_MARK, writeFileAtomically } from '../lib/atomic-write.js';
 
 export interface CheckpointInfo {
   path: string;
@@ -31,7 +32,8 @@ const MAGIC = Buffer.from('HYBCKPT\0', 'latin1');
 const FORMAT_VERSION = 1;
 const HEADER_BYTES = 52;
 const NAME = /^checkpoint-(\d{10})\.ckpt$/;
-const TEMP = /^checkpoint-\d{10}\.ckpt\.tmp-/;
+/** A leftover of a save that crashed before its rename (lib/atomic-write.ts names temporary files). */
+const isTemp = (name: string): boolean => /^checkpoint-\d{10}\.ckpt/.test(name) && name.includes(TEMP_MARK);
 const MAX_VERSION = 9_999_999_999;
 
 // Without `moreTypes` msgpackr writes a Float32Array as plain bytes and reads back a Buffer.
@@ -55,19 +57,6 @@ function typedArrayBytes(value: unknown): number {
 function pack(state: unknown): Buffer {
   packr.useBuffer(Buffer.allocUnsafeSlow(typedArrayBytes(state) + (1 << 20)));
   return packr.pack(state);
-}
-
-function writeFully(fd: number, data: Uint8Array): void {
-  for (let offset = 0; offset < data.byteLength; ) offset += fs.writeSync(fd, data, offset, data.byteLength - offset);
-}
-
-function fsyncDir(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 function header(payload: Uint8Array): Buffer {
@@ -128,20 +117,7 @@ export class CheckpointStore<T> {
     const payload = pack(state);
     const head = header(payload);
     const target = path.join(this.dir, fileName(version));
-    const temp = `${target}.tmp-${process.pid}`;
-    const fd = fs.openSync(temp, 'w');
-    try {
-      writeFully(fd, head);
-      writeFully(fd, payload);
-      fs.fsyncSync(fd);
-    } catch (error) {
-      fs.closeSync(fd);
-      fs.rmSync(temp, { force: true });
-      throw error;
-    }
-    fs.closeSync(fd);
-    fs.renameSync(temp, target);
-    fsyncDir(this.dir);
+    writeFileAtomically(target, [head, payload]);
     // msgpackr keeps its last buffer for the next pack: hand it a small one so the state-sized one is freed.
     packr.useBuffer(Buffer.allocUnsafeSlow(8192));
 
@@ -199,7 +175,7 @@ export class CheckpointStore<T> {
   /** Leftovers of a save that crashed before its rename. */
   private removeTempFiles(): void {
     for (const name of fs.readdirSync(this.dir)) {
-      if (TEMP.test(name)) fs.rmSync(path.join(this.dir, name), { force: true });
+      if (isTemp(name)) fs.rmSync(path.join(this.dir, name), { force: true });
     }
   }
 }

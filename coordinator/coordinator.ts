@@ -8,11 +8,11 @@ import type { Bundle } from '../model/bundle.js';
 import { lrScale } from '../model/learning-rate.js';
 import { summarise, writeRunDirectory, type Communication, type RunResult } from '../model/run-output.js';
 import { buildModelSpec, headSpec, initTensors, modelFingerprint, totalSize, type ModelSpec } from '../model/spec.js';
-import { groupParts, PartReader, partFields, pieceEntries, pieceMessage, pieceRanges, RawAssembler, rawParts } from '../proto/chunks.js';
+import { groupParts, partFields, pieceEntries, pieceMessage, pieceRanges, rawParts } from '../compression/tensor-stream.js';
+import { decodePieceInto, PartReader, RawAssembler } from '../compression/stream-reader.js';
 import {
   checkFinite,
   decode,
-  decodePieceInto,
   encode,
   Encoding,
   ErrorCode,
@@ -27,13 +27,13 @@ import {
   type TaskStateMessage,
   type TensorMessage,
 } from '../proto/codec.js';
-import { ENCODING_IDS, encodeWithSent } from '../proto/encodings.js';
+import { ENCODING_IDS, encodeWithSent } from '../compression/encodings/index.js';
 import { weightedSum, type Aggregator } from './aggregation.js';
 import type { CheckpointStore } from './checkpoints.js';
 import { GradientSlots } from './gradient-slots.js';
 import { holdsBack } from './held-back.js';
 import type { CoordinatorMetrics } from './metrics.js';
-import { createOptimizer, type OptimizerState } from './optimizer.js';
+import type { OptimizerState } from '../optim/optimizer.js';
 import { Rounds } from './rounds.js';
 import { SharedWeights } from './shared-weights.js';
 
@@ -146,7 +146,7 @@ export class Coordinator extends EventEmitter {
     this.tasks = config.tasks.map((t) => t.name);
     this.totalRounds = config.train.steps;
     const sizes = this.spec.shared.map((t) => t.size);
-    this.shared = new SharedWeights(initTensors(this.spec.shared, config.seed, 'shared'), createOptimizer(config.train.optimizer, sizes), options.aggregator ?? weightedSum, {
+    this.shared = new SharedWeights(initTensors(this.spec.shared, config.seed, 'shared'), config.train.optimizer, options.aggregator ?? weightedSum, {
       heldBack: holdsBack(config.distributed.uplink),
       // A push in progress per task and one more (a refused or restarted one) decode next to W.
       pushBuffers: this.tasks.length + 1,
@@ -159,8 +159,8 @@ export class Coordinator extends EventEmitter {
     this.rounds = new Rounds(this.tasks, { mode: dist.mode, quorum: dist.quorum ?? this.tasks.length, staleness: dist.staleness, deadlineMs: dist.round_timeout_seconds * 1000 }, version);
     const shared = totalSize(this.spec.shared);
     this.chunkBytes = dist.chunk_bytes;
-    this.slots = new GradientSlots(sizes, 2 * this.tasks.length + 2, this.shared.pushBuffers?.gradients);
-    this.allFinite = this.shared.pushBuffers?.allFinite;
+    this.slots = new GradientSlots(sizes, 2 * this.tasks.length + 2, this.shared.pushBuffers);
+    this.allFinite = (values) => this.shared.allFinite(values);
     // The largest message in one piece is a task state: S_t, its support, the head and two optimizer
     // slots for each; a fixed allowance covers names and framing. In parts, a frame holds at most a
     // chunk of tensor payload (an encoded piece may pass it a little) and the pieces' names.
@@ -213,7 +213,7 @@ export class Coordinator extends EventEmitter {
     if (ck.fingerprint !== this.fingerprint) {
       throw new Error(`checkpoint ${loaded.info.path} is for model ${ck.fingerprint}, but the run config describes model ${this.fingerprint}`);
     }
-    this.shared.restore(ck.version, ck.shared, ck.optimizer);
+    this.shared.restore(ck.shared, ck.optimizer);
     for (const [task, encoded] of Object.entries(ck.tasks)) {
       if (this.tasks.includes(task)) this.taskStates.set(task, { encoded, state: wire.TaskState.decode(encoded) });
     }

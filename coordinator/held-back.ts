@@ -7,7 +7,7 @@
 // exactly the dense (sum_t w_t g_t)^2 when every coordinate is sent every round (a_t = 1). The first
 // moment still takes the bursts themselves, so what moves W over time is what was sent, nothing lost.
 import type { RunConfig } from '../config/schema.js';
-import { checkContributions, termWeight, type Contribution } from './aggregation.js';
+import type { Contribution } from './aggregation.js';
 
 /** Whether a run's pushes hold coordinates back: TOPK with error feedback (the others send every entry,
  *  and without error feedback nothing held back is ever sent). */
@@ -24,17 +24,18 @@ export class HeldBackRounds {
   constructor(private readonly sizes: readonly number[]) {}
 
   /**
-   * Writes the second-moment input of a round's `contributions` (one push per task) into `out`, one
-   * array per tensor, and records which entries each push sent (its non-zero ones). A task seen for the
-   * first time (or again after reset) has held nothing back yet: its worker's residual starts empty.
+   * Writes the second-moment input of a round's `contributions` (one push per task, each with its
+   * coefficient in the combined gradient) into `out`, one array per tensor, and records which entries
+   * each push sent (its non-zero ones). A task seen for the first time (or again after reset) has held
+   * nothing back yet: its worker's residual starts empty. The contributions must fit `out` (checked by
+   * the caller).
    */
-  varianceInput(contributions: readonly Contribution[], out: Float32Array[]): void {
-    checkContributions(contributions, out);
+  varianceInput(contributions: readonly Contribution[], coefficients: readonly number[], out: Float32Array[]): void {
     for (const o of out) o.fill(0);
-    for (const c of contributions) {
+    contributions.forEach((c, k) => {
       const task = this.task(c.task);
       const push = task.pushes++;
-      const w = termWeight(c);
+      const w = coefficients[k];
       for (let t = 0; t < out.length; t++) {
         const o = out[t];
         const g = c.gradient[t];
@@ -59,7 +60,7 @@ export class HeldBackRounds {
         }
         for (; i < g.length; i++) visit(i);
       }
-    }
+    });
   }
 
   /** Forgets what was sent: after a restore from a checkpoint, which does not keep it. */

@@ -1,8 +1,5 @@
-// The coordinator's Prometheus metrics (names fixed by DESIGN.md section 7) and the small HTTP(S) server
-// that exposes them with the health and readiness probes.
-import * as http from 'node:http';
-import * as https from 'node:https';
-import type { AddressInfo } from 'node:net';
+// The coordinator's Prometheus metrics (names listed in docs/architecture.md); lib/probe-server.ts serves
+// them with the health and readiness probes.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class CoordinatorMetrics {
@@ -82,67 +79,4 @@ export class CoordinatorMetrics {
       this.taskSparseDensity.set({ task }, NaN);
     }
   }
-}
-
-export interface MetricsServerOptions {
-  /** Default: every interface (Node's default), so Prometheus can scrape from elsewhere. */
-  host?: string;
-  /** 0 picks a free port; the real one is returned. */
-  port: number;
-  registry: Registry;
-  /** Whether the coordinator is accepting workers: drives /readyz. */
-  ready: () => boolean;
-  /** Serve HTTPS with this PEM certificate and key. */
-  tls?: { cert: string | Buffer; key: string | Buffer };
-}
-
-export interface MetricsServer {
-  server: http.Server;
-  port: number;
-  close(): Promise<void>;
-}
-
-function reply(res: http.ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
-  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
-/** GET /metrics, /healthz (alive), /readyz (503 until `ready()`); anything else 404. */
-export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
-  const { registry, ready } = options;
-  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const route = (req.url ?? '/').split('?')[0];
-    if (route !== '/metrics' && route !== '/healthz' && route !== '/readyz') return reply(res, 404, 'not found\n');
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD');
-      return reply(res, 405, 'method not allowed\n');
-    }
-    if (route === '/healthz') return reply(res, 200, 'ok\n');
-    if (route === '/readyz') return ready() ? reply(res, 200, 'ready\n') : reply(res, 503, 'not ready\n');
-    registry.metrics().then(
-      (text) => reply(res, 200, text, registry.contentType),
-      (error: unknown) => reply(res, 500, `metrics collection failed: ${(error as Error).message}\n`),
-    );
-  };
-  const server: http.Server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handler) : http.createServer(handler);
-
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error) => reject(new Error(`metrics server: cannot listen on ${options.host ?? '*'}:${options.port}: ${error.message}`));
-    server.once('error', onError);
-    server.listen(options.port, options.host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-
-  return {
-    server,
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // A scraper's keep-alive connection would otherwise hold close() open for seconds.
-        server.closeAllConnections();
-      }),
-  };
 }

@@ -1,6 +1,6 @@
 // Mini-batch order and the per-step copy of a batch into reusable buffers.
 import type { Split } from './dataset.js';
-import { createRng, randomPermutation, shuffleInPlace, type RandomGenerator } from './random.js';
+import type { Random } from '../lib/random.js';
 
 /**
  * Seeded mini-batch indices over `count` examples. Each epoch is a fresh seeded permutation; every batch
@@ -10,7 +10,7 @@ import { createRng, randomPermutation, shuffleInPlace, type RandomGenerator } fr
  * hold one example twice.
  */
 export class BatchSampler {
-  private readonly rng: RandomGenerator;
+  private readonly rng: Random;
   private order: Int32Array;
   private pos = 0;
   private epochIndex = 0;
@@ -18,12 +18,13 @@ export class BatchSampler {
   constructor(
     readonly count: number,
     readonly batchSize: number,
-    seed: number,
+    /** The batch order's own stream (lib/random.ts). */
+    random: Random,
   ) {
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`BatchSampler needs at least one example, got count ${count}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
-    this.rng = createRng(seed, 'batches');
-    this.order = randomPermutation(this.rng, count);
+    this.rng = random;
+    this.order = random.permutation(count);
   }
 
   /** Completed epochs (wraps so far). */
@@ -37,7 +38,7 @@ export class BatchSampler {
     let filled = 0;
     while (filled < this.batchSize) {
       if (this.pos === this.count) {
-        shuffleInPlace(this.rng, this.order);
+        this.rng.shuffle(this.order);
         this.pos = 0;
         this.epochIndex++;
       }

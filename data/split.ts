@@ -1,7 +1,7 @@
 // Seeded, deterministic choices of which examples go where: the train/test split of a source that has
 // none (the mnist package) and the "at most N examples" subsets. Same seed, same indices.
 import { DataError, type Split } from './dataset.js';
-import { createRng, randomPermutation } from './random.js';
+import { Random } from '../lib/random.js';
 
 /** Indices 0..count-1 split into `testCount` test and the rest train, each sorted ascending (so copying
  *  them reads the source in order). */
@@ -9,7 +9,7 @@ export function trainTestSplit(count: number, testCount: number, seed: number): 
   if (!Number.isInteger(testCount) || testCount < 1 || testCount >= count) {
     throw new DataError(`test split of ${testCount} examples needs 1..${count - 1} (the data set has ${count}, and training needs at least one)`);
   }
-  const perm = randomPermutation(createRng(seed, 'split/train-test'), count);
+  const perm = Random.stream(seed, 'split/train-test').permutation(count);
   return {
     test: perm.slice(0, testCount).sort(),
     train: perm.slice(testCount).sort(),
@@ -21,7 +21,7 @@ export function trainTestSplit(count: number, testCount: number, seed: number): 
 export function seededSubset(count: number, k: number, seed: number, stream = 'subset'): Int32Array {
   if (!Number.isInteger(k) || k < 0) throw new DataError(`subset size must be a non-negative integer, got ${k}`);
   if (k >= count) return Int32Array.from({ length: count }, (_, i) => i);
-  return randomPermutation(createRng(seed, `split/${stream}`), count).slice(0, k).sort();
+  return Random.stream(seed, `split/${stream}`).permutation(count).slice(0, k).sort();
 }
 
 /** The chosen examples copied into new arrays, in the order of `indices`. */

@@ -4,7 +4,7 @@
 // model is built to exploit, at any size.
 import type { DatasetConfig } from '../config/schema.js';
 import type { TaskData } from './dataset.js';
-import { createRng, fillGaussian, randomFloat, randomPermutation, type RandomGenerator } from './random.js';
+import { Random } from '../lib/random.js';
 
 export type SyntheticConfig = Extract<DatasetConfig, { source: 'synthetic' }>;
 
@@ -24,12 +24,12 @@ export interface Teacher {
 // ~72%, which keeps tasks related (the shared W has something to share) yet distinct.
 export const TASK_CHANGE = { low: 0.5, high: 1 };
 
-function addSparseChanges(rng: RandomGenerator, w: Float32Array, density: number, std: number, change: { low: number; high: number }): void {
+function addSparseChanges(rng: Random, w: Float32Array, density: number, std: number, change: { low: number; high: number }): void {
   const k = Math.max(1, Math.round(density * w.length));
-  const which = randomPermutation(rng, w.length).subarray(0, k);
+  const which = rng.permutation(w.length).subarray(0, k);
   for (let n = 0; n < k; n++) {
-    const magnitude = std * (change.low + (change.high - change.low) * randomFloat(rng));
-    w[which[n]] += randomFloat(rng) < 0.5 ? -magnitude : magnitude;
+    const magnitude = std * (change.low + (change.high - change.low) * rng.uniform());
+    w[which[n]] += rng.uniform() < 0.5 ? -magnitude : magnitude;
   }
 }
 
@@ -43,10 +43,10 @@ export function makeTeacher(
   // Scaled so the hidden pre-activations are about N(0, 1): tanh neither saturated nor linear.
   const std1 = 1 / Math.sqrt(features);
   const std2 = 1 / Math.sqrt(hidden);
-  const dense = createRng(cfg.teacher_seed, `synthetic/teacher/${features}x${hidden}x${classes}`);
-  const w1 = fillGaussian(dense, new Float32Array(features * hidden), std1);
-  const w2 = fillGaussian(dense, new Float32Array(hidden * classes), std2);
-  const sparse = createRng(cfg.task_seed, 'synthetic/task');
+  const dense = Random.stream(cfg.teacher_seed, `synthetic/teacher/${features}x${hidden}x${classes}`);
+  const w1 = dense.fillGaussian(new Float32Array(features * hidden), std1);
+  const w2 = dense.fillGaussian(new Float32Array(hidden * classes), std2);
+  const sparse = Random.stream(cfg.task_seed, 'synthetic/task');
   addSparseChanges(sparse, w1, cfg.task_density, std1, change);
   addSparseChanges(sparse, w2, cfg.task_density, std2, change);
   return { features, hidden, classes, w1, w2 };
@@ -82,7 +82,7 @@ export function teacherLabels(t: Teacher, x: Float32Array, count: number): Int32
 
 /** `count` standard Gaussian inputs of `features` values each. */
 export function gaussianInputs(features: number, count: number, seed: number, stream: string): Float32Array {
-  return fillGaussian(createRng(seed, `synthetic/inputs/${stream}`), new Float32Array(features * count));
+  return Random.stream(seed, `synthetic/inputs/${stream}`).fillGaussian(new Float32Array(features * count));
 }
 
 /** The task's data. Inputs are drawn from the run seed and task_seed (tasks of one run see different

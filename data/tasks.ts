@@ -41,12 +41,6 @@ function cachedIdx(dir: string): Promise<IdxRawDirectory> {
   return p;
 }
 
-/** Drops the cached raw reads (they hold the sources' bytes for the life of the process otherwise). */
-export function clearDataCache(): void {
-  mnistCache = undefined;
-  idxCache.clear();
-}
-
 async function loadSource(name: string, ds: DatasetConfig, seed: number): Promise<TaskData> {
   switch (ds.source) {
     case 'mnist': {

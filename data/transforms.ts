@@ -2,7 +2,7 @@
 // relabelled classes. Pure: each returns new arrays and leaves its input untouched.
 import type { TransformConfig } from '../config/schema.js';
 import { DataError, inputSizeOf, type Split, type TaskData } from './dataset.js';
-import { createRng, randomPermutation } from './random.js';
+import { Random } from '../lib/random.js';
 
 export type RotationDegrees = 90 | 180 | 270;
 
@@ -44,7 +44,7 @@ export function rotateImages(split: Split, inputShape: readonly number[], degree
 /** The pixel permutation of the `permute` transform with this seed: depends only on the seed and the
  *  number of positions, so train and test (and every run) get the same one. */
 export function pixelPermutation(positions: number, seed: number): Int32Array {
-  return randomPermutation(createRng(seed, 'transform/permute'), positions);
+  return Random.stream(seed, 'transform/permute').permutation(positions);
 }
 
 /** Every input with its positions shuffled: output position k takes input position perm[k]. Images

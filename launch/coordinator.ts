@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import type { RunConfig } from '../config/schema.js';
 import { CheckpointStore } from '../coordinator/checkpoints.js';
 import { Coordinator, type CoordinatorCheckpoint } from '../coordinator/coordinator.js';
-import { CoordinatorMetrics, startMetricsServer } from '../coordinator/metrics.js';
+import { CoordinatorMetrics } from '../coordinator/metrics.js';
+import { startProbeServer } from '../lib/probe-server.js';
 import { startServer } from '../coordinator/server.js';
 import type { RunResult } from '../model/run-output.js';
 import type { Log } from './progress.js';
@@ -46,7 +47,7 @@ export async function runCoordinator(config: RunConfig, opts: CoordinatorCommand
   const tls = opts.tlsCert || opts.tlsKey ? readTls(opts.tlsCert, opts.tlsKey) : undefined;
   const metrics = new CoordinatorMetrics(config.tasks.map((t) => t.name));
   const coordinator = new Coordinator(config, { log, metrics, checkpoints, resume: opts.resume, outDir: opts.outDir });
-  const metricsServer = await startMetricsServer({ host: opts.host, port: opts.metricsPort, registry: metrics.registry, ready: () => coordinator.ready, tls: opts.metricsPlain ? undefined : tls });
+  const metricsServer = await startProbeServer({ name: 'metrics server', host: opts.host, port: opts.metricsPort, registry: metrics.registry, ready: () => coordinator.ready, tls: opts.metricsPlain ? undefined : tls });
   const server = await startServer(coordinator, { host: opts.host, port: opts.port, tokens, tls, metrics, log });
   const scheme = tls ? 'wss' : 'ws';
   log(`coordinator: listening on ${scheme}://${opts.host ?? '0.0.0.0'}:${server.port}, metrics on ${tls && !opts.metricsPlain ? 'https' : 'http'}://${opts.host ?? '0.0.0.0'}:${metricsServer.port}/metrics${tokens ? ', tokens required' : ''}`);

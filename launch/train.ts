@@ -3,7 +3,6 @@
 // distributed run. No sockets.
 import type { RunConfig, TaskConfig } from '../config/schema.js';
 import { weightedSum } from '../coordinator/aggregation.js';
-import { createOptimizer } from '../coordinator/optimizer.js';
 import { SharedWeights } from '../coordinator/shared-weights.js';
 import type { TaskData } from '../data/dataset.js';
 import { loadTaskData } from '../data/tasks.js';
@@ -38,7 +37,7 @@ export async function loadAllTasks(config: RunConfig): Promise<TaskData[]> {
 function trainRounds(config: RunConfig, spec: ModelSpec, trainers: TaskTrainer[], tasks: readonly TaskConfig[], label: string, log: Log): SharedWeights {
   const shared = new SharedWeights(
     initTensors(spec.shared, config.seed, 'shared'),
-    createOptimizer(config.train.optimizer, spec.shared.map((t) => t.size)),
+    config.train.optimizer,
     weightedSum,
   );
   const steps = config.train.steps;

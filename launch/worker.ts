@@ -1,6 +1,7 @@
 // `hybrid worker`: one task's Worker, its /metrics, and a state report on SIGTERM/SIGINT.
 import { readFileSync } from 'node:fs';
-import { startWorkerMetricsServer, WorkerMetrics } from '../worker/metrics.js';
+import { startProbeServer } from '../lib/probe-server.js';
+import { WorkerMetrics } from '../worker/metrics.js';
 import { Worker, type WorkerOutcome } from '../worker/worker.js';
 import type { Log } from './progress.js';
 import { readTokenFile } from './token-file.js';
@@ -30,7 +31,7 @@ export async function runWorker(opts: WorkerCommandOptions, log: Log): Promise<W
   const token = workerToken(opts.tokenFile, opts.task);
   const ca = opts.ca ? readCa(opts.ca) : undefined;
   const metrics = new WorkerMetrics(opts.task);
-  const server = await startWorkerMetricsServer({ host: opts.host, port: opts.metricsPort, registry: metrics.registry });
+  const server = await startProbeServer({ name: 'worker metrics server', host: opts.host, port: opts.metricsPort, registry: metrics.registry });
   log(`worker ${opts.task}: metrics on http://${opts.host ?? '0.0.0.0'}:${server.port}/metrics`);
   const worker = new Worker({ url: opts.coordinator, task: opts.task, token, ca, log, metrics });
   const onSignal = (signal: NodeJS.Signals) => {

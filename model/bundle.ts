@@ -1,11 +1,12 @@
 // The deployable artifact of DESIGN.md section 1: the shared W (dense float32), every task's sparse
 // S_t,l as indices + values, and every task's head, in `manifest.json` + `weights.bin`. Its size is what
 // the compression accounting counts, so the layout holds nothing else but alignment padding.
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { endianness } from 'node:os';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeFilesAtomically } from '../lib/atomic-write.js';
+import { requireLittleEndian } from '../lib/byte-order.js';
 import { indexWidth, VALUE_BYTES } from './compression.js';
 import { buildModelSpec, headSpec, modelFingerprint, type ModelSpec, type TensorSpec } from './spec.js';
 
@@ -129,10 +130,6 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function requireLittleEndian(): void {
-  // Typed arrays use the host's byte order; the file is little-endian (as TF.js weight files are).
-  if (endianness() !== 'LE') throw new BundleError('bundles are little-endian; this host is big-endian and is not supported');
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Writing
@@ -168,46 +165,8 @@ function countNonZeros(a: Float32Array): number {
   return n;
 }
 
-/** Writes files so that each one is either absent, its old content, or its complete new content: data
- *  goes to a temporary file in the same directory, is fsynced, then renamed over the target. */
-export function writeFilesAtomically(dir: string, files: readonly { name: string; data: Uint8Array }[]): void {
-  mkdirSync(dir, { recursive: true });
-  const temps: { tmp: string; target: string }[] = [];
-  try {
-    for (const f of files) {
-      const target = join(dir, f.name);
-      const tmp = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-      temps.push({ tmp, target });
-      const fd = openSync(tmp, 'w', 0o644);
-      try {
-        let written = 0;
-        while (written < f.data.length) written += writeSync(fd, f.data, written, f.data.length - written);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-    }
-    // The renames come last and in the given order; callers put the file that vouches for the others
-    // (a manifest with checksums) last, so a crash between renames is detected, never silently loaded.
-    for (const { tmp, target } of temps) renameSync(tmp, target);
-  } catch (err) {
-    for (const { tmp } of temps) rmSync(tmp, { force: true });
-    throw err;
-  }
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Directory fsync is not possible everywhere (e.g. Windows); the renames themselves are done.
-  }
-}
-
 export function writeBundle(dir: string, bundle: Bundle): { weightBytes: number; manifestBytes: number } {
-  requireLittleEndian();
+  requireLittleEndian('bundles');
   checkBundle(bundle);
   const { spec, tasks } = bundle;
 
@@ -375,7 +334,7 @@ function indicesOf(bytes: Buffer, offset: number, count: number, width: 2 | 4): 
 }
 
 export function readBundle(dir: string): Bundle {
-  requireLittleEndian();
+  requireLittleEndian('bundles');
   const manifestPath = join(dir, MANIFEST_FILE);
   const weightsPath = join(dir, WEIGHTS_FILE);
   const manifestText = readFile(manifestPath).toString('utf8');

@@ -2,7 +2,8 @@
 // with weights W + S_t, the task's head, and a softmax, loadable with tf.loadLayersModel anywhere. Written
 // by hand so that exporting needs no tensor library; the layers mirror model/forward.ts exactly.
 import { join, resolve } from 'node:path';
-import { BUNDLE_FORMAT, BUNDLE_VERSION, type Bundle, BundleError, effectiveWeights, findTask, writeFilesAtomically } from './bundle.js';
+import { writeFilesAtomically } from '../lib/atomic-write.js';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type Bundle, BundleError, effectiveWeights, findTask } from './bundle.js';
 import { headSpec, LENET5, modelFingerprint, type ModelSpec, type TensorSpec } from './spec.js';
 
 const KERAS_VERSION = 'tfjs-layers 4.22.0';

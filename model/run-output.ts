@@ -1,8 +1,9 @@
 // The run directory both `hybrid train` and the coordinator write: results.json (the JSON result with
 // the full compression accounting), config.json (the run config after defaults) and bundle/ (the
 // deployable artifact). Each file is written whole or not at all.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeJsonAtomically } from '../lib/atomic-write.js';
 import { writeBundle, type Bundle } from './bundle.js';
 import { compression, type Compression } from './compression.js';
 import { totalSize } from './spec.js';
@@ -56,12 +57,6 @@ export function summarise(bundle: Bundle, accuracy: readonly number[], separate:
 export function writeRunDirectory(dir: string, run: { config: unknown; result: RunResult; accounting: Compression; bundle: Bundle }): void {
   mkdirSync(dir, { recursive: true });
   writeBundle(join(dir, 'bundle'), run.bundle);
-  writeJsonAtomic(join(dir, 'config.json'), run.config);
-  writeJsonAtomic(join(dir, 'results.json'), { ...run.result, compression: run.accounting });
-}
-
-function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(tmp, path);
+  writeJsonAtomically(join(dir, 'config.json'), run.config);
+  writeJsonAtomically(join(dir, 'results.json'), { ...run.result, compression: run.accounting });
 }

@@ -2,7 +2,7 @@
 // coordinator (which has no tensor library) and the workers agree on the model without tfjs.
 import { createHash } from 'node:crypto';
 import type { ModelConfig } from '../config/schema.js';
-import { SeededRandom, deriveSeed } from './random.js';
+import { Random } from '../lib/random.js';
 
 export type Init = 'he' | 'glorot' | 'zeros';
 
@@ -97,10 +97,10 @@ export function initTensors(tensors: readonly TensorSpec[], seed: number, scope:
   return tensors.map((t) => {
     const out = new Float32Array(t.size);
     if (t.init === 'zeros') return out;
-    const rng = new SeededRandom(deriveSeed(seed, `${scope}/${t.name}`));
+    const rng = Random.stream(seed, `init/${scope}/${t.name}`);
     if (t.init === 'he') {
       const std = Math.sqrt(2 / t.fanIn);
-      for (let i = 0; i < out.length; i++) out[i] = rng.normal() * std;
+      rng.fillGaussian(out, std);
     } else {
       const limit = Math.sqrt(6 / (t.fanIn + t.fanOut));
       for (let i = 0; i < out.length; i++) out[i] = (rng.uniform() * 2 - 1) * limit;

@@ -2,7 +2,8 @@
 // protobufjs code generated from it, plus the tensor conversions both sides need. Decoded F32 tensors
 // are views on the received frame where its alignment allows, not copies.
 import './int64-as-number.js';
-import { decodeValues, ENCODING_IDS, EncodingError, type EncodingName } from './encodings.js';
+import { requireLittleEndian } from '../lib/byte-order.js';
+import { allFinite, firstNonFinite } from '../lib/finite.js';
 import { hybrid } from './hybrid.pb.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -47,8 +48,7 @@ export class WireError extends Error {
   }
 }
 
-const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-if (!littleEndian) throw new Error('hybrid: the wire format is little-endian and so must the host be');
+requireLittleEndian("the wire format's tensors");
 
 export function encode<K extends MessageKind>(kind: K, body: Messages[K]): Uint8Array {
   return wire.Envelope.encode({ [kind]: body } as Envelope).finish();
@@ -103,77 +103,6 @@ export function f32Values(t: TensorMessage, expectedShape?: readonly number[]): 
   return new Float32Array(new Uint8Array(data).buffer);
 }
 
-/** A tensor message carrying a payload from proto/encodings.ts (encodeValues) in `encoding`. */
-export function encodedTensor(name: string, shape: readonly number[], payload: Uint8Array, encoding: EncodingName): TensorMessage {
-  return { name, shape: [...shape], encoding: ENCODING_IDS[encoding], data: payload };
-}
-
-const ENCODING_NAMES = new Map<number, EncodingName>(Object.entries(ENCODING_IDS).map(([name, id]) => [id, name as EncodingName]));
-
-/** The value encoding of a wire Encoding number (undefined for U8 and unknown numbers). */
-export function encodingName(id: number | null | undefined): EncodingName | undefined {
-  return ENCODING_NAMES.get(id ?? Encoding.ENCODING_F32);
-}
-
-/**
- * The values of a tensor in any value encoding (F32, F16, BF16, TOPK, INT8), checked against the shape
- * it must have; always finite. F32 is a view on the frame when aligned. A wrong shape or entry count,
- * or a non-value encoding (U8), is WireError(SHAPE); an undecodable payload MALFORMED; a non-finite
- * value NON_FINITE.
- */
-export function tensorValues(t: TensorMessage, expectedShape: readonly number[]): Float32Array {
-  const id = t.encoding ?? Encoding.ENCODING_F32;
-  const encoding = ENCODING_NAMES.get(id);
-  if (encoding === undefined) throw new WireError(ErrorCode.SHAPE, `${describe(t)}: encoding ${Encoding[id] ?? id} does not carry values`);
-  const shape = t.shape ?? [];
-  if (shape.length !== expectedShape.length || shape.some((d, i) => d !== expectedShape[i])) {
-    throw new WireError(ErrorCode.SHAPE, `${describe(t)}: shape [${shape.join(', ')}], expected [${expectedShape.join(', ')}]`);
-  }
-  if (encoding === 'f32') {
-    // F32 as before compression existed: same checks, same messages, a view on the frame when aligned.
-    const values = f32Values(t, expectedShape);
-    checkFinite(t.name ?? '', values);
-    return values;
-  }
-  try {
-    return decodeValues(t.data ?? new Uint8Array(0), encoding, shapeSize(shape));
-  } catch (err) {
-    if (!(err instanceof EncodingError)) throw err;
-    const code = err.reason === 'count' ? ErrorCode.SHAPE : err.reason === 'non-finite' ? ErrorCode.NON_FINITE : ErrorCode.MALFORMED;
-    throw new WireError(code, `${describe(t)} (${encoding.toUpperCase()}): ${err.message}`);
-  }
-}
-
-/**
- * Decodes a piece (hybrid.proto Tensor with offset/count, or a whole tensor) of `target.length` entries
- * into `target`: the piece's encoding and the entry count are checked, and every value must be finite.
- * Errors as tensorValues (SHAPE, MALFORMED, NON_FINITE); `target` may then hold part of the piece.
- * `allFinite`, when given, is a faster test of F32 pieces (checkFinite then only names the bad value).
- */
-export function decodePieceInto(t: TensorMessage, target: Float32Array, allFinite?: (values: Float32Array) => boolean): void {
-  const id = t.encoding ?? Encoding.ENCODING_F32;
-  const encoding = ENCODING_NAMES.get(id);
-  if (encoding === undefined) throw new WireError(ErrorCode.SHAPE, `${describe(t)}: encoding ${Encoding[id] ?? id} does not carry values`);
-  const data = t.data ?? new Uint8Array(0);
-  if (encoding === 'f32') {
-    if (data.byteLength !== target.length * 4) {
-      const of = t.count ? `entries [${t.offset ?? 0}, ${(t.offset ?? 0) + target.length})` : `shape [${(t.shape ?? []).join(', ')}]`;
-      throw new WireError(ErrorCode.SHAPE, `${describe(t)}: ${data.byteLength} bytes for ${of} (${target.length * 4} expected)`);
-    }
-    // A byte copy whatever the frame's alignment, then the check on the aligned copy.
-    new Uint8Array(target.buffer, target.byteOffset, target.byteLength).set(data);
-    if (!allFinite?.(target)) checkFinite(t.name ?? '', target, t.offset ?? 0);
-    return;
-  }
-  try {
-    target.set(decodeValues(data, encoding, target.length));
-  } catch (err) {
-    if (!(err instanceof EncodingError)) throw err;
-    const code = err.reason === 'count' ? ErrorCode.SHAPE : err.reason === 'non-finite' ? ErrorCode.NON_FINITE : ErrorCode.MALFORMED;
-    throw new WireError(code, `${describe(t)} (${encoding.toUpperCase()}): ${err.message}`);
-  }
-}
-
 /** The byte width of an entry in a raw (not value-encoded) tensor: F32 4, U8 1; else null. */
 export function rawWidth(encoding: number | null | undefined): number | null {
   const id = encoding ?? Encoding.ENCODING_F32;
@@ -193,28 +122,7 @@ export function u8Values(t: TensorMessage, expectedSize?: number): Uint8Array {
 /** Every value finite, else WireError(NON_FINITE) naming the tensor and the first bad index (counted
  *  from `offset`, where the values are a piece of the tensor). */
 export function checkFinite(name: string, values: Float32Array, offset = 0): void {
-  // x - x is 0 for finite x and NaN for NaN and the infinities: one subtraction a value, summed, and
-  // the index searched only when the sum says there is one. Four sums, so that the additions do not
-  // wait on each other (one chain is bound by the add's latency, four times slower).
-  let p0 = 0;
-  let p1 = 0;
-  let p2 = 0;
-  let p3 = 0;
-  const n = values.length;
-  const whole = n - (n % 4);
-  for (let i = 0; i < whole; i += 4) {
-    const a = values[i];
-    const b = values[i + 1];
-    const c = values[i + 2];
-    const d = values[i + 3];
-    p0 += a - a;
-    p1 += b - b;
-    p2 += c - c;
-    p3 += d - d;
-  }
-  for (let i = whole; i < n; i++) p0 += values[i] - values[i];
-  if (p0 + p1 + p2 + p3 === 0) return;
-  for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) throw new WireError(ErrorCode.NON_FINITE, `tensor "${name}": value ${values[i]} at index ${offset + i}`);
-  }
+  if (allFinite(values)) return;
+  const i = firstNonFinite(values);
+  throw new WireError(ErrorCode.NON_FINITE, `tensor "${name}": value ${values[i]} at index ${offset + i}`);
 }

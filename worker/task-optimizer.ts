@@ -2,7 +2,7 @@
 // device. A mask restricts a sparse tensor's updates to its support.
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerConfig } from '../config/schema.js';
-import type { OptimizerState } from '../coordinator/optimizer.js';
+import { adamStepSize, slotCount, type OptimizerState } from '../optim/optimizer.js';
 import { adamUpdate } from '../model/kernels/adam-update.js';
 
 export class TensorOptimizer {
@@ -13,8 +13,7 @@ export class TensorOptimizer {
     readonly config: OptimizerConfig,
     private readonly params: readonly tf.Variable[],
   ) {
-    const count = config.type === 'sgd' ? 1 : 2;
-    this.slots = Array.from({ length: count }, () => params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false))));
+    this.slots = Array.from({ length: slotCount(config.type) }, () => params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false))));
   }
 
   /** One update of every parameter; `masks[i]` (0/1, or null for dense) limits parameter i's update. */
@@ -26,7 +25,7 @@ export class TensorOptimizer {
         const mask = masks?.[i] ?? null;
         if (config.type === 'adam') {
           // One fused update (a single wasm pass where the kernel is registered); it applies the mask.
-          const lr = (config.lr * lrScale * Math.sqrt(1 - config.beta2 ** this.steps)) / (1 - config.beta1 ** this.steps);
+          const lr = adamStepSize(config, this.steps, lrScale);
           const [pNext, mNext, vNext] = adamUpdate(p, grads[i], this.slots[0][i], this.slots[1][i], { lr, beta1: config.beta1, beta2: config.beta2, epsilon: config.epsilon }, mask);
           this.slots[0][i].assign(mNext);
           this.slots[1][i].assign(vNext);

@@ -1,6 +1,6 @@
 // A trainer's state as the wire's TaskState message and back: S_t, its support, the head and the
 // optimizer slots, named so the coordinator can read S_t and the head without knowing the trainer.
-import type { OptimizerState } from '../coordinator/optimizer.js';
+import type { OptimizerState } from '../optim/optimizer.js';
 import type { ModelSpec } from '../model/spec.js';
 import { headSpec } from '../model/spec.js';
 import { f32Tensor, f32Values, u8Tensor, u8Values, type TaskStateMessage, type TensorMessage } from '../proto/codec.js';

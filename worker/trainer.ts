@@ -9,7 +9,7 @@ import { crossEntropy, logits } from '../model/forward.js';
 import { lrScale } from '../model/learning-rate.js';
 import type { ModelSpec } from '../model/spec.js';
 import { headSpec, initTensors } from '../model/spec.js';
-import { deriveSeed } from '../model/random.js';
+import { Random } from '../lib/random.js';
 import {
   absolute,
   applyMasks,
@@ -23,7 +23,7 @@ import {
   type ScheduleBounds,
   type SparsePhase,
 } from '../model/sparsity.js';
-import type { OptimizerState } from '../coordinator/optimizer.js';
+import type { OptimizerState } from '../optim/optimizer.js';
 import { TensorOptimizer } from './task-optimizer.js';
 
 export interface TaskTrainerOptions {
@@ -89,7 +89,7 @@ export class TaskTrainer {
     this.classes = opts.data.classes;
     this.inputSize = opts.data.inputShape.reduce((a, b) => a * b, 1);
     this.totalSteps = opts.train.steps;
-    this.sampler = new BatchSampler(opts.data.train.count, opts.train.batch_size, deriveSeed(opts.seed, `batches/${this.name}`));
+    this.sampler = new BatchSampler(opts.data.train.count, opts.train.batch_size, Random.stream(opts.seed, `batches/${this.name}`));
     this.batch = { x: new Float32Array(opts.train.batch_size * this.inputSize), y: new Int32Array(opts.train.batch_size) };
     const heads = headSpec(this.spec, this.classes);
     const headInit = initTensors(heads, opts.seed, `head/${this.name}`);
@@ -306,7 +306,7 @@ export class TaskTrainer {
     }
     this.stepCount = state.step;
     // A fresh batch order from the step on: deterministic, and no replay of the batches before it.
-    this.sampler = new BatchSampler(this.data.train.count, this.opts.train.batch_size, deriveSeed(this.opts.seed, `batches/${this.name}/${state.step}`));
+    this.sampler = new BatchSampler(this.data.train.count, this.opts.train.batch_size, Random.stream(this.opts.seed, `batches/${this.name}/${state.step}`));
   }
 
   headValues(): Float32Array[] {

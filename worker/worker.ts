@@ -10,22 +10,12 @@ import type { RunConfig } from '../config/schema.js';
 import type { TaskData } from '../data/dataset.js';
 import { loadTaskData } from '../data/tasks.js';
 import { buildModelSpec, modelFingerprint, type ModelSpec } from '../model/spec.js';
-import {
-  DEFAULT_CHUNK_BYTES,
-  groupParts,
-  partFields,
-  pieceEntries,
-  pieceMessage,
-  pieceRanges,
-  RawAssembler,
-  rawParts,
-  ValueAssembler,
-  type DecodedTensor,
-} from '../proto/chunks.js';
+import { groupParts, partFields, pieceEntries, pieceMessage, pieceRanges, rawParts } from '../compression/tensor-stream.js';
+import { RawAssembler, ValueAssembler, type DecodedTensor } from '../compression/stream-reader.js';
+import { DEFAULT_CHUNK_BYTES } from '../config/schema.js';
 import {
   decode,
   encode,
-  encodingName,
   ErrorCode,
   f32Tensor,
   PROTOCOL_VERSION,
@@ -38,8 +28,8 @@ import {
   type TensorMessage,
   type Welcome,
 } from '../proto/codec.js';
-import { ENCODING_IDS, encodeValues, encodeWithSent, type EncodingName } from '../proto/encodings.js';
-import { encodingForRound, ErrorFeedback } from '../proto/error-feedback.js';
+import { ENCODING_IDS, encodeValues, encodeWithSent, encodingName, type EncodingName } from '../compression/encodings/index.js';
+import { encodingForRound, ErrorFeedback } from '../compression/error-feedback.js';
 import type { WorkerMetrics } from './metrics.js';
 import { fromTaskStateMessage, toTaskStateMessage } from './task-state.js';
 import { TaskTrainer, type Evaluation } from './trainer.js';

@@ -2,7 +2,7 @@
 // tfjs): each replaces the wasm kernel of its name (or supplies one: Conv2DBackpropFilter, which tfjs
 // 4.22 lacks on wasm, and HybridAdamUpdate, this project's fused optimizer step). Most call the backend's
 // own kernels inside; the plain loops (MaxPoolGrad, Sum, Transpose, bias Add, col2im, the Adam step) are wasm
-// assembled at run time (wasm-asm.ts, wasm-loops.ts). Registration also installs a faster read-back
+// assembled at run time (lib/wasm-asm.ts, wasm-loops.ts). Registration also installs a faster read-back
 // (read-back.ts). Each kernel's file says what it fixes or speeds up, with the measured gain.
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
 import { adamUpdateKernelName, adamUpdateWasm } from './adam-update.js';

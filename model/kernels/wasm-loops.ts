@@ -1,22 +1,11 @@
-// Plain loops over tensors on the tfjs wasm heap, assembled at run time (wasm-asm.ts) into modules that
+// Plain loops over tensors on the tfjs wasm heap, assembled at run time (lib/wasm-asm.ts) into modules that
 // import the backend's own memory, so they read and write tensors in place: max-pool gradient, sum over
 // leading axes, block transpose, bias add, col2im, Adam step. Each loop is specialised to its constant
 // sizes where unrolling pays (a row width, a pooling window), instantiated once per specialisation and
 // memory, and cached. They allocate nothing: the kernels make their outputs first and pass addresses.
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
-import { assembleModule, FunctionBuilder, op, type Local } from './wasm-asm.js';
+import { assembleModule, FunctionBuilder, op, webAssembly, type Local, type WasmMemory } from '../../lib/wasm-asm.js';
 import { heapBackend } from './wasm-ops.js';
-
-// The project's TypeScript libs (ES2022, node) declare no WebAssembly namespace: the little used here.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WebAssemblyApi {
-  Memory: abstract new (...args: never[]) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
-}
-const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
 /** The Emscripten module inside tfjs' BackendWasm: its exports include the linear memory. */
 interface EmscriptenHolder {
@@ -27,7 +16,7 @@ interface EmscriptenHolder {
 export function backendMemory(backend: KernelBackend): WasmMemory | null {
   const wasm = (backend as unknown as EmscriptenHolder).wasm;
   const memory = wasm?.asm?.memory ?? wasm?.wasmExports?.memory;
-  return memory instanceof WebAssemblyApi.Memory ? memory : null;
+  return webAssembly !== undefined && memory instanceof webAssembly.Memory ? (memory as WasmMemory) : null;
 }
 
 /** Byte address of `info`'s buffer on the wasm heap. */
@@ -48,8 +37,8 @@ function loops(memory: WasmMemory, key: string, build: () => FunctionBuilder[]):
   }
   let exports = byKey.get(key);
   if (exports === undefined) {
-    const module = new WebAssemblyApi.Module(assembleModule(build()));
-    exports = new WebAssemblyApi.Instance(module, { env: { memory } }).exports as unknown as Exports;
+    const module = new webAssembly!.Module(assembleModule(build()));
+    exports = new webAssembly!.Instance(module, { env: { memory } }).exports as unknown as Exports;
     byKey.set(key, exports);
   }
   return exports;

@@ -3,9 +3,9 @@ import { parseArgs } from '../../bench/comm.js';
 import { benchConfig, formatTable, parseCount, runGrid, specOf, type GridOptions } from '../../bench/comm-grid.js';
 import { encodedPieces, ENCODINGS, helloFrame, messageBytes, pushTemplates, syntheticGradient } from '../../bench/push-frames.js';
 import { totalSize } from '../../model/spec.js';
-import { PartReader } from '../../proto/chunks.js';
-import { decode, decodePieceInto, type GradientPush } from '../../proto/codec.js';
-import { decodeValues, ENCODING_IDS } from '../../proto/encodings.js';
+import { decodePieceInto, PartReader } from '../../compression/stream-reader.js';
+import { decode, type GradientPush } from '../../proto/codec.js';
+import { decodeValues, ENCODING_IDS } from '../../compression/encodings/index.js';
 
 describe('bench:comm options', () => {
   it('defaults to the grid the issue asks for and reads every flag', () => {

@@ -11,8 +11,8 @@ import { Coordinator, type Peer } from '../../coordinator/coordinator.js';
 import { CoordinatorMetrics } from '../../coordinator/metrics.js';
 import { startServer } from '../../coordinator/server.js';
 import { initTensors } from '../../model/spec.js';
-import { decode, encode, encodedTensor, Encoding, ErrorCode, PROTOCOL_VERSION, type Decoded, type TensorMessage } from '../../proto/codec.js';
-import { encodeValues } from '../../proto/encodings.js';
+import { decode, encode, Encoding, ErrorCode, PROTOCOL_VERSION, type Decoded, type TensorMessage } from '../../proto/codec.js';
+import { encodeValues } from '../../compression/encodings/index.js';
 import { topkIndexPastEnd } from '../support/encodings.js';
 import { syntheticRunConfig } from '../support/synthetic-run.js';
 import { Worker } from '../../worker/worker.js';
@@ -144,7 +144,7 @@ describe('bad TOPK payloads in a push', () => {
     const gradient: TensorMessage[] = coordinator.spec.shared.map((t, i) => {
       const values = Float32Array.from({ length: t.size }, (_, j) => 0.01 * Math.sin(1 + j + i));
       const payload = encodeValues(values, 'topk', { topkFraction: 0.01 });
-      return encodedTensor(t.name, t.shape, i === 0 ? corrupt(payload, t.size) : payload, 'topk');
+      return { name: t.name, shape: [...t.shape], encoding: Encoding.ENCODING_TOPK, data: i === 0 ? corrupt(payload, t.size) : payload };
     });
     return encode('push', { task: 'a', baseVersion: 0, gradient, loss: 1, samples: 32 });
   }

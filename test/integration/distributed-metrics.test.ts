@@ -11,11 +11,12 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseRunConfig } from '../../config/load.js';
 import { CheckpointStore } from '../../coordinator/checkpoints.js';
 import { Coordinator, type CoordinatorCheckpoint, type Peer } from '../../coordinator/coordinator.js';
-import { CoordinatorMetrics, startMetricsServer } from '../../coordinator/metrics.js';
+import { CoordinatorMetrics } from '../../coordinator/metrics.js';
+import { startProbeServer } from '../../lib/probe-server.js';
 import { startServer } from '../../coordinator/server.js';
 import { totalSize } from '../../model/spec.js';
 import { decode } from '../../proto/codec.js';
-import { startWorkerMetricsServer, WorkerMetrics } from '../../worker/metrics.js';
+import { WorkerMetrics } from '../../worker/metrics.js';
 import { Worker } from '../../worker/worker.js';
 import { COORDINATOR_METRICS } from '../support/design-metrics.js';
 import { request } from '../support/http.js';
@@ -64,7 +65,7 @@ describe('coordinator metrics during a real run (DESIGN.md section 7)', () => {
     const metrics = new CoordinatorMetrics(TASKS);
     const checkpoints = new CheckpointStore<CoordinatorCheckpoint>({ dir, keep: 2, warn: quiet });
     const coordinator = new Coordinator(config, { log: quiet, metrics, checkpoints });
-    const metricsServer = await startMetricsServer({ host: '127.0.0.1', port: 0, registry: metrics.registry, ready: () => coordinator.ready });
+    const metricsServer = await startProbeServer({ name: 'metrics server', host: '127.0.0.1', port: 0, registry: metrics.registry, ready: () => coordinator.ready });
     const server = await startServer(coordinator, { host: '127.0.0.1', port: 0, metrics, log: quiet });
     cleanups.push(async () => {
       coordinator.stop(false);
@@ -102,7 +103,7 @@ describe('coordinator metrics during a real run (DESIGN.md section 7)', () => {
     const done = new Promise<void>((resolve) => coordinator.once('done', () => resolve()));
 
     const workerMetrics = new WorkerMetrics('a');
-    const workerMetricsServer = await startWorkerMetricsServer({ host: '127.0.0.1', port: 0, registry: workerMetrics.registry });
+    const workerMetricsServer = await startProbeServer({ name: 'worker metrics server', host: '127.0.0.1', port: 0, registry: workerMetrics.registry });
     cleanups.push(() => workerMetricsServer.close());
     const url = `ws://127.0.0.1:${server.port}`;
     const workers = TASKS.map((task) => new Worker({ url, task, log: quiet, metrics: task === 'a' ? workerMetrics : undefined }));

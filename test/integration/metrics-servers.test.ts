@@ -3,8 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { register as globalRegistry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CoordinatorMetrics, startMetricsServer } from '../../coordinator/metrics.js';
-import { WorkerMetrics, startWorkerMetricsServer } from '../../worker/metrics.js';
+import { CoordinatorMetrics } from '../../coordinator/metrics.js';
+import { startProbeServer } from '../../lib/probe-server.js';
+import { WorkerMetrics } from '../../worker/metrics.js';
 import { makeSelfSigned } from '../support/certificates.js';
 import { COORDINATOR_METRICS, EXTRA_COORDINATOR_METRICS, WORKER_METRICS } from '../support/design-metrics.js';
 import { request } from '../support/http.js';
@@ -22,7 +23,7 @@ afterEach(async () => {
 
 async function coordinatorServer(readyFlag: { ready: boolean }, tls?: { cert: string; key: string }) {
   const metrics = new CoordinatorMetrics(TASKS);
-  const server = await startMetricsServer({ host: '127.0.0.1', port: 0, registry: metrics.registry, ready: () => readyFlag.ready, tls });
+  const server = await startProbeServer({ name: 'metrics server', host: '127.0.0.1', port: 0, registry: metrics.registry, ready: () => readyFlag.ready, tls });
   closers.push(() => server.close());
   return { metrics, server, base: `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}` };
 }
@@ -110,14 +111,14 @@ describe('coordinator metrics server', () => {
   it('reports a port already in use, naming it', async () => {
     const { server } = await coordinatorServer({ ready: true });
     const metrics = new CoordinatorMetrics([]);
-    await expect(startMetricsServer({ host: '127.0.0.1', port: server.port, registry: metrics.registry, ready: () => true })).rejects.toThrow(
+    await expect(startProbeServer({ name: 'metrics server', host: '127.0.0.1', port: server.port, registry: metrics.registry, ready: () => true })).rejects.toThrow(
       new RegExp(`127\\.0\\.0\\.1:${server.port}.*EADDRINUSE`),
     );
   });
 
   it('stops serving after close()', async () => {
     const metrics = new CoordinatorMetrics(TASKS);
-    const server = await startMetricsServer({ host: '127.0.0.1', port: 0, registry: metrics.registry, ready: () => true });
+    const server = await startProbeServer({ name: 'metrics server', host: '127.0.0.1', port: 0, registry: metrics.registry, ready: () => true });
     expect((await request(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
     await server.close();
     await expect(request(`http://127.0.0.1:${server.port}/healthz`)).rejects.toThrow(/ECONNREFUSED/);
@@ -152,7 +153,7 @@ describe('coordinator metrics server', () => {
 describe('worker metrics server', () => {
   it('exposes the worker names with their TYPE, counts samples and answers /healthz', async () => {
     const metrics = new WorkerMetrics('digits');
-    const server = await startWorkerMetricsServer({ host: '127.0.0.1', port: 0, registry: metrics.registry });
+    const server = await startProbeServer({ name: 'worker metrics server', host: '127.0.0.1', port: 0, registry: metrics.registry });
     closers.push(() => server.close());
     const base = `http://127.0.0.1:${server.port}`;
 

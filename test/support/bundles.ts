@@ -1,6 +1,6 @@
 // Shared by the export-*.test.ts files: seeded random bundles, and the tasks and models they are made for.
 import type { Bundle } from '../../model/bundle.js';
-import { SeededRandom } from '../../model/random.js';
+import { Random } from '../../lib/random.js';
 import { buildModelSpec, headSpec, initTensors, type ModelSpec } from '../../model/spec.js';
 
 export const TASKS = [
@@ -19,7 +19,8 @@ export const IMAGE_MODELS: [string, ModelSpec][] = [
  * kernel and a normal bias times `biasScale`, non-zero so that a lost head tensor would show.
  */
 export function randomBundle(spec: ModelSpec, tasks: { name: string; classes: number }[], seed: number, biasScale = 1): Bundle {
-  const rng = new SeededRandom(seed);
+  const rng = Random.stream(seed, 'test/bundle');
+  const normal = (): number => rng.fillGaussian(new Float32Array(1))[0];
   return {
     spec,
     shared: initTensors(spec.shared, seed, 'shared'),
@@ -28,10 +29,10 @@ export function randomBundle(spec: ModelSpec, tasks: { name: string; classes: nu
       classes,
       sparse: spec.shared.map((t) => {
         const s = new Float32Array(t.size);
-        for (let i = 0; i < s.length; i++) if (rng.uniform() < 0.03) s[i] = rng.normal() * 0.1;
+        for (let i = 0; i < s.length; i++) if (rng.uniform() < 0.03) s[i] = normal() * 0.1;
         return s;
       }),
-      head: initTensors(headSpec(spec, classes), seed, `head/${name}`).map((h, i) => (i === 1 ? h.map(() => rng.normal() * biasScale) : h)),
+      head: initTensors(headSpec(spec, classes), seed, `head/${name}`).map((h, i) => (i === 1 ? h.map(() => normal() * biasScale) : h)),
     })),
   };
 }

@@ -1,7 +1,14 @@
 // Shared by the encodings-*.test.ts files: seeded, NaN-free test values across the whole float32 range,
 // payload manglers, and the check that a payload is refused for the right reason.
 import { expect } from 'vitest';
-import { EncodingError, seededRandom } from '../../proto/encodings.js';
+import { EncodingError } from '../../compression/encodings/index.js';
+import { Random } from '../../lib/random.js';
+
+/** A seeded uniform source in [0, 1), for reproducible stochastic rounding. */
+export function seededUniform(seed: number): () => number {
+  const random = Random.stream(seed, 'test/uniform');
+  return () => random.uniform();
+}
 
 export const F32_MAX = 3.4028234663852886e38;
 
@@ -13,7 +20,7 @@ export const SPECIAL_VALUES = [0, -0, 1e-40, -1e-40, 1.4e-45, 2 ** -25, 3 * 2 **
  * uniformly random exponent over the whole float32 range (subnormals included).
  */
 export function mixedValues(n: number, seed: number): Float32Array {
-  const random = seededRandom(seed);
+  const random = seededUniform(seed);
   const v = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const r = random();
@@ -28,7 +35,7 @@ export function mixedValues(n: number, seed: number): Float32Array {
 
 /** n gradient-like values: normal with a per-entry scale spread over two decades. */
 export function gradientValues(n: number, seed: number): Float32Array {
-  const random = seededRandom(seed);
+  const random = seededUniform(seed);
   const v = new Float32Array(n);
   for (let i = 0; i < n; i++) v[i] = gaussian(random) * 10 ** (-4 + 2 * random());
   return v;

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CheckpointStore } from '../../coordinator/checkpoints.js';
-import type { OptimizerState } from '../../coordinator/optimizer.js';
+import type { OptimizerState } from '../../optim/optimizer.js';
 
 interface State {
   version: number;

@@ -1,3 +1,4 @@
+import { Random } from '../../lib/random.js';
 import { describe, expect, it } from 'vitest';
 import { BatchSampler, gather } from '../../data/batches.js';
 import type { Split } from '../../data/dataset.js';
@@ -7,7 +8,7 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 describe('BatchSampler', () => {
   it('covers every example exactly once per epoch, with full batches that wrap across epochs', () => {
     const count = 10;
-    const s = new BatchSampler(count, 3, 4);
+    const s = new BatchSampler(count, 3, Random.stream(4, 'batches'));
     const stream: number[] = [];
     for (let b = 0; b < 20; b++) {
       const batch = s.next();
@@ -23,7 +24,7 @@ describe('BatchSampler', () => {
 
   it('is deterministic by seed', () => {
     const take = (seed: number) => {
-      const s = new BatchSampler(100, 16, seed);
+      const s = new BatchSampler(100, 16, Random.stream(seed, 'batches'));
       return Array.from({ length: 10 }, () => Array.from(s.next())).flat();
     };
     expect(take(1)).toEqual(take(1));
@@ -31,11 +32,11 @@ describe('BatchSampler', () => {
   });
 
   it('handles a batch larger than the data set', () => {
-    const s = new BatchSampler(3, 7, 0);
+    const s = new BatchSampler(3, 7, Random.stream(0, 'batches'));
     const b = Array.from(s.next());
     expect(b.length).toBe(7);
     expect(b.slice(0, 3).sort()).toEqual([0, 1, 2]);
-    expect(() => new BatchSampler(0, 4, 0)).toThrow(RangeError);
+    expect(() => new BatchSampler(0, 4, Random.stream(0, 'batches'))).toThrow(RangeError);
   });
 });
 

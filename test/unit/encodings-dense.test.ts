@@ -2,7 +2,7 @@
 // the clamps, and payloads that must be refused.
 import { describe, expect, it } from 'vitest';
 import { Encoding } from '../../proto/codec.js';
-import { BF16_MAX, decodeValues, ENCODING_IDS, encodeValues, encodeWithSent, F16_MAX, type EncodingName } from '../../proto/encodings.js';
+import { BF16_MAX, decodeValues, ENCODING_IDS, encodeValues, encodeWithSent, F16_MAX, type EncodingName } from '../../compression/encodings/index.js';
 import { encodingError, F32_MAX, misaligned, mixedValues, nextDown, nextUp, SPECIAL_VALUES } from '../support/encodings.js';
 
 function bitsOf(v: Float32Array): Uint32Array {

@@ -2,9 +2,9 @@
 // of the gradients), TOPK 1% with it sends >= 50x fewer bytes than F32, momentum correction follows
 // its definition, and a dense warm-up round empties the residual.
 import { describe, expect, it } from 'vitest';
-import { decodeValues, encodeWithSent, seededRandom, type EncodeOptions, type EncodingName } from '../../proto/encodings.js';
-import { encodingForRound, ErrorFeedback } from '../../proto/error-feedback.js';
-import { gradientValues } from '../support/encodings.js';
+import { decodeValues, encodeWithSent, type EncodeOptions, type EncodingName } from '../../compression/encodings/index.js';
+import { encodingForRound, ErrorFeedback } from '../../compression/error-feedback.js';
+import { gradientValues, seededUniform } from '../support/encodings.js';
 
 interface Run {
   /** sum over rounds of the gradients and of what the receiver decoded, in float64 */
@@ -49,7 +49,7 @@ describe('error feedback', () => {
   it.each<[string, EncodingName, EncodeOptions]>([
     ['TOPK 1%', 'topk', { topkFraction: 0.01 }],
     ['TOPK 1% with F16 values', 'topk', { topkFraction: 0.01, topkValues: 'f16' }],
-    ['INT8', 'int8', { random: seededRandom(1), int8ChunkSize: 1024 }],
+    ['INT8', 'int8', { random: seededUniform(1), int8ChunkSize: 1024 }],
   ])('%s loses nothing over 40 rounds: sum(sent) + residual = sum(gradients)', (_, encoding, options) => {
     const r = run(sizes, rounds, encoding, options, true);
     // Two float32 roundings a round (adding the gradient, subtracting what was sent), each at most

@@ -1,8 +1,8 @@
 // INT8: per-chunk scale, |error| <= scale per entry, unbiased stochastic rounding, extremes stay
 // finite, malformed payloads refused.
 import { describe, expect, it } from 'vitest';
-import { decodeValues, EncodingError, encodeValues, encodeWithSent, seededRandom } from '../../proto/encodings.js';
-import { encodingError, F32_MAX, gradientValues, misaligned, mixedValues, prefixes } from '../support/encodings.js';
+import { decodeValues, EncodingError, encodeValues, encodeWithSent } from '../../compression/encodings/index.js';
+import { encodingError, F32_MAX, gradientValues, misaligned, mixedValues, prefixes, seededUniform } from '../support/encodings.js';
 
 const HEADER = 12;
 
@@ -27,7 +27,7 @@ describe('INT8', () => {
   const values = mixedValues(30_011, 4);
 
   it.each([1, 7, 256, 4096, 1_000_000])('chunk %i: scale = max|x| / 127 per chunk, |error| <= scale per entry', (chunk) => {
-    const payload = encodeValues(values, 'int8', { int8ChunkSize: chunk, random: seededRandom(chunk) });
+    const payload = encodeValues(values, 'int8', { int8ChunkSize: chunk, random: seededUniform(chunk) });
     const chunks = Math.ceil(values.length / chunk);
     expect(payload.length).toBe(HEADER + 4 * chunks + values.length);
     const scales = scalesOf(payload, values.length);
@@ -54,7 +54,7 @@ describe('INT8', () => {
     };
     // Each decode has standard deviation <= scale / 2: six standard errors of the mean.
     const tolerance = (6 * scale) / 2 / Math.sqrt(trials);
-    expect(meanError(seededRandom(6))).toBeLessThan(tolerance);
+    expect(meanError(seededUniform(6))).toBeLessThan(tolerance);
     // The same measure catches a biased rounding (a constant 0.5 is rounding to nearest).
     expect(meanError(() => 0.5)).toBeGreaterThan(5 * tolerance);
   });
@@ -63,7 +63,7 @@ describe('INT8', () => {
     const chunk = 4;
     const v = new Float32Array([F32_MAX, -F32_MAX, -3e38, 1e30, 1e-40, -1e-40, 1.4e-45, 0, 0, 0, 0, 0, -3e38, 1, 2, 3]);
     for (let seed = 0; seed < 20; seed++) {
-      const payload = encodeValues(v, 'int8', { int8ChunkSize: chunk, random: seededRandom(seed) });
+      const payload = encodeValues(v, 'int8', { int8ChunkSize: chunk, random: seededUniform(seed) });
       const decoded = decodeValues(payload, 'int8', v.length);
       checkBound(v, decoded, scalesOf(payload, v.length), chunk);
       expect(Array.from(decoded.subarray(8, 12))).toEqual([0, 0, 0, 0]);
@@ -77,7 +77,7 @@ describe('INT8', () => {
   });
 
   it('decodes a payload that is a Buffer view at an odd offset (whose slice() would be a view too)', () => {
-    const payload = encodeValues(values, 'int8', { random: seededRandom(3) });
+    const payload = encodeValues(values, 'int8', { random: seededUniform(3) });
     const pooled = Buffer.alloc(payload.length + 9, 0x7f);
     pooled.set(payload, 5);
     const view = pooled.subarray(5, 5 + payload.length);
@@ -85,14 +85,14 @@ describe('INT8', () => {
   });
 
   it('sent is bit for bit what the receiver decodes', () => {
-    const { payload, sent } = encodeWithSent(values, 'int8', { int8ChunkSize: 100, random: seededRandom(7) });
+    const { payload, sent } = encodeWithSent(values, 'int8', { int8ChunkSize: 100, random: seededUniform(7) });
     expect(new Uint32Array(sent.buffer)).toEqual(new Uint32Array(decodeValues(payload, 'int8', values.length).buffer));
   });
 });
 
 describe('INT8 payloads that must be refused', () => {
   const v = mixedValues(40, 8);
-  const payload = encodeValues(v, 'int8', { int8ChunkSize: 16, random: seededRandom(9) });
+  const payload = encodeValues(v, 'int8', { int8ChunkSize: 16, random: seededUniform(9) });
   const patched = (offset: number, write: (view: DataView) => void): Uint8Array => {
     const copy = payload.slice();
     write(new DataView(copy.buffer, offset));

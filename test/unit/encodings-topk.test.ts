@@ -1,7 +1,7 @@
 // TOPK: the kept set is the top-k by magnitude, values exact (F32) or F16-bounded, zero elsewhere;
 // the smaller index format is chosen; malformed payloads are refused.
 import { describe, expect, it } from 'vitest';
-import { decodeValues, EncodingError, encodeValues, encodeWithSent, type EncodeOptions } from '../../proto/encodings.js';
+import { decodeValues, EncodingError, encodeValues, encodeWithSent, type EncodeOptions } from '../../compression/encodings/index.js';
 import { encodingError, misaligned, mixedValues, prefixes } from '../support/encodings.js';
 
 const HEADER = 12;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bundle, BundleError, effectiveWeights, readBundle, writeBundle } from '../../model/bundle.js';
 import { exportTfjsLayersModel } from '../../model/export-tfjs.js';
 import { logits } from '../../model/forward.js';
-import { SeededRandom } from '../../model/random.js';
+import { Random } from '../../lib/random.js';
 import { buildModelSpec, headSpec, type ModelSpec } from '../../model/spec.js';
 import { IMAGE_MODELS, randomBundle, TASKS } from '../support/bundles.js';
 
@@ -77,7 +77,7 @@ describe.each(models)('TF.js export of %s', (label, spec) => {
     const model = await tfl.loadLayersModel(fileHandler(modelJson));
     try {
       expect(model.outputs[0].shape).toEqual([null, classes]);
-      const rng = new SeededRandom(classes);
+      const rng = Random.stream(classes, 'test/inputs');
       const batch = 6;
       const x = tf.tensor(Float32Array.from({ length: batch * spec.inputShape.reduce((a, b) => a * b, 1) }, () => rng.uniform()), [batch, ...spec.inputShape]);
       const predicted = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);

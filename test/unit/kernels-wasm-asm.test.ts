@@ -1,7 +1,7 @@
 // The WebAssembly encoder the plain-loop kernels are written with: assembled functions validate, run,
 // and compute what their instructions say, in loops, with branch-free selects and memory access.
 import { describe, expect, it } from 'vitest';
-import { assembleModule, FunctionBuilder, op } from '../../model/kernels/wasm-asm.js';
+import { assembleModule, FunctionBuilder, op } from '../../lib/wasm-asm.js';
 
 interface Memory {
   buffer: ArrayBuffer;

@@ -10,11 +10,11 @@ import {
   sparseBudget,
   topKMasks,
 } from '../../model/sparsity.js';
-import { SeededRandom } from '../../model/random.js';
+import { Random } from '../../lib/random.js';
 
 function randomArrays(seed: number, sizes: number[]): Float32Array[] {
-  const rng = new SeededRandom(seed);
-  return sizes.map((n) => Float32Array.from({ length: n }, () => rng.normal()));
+  const rng = Random.stream(seed, 'test/values');
+  return sizes.map((n) => rng.fillGaussian(new Float32Array(n)));
 }
 
 describe('cubic density schedule', () => {

@@ -2,7 +2,7 @@
 // drops this round is remembered and added to the next round's input, so over many rounds nothing is
 // lost: sum(sent) + residual = sum(inputs), up to float32 rounding. Optional momentum correction
 // (Lin et al. 2018, "Deep Gradient Compression") accumulates the velocity before compressing.
-import type { Encoded, EncodingName } from './encodings.js';
+import type { Encoded, EncodingName } from './encodings/index.js';
 
 export interface ErrorFeedbackOptions {
   /**

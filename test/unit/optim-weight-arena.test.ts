@@ -1,14 +1,15 @@
-// The fused round (weighted sum and optimizer step in one wasm SIMD pass, coordinator/step-heap.ts) must
-// give W and the optimizer slots bit for bit as the JavaScript did before it: the distributed run is
-// checked against `hybrid train`, and earlier results must stay valid. The reference below is a copy
-// of that JavaScript (aggregation.ts and optimizer.ts before the fused path), kept here on purpose.
+// The round (weighted sum and optimizer step) must give W and the optimizer slots bit for bit as the
+// JavaScript did before the fused path, in both weight arenas (optim/weight-arena.ts): the WebAssembly
+// one (one SIMD pass) and the JavaScript one. The distributed run is checked against `hybrid train`, and
+// earlier results must stay valid. The reference below is a copy of that JavaScript (aggregation and
+// optimizer before the fused path), kept here on purpose.
 import { describe, expect, it } from 'vitest';
 import type { OptimizerConfig } from '../../config/schema.js';
 import { weightedSum, type Aggregator, type Contribution } from '../../coordinator/aggregation.js';
-import { createOptimizer } from '../../coordinator/optimizer.js';
-import { SharedWeights } from '../../coordinator/shared-weights.js';
 import { GradientSlots } from '../../coordinator/gradient-slots.js';
-import { StepHeap } from '../../coordinator/step-heap.js';
+import { SharedWeights } from '../../coordinator/shared-weights.js';
+import { Optimizer } from '../../optim/optimizer.js';
+import { createWeightArena } from '../../optim/weight-arena.js';
 
 // ---- reference: the implementation before the fused path, verbatim in its arithmetic ----
 
@@ -146,10 +147,10 @@ const CONFIGS: OptimizerConfig[] = [
 ];
 
 describe('fused round (weighted sum + optimizer step) against the JavaScript reference', () => {
-  it('puts W next to the slots in one wasm memory when the aggregator is the weighted sum', () => {
-    expect(StepHeap.create([5, 3], 2)).not.toBeNull();
+  it('puts W next to the slots in one wasm memory', () => {
+    expect(createWeightArena([5, 3], { slots: 2 }).kind).toBe('wasm');
     const init = [values(5, 1, false), values(3, 2, false)];
-    const shared = new SharedWeights(init, createOptimizer(CONFIGS[0], [5, 3]), weightedSum);
+    const shared = new SharedWeights(init, CONFIGS[0], weightedSum);
     expect(shared.tensors[0]).not.toBe(init[0]);
     expect(shared.tensors[0].buffer).toBe(shared.tensors[1].buffer);
     expectIdentical(shared.tensors, init, 'colocated W');
@@ -166,16 +167,20 @@ describe('fused round (weighted sum + optimizer step) against the JavaScript ref
           );
           const fused = new SharedWeights(
             init.map((x) => x.slice()),
-            createOptimizer(config, SIZES),
+            config,
             weightedSum,
           );
-          // The optimizer's fused entry on params it does not hold: the unfused fallback.
-          const looseOpt = createOptimizer(config, SIZES);
-          const loose = init.map((x) => x.slice());
-          // Every other task's gradient decoded into the heap's push buffers, read there in place.
+          // The same round in the JavaScript arena.
+          const js = new SharedWeights(
+            init.map((x) => x.slice()),
+            config,
+            weightedSum,
+            { arena: 'js' },
+          );
+          // Every other task's gradient decoded into the arena's push buffers, read there in place.
           const inPlace = new SharedWeights(
             init.map((x) => x.slice()),
-            createOptimizer(config, SIZES),
+            config,
             weightedSum,
             { pushBuffers: tasks },
           );
@@ -183,20 +188,20 @@ describe('fused round (weighted sum + optimizer step) against the JavaScript ref
             const cs = contributions(round, tasks, special);
             const lrScale = [1, 0.75, 0.3, 1e-3][round];
             ref.applyRound(cs, lrScale);
-            expect(fused.applyRound(cs, lrScale)).toBe(round + 1);
-            looseOpt.stepSum!(loose, cs, lrScale);
-            const buffers = inPlace.pushBuffers!.gradients;
+            expect(fused.applyRound(cs, lrScale)).toEqual(weightedSum.coefficients(cs));
+            js.applyRound(cs, lrScale);
+            const buffers = inPlace.pushBuffers;
             inPlace.applyRound(
               cs.map((c, k) => (k % 2 === 1 ? c : { ...c, gradient: c.gradient.map((g, t) => (buffers[k][t].set(g), buffers[k][t])) })),
               lrScale,
             );
             expectIdentical(fused.tensors, ref.tensors, `round ${round} W`);
             expectIdentical(inPlace.tensors, ref.tensors, `round ${round} W (push buffers in place)`);
-            expectIdentical(loose, ref.tensors, `round ${round} W (unfused)`);
+            expectIdentical(js.tensors, ref.tensors, `round ${round} W (JavaScript arena)`);
             const state = fused.optimizerState();
             expect(state.step).toBe(ref.optimizer.steps);
             state.slots.forEach((slot, s) => expectIdentical(slot, ref.optimizer.slots[s], `round ${round} slot ${s}`));
-            looseOpt.state().slots.forEach((slot, s) => expectIdentical(slot, ref.optimizer.slots[s], `round ${round} slot ${s} (unfused)`));
+            js.optimizerState().slots.forEach((slot, s) => expectIdentical(slot, ref.optimizer.slots[s], `round ${round} slot ${s} (JavaScript arena)`));
           }
         });
       }
@@ -213,7 +218,7 @@ describe('fused round (weighted sum + optimizer step) against the JavaScript ref
     );
     const fused = new SharedWeights(
       init.map((x) => x.slice()),
-      createOptimizer(config, sizes),
+      config,
       weightedSum,
     );
     for (let round = 0; round < 30; round++) {
@@ -229,7 +234,7 @@ describe('fused round (weighted sum + optimizer step) against the JavaScript ref
 describe('fused round: state, restore, errors and other aggregators', () => {
   it('state() returns copies; restore() writes into the colocated slots and continues identically', () => {
     const config = CONFIGS[0];
-    const a = new SharedWeights(SIZES.map((n, t) => values(n, 30 + t, false)), createOptimizer(config, SIZES), weightedSum);
+    const a = new SharedWeights(SIZES.map((n, t) => values(n, 30 + t, false)), config, weightedSum);
     a.applyRound(contributions(0, 3, false), 1);
     const saved = a.optimizerState();
     const savedW = a.tensors.map((t) => t.slice());
@@ -237,11 +242,11 @@ describe('fused round: state, restore, errors and other aggregators', () => {
     expect(a.optimizerState().slots[0][6][0]).not.toBe(12345);
     saved.slots[0][6][0] = a.optimizerState().slots[0][6][0];
 
-    const b = new SharedWeights(SIZES.map((n) => new Float32Array(n)), createOptimizer(config, SIZES), weightedSum);
+    const b = new SharedWeights(SIZES.map((n) => new Float32Array(n)), config, weightedSum);
     const home = b.tensors;
-    b.restore(1, savedW, saved);
+    b.restore(savedW, saved);
     expect(b.tensors).toBe(home);
-    expect(b.version).toBe(1);
+    expect(b.optimizerState().step).toBe(1);
     for (let round = 1; round < 3; round++) {
       a.applyRound(contributions(round, 3, false), 0.5);
       b.applyRound(contributions(round, 3, false), 0.5);
@@ -251,40 +256,42 @@ describe('fused round: state, restore, errors and other aggregators', () => {
   });
 
   it('restore() refuses state of the wrong type or shape, naming what differs', () => {
-    const opt = createOptimizer(CONFIGS[0], [3, 2]);
+    const opt = new Optimizer(CONFIGS[0], [3, 2]);
     expect(() => opt.restore({ type: 'sgd', step: 1, slots: [[new Float32Array(3), new Float32Array(2)]] })).toThrow(/cannot restore sgd state into adam/);
     expect(() => opt.restore({ type: 'adam', step: 1, slots: [[new Float32Array(3), new Float32Array(2)]] })).toThrow(/1 slots, expected 2/);
     expect(() => opt.restore({ type: 'adam', step: 1, slots: [[new Float32Array(3), new Float32Array(2)], [new Float32Array(3), new Float32Array(4)]] })).toThrow(/slot 1 tensor 1 has 4 entries, expected 2/);
   });
 
   it('refuses a contribution of the wrong shape before touching W, naming the task', () => {
-    const shared = new SharedWeights([new Float32Array([1, 2, 3])], createOptimizer(CONFIGS[0], [3]), weightedSum);
+    const shared = new SharedWeights([new Float32Array([1, 2, 3])], CONFIGS[0], weightedSum);
     const before = shared.tensors[0].slice();
     const good = { task: 'a', weight: 1, gradient: [new Float32Array([1, 1, 1])] };
     expect(() => shared.applyRound([good, { task: 'b', weight: 1, gradient: [new Float32Array(2)] }], 1)).toThrow(/task b tensor 0 has 2 entries, expected 3/);
     expect(() => shared.applyRound([good, { task: 'c', weight: 1, gradient: [] }], 1)).toThrow(/task c sent 0 tensors, expected 1/);
     expect(Array.from(shared.tensors[0])).toEqual(Array.from(before));
-    expect(shared.version).toBe(0);
     expect(shared.optimizerState().step).toBe(0);
   });
 
-  it('colocate() happens once and checks the sizes', () => {
-    const opt = createOptimizer(CONFIGS[2], [3]);
-    expect(() => opt.colocate!([new Float32Array(4)])).toThrow(/\[4\] entries, the optimizer was made for \[3\]/);
-    expect(opt.colocate!([new Float32Array(3)])).not.toBeNull();
-    expect(() => opt.colocate!([new Float32Array(3)])).toThrow(/already/);
+  it('makes a WebAssembly arena where it can, a JavaScript one on request, zeroed and laid out as asked', () => {
+    for (const kind of ['auto', 'js'] as const) {
+      const arena = createWeightArena([3, 0, 5], { slots: 2, pushBuffers: 3, second: true, kind });
+      expect(arena.kind).toBe(kind === 'auto' ? 'wasm' : 'js');
+      expect(arena.params.map((p) => p.length)).toEqual([3, 0, 5]);
+      expect(arena.slots.map((slot) => slot.map((x) => x.length))).toEqual([[3, 0, 5], [3, 0, 5]]);
+      expect(arena.pushBuffers.map((b) => b.map((x) => x.length))).toEqual([[3, 0, 5], [3, 0, 5], [3, 0, 5]]);
+      expect(arena.second?.map((x) => x.length)).toEqual([3, 0, 5]);
+      for (const x of [...arena.params, ...arena.slots.flat(), ...arena.pushBuffers.flat(), ...arena.second!]) expect(x.every((v) => v === 0)).toBe(true);
+    }
+    expect(createWeightArena([4], { slots: 1 }).second).toBeNull();
   });
 
-  it('another aggregator keeps the arrays given and the aggregate-then-step path', () => {
+  it("another aggregator's coefficients drive the same step", () => {
     const firstOnly: Aggregator = {
       name: 'first-only',
-      aggregate(cs, out) {
-        out.forEach((o, t) => o.set(cs[0].gradient[t]));
-      },
+      coefficients: (cs) => cs.map((_, k) => (k === 0 ? 1 : 0)),
     };
     const init = [values(9, 3, false)];
-    const shared = new SharedWeights(init, createOptimizer(CONFIGS[2], [9]), firstOnly);
-    expect(shared.tensors[0]).toBe(init[0]);
+    const shared = new SharedWeights(init, CONFIGS[2], firstOnly);
     const ref = new RefOptimizer(CONFIGS[2], [9]);
     const expected = [values(9, 3, false)];
     const cs = [
@@ -299,8 +306,9 @@ describe('fused round: state, restore, errors and other aggregators', () => {
 
 describe('push buffers next to W', () => {
   it('tells finite from non-finite values in SIMD, wherever in a vector or the tail the bad one sits', () => {
-    const heap = StepHeap.create([1000], 2, 1)!;
-    const buffer = heap.gradients[0][0];
+    const heap = createWeightArena([1000], { slots: 2, pushBuffers: 1 });
+    expect(heap.kind).toBe('wasm');
+    const buffer = heap.pushBuffers[0][0];
     const special = [0, -0, 1e-45, -1e-45, 3.4028234663852886e38, -3.4028234663852886e38, 1e-30, 65504];
     for (const n of [0, 1, 7, 8, 9, 31, 32, 33, 1000]) {
       for (const from of [0, 1, 5]) {
@@ -324,19 +332,19 @@ describe('push buffers next to W', () => {
   });
 
   it('the coordinator hands out the push buffers first and always takes them back', () => {
-    const heap = StepHeap.create([3, 2], 2, 2)!;
-    const slots = new GradientSlots([3, 2], 0, heap.gradients);
+    const heap = createWeightArena([3, 2], { slots: 2, pushBuffers: 2 });
+    const slots = new GradientSlots([3, 2], 0, heap.pushBuffers);
     const a = slots.acquire();
     const b = slots.acquire();
-    expect(new Set([a, b])).toEqual(new Set(heap.gradients));
+    expect(new Set([a, b])).toEqual(new Set(heap.pushBuffers));
     const c = slots.acquire();
-    expect(heap.gradients).not.toContain(c);
+    expect(heap.pushBuffers).not.toContain(c);
     expect(c.map((x) => x.length)).toEqual([3, 2]);
     slots.release(c);
     slots.release(a);
     slots.release(b);
     // keep = 0 drops the plain slot; both push buffers come back, before any new array.
-    expect(new Set([slots.acquire(), slots.acquire()])).toEqual(new Set(heap.gradients));
-    expect(heap.gradients).not.toContain(slots.acquire());
+    expect(new Set([slots.acquire(), slots.acquire()])).toEqual(new Set(heap.pushBuffers));
+    expect(heap.pushBuffers).not.toContain(slots.acquire());
   });
 });

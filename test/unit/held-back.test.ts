@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { HeldBackRounds, holdsBack } from '../../coordinator/held-back.js';
-import { createOptimizer } from '../../coordinator/optimizer.js';
 import { SharedWeights } from '../../coordinator/shared-weights.js';
 import { weightedSum, type Contribution } from '../../coordinator/aggregation.js';
 import { syntheticRunConfig } from '../support/synthetic-run.js';
 
 const adam = { type: 'adam' as const, lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+
+/** The second-moment input of a round of pushes under the weighted sum. */
+const input = (held: HeldBackRounds, cs: Contribution[], out: Float32Array[]): void => held.varianceInput(cs, weightedSum.coefficients(cs), out);
 
 function push(task: string, values: number[], weight = 1): Contribution {
   return { task, weight, gradient: [Float32Array.from(values)] };
@@ -16,18 +18,18 @@ describe('second moment of held-back coordinates', () => {
     const held = new HeldBackRounds([3]);
     const out = [new Float32Array(3)];
     // a's push 0: a task's first push has held nothing back.
-    held.varianceInput([push('a', [1, 0, 2])], out);
+    input(held, [push('a', [1, 0, 2])], out);
     expect(Array.from(out[0])).toEqual([1, 0, 2]);
     // a's push 1 sends entry 1 for the first time (held back over 2 pushes); b is new (nothing held).
-    held.varianceInput([push('a', [0, 4, 0]), push('b', [3, 0, 0], 2)], out);
+    input(held, [push('a', [0, 4, 0]), push('b', [3, 0, 0], 2)], out);
     expect(out[0][0]).toBeCloseTo(6, 6);
     expect(out[0][1]).toBeCloseTo(4 / Math.sqrt(2), 6);
     expect(out[0][2]).toBe(0);
     // Two rounds without entry 0, then a's push 4 (last sent it in push 0: 4 pushes) and b's push 3
     // (last in push 0: 3 pushes).
-    held.varianceInput([push('a', [0, 1, 0]), push('b', [0, 1, 0])], out);
-    held.varianceInput([push('a', [0, 1, 0]), push('b', [0, 1, 0])], out);
-    held.varianceInput([push('a', [8, 0, 0]), push('b', [9, 0, 0])], out);
+    input(held, [push('a', [0, 1, 0]), push('b', [0, 1, 0])], out);
+    input(held, [push('a', [0, 1, 0]), push('b', [0, 1, 0])], out);
+    input(held, [push('a', [8, 0, 0]), push('b', [9, 0, 0])], out);
     expect(out[0][0]).toBeCloseTo(8 / 2 + 9 / Math.sqrt(3), 5);
   });
 
@@ -36,7 +38,7 @@ describe('second moment of held-back coordinates', () => {
     const out = [new Float32Array(1)];
     // Three tasks pushing in turn, each sending the entry every time: nothing is held back.
     for (let k = 0; k < 9; k++) {
-      held.varianceInput([push(['a', 'b', 'c'][k % 3], [2])], out);
+      input(held, [push(['a', 'b', 'c'][k % 3], [2])], out);
       expect(out[0][0]).toBe(2);
     }
   });
@@ -56,7 +58,7 @@ describe('second moment of held-back coordinates', () => {
     const pushes = new Map<string, number>();
     for (let round = 0; round < 6; round++) {
       const cs = ['a', 'b'].map((task, k) => ({ task, weight: k + 0.5, gradient: gradient((round + k) % 2 === 1) }));
-      held.varianceInput(cs, out);
+      input(held, cs, out);
       const expected = sizes.map((n) => new Float32Array(n));
       for (const c of cs) {
         const push = pushes.get(c.task) ?? 0;
@@ -80,20 +82,19 @@ describe('second moment of held-back coordinates', () => {
     for (let round = 0; round < 5; round++) {
       const a = push('a', [1 + round, -2, 3, 0.5]);
       const b = push('b', [-1, 2 + round, 0.25, 7], 0.5);
-      held.varianceInput([a, b], out);
-      const sum = [new Float32Array(4)];
-      weightedSum.aggregate([a, b], sum);
-      for (let i = 0; i < 4; i++) expect(out[0][i]).toBeCloseTo(sum[0][i], 6);
+      input(held, [a, b], out);
+      // Every entry sent every round: the input is the weighted sum itself.
+      for (let i = 0; i < 4; i++) expect(out[0][i]).toBeCloseTo(a.gradient[0][i] + 0.5 * b.gradient[0][i], 6);
     }
   });
 
   it('restarts the ages after reset', () => {
     const held = new HeldBackRounds([1]);
     const out = [new Float32Array(1)];
-    held.varianceInput([push('a', [1])], out);
-    held.varianceInput([push('a', [0])], out);
+    input(held, [push('a', [1])], out);
+    input(held, [push('a', [0])], out);
     held.reset();
-    held.varianceInput([push('a', [3])], out);
+    input(held, [push('a', [3])], out);
     expect(out[0][0]).toBe(3);
   });
 
@@ -103,7 +104,7 @@ describe('second moment of held-back coordinates', () => {
     const every = 16;
     const rounds = 800;
     const run = (sparse: boolean, heldBack: boolean): number => {
-      const w = new SharedWeights([new Float32Array(1)], createOptimizer(adam, [1]), weightedSum, { heldBack });
+      const w = new SharedWeights([new Float32Array(1)], adam, weightedSum, { heldBack });
       for (let r = 0; r < rounds; r++) {
         const value = !sparse ? g : (r + 1) % every === 0 ? g * every : 0;
         w.applyRound([push('a', [value])], 1);
@@ -127,12 +128,12 @@ describe('second moment of held-back coordinates', () => {
     // Sparse pushes, as TOPK with error feedback sends them: ~2 % of entries, bursts of varied size.
     const sparse = (n: number): Float32Array => Float32Array.from({ length: n }, () => (r() < 0.02 ? (r() - 0.5) * 10 ** (r() * 4 - 3) : 0));
     const init = sizes.map((n) => Float32Array.from({ length: n }, () => r() - 0.5));
-    // Same arithmetic, but an aggregator the optimizer does not fuse with: the JavaScript path.
-    const unfused = { name: 'weighted-sum (unfused)', aggregate: weightedSum.aggregate };
-    const fused = new SharedWeights(init.map((x) => x.slice()), createOptimizer(adam, sizes), weightedSum, { heldBack: true, pushBuffers: 2 });
-    const plain = new SharedWeights(init.map((x) => x.slice()), createOptimizer(adam, sizes), unfused, { heldBack: true });
-    expect(fused.tensors[0].buffer).toBe(fused.pushBuffers!.second![0].buffer);
-    expect(plain.pushBuffers).toBeNull();
+    // Same arithmetic in the JavaScript arena.
+    const fused = new SharedWeights(init.map((x) => x.slice()), adam, weightedSum, { heldBack: true, pushBuffers: 2 });
+    const plain = new SharedWeights(init.map((x) => x.slice()), adam, weightedSum, { heldBack: true, arena: 'js' });
+    expect(fused.tensors[0].buffer).toBe(fused.pushBuffers[0][0].buffer);
+    expect(fused.tensors[0].buffer).not.toBe(plain.tensors[0].buffer);
+    expect(plain.pushBuffers).toEqual([]);
     for (let round = 0; round < 12; round++) {
       const cs = ['a', 'b', 'c'].map((task, k) => ({ task, weight: [1, 0.5, 2][k], gradient: sizes.map(sparse) }));
       fused.applyRound(cs, 1);

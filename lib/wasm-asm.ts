@@ -1,12 +1,25 @@
-// A minimal WebAssembly encoder, for the few kernels that are plain loops over the wasm heap
-// (wasm-loops.ts). JavaScript is slow at them: their comparisons depend on the data, so the branches
-// mispredict (~17 ns per 2x2 pooling window in V8); in wasm, `select` is a branch-free conditional
-// move. The project cannot compile C to wasm (no toolchain is a dependency), so the loops are written
-// as instructions here and assembled at run time into a module that imports the tfjs wasm backend's
-// own memory: the kernels read and write tensors in place.
+// A minimal WebAssembly encoder, for kernels that are plain loops over a wasm memory: the tfjs wasm
+// backend's training kernels (model/kernels/wasm-loops.ts) and the optimizer's step over W
+// (optim/step-kernels.ts). The project cannot compile C to wasm (no toolchain is a dependency), so the
+// loops are written as instructions and assembled at run time into a module that imports the memory
+// they work on, reading and writing it in place.
 //
 // Only what the kernels use is encoded: i32 / f32 / f64 arithmetic, loads and stores, structured
-// control flow, select and memory.fill. The binary format: https://webassembly.github.io/spec/core/binary/
+// control flow, select and memory.fill (SIMD instructions are emitted as raw bytes by their users). The
+// binary format: https://webassembly.github.io/spec/core/binary/
+
+// The project's TypeScript libs (ES2022, node) declare no WebAssembly namespace: the little used here.
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+export interface WebAssemblyApi {
+  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+}
+
+/** The host's WebAssembly, where it has one. */
+export const webAssembly: WebAssemblyApi | undefined = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
 
 export type ValueType = 'i32' | 'f32' | 'f64' | 'v128';
 

@@ -1,101 +1,10 @@
-// Tensors in pieces and messages in parts (hybrid.proto, Tensor and the part/parts fields): how a sender
-// cuts them so that no frame's tensor payload passes the run's chunk size, and how a receiver checks,
-// part by part, that the pieces cover each tensor exactly once and in order, so it can use each piece
-// the moment it arrives instead of holding whole messages.
-import { decodePieceInto, ErrorCode, rawWidth, WireError, type TensorMessage } from './codec.js';
-
-/** The default largest tensor payload of one frame: 4 MiB. */
-export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
-
-/** Entries [offset, offset + count) of tensor `tensor`; `whole` when that is all of it. */
-export interface PieceRange {
-  tensor: number;
-  offset: number;
-  count: number;
-  whole: boolean;
-}
-
-/** The entries of a piece: F32 is the widest value encoding a sender picks for a whole piece. */
-export function pieceEntries(chunkBytes: number): number {
-  if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 1024) throw new RangeError(`chunk size ${chunkBytes} bytes: must be an integer of at least 1024`);
-  return Math.floor(chunkBytes / 4);
-}
-
-/** Cuts tensors of the given sizes, in order, into pieces of at most `maxEntries` entries. */
-export function pieceRanges(sizes: readonly number[], maxEntries: number): PieceRange[] {
-  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new RangeError(`piece size ${maxEntries}: must be a positive integer`);
-  const out: PieceRange[] = [];
-  sizes.forEach((size, tensor) => {
-    if (size <= maxEntries) {
-      out.push({ tensor, offset: 0, count: size, whole: true });
-      return;
-    }
-    for (let offset = 0; offset < size; offset += maxEntries) out.push({ tensor, offset, count: Math.min(maxEntries, size - offset), whole: false });
-  });
-  return out;
-}
-
-/** A tensor message for one piece: offset and count only when it is not the whole tensor. */
-export function pieceMessage(range: PieceRange, name: string, shape: readonly number[], encoding: number, data: Uint8Array): TensorMessage {
-  const t: TensorMessage = { name, shape: [...shape], encoding, data };
-  if (!range.whole) {
-    t.offset = range.offset;
-    t.count = range.count;
-  }
-  return t;
-}
-
-/**
- * Groups consecutive tensor messages into parts whose data adds up to at most `chunkBytes` (a message
- * bigger than that goes alone). One part when everything fits: the message then travels as one frame,
- * exactly as without chunking.
- */
-export function groupParts(tensors: readonly TensorMessage[], chunkBytes: number): TensorMessage[][] {
-  const parts: TensorMessage[][] = [];
-  let current: TensorMessage[] = [];
-  let bytes = 0;
-  for (const t of tensors) {
-    const n = t.data?.byteLength ?? 0;
-    if (current.length > 0 && bytes + n > chunkBytes) {
-      parts.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(t);
-    bytes += n;
-  }
-  if (current.length > 0 || parts.length === 0) parts.push(current);
-  return parts;
-}
-
-/**
- * Cuts raw tensors (F32 or U8, whole) into pieces of at most `pieceEntries(chunkBytes)` entries: views
- * on their data, no copies. What full W and task states travel as.
- */
-function splitRaw(tensors: readonly TensorMessage[], chunkBytes: number): TensorMessage[] {
-  const maxEntries = pieceEntries(chunkBytes);
-  const out: TensorMessage[] = [];
-  for (const t of tensors) {
-    const width = rawWidth(t.encoding);
-    if (width === null) throw new RangeError(`splitRaw: tensor "${t.name}" is value-encoded (encoding ${t.encoding}); only F32 and U8 split raw`);
-    const data = t.data ?? new Uint8Array(0);
-    const size = data.byteLength / width;
-    for (const r of pieceRanges([size], maxEntries)) {
-      out.push(pieceMessage(r, t.name ?? '', t.shape ?? [], t.encoding ?? 0, r.whole ? data : data.subarray(r.offset * width, (r.offset + r.count) * width)));
-    }
-  }
-  return out;
-}
-
-/** Raw tensors (whole W, task states) cut and grouped into parts. */
-export function rawParts(tensors: readonly TensorMessage[], chunkBytes: number): TensorMessage[][] {
-  return groupParts(splitRaw(tensors, chunkBytes), chunkBytes);
-}
-
-/** The part fields of a message cut into `parts`: none for a single frame. */
-export function partFields(part: number, parts: number): { part?: number; parts?: number } {
-  return parts > 1 ? { part, parts } : {};
-}
+// The receiving half of a tensor stream (compression/tensor-stream.ts sends): a reader checks, part by
+// part, that the pieces cover each tensor exactly once and in order, so that a receiver can decode each
+// piece the moment it arrives instead of holding whole messages; assemblers put messages used only
+// once complete back together.
+import { allFinite } from '../lib/finite.js';
+import { checkFinite, Encoding, ErrorCode, rawWidth, WireError, type TensorMessage } from '../proto/codec.js';
+import { decodeValues, encodingName, EncodingError } from './encodings/index.js';
 
 /** A piece as the receiver places it: which tensor, which entries. */
 export interface ReceivedPiece {
@@ -113,6 +22,42 @@ export interface ReceivedPiece {
 function shapeSize(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
+
+function describe(t: TensorMessage): string {
+  return `tensor "${t.name ?? ''}"`;
+}
+
+/**
+ * Decodes a piece (hybrid.proto Tensor with offset/count, or a whole tensor) of `target.length` entries
+ * into `target`: the piece's encoding and the entry count are checked, and every value must be finite.
+ * A wrong entry count or a non-value encoding (U8) is WireError(SHAPE), an undecodable payload
+ * MALFORMED, a non-finite value NON_FINITE; `target` may then hold part of the piece. `isFinite` tests
+ * F32 pieces (a weight arena's SIMD test for its push buffers); checkFinite then names the bad value.
+ */
+export function decodePieceInto(t: TensorMessage, target: Float32Array, isFinite: (values: Float32Array) => boolean = allFinite): void {
+  const id = t.encoding ?? Encoding.ENCODING_F32;
+  const encoding = encodingName(id);
+  if (encoding === undefined) throw new WireError(ErrorCode.SHAPE, `${describe(t)}: encoding ${Encoding[id] ?? id} does not carry values`);
+  const data = t.data ?? new Uint8Array(0);
+  if (encoding === 'f32') {
+    if (data.byteLength !== target.length * 4) {
+      const of = t.count ? `entries [${t.offset ?? 0}, ${(t.offset ?? 0) + target.length})` : `shape [${(t.shape ?? []).join(', ')}]`;
+      throw new WireError(ErrorCode.SHAPE, `${describe(t)}: ${data.byteLength} bytes for ${of} (${target.length * 4} expected)`);
+    }
+    // A byte copy whatever the frame's alignment, then the check on the aligned copy.
+    new Uint8Array(target.buffer, target.byteOffset, target.byteLength).set(data);
+    if (!isFinite(target)) checkFinite(t.name ?? '', target, t.offset ?? 0);
+    return;
+  }
+  try {
+    target.set(decodeValues(data, encoding, target.length));
+  } catch (err) {
+    if (!(err instanceof EncodingError)) throw err;
+    const code = err.reason === 'count' ? ErrorCode.SHAPE : err.reason === 'non-finite' ? ErrorCode.NON_FINITE : ErrorCode.MALFORMED;
+    throw new WireError(code, `${describe(t)} (${encoding.toUpperCase()}): ${err.message}`);
+  }
+}
+
 
 /**
  * The receiving end of one message in parts. With `expected`, the pieces must cover exactly those
