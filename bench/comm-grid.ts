@@ -5,6 +5,7 @@
 // downloads), as the yardstick. Clients run in worker_threads, off the coordinator's event loop but on
 // the same cores: on 2 cores they compete with it for CPU, as they do with the TCP server.
 // Numbers, never pass/fail.
+import { InvalidArgumentError } from 'commander';
 import { runConfigSchema, type RunConfig } from '../config/schema.js';
 import { Coordinator } from '../coordinator/coordinator.js';
 import { CoordinatorMetrics } from '../coordinator/metrics.js';
@@ -13,6 +14,7 @@ import { taskInputShape } from '../data/shapes.js';
 import { buildModelSpec, modelFingerprint, totalSize, type ModelSpec } from '../model/spec.js';
 import { DEFAULT_CHUNK_BYTES } from '../config/schema.js';
 import { ENCODING_IDS, type EncodingName } from '../compression/encodings/index.js';
+import { benchCommand, namesOf, parseOver } from './args.js';
 import { encodedPieces, ENCODINGS, helloFrame, messageBytes, pushTemplates, syntheticGradient, TOPK_FRACTION } from './push-frames.js';
 import { ClientPool, type MaskMode, type Negotiated, type PushTemplates } from './round-clients.js';
 import { RoundClock, type RoundWindow, type Traffic } from './round-clock.js';
@@ -82,15 +84,29 @@ export interface GridResult {
 /** Lossy downlinks: a full W this rarely, i.e. never within a benchmark (steady-state bytes only). */
 export const BENCH_DENSE_EVERY = 1_000_000;
 
-function positiveNumbers(bench: string, flag: string, value: string | undefined, parse: (s: string) => number): number[] {
-  if (value === undefined) throw new Error(`${bench}: ${flag} needs a value`);
-  const items = value.split(',').filter((s) => s !== '');
-  const out = items.map(parse);
-  out.forEach((n, i) => {
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`${bench}: ${flag} takes positive numbers; got '${items[i]}'`);
-  });
-  if (out.length === 0) throw new Error(`${bench}: ${flag} needs at least one value`);
-  return out;
+/** "a,b,...": a non-empty list of positive numbers, each read by `read`. */
+function positiveNumbers(read: (s: string) => number): (value: string) => number[] {
+  return (value) => {
+    const items = value.split(',').filter((s) => s !== '');
+    const out = items.map((item) => {
+      const n = read(item);
+      if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`takes positive numbers; got '${item}'`);
+      return n;
+    });
+    if (out.length === 0) throw new InvalidArgumentError('needs at least one value');
+    return out;
+  };
+}
+
+/** One positive number, read by `read`, at least `min`. */
+function positiveNumber(read: (s: string) => number, min = 0): (value: string) => number {
+  const list = positiveNumbers(read);
+  return (value) => {
+    const [n, ...more] = list(value);
+    if (more.length > 0) throw new InvalidArgumentError(`takes one number; got '${value}'`);
+    if (n < min) throw new InvalidArgumentError(`takes at least ${min}`);
+    return n;
+  };
 }
 
 /** "4M", "250k", "4MiB", "1000000" -> a count (k/M decimal, KiB/MiB binary). */
@@ -102,41 +118,42 @@ export function parseCount(s: string): number {
   return Math.round(Number(m[1]) * scale);
 }
 
+/** Counts as --params reads them, for the help text: 1M, 250k, 4MiB, else the number. */
+function countText(n: number): string {
+  if (n % (1024 * 1024) === 0) return `${n / (1024 * 1024)}MiB`;
+  if (n % 1e6 === 0) return `${n / 1e6}M`;
+  if (n % 1e3 === 0) return `${n / 1e3}k`;
+  return String(n);
+}
+
 /**
  * Command-line options over `defaults`: --json --workers --params --seconds --warmup --min-rounds --mask
- * --chunk-bytes, and --encodings where `encodings` allows it. `bench` names the benchmark in errors.
+ * --chunk-bytes, and --encodings where `encodings` allows it. `bench` names the benchmark in errors and
+ * in the usage --help prints.
  */
 export function parseGridArgs(argv: readonly string[], bench: string, defaults: GridOptions, encodings: boolean): GridOptions {
-  const opts: GridOptions = { ...defaults };
-  const flags = ['--json', '--workers', '--params', ...(encodings ? ['--encodings'] : []), '--seconds', '--warmup', '--min-rounds', '--mask', '--chunk-bytes'];
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string | undefined => argv[++i];
-    if (flag === '--json') opts.json = true;
-    else if (flag === '--workers') {
-      opts.workers = positiveNumbers(bench, flag, value(), Number).map(Math.floor);
-      if (opts.workers.some((w) => w > 100)) throw new Error(`${bench}: --workers takes at most 100`);
-    } else if (flag === '--params') opts.params = positiveNumbers(bench, flag, value(), parseCount);
-    else if (flag === '--encodings' && encodings) {
-      const v = value();
-      if (v === undefined) throw new Error(`${bench}: --encodings needs a value`);
-      const names = v.split(',').filter((s) => s !== '');
-      for (const n of names) if (!(ENCODINGS as readonly string[]).includes(n)) throw new Error(`${bench}: --encodings takes ${ENCODINGS.join(', ')}; got '${n}'`);
-      if (names.length === 0) throw new Error(`${bench}: --encodings needs at least one value`);
-      opts.encodings = names as EncodingName[];
-    } else if (flag === '--seconds') opts.seconds = positiveNumbers(bench, flag, value(), Number)[0];
-    else if (flag === '--warmup') opts.warmup = positiveNumbers(bench, flag, value(), Number)[0];
-    else if (flag === '--min-rounds') opts.minRounds = Math.floor(positiveNumbers(bench, flag, value(), Number)[0]);
-    else if (flag === '--mask') {
-      const m = value();
-      if (m !== 'random' && m !== 'zero') throw new Error(`${bench}: --mask takes random or zero; got '${m}'`);
-      opts.mask = m;
-    } else if (flag === '--chunk-bytes') {
-      opts.chunkBytes = positiveNumbers(bench, flag, value(), parseCount)[0];
-      if (opts.chunkBytes < 1024) throw new Error(`${bench}: --chunk-bytes takes at least 1024`);
-    } else throw new Error(`${bench}: unknown option '${flag}' (options: ${flags.join(' ')})`);
+  const d = defaults;
+  const program = benchCommand(bench, 'Sync rounds of the Coordinator over ws against raw loopback TCP, per workers x shared size x encoding.')
+    .option('--json', 'one JSON object {"tcp_bytes_per_second", "rows": [...]} on stdout instead of the table')
+    .option('--workers <list>', `numbers of workers T, at most 100 (default: ${d.workers.join(',')})`, (value: string) => {
+      const workers = positiveNumbers(Number)(value).map(Math.floor);
+      if (workers.some((w) => w > 100)) throw new InvalidArgumentError('takes at most 100');
+      return workers;
+    })
+    .option('--params <list>', `shared-parameter counts such as 250k, 4M (default: ${d.params.map(countText).join(',')})`, positiveNumbers(parseCount));
+  if (encodings) {
+    program.option('--encodings <list>', `value encodings, uplink = downlink, of ${ENCODINGS.join(',')} (default: ${d.encodings.join(',')})`, namesOf(ENCODINGS));
   }
-  return opts;
+  program
+    .option('--seconds <n>', `measured seconds per point and encoding (default: ${d.seconds})`, positiveNumber(Number))
+    .option('--warmup <n>', `warm-up seconds before each measurement (default: ${d.warmup})`, positiveNumber(Number))
+    .option('--min-rounds <n>', `rounds at least in a measurement (default: ${d.minRounds})`, (value: string) => Math.floor(positiveNumber(Number, 1)(value)))
+    .option('--mask <mode>', `the clients' ws masking keys, random or zero (default: ${d.mask})`, (value: string): MaskMode => {
+      if (value !== 'random' && value !== 'zero') throw new InvalidArgumentError(`takes random or zero; got '${value}'`);
+      return value;
+    })
+    .option('--chunk-bytes <n>', `distributed.chunk_bytes, at least 1024, e.g. 16KiB (default: ${countText(d.chunkBytes)})`, positiveNumber(parseCount, 1024));
+  return parseOver(program, argv, defaults);
 }
 
 /** A run config whose MLP backbone (input = hidden = h, two hidden layers) has about `params` shared

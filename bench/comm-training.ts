@@ -7,11 +7,13 @@
 //   npm run bench:comm-training                          table on stdout
 //   npm run bench:comm-training -- --json                {"runs": [...], "rows": [...]}
 //   options: --config F (default examples/mnist-family.json)  --seeds 0,1,2  --encodings f32,bf16,topk,int8
-//            --topk-fraction 0.01  --out D (default bench/out/comm-training)  --cli dist/cli.js
+//            --topk-fraction 0.01  --out D (default bench/out/comm-training)  --cli dist/cli.js  (--help)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { InvalidArgumentError } from 'commander';
 import type { RunResult } from '../model/run-output.js';
+import { benchCommand, exitOnError, parseOver } from './args.js';
 
 const ENCODINGS = ['f32', 'f16', 'bf16', 'topk', 'int8'] as const;
 type EncodingName = (typeof ENCODINGS)[number];
@@ -36,41 +38,40 @@ export const DEFAULT_OPTIONS: TrainingBenchOptions = {
   cli: 'dist/cli.js',
 };
 
+/** "a,b": encodings, any case. */
+function encodingsOf(value: string): EncodingName[] {
+  return value.split(',').map((s) => {
+    const e = s.trim().toLowerCase();
+    if (!(ENCODINGS as readonly string[]).includes(e)) throw new InvalidArgumentError(`names an unknown encoding '${s}' (known: ${ENCODINGS.join(', ')})`);
+    return e as EncodingName;
+  });
+}
+
+function seedsOf(value: string): number[] {
+  return value.split(',').map((s) => {
+    const n = Number(s);
+    if (s.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`takes integers >= 0; got '${s}'`);
+    return n;
+  });
+}
+
+function fractionOf(value: string): number {
+  const f = Number(value);
+  if (!(f > 0 && f <= 1)) throw new InvalidArgumentError(`takes a number in (0, 1]; got '${value}'`);
+  return f;
+}
+
 export function parseArgs(argv: readonly string[]): TrainingBenchOptions {
-  const opts: TrainingBenchOptions = { ...DEFAULT_OPTIONS };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`bench:comm-training: ${flag} needs a value`);
-      return v;
-    };
-    if (flag === '--json') opts.json = true;
-    else if (flag === '--config') opts.config = value();
-    else if (flag === '--out') opts.out = value();
-    else if (flag === '--cli') opts.cli = value();
-    else if (flag === '--seeds') {
-      const items = value().split(',');
-      opts.seeds = items.map((s) => {
-        const n = Number(s);
-        if (!Number.isInteger(n) || n < 0) throw new Error(`bench:comm-training: --seeds takes integers >= 0; got '${s}'`);
-        return n;
-      });
-    } else if (flag === '--encodings') {
-      opts.encodings = value()
-        .split(',')
-        .map((s) => {
-          const e = s.trim().toLowerCase();
-          if (!(ENCODINGS as readonly string[]).includes(e)) throw new Error(`bench:comm-training: unknown encoding '${s}' (known: ${ENCODINGS.join(', ')})`);
-          return e as EncodingName;
-        });
-    } else if (flag === '--topk-fraction') {
-      const f = Number(value());
-      if (!(f > 0 && f <= 1)) throw new Error(`bench:comm-training: --topk-fraction takes a number in (0, 1]; got '${argv[i]}'`);
-      opts.topkFraction = f;
-    } else throw new Error(`bench:comm-training: unknown option '${flag}' (options: --json --config --seeds --encodings --topk-fraction --out --cli)`);
-  }
-  return opts;
+  const d = DEFAULT_OPTIONS;
+  const program = benchCommand('bench:comm-training', 'Trains one run config with `hybrid local` per encoding and seed; accuracy and round bytes against dense f32.')
+    .option('--json', 'one JSON object {"config", "runs", "rows", "means"} on stdout instead of the table')
+    .option('--config <file>', `the base run config (default: ${d.config})`)
+    .option('--seeds <list>', `seeds, one run per encoding each (default: ${d.seeds.join(',')})`, seedsOf)
+    .option('--encodings <list>', `of ${ENCODINGS.join(',')}, uplink = downlink (default: ${d.encodings.join(',')})`, encodingsOf)
+    .option('--topk-fraction <f>', `the share of each piece topk keeps (default: ${d.topkFraction})`, fractionOf)
+    .option('--out <dir>', `where each run's result is kept (default: ${d.out})`)
+    .option('--cli <file>', `the hybrid command line to run (default: ${d.cli})`);
+  return parseOver(program, argv, d);
 }
 
 /**
@@ -213,8 +214,5 @@ async function main(argv: readonly string[]): Promise<void> {
 }
 
 if (process.env.VITEST === undefined) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
+  main(process.argv.slice(2)).catch(exitOnError);
 }

@@ -7,8 +7,9 @@
 //   npm run bench:comm -- --json              {"tcp_bytes_per_second", "rows": [{"workers", "params", "encoding", ...}]}
 //   options: --workers 3,8  --params 1M,4M,25M  --encodings f32,f16,bf16,topk,int8  --seconds N (measured
 //            per point, default 3)  --warmup N (seconds, default 1)  --min-rounds N (default 3)
-//            --mask zero|random (default zero, as worker/worker.ts)  --chunk-bytes N (default 4MiB)
+//            --mask zero|random (default zero, as worker/worker.ts)  --chunk-bytes N (default 4MiB)  (--help)
 import { DEFAULT_CHUNK_BYTES } from '../config/schema.js';
+import { exitOnError } from './args.js';
 import { formatTable, parseGridArgs, runGrid, tableHeading, type GridOptions } from './comm-grid.js';
 import { ENCODINGS } from './push-frames.js';
 
@@ -44,8 +45,5 @@ async function main(argv: readonly string[]): Promise<void> {
 // vite-node takes the script's path out of process.argv, so "am I the entry point" cannot be asked of
 // argv; the tests import this module for its parts, under vitest, which sets VITEST.
 if (process.env.VITEST === undefined) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
+  main(process.argv.slice(2)).catch(exitOnError);
 }

@@ -8,7 +8,7 @@
 //   npm run -s bench:step -- --json          {"rows": [{"model", "batch", "backend", "kernels", "median_ms", "samples_per_second"}]}
 //   npm run -s bench:step -- --profile       also: CPU time per kernel of the lenet5 step at the largest batch
 //   options: --steps N (timed steps, default 25)  --warmup N (default 5)  --cpu-steps N (default 3)
-//            --models mlp,lenet5  --batches 64,128  --backends wasm,cpu,tensorflow
+//            --models mlp,lenet5  --batches 64,128  --backends wasm,cpu,tensorflow  (--help; bench/step-args.ts)
 //
 // The table adds the fastest step, the CPU time per step (other processes' load inflates wall times; CPU
 // time less so) and the bare forward + backward (model/forward.ts, no optimizer) next to each median.
@@ -21,9 +21,15 @@ import { crossEntropy, logits } from '../model/forward.js';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '../model/kernels/index.js';
 import { buildModelSpec, headSpec, initTensors } from '../model/spec.js';
 import { TaskTrainer } from '../worker/trainer.js';
+import { exitOnError } from './args.js';
+import { median } from './median.js';
+import { parseArgs, type Arch, type BackendName, type BenchOptions } from './step-args.js';
+import { formatProfile, profileRound } from './step-profile.js';
 
-export type Arch = 'mlp' | 'lenet5';
-export type BackendName = 'wasm' | 'cpu' | 'tensorflow';
+// Importable from bench/step.js as before the options and the profile moved to their own modules.
+export { median } from './median.js';
+export { DEFAULT_OPTIONS, parseArgs, type Arch, type BackendName, type BenchOptions } from './step-args.js';
+export { formatProfile, profileRound, type KernelCost, type RoundProfile } from './step-profile.js';
 
 /** One line of the result, as `--json` prints it. null where the step cannot run (the reason goes to stderr). */
 export interface StepRow {
@@ -33,87 +39,6 @@ export interface StepRow {
   kernels: boolean;
   median_ms: number | null;
   samples_per_second: number | null;
-}
-
-export interface BenchOptions {
-  json: boolean;
-  profile: boolean;
-  steps: number;
-  warmup: number;
-  cpuSteps: number;
-  models: Arch[];
-  batches: number[];
-  backends: BackendName[];
-}
-
-export const DEFAULT_OPTIONS: BenchOptions = {
-  json: false,
-  profile: false,
-  steps: 25,
-  warmup: 5,
-  cpuSteps: 3,
-  models: ['mlp', 'lenet5'],
-  batches: [64, 128],
-  backends: ['wasm', 'cpu', 'tensorflow'],
-};
-
-function listOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T[] {
-  const items = value.split(',').filter((s) => s !== '');
-  for (const item of items) {
-    if (!allowed.includes(item as T)) throw new Error(`bench:step: ${flag} takes ${allowed.join(', ')}; got '${item}'`);
-  }
-  if (items.length === 0) throw new Error(`bench:step: ${flag} needs at least one of ${allowed.join(', ')}`);
-  return items as T[];
-}
-
-function count(flag: string, value: string | undefined, min: number): number {
-  const n = Number(value);
-  if (value === undefined || !Number.isInteger(n) || n < min) throw new Error(`bench:step: ${flag} needs an integer >= ${min}, got '${value ?? ''}'`);
-  return n;
-}
-
-/** The command line (after the script name) as options; unknown flags are errors. */
-export function parseArgs(argv: readonly string[]): BenchOptions {
-  const opts: BenchOptions = { ...DEFAULT_OPTIONS };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`bench:step: ${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--json':
-        opts.json = true;
-        break;
-      case '--profile':
-        opts.profile = true;
-        break;
-      case '--steps':
-        opts.steps = count(flag, argv[++i], 1);
-        break;
-      case '--warmup':
-        opts.warmup = count(flag, argv[++i], 0);
-        break;
-      case '--cpu-steps':
-        opts.cpuSteps = count(flag, argv[++i], 1);
-        break;
-      case '--models':
-        opts.models = listOf(flag, value(), ['mlp', 'lenet5'] as const);
-        break;
-      case '--batches':
-        opts.batches = value()
-          .split(',')
-          .map((b) => count(flag, b, 1));
-        break;
-      case '--backends':
-        opts.backends = listOf(flag, value(), ['wasm', 'cpu', 'tensorflow'] as const);
-        break;
-      default:
-        throw new Error(`bench:step: unknown option '${flag}' (options: --json --profile --steps --warmup --cpu-steps --models --batches --backends)`);
-    }
-  }
-  return opts;
 }
 
 /** The run config of one benchmark: one mnist task, hybrid (sparsity on), Adam, the model at this batch.
@@ -135,13 +60,6 @@ export async function makeTrainer(config: RunConfig): Promise<TaskTrainer> {
   const trainer = new TaskTrainer({ spec, data, weight: config.tasks[0].weight, train: config.train, sparsity: config.sparsity, seed: config.seed });
   trainer.setShared(initTensors(spec.shared, config.seed, 'shared'));
   return trainer;
-}
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new Error('median of no values');
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** The bare forward + backward of the model (model/forward.ts, gradients read back), no optimizer: what
@@ -305,84 +223,6 @@ export async function benchSteps(opts: BenchOptions, log: (line: string) => void
   return rows;
 }
 
-export interface KernelCost {
-  kernel: string;
-  calls: number;
-  /** Median over the profiled rounds of the kernel's CPU time per round. */
-  ms: number;
-}
-
-export interface RoundProfile {
-  /** Median CPU time of a whole round. */
-  roundMs: number;
-  /** Median of the kernels' summed CPU time per round; roundMs minus this is tfjs' engine and JavaScript. */
-  kernelMs: number;
-  kernels: KernelCost[];
-}
-
-/**
- * Per-kernel CPU time of `trainer.round` on the current backend, medians over `rounds` rounds after 3
- * unprofiled ones, costliest first. Every registered kernel is wrapped for the duration (and restored
- * after); a kernel called inside another (this project's kernels call the backend's) counts in its
- * caller. CPU time (process.cpuUsage) rather than wall time, which the machine's load inflates; it
- * includes V8's helper threads (garbage collection) while a kernel runs.
- */
-export function profileRound(trainer: TaskTrainer, rounds: number): RoundProfile {
-  const backendName = tf.getBackend();
-  const configs = tf.getKernelsForBackend(backendName);
-  const cpuMs = () => {
-    const used = process.cpuUsage();
-    return (used.user + used.system) / 1000;
-  };
-  let current = new Map<string, { calls: number; ms: number }>();
-  let depth = 0;
-  for (const config of configs) {
-    const inner = config.kernelFunc;
-    tf.unregisterKernel(config.kernelName, backendName);
-    tf.registerKernel({
-      ...config,
-      kernelFunc: (args) => {
-        if (depth > 0) return inner(args);
-        depth++;
-        const start = cpuMs();
-        try {
-          return inner(args);
-        } finally {
-          depth--;
-          const cost = current.get(config.kernelName) ?? { calls: 0, ms: 0 };
-          cost.calls++;
-          cost.ms += cpuMs() - start;
-          current.set(config.kernelName, cost);
-        }
-      },
-    });
-  }
-  const perRound: Map<string, { calls: number; ms: number }>[] = [];
-  const roundMs: number[] = [];
-  try {
-    for (let i = 0; i < 3 + rounds; i++) {
-      current = new Map();
-      const start = cpuMs();
-      trainer.round(i);
-      if (i >= 3) {
-        roundMs.push(cpuMs() - start);
-        perRound.push(current);
-      }
-    }
-  } finally {
-    for (const config of configs) {
-      tf.unregisterKernel(config.kernelName, backendName);
-      tf.registerKernel(config);
-    }
-  }
-  const names = new Set(perRound.flatMap((r) => [...r.keys()]));
-  const kernels = [...names]
-    .map((kernel) => ({ kernel, calls: perRound[0].get(kernel)?.calls ?? 0, ms: median(perRound.map((r) => r.get(kernel)?.ms ?? 0)) }))
-    .sort((x, y) => y.ms - x.ms);
-  const kernelMs = median(perRound.map((r) => [...r.values()].reduce((sum, k) => sum + k.ms, 0)));
-  return { roundMs: median(roundMs), kernelMs, kernels };
-}
-
 export function formatTable(rows: readonly Measured[]): string {
   const header = ['model', 'batch', 'backend', 'kernels', 'steps', 'median ms', 'min ms', 'cpu ms', 'samples/s', 'fwd+bwd ms'];
   const body = rows.map((r) => [
@@ -424,15 +264,8 @@ async function main(argv: readonly string[]): Promise<void> {
     const trainer = await makeTrainer(benchConfig('lenet5', batch));
     try {
       const rounds = 15;
-      const { roundMs, kernelMs, kernels } = profileRound(trainer, rounds);
-      const lines = [
-        '',
-        `profile: lenet5 batch ${batch}, wasm + kernels, CPU ms per round (medians of ${rounds}): round ${roundMs.toFixed(2)}, ` +
-          `kernels ${kernelMs.toFixed(2)}, the rest (tfjs engine, JavaScript) ${(roundMs - kernelMs).toFixed(2)}`,
-        ['kernel', 'calls', 'ms', 'share of round'].join('\t'),
-        ...kernels.map((k) => [k.kernel, k.calls, k.ms.toFixed(3), `${((100 * k.ms) / roundMs).toFixed(1)}%`].join('\t')),
-      ];
-      (opts.json ? log : out)(lines.join('\n'));
+      const profile = formatProfile(profileRound(trainer, rounds), `lenet5 batch ${batch}, wasm + kernels`, rounds);
+      (opts.json ? log : out)(`\n${profile}`);
     } finally {
       trainer.dispose();
     }
@@ -442,8 +275,5 @@ async function main(argv: readonly string[]): Promise<void> {
 // vite-node takes the script's path out of process.argv, so "am I the entry point" cannot be asked of
 // argv; the tests import this module for its parts, under vitest, which sets VITEST.
 if (process.env.VITEST === undefined) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
+  main(process.argv.slice(2)).catch(exitOnError);
 }

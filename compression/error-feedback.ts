@@ -47,34 +47,35 @@ export class ErrorFeedback {
     grads.forEach((g, t) => {
       if (g.length !== this.sizes[t]) throw new RangeError(`error feedback: gradient ${t} has ${g.length} entries, expected ${this.sizes[t]}`);
     });
-    const payloads: Uint8Array[] = [];
-    for (let t = 0; t < grads.length; t++) {
-      const g = grads[t];
-      const e = this.residuals[t];
-      const u = this.velocities?.[t];
-      if (u) {
-        const m = this.momentum;
-        for (let i = 0; i < e.length; i++) {
-          u[i] = m * u[i] + g[i];
-          e[i] += u[i];
-        }
-      } else {
-        for (let i = 0; i < e.length; i++) e[i] += g[i];
+    return grads.map((g, t) => this.compressOne(t, g, encode));
+  }
+
+  /** As compress(), for tensor (or piece) `t` alone: what a stream encoder calls piece by piece. */
+  compressOne(t: number, g: Float32Array, encode: FeedbackEncoder): Uint8Array {
+    const e = this.residuals[t];
+    if (e === undefined || g.length !== e.length) throw new RangeError(`error feedback: gradient ${t} has ${g.length} entries, expected ${e?.length ?? 'no tensor'}`);
+    const u = this.velocities?.[t];
+    if (u) {
+      const m = this.momentum;
+      for (let i = 0; i < e.length; i++) {
+        u[i] = m * u[i] + g[i];
+        e[i] += u[i];
       }
-      const { payload, sent } = encode(e, t);
-      if (sent.length !== e.length) throw new RangeError(`error feedback: encoder returned ${sent.length} sent values for tensor ${t} of ${e.length}`);
-      if (u) {
-        for (let i = 0; i < e.length; i++) {
-          const s = sent[i];
-          if (s !== 0) u[i] = 0;
-          e[i] -= s;
-        }
-      } else {
-        for (let i = 0; i < e.length; i++) e[i] -= sent[i];
-      }
-      payloads.push(payload);
+    } else {
+      for (let i = 0; i < e.length; i++) e[i] += g[i];
     }
-    return payloads;
+    const { payload, sent } = encode(e, t);
+    if (sent.length !== e.length) throw new RangeError(`error feedback: encoder returned ${sent.length} sent values for tensor ${t} of ${e.length}`);
+    if (u) {
+      for (let i = 0; i < e.length; i++) {
+        const s = sent[i];
+        if (s !== 0) u[i] = 0;
+        e[i] -= s;
+      }
+    } else {
+      for (let i = 0; i < e.length; i++) e[i] -= sent[i];
+    }
+    return payload;
   }
 
   /** How many tensors (or pieces) this feedback keeps a residual for. */

@@ -73,9 +73,11 @@ export class PartReader {
   private current: { name: string; shape: number[]; size: number } | null = null;
   private spent = false;
 
+  /** With `optional`, an expected layout may also be left out entirely (no piece in any part). */
   constructor(
     private readonly what: string,
     private readonly expected: readonly { name: string; shape: readonly number[] }[] | null,
+    private readonly optional = false,
   ) {}
 
   /** The part this reader waits for next (0 before the first). */
@@ -111,7 +113,8 @@ export class PartReader {
     this.nextPart = part + 1;
     const complete = this.nextPart === this.parts;
     if (complete) {
-      const unfinished = this.expected ? this.tensor < this.expected.length : this.current !== null;
+      const empty = this.optional && this.tensor === 0 && this.offset === 0;
+      const unfinished = this.expected ? this.tensor < this.expected.length && !empty : this.current !== null;
       if (unfinished) {
         const name = this.expected ? this.expected[this.tensor].name : this.current!.name;
         const of = this.expected ? ` after ${this.tensor} of the ${this.expected.length} tensors` : '';
@@ -170,8 +173,9 @@ abstract class Assembler<T> {
   private readonly reader: PartReader;
   protected readonly done: T[] = [];
 
-  constructor(what: string) {
-    this.reader = new PartReader(what, null);
+  /** `expected` and `optional` as PartReader takes them (default: any tensors). */
+  constructor(what: string, expected: readonly { name: string; shape: readonly number[] }[] | null = null, optional = false) {
+    this.reader = new PartReader(what, expected, optional);
   }
 
   /** Whether the message has begun and is not complete. */

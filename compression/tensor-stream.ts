@@ -69,7 +69,7 @@ export function groupParts(tensors: readonly TensorMessage[], chunkBytes: number
  * Cuts raw tensors (F32 or U8, whole) into pieces of at most `pieceEntries(chunkBytes)` entries: views
  * on their data, no copies. What full W and task states travel as.
  */
-function splitRaw(tensors: readonly TensorMessage[], chunkBytes: number): TensorMessage[] {
+export function rawPieces(tensors: readonly TensorMessage[], chunkBytes: number): TensorMessage[] {
   const maxEntries = pieceEntries(chunkBytes);
   const out: TensorMessage[] = [];
   for (const t of tensors) {
@@ -86,7 +86,7 @@ function splitRaw(tensors: readonly TensorMessage[], chunkBytes: number): Tensor
 
 /** Raw tensors (whole W, task states) cut and grouped into parts. */
 export function rawParts(tensors: readonly TensorMessage[], chunkBytes: number): TensorMessage[][] {
-  return groupParts(splitRaw(tensors, chunkBytes), chunkBytes);
+  return groupParts(rawPieces(tensors, chunkBytes), chunkBytes);
 }
 
 /** The part fields of a message cut into `parts`: none for a single frame. */
@@ -101,8 +101,9 @@ export interface StreamTensor {
   values: Float32Array;
 }
 
-/** Encodes one piece's values (a view into its tensor) to a payload; `range` says which piece. */
-export type PieceEncoder = (values: Float32Array, range: PieceRange) => Uint8Array;
+/** Encodes one piece's values (a view into its tensor) to a payload; `range` says which piece, `index`
+ *  its place among the stream's pieces. */
+export type PieceEncoder = (values: Float32Array, range: PieceRange, index: number) => Uint8Array;
 
 /**
  * Tensors cut into pieces of at most the chunk size, each piece encoded by `encodePiece` (in wire
@@ -114,10 +115,10 @@ export function encodeStream(tensors: readonly StreamTensor[], chunkBytes: numbe
     tensors.map((t) => t.values.length),
     pieceEntries(chunkBytes),
   );
-  const pieces = ranges.map((r) => {
+  const pieces = ranges.map((r, index) => {
     const t = tensors[r.tensor];
     const values = r.whole ? t.values : t.values.subarray(r.offset, r.offset + r.count);
-    return pieceMessage(r, t.name, t.shape, encoding, encodePiece(values, r));
+    return pieceMessage(r, t.name, t.shape, encoding, encodePiece(values, r, index));
   });
   return groupParts(pieces, chunkBytes);
 }

@@ -23,8 +23,9 @@ export class Rounds {
   private readonly pending = new Map<string, Contribution>();
   private readonly active = new Set<string>();
   private openedAt: number | null = null;
-  /** Until every task has joined once, rounds wait for all of them (or for the deadline and a quorum),
-   *  so the first worker up does not train alone. Reset by a restart. */
+  /** Until the first round closed, rounds wait for every configured task (or for the deadline and a
+   *  quorum), so the first worker up does not train alone while the others start; after it, for the
+   *  active tasks. Reset by a restart. */
   private started = false;
 
   constructor(

@@ -1,7 +1,7 @@
 // `hybrid train`: in one process, the T separate dense models (the baseline) and the hybrid model, with
 // the same step budget, built from the same task trainer and the same shared-weight rounds as the
 // distributed run. No sockets.
-import type { RunConfig, TaskConfig } from '../config/schema.js';
+import type { RunConfig } from '../config/schema.js';
 import { weightedSum } from '../coordinator/aggregation.js';
 import { SharedWeights } from '../coordinator/shared-weights.js';
 import type { TaskData } from '../data/dataset.js';
@@ -10,6 +10,7 @@ import type { Bundle } from '../model/bundle.js';
 import { summarise, writeRunDirectory, type RunResult } from '../model/run-output.js';
 import { lrScale } from '../model/learning-rate.js';
 import { buildModelSpec, initTensors, modelFingerprint, totalSize, type ModelSpec } from '../model/spec.js';
+import { SeparateModel } from '../worker/separate-model.js';
 import { TaskTrainer } from '../worker/trainer.js';
 import { startProgress, type Log } from './progress.js';
 
@@ -33,31 +34,34 @@ export async function loadAllTasks(config: RunConfig): Promise<TaskData[]> {
   return data;
 }
 
-/** Trains W (and each trainer's own S_t and head) for `config.train.steps` rounds. */
-function trainRounds(config: RunConfig, spec: ModelSpec, trainers: TaskTrainer[], tasks: readonly TaskConfig[], label: string, log: Log): SharedWeights {
-  const shared = new SharedWeights(
-    initTensors(spec.shared, config.seed, 'shared'),
-    config.train.optimizer,
-    weightedSum,
-  );
+/** `steps` steps of `step` (which returns the step's loss), with progress on stderr and, every
+ *  train.eval_every steps, the held-out accuracies `evaluate` gives. */
+function trainSteps(config: RunConfig, label: string, log: Log, step: (s: number) => number, evaluate: () => Record<string, number>): void {
   const steps = config.train.steps;
   const progress = startProgress(label, steps, log);
-  for (const t of trainers) t.setShared(shared.tensors);
-  for (let step = 0; step < steps; step++) {
-    const contributions = trainers.map((trainer, i) => {
-      const r = trainer.round(step);
-      if (!Number.isFinite(r.loss)) throw new Error(`${label}: task "${trainer.name}" loss is ${r.loss} at step ${step}; lower the learning rate`);
-      return { task: trainer.name, weight: tasks[i].weight, gradient: r.gradient, loss: r.loss };
-    });
-    shared.applyRound(contributions, lrScale(config.train.lr_schedule, step, steps));
-    for (const t of trainers) t.setShared(shared.tensors);
-    const fields: Record<string, number> = { loss: contributions.reduce((a, c) => a + c.loss, 0) / contributions.length };
-    if (config.train.eval_every > 0 && (step + 1) % config.train.eval_every === 0) {
-      trainers.forEach((t) => (fields[`acc_${t.name}`] = t.evaluate().accuracy));
-    }
-    progress.update(step + 1, fields);
+  for (let s = 0; s < steps; s++) {
+    const fields: Record<string, number> = { loss: step(s) };
+    if (config.train.eval_every > 0 && (s + 1) % config.train.eval_every === 0) Object.assign(fields, evaluate());
+    progress.update(s + 1, fields);
   }
   progress.stop();
+}
+
+/** The hybrid rounds: every task's trainer computes its gradient against W, and W takes the round. */
+function trainHybrid(config: RunConfig, spec: ModelSpec, trainers: TaskTrainer[], log: Log): SharedWeights {
+  const shared = new SharedWeights(initTensors(spec.shared, config.seed, 'shared'), config.train.optimizer, weightedSum);
+  for (const t of trainers) t.setShared(shared.tensors);
+  const round = (step: number): number => {
+    const contributions = trainers.map((trainer, i) => {
+      const r = trainer.round(step);
+      if (!Number.isFinite(r.loss)) throw new Error(`hybrid: task "${trainer.name}" loss is ${r.loss} at step ${step}; lower the learning rate`);
+      return { task: trainer.name, weight: config.tasks[i].weight, gradient: r.gradient, loss: r.loss };
+    });
+    shared.applyRound(contributions, lrScale(config.train.lr_schedule, step, config.train.steps));
+    for (const t of trainers) t.setShared(shared.tensors);
+    return contributions.reduce((a, c) => a + c.loss, 0) / contributions.length;
+  };
+  trainSteps(config, 'hybrid', log, round, () => Object.fromEntries(trainers.map((t) => [`acc_${t.name}`, t.evaluate().accuracy])));
   return shared;
 }
 
@@ -72,20 +76,21 @@ export async function runTrain(config: RunConfig, options: TrainOptions): Promis
   const separate: (number | null)[] = data.map(() => null);
   if (config.train.baseline) {
     data.forEach((d, i) => {
-      const trainer = new TaskTrainer({ spec, data: d, weight: 1, train: config.train, sparsity: null, seed: config.seed });
+      const model = new SeparateModel(config, spec, d);
       try {
-        trainRounds(config, spec, [trainer], [config.tasks[i]], `separate ${d.name}`, log);
-        separate[i] = trainer.evaluate().accuracy;
-        log(`separate ${d.name}: test accuracy ${separate[i]!.toFixed(4)}`);
+        trainSteps(config, `separate ${d.name}`, log, (s) => model.step(s), () => ({ [`acc_${d.name}`]: model.evaluate().accuracy }));
+        const accuracy = model.evaluate().accuracy;
+        separate[i] = accuracy;
+        log(`separate ${d.name}: test accuracy ${accuracy.toFixed(4)}`);
       } finally {
-        trainer.dispose();
+        model.dispose();
       }
     });
   }
 
   const trainers = data.map((d, i) => new TaskTrainer({ spec, data: d, weight: config.tasks[i].weight, train: config.train, sparsity: config.sparsity, seed: config.seed }));
   try {
-    const shared = trainRounds(config, spec, trainers, config.tasks, 'hybrid', log);
+    const shared = trainHybrid(config, spec, trainers, log);
     const bundle: Bundle = {
       spec,
       shared: shared.tensors,

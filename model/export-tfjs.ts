@@ -1,90 +1,21 @@
 // One task of a bundle as a standard TF.js LayersModel directory (model.json + weights.bin): the backbone
 // with weights W + S_t, the task's head, and a softmax, loadable with tf.loadLayersModel anywhere. Written
-// by hand so that exporting needs no tensor library; the layers mirror model/forward.ts exactly.
+// by hand so that exporting needs no tensor library; the layers mirror model/forward.ts exactly (an
+// architecture's record in model/architectures/ holds both its forward pass and its layers).
 import { join, resolve } from 'node:path';
 import { writeFilesAtomically } from '../lib/atomic-write.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type Bundle, BundleError, effectiveWeights, findTask } from './bundle.js';
-import { headSpec, LENET5, modelFingerprint, type ModelSpec, type TensorSpec } from './spec.js';
+import { architecture } from './architectures/index.js';
+import { denseLayer, inputLayer, type KerasLayerConfig, layerWeightNames } from './architectures/keras-layers.js';
+import { headSpec, modelFingerprint, type ModelSpec, type TensorSpec } from './spec.js';
 
 const KERAS_VERSION = 'tfjs-layers 4.22.0';
 
-/** A Keras layer config as TF.js serialises it (snake_case keys; tfjs-layers converts them on load). */
-interface LayerConfig {
-  class_name: string;
-  config: Record<string, unknown>;
-}
-
-const glorotNormal = { class_name: 'VarianceScaling', config: { scale: 1, mode: 'fan_avg', distribution: 'normal', seed: null } };
-const zeros = { class_name: 'Zeros', config: {} };
-const noRegularisation = { kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null };
-
-function inputLayer(shape: readonly number[]): LayerConfig {
-  return { class_name: 'InputLayer', config: { batch_input_shape: [null, ...shape], dtype: 'float32', sparse: false, name: 'input' } };
-}
-
-function denseLayer(name: string, units: number, activation: 'relu' | 'softmax'): LayerConfig {
-  return {
-    class_name: 'Dense',
-    config: { name, trainable: true, units, activation, use_bias: true, kernel_initializer: glorotNormal, bias_initializer: zeros, ...noRegularisation },
-  };
-}
-
-function conv2dLayer(name: string, filters: number, kernel: number, padding: 'same' | 'valid'): LayerConfig {
-  return {
-    class_name: 'Conv2D',
-    config: {
-      name,
-      trainable: true,
-      filters,
-      kernel_size: [kernel, kernel],
-      strides: [1, 1],
-      padding,
-      data_format: 'channels_last',
-      dilation_rate: [1, 1],
-      activation: 'relu',
-      use_bias: true,
-      kernel_initializer: glorotNormal,
-      bias_initializer: zeros,
-      ...noRegularisation,
-    },
-  };
-}
-
-function maxPoolLayer(name: string): LayerConfig {
-  return { class_name: 'MaxPooling2D', config: { name, trainable: true, pool_size: [2, 2], strides: [2, 2], padding: 'valid', data_format: 'channels_last' } };
-}
-
-function flattenLayer(): LayerConfig {
-  return { class_name: 'Flatten', config: { name: 'flatten', trainable: true } };
-}
-
-/** The layer stack of forward.ts's backbone, then the head with a softmax. Each weighted layer is
- *  named after its tensors' prefix in the spec (dense0/kernel -> layer dense0), so TF.js's variable
- *  names (layer/kernel, layer/bias) are the spec's tensor names. */
-function layers(spec: ModelSpec, classes: number): LayerConfig[] {
-  const out: LayerConfig[] = [inputLayer(spec.inputShape)];
-  if (spec.arch === 'mlp') {
-    // forward.ts reshapes to [batch, -1]; Flatten does the same (row-major) for inputs of rank > 1.
-    if (spec.inputShape.length > 1) out.push(flattenLayer());
-    spec.hidden.forEach((units, i) => out.push(denseLayer(`dense${i}`, units, 'relu')));
-  } else {
-    out.push(
-      conv2dLayer('conv1', LENET5.conv1, LENET5.kernel, 'same'),
-      maxPoolLayer('pool1'),
-      conv2dLayer('conv2', LENET5.conv2, LENET5.kernel, 'valid'),
-      maxPoolLayer('pool2'),
-      flattenLayer(),
-      denseLayer('dense1', LENET5.dense1, 'relu'),
-      denseLayer('dense2', LENET5.dense2, 'relu'),
-    );
-  }
-  out.push(denseLayer('head', classes, 'softmax'));
-  return out;
-}
-
-/** The variable names the layer stack creates, in order; they must be the spec's tensor names. */
-function layerWeightNames(stack: readonly LayerConfig[]): string[] {
-  return stack.filter((l) => l.class_name === 'Dense' || l.class_name === 'Conv2D').flatMap((l) => [`${l.config.name}/kernel`, `${l.config.name}/bias`]);
+/** The architecture's layers (mirroring its backbone()), then the head with a softmax. Weighted layers
+ *  are named after their tensors' prefix in the spec, so TF.js's variable names are the spec's tensor
+ *  names. */
+function layers(spec: ModelSpec, classes: number): KerasLayerConfig[] {
+  return [inputLayer(spec.inputShape), ...architecture(spec.arch).kerasLayers(spec), denseLayer('head', classes, 'softmax')];
 }
 
 export function exportTfjsLayersModel(bundle: Bundle, task: string, outDir: string): { modelJson: string } {

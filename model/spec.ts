@@ -3,6 +3,8 @@
 import { createHash } from 'node:crypto';
 import type { ModelConfig } from '../config/schema.js';
 import { Random } from '../lib/random.js';
+import { architecture } from './architectures/index.js';
+import { tensor } from './architectures/tensor-specs.js';
 
 export type Init = 'he' | 'glorot' | 'zeros';
 
@@ -27,56 +29,10 @@ export interface ModelSpec {
   featureSize: number;
 }
 
-export const LENET5 = { conv1: 6, conv2: 16, kernel: 5, dense1: 120, dense2: 84 } as const;
-
-function tensor(name: string, shape: number[], init: Init, fanIn: number, fanOut: number): TensorSpec {
-  return { name, shape, size: shape.reduce((a, b) => a * b, 1), init, fanIn, fanOut };
-}
-
-function dense(prefix: string, input: number, output: number): TensorSpec[] {
-  return [tensor(`${prefix}/kernel`, [input, output], 'he', input, output), tensor(`${prefix}/bias`, [output], 'zeros', input, output)];
-}
-
-function conv(prefix: string, k: number, cin: number, cout: number): TensorSpec[] {
-  return [
-    tensor(`${prefix}/kernel`, [k, k, cin, cout], 'he', k * k * cin, k * k * cout),
-    tensor(`${prefix}/bias`, [cout], 'zeros', k * k * cin, k * k * cout),
-  ];
-}
-
-/** Spatial size after lenet5's conv1 ('same'), pool, conv2 ('valid'), pool. */
-export function lenet5FeatureMap(height: number, width: number): [number, number] {
-  const k = LENET5.kernel;
-  const h = Math.floor((Math.floor(height / 2) - k + 1) / 2);
-  const w = Math.floor((Math.floor(width / 2) - k + 1) / 2);
-  return [h, w];
-}
-
+/** The backbone's spec for a config and the shape of one example; throws when the architecture cannot
+ *  take such examples. */
 export function buildModelSpec(model: ModelConfig, inputShape: number[]): ModelSpec {
-  const inputSize = inputShape.reduce((a, b) => a * b, 1);
-  if (model.arch === 'mlp') {
-    const shared: TensorSpec[] = [];
-    let width = inputSize;
-    model.hidden.forEach((h, i) => {
-      shared.push(...dense(`dense${i}`, width, h));
-      width = h;
-    });
-    return { arch: 'mlp', inputShape: [...inputShape], hidden: [...model.hidden], shared, featureSize: width };
-  }
-  if (inputShape.length !== 3) {
-    throw new Error(`lenet5 needs images (height x width x channels); the tasks' inputs have shape [${inputShape.join(', ')}]`);
-  }
-  const [height, width, channels] = inputShape;
-  const [fh, fw] = lenet5FeatureMap(height, width);
-  if (fh < 1 || fw < 1) throw new Error(`lenet5 needs images of at least 12 x 12 pixels, not ${height} x ${width}`);
-  const flat = fh * fw * LENET5.conv2;
-  const shared = [
-    ...conv('conv1', LENET5.kernel, channels, LENET5.conv1),
-    ...conv('conv2', LENET5.kernel, LENET5.conv1, LENET5.conv2),
-    ...dense('dense1', flat, LENET5.dense1),
-    ...dense('dense2', LENET5.dense1, LENET5.dense2),
-  ];
-  return { arch: 'lenet5', inputShape: [...inputShape], hidden: [], shared, featureSize: LENET5.dense2 };
+  return architecture(model.arch).spec(model, inputShape);
 }
 
 /** A task's own head: a dense layer from the backbone's features to its classes. */

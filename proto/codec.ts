@@ -6,7 +6,10 @@ import { requireLittleEndian } from '../lib/byte-order.js';
 import { allFinite, firstNonFinite } from '../lib/finite.js';
 import { hybrid } from './hybrid.pb.js';
 
-export const PROTOCOL_VERSION = 1;
+/** The protocol this build speaks; a peer speaking another is refused (Error.PROTOCOL_VERSION). Version 2:
+ *  settings only in Welcome.config_json, typed TaskState sections, Error codes DUPLICATE, FUTURE and
+ *  TRAINING_OVER, evaluations in pushes. */
+export const PROTOCOL_VERSION = 2;
 
 export const wire = hybrid.v1;
 export type Envelope = hybrid.v1.Envelope.$Properties;
@@ -19,6 +22,8 @@ export type TaskStateMessage = hybrid.v1.TaskState.$Properties;
 export type Heartbeat = hybrid.v1.Heartbeat.$Properties;
 export type ErrorMessage = hybrid.v1.Error.$Properties;
 export type Bye = hybrid.v1.Bye.$Properties;
+export type EvaluationMessage = hybrid.v1.Evaluation.$Properties;
+export type OptimizerSlotsMessage = hybrid.v1.OptimizerSlots.$Properties;
 export const ErrorCode = hybrid.v1.Error.Code;
 export type ErrorCode = hybrid.v1.Error.Code;
 export const Encoding = hybrid.v1.Encoding;

@@ -270,27 +270,6 @@ export namespace hybrid {
             /** Welcome taskState. */
             taskState?: (hybrid.v1.TaskState.$Properties|null);
 
-            /** Welcome totalRounds. */
-            totalRounds: number;
-
-            /** Welcome reportEvery. */
-            reportEvery: number;
-
-            /** Welcome heartbeatMs. */
-            heartbeatMs: number;
-
-            /** Welcome mode. */
-            mode: string;
-
-            /** Welcome uplink. */
-            uplink: hybrid.v1.Encoding;
-
-            /** Welcome downlink. */
-            downlink: hybrid.v1.Encoding;
-
-            /** Welcome chunkBytes. */
-            chunkBytes: number;
-
             /** Welcome sharedFollows. */
             sharedFollows: boolean;
 
@@ -354,27 +333,6 @@ export namespace hybrid {
                 /** Welcome taskState */
                 taskState?: (hybrid.v1.TaskState.$Properties|null);
 
-                /** Welcome totalRounds */
-                totalRounds?: (number|null);
-
-                /** Welcome reportEvery */
-                reportEvery?: (number|null);
-
-                /** Welcome heartbeatMs */
-                heartbeatMs?: (number|null);
-
-                /** Welcome mode */
-                mode?: (string|null);
-
-                /** Welcome uplink */
-                uplink?: (hybrid.v1.Encoding|null);
-
-                /** Welcome downlink */
-                downlink?: (hybrid.v1.Encoding|null);
-
-                /** Welcome chunkBytes */
-                chunkBytes?: (number|null);
-
                 /** Welcome sharedFollows */
                 sharedFollows?: (boolean|null);
 
@@ -428,6 +386,9 @@ export namespace hybrid {
 
             /** GradientPush parts. */
             parts: number;
+
+            /** GradientPush evaluation. */
+            evaluation?: (hybrid.v1.Evaluation.$Properties|null);
 
             /**
              * Creates a new GradientPush instance using the specified properties.
@@ -488,6 +449,9 @@ export namespace hybrid {
 
                 /** GradientPush parts */
                 parts?: (number|null);
+
+                /** GradientPush evaluation */
+                evaluation?: (hybrid.v1.Evaluation.$Properties|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -708,15 +672,6 @@ export namespace hybrid {
             /** TaskState step. */
             step: number;
 
-            /** TaskState tensors. */
-            tensors: hybrid.v1.Tensor.$Properties[];
-
-            /** TaskState headOptimizerStep. */
-            headOptimizerStep: number;
-
-            /** TaskState sparseOptimizerStep. */
-            sparseOptimizerStep: number;
-
             /** TaskState nnz. */
             nnz: number;
 
@@ -734,6 +689,27 @@ export namespace hybrid {
 
             /** TaskState parts. */
             parts: number;
+
+            /** TaskState classes. */
+            classes: number;
+
+            /** TaskState sparse. */
+            sparse: hybrid.v1.Tensor.$Properties[];
+
+            /** TaskState support. */
+            support: hybrid.v1.Tensor.$Properties[];
+
+            /** TaskState head. */
+            head: hybrid.v1.Tensor.$Properties[];
+
+            /** TaskState headOptimizer. */
+            headOptimizer?: (hybrid.v1.OptimizerSlots.$Properties|null);
+
+            /** TaskState sparseOptimizer. */
+            sparseOptimizer?: (hybrid.v1.OptimizerSlots.$Properties|null);
+
+            /** TaskState baseline. */
+            baseline?: (hybrid.v1.Evaluation.$Properties|null);
 
             /**
              * Creates a new TaskState instance using the specified properties.
@@ -780,15 +756,6 @@ export namespace hybrid {
                 /** TaskState step */
                 step?: (number|null);
 
-                /** TaskState tensors */
-                tensors?: (hybrid.v1.Tensor.$Properties[]|null);
-
-                /** TaskState headOptimizerStep */
-                headOptimizerStep?: (number|null);
-
-                /** TaskState sparseOptimizerStep */
-                sparseOptimizerStep?: (number|null);
-
                 /** TaskState nnz */
                 nnz?: (number|null);
 
@@ -807,12 +774,111 @@ export namespace hybrid {
                 /** TaskState parts */
                 parts?: (number|null);
 
+                /** TaskState classes */
+                classes?: (number|null);
+
+                /** TaskState sparse */
+                sparse?: (hybrid.v1.Tensor.$Properties[]|null);
+
+                /** TaskState support */
+                support?: (hybrid.v1.Tensor.$Properties[]|null);
+
+                /** TaskState head */
+                head?: (hybrid.v1.Tensor.$Properties[]|null);
+
+                /** TaskState headOptimizer */
+                headOptimizer?: (hybrid.v1.OptimizerSlots.$Properties|null);
+
+                /** TaskState sparseOptimizer */
+                sparseOptimizer?: (hybrid.v1.OptimizerSlots.$Properties|null);
+
+                /** TaskState baseline */
+                baseline?: (hybrid.v1.Evaluation.$Properties|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
 
             /** Shape of a TaskState. */
             type $Shape = hybrid.v1.TaskState.$Properties;
+        }
+
+        /**
+         * Properties of an OptimizerSlots.
+         * @deprecated Use hybrid.v1.OptimizerSlots.$Properties instead.
+         */
+        interface IOptimizerSlots extends hybrid.v1.OptimizerSlots.$Properties {
+        }
+
+        /** Represents an OptimizerSlots. */
+        class OptimizerSlots {
+
+            /**
+             * Constructs a new OptimizerSlots.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: hybrid.v1.OptimizerSlots.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** OptimizerSlots step. */
+            step: number;
+
+            /** OptimizerSlots slots. */
+            slots: hybrid.v1.Tensor.$Properties[];
+
+            /**
+             * Creates a new OptimizerSlots instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns OptimizerSlots instance
+             */
+            static create(properties: hybrid.v1.OptimizerSlots.$Shape): hybrid.v1.OptimizerSlots & hybrid.v1.OptimizerSlots.$Shape;
+            static create(properties?: hybrid.v1.OptimizerSlots.$Properties): hybrid.v1.OptimizerSlots;
+
+            /**
+             * Encodes the specified OptimizerSlots message. Does not implicitly {@link hybrid.v1.OptimizerSlots.verify|verify} messages.
+             * @param message OptimizerSlots message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: hybrid.v1.OptimizerSlots.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an OptimizerSlots message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {hybrid.v1.OptimizerSlots & hybrid.v1.OptimizerSlots.$Shape} OptimizerSlots
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hybrid.v1.OptimizerSlots & hybrid.v1.OptimizerSlots.$Shape;
+
+            /**
+             * Gets the type url for OptimizerSlots
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace OptimizerSlots {
+
+            /** Properties of an OptimizerSlots. */
+            interface $Properties {
+
+                /** OptimizerSlots step */
+                step?: (number|null);
+
+                /** OptimizerSlots slots */
+                slots?: (hybrid.v1.Tensor.$Properties[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an OptimizerSlots. */
+            type $Shape = hybrid.v1.OptimizerSlots.$Properties;
         }
 
         /**
@@ -1016,7 +1082,16 @@ export namespace hybrid {
                 ROUND_CLOSED = 13,
 
                 /** ENCODING value */
-                ENCODING = 14
+                ENCODING = 14,
+
+                /** DUPLICATE value */
+                DUPLICATE = 15,
+
+                /** FUTURE value */
+                FUTURE = 16,
+
+                /** TRAINING_OVER value */
+                TRAINING_OVER = 17
             }
         }
 

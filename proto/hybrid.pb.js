@@ -603,13 +603,6 @@ export const hybrid = $root.hybrid = (() => {
              * @property {number|null} [version] Welcome version
              * @property {Array.<hybrid.v1.Tensor.$Properties>|null} [shared] Welcome shared
              * @property {hybrid.v1.TaskState.$Properties|null} [taskState] Welcome taskState
-             * @property {number|null} [totalRounds] Welcome totalRounds
-             * @property {number|null} [reportEvery] Welcome reportEvery
-             * @property {number|null} [heartbeatMs] Welcome heartbeatMs
-             * @property {string|null} [mode] Welcome mode
-             * @property {hybrid.v1.Encoding|null} [uplink] Welcome uplink
-             * @property {hybrid.v1.Encoding|null} [downlink] Welcome downlink
-             * @property {number|null} [chunkBytes] Welcome chunkBytes
              * @property {boolean|null} [sharedFollows] Welcome sharedFollows
              * @property {boolean|null} [taskStateFollows] Welcome taskStateFollows
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
@@ -693,62 +686,6 @@ export const hybrid = $root.hybrid = (() => {
             Welcome.prototype.taskState = null;
 
             /**
-             * Welcome totalRounds.
-             * @member {number} totalRounds
-             * @memberof hybrid.v1.Welcome
-             * @instance
-             */
-            Welcome.prototype.totalRounds = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * Welcome reportEvery.
-             * @member {number} reportEvery
-             * @memberof hybrid.v1.Welcome
-             * @instance
-             */
-            Welcome.prototype.reportEvery = 0;
-
-            /**
-             * Welcome heartbeatMs.
-             * @member {number} heartbeatMs
-             * @memberof hybrid.v1.Welcome
-             * @instance
-             */
-            Welcome.prototype.heartbeatMs = 0;
-
-            /**
-             * Welcome mode.
-             * @member {string} mode
-             * @memberof hybrid.v1.Welcome
-             * @instance
-             */
-            Welcome.prototype.mode = "";
-
-            /**
-             * Welcome uplink.
-             * @member {hybrid.v1.Encoding} uplink
-             * @memberof hybrid.v1.Welcome
-             * @instance
-             */
-            Welcome.prototype.uplink = 0;
-
-            /**
-             * Welcome downlink.
-             * @member {hybrid.v1.Encoding} downlink
-             * @memberof hybrid.v1.Welcome
-             * @instance
-             */
-            Welcome.prototype.downlink = 0;
-
-            /**
-             * Welcome chunkBytes.
-             * @member {number} chunkBytes
-             * @memberof hybrid.v1.Welcome
-             * @instance
-             */
-            Welcome.prototype.chunkBytes = 0;
-
-            /**
              * Welcome sharedFollows.
              * @member {boolean} sharedFollows
              * @memberof hybrid.v1.Welcome
@@ -809,20 +746,6 @@ export const hybrid = $root.hybrid = (() => {
                         $root.hybrid.v1.Tensor.encode(message.shared[i], writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
                 if (message.taskState != null && $Object.hasOwnProperty.call(message, "taskState"))
                     $root.hybrid.v1.TaskState.encode(message.taskState, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
-                if (message.totalRounds != null && $Object.hasOwnProperty.call(message, "totalRounds") && (typeof message.totalRounds === "object" ? message.totalRounds.low || message.totalRounds.high : message.totalRounds !== 0))
-                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.totalRounds);
-                if (message.reportEvery != null && $Object.hasOwnProperty.call(message, "reportEvery") && message.reportEvery !== 0)
-                    writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.reportEvery);
-                if (message.heartbeatMs != null && $Object.hasOwnProperty.call(message, "heartbeatMs") && message.heartbeatMs !== 0)
-                    writer.uint32(/* id 9, wireType 0 =*/72).uint32(message.heartbeatMs);
-                if (message.mode != null && $Object.hasOwnProperty.call(message, "mode") && message.mode !== "")
-                    writer.uint32(/* id 10, wireType 2 =*/82).string(message.mode);
-                if (message.uplink != null && $Object.hasOwnProperty.call(message, "uplink") && message.uplink !== 0)
-                    writer.uint32(/* id 11, wireType 0 =*/88).int32(message.uplink);
-                if (message.downlink != null && $Object.hasOwnProperty.call(message, "downlink") && message.downlink !== 0)
-                    writer.uint32(/* id 12, wireType 0 =*/96).int32(message.downlink);
-                if (message.chunkBytes != null && $Object.hasOwnProperty.call(message, "chunkBytes") && message.chunkBytes !== 0)
-                    writer.uint32(/* id 13, wireType 0 =*/104).uint32(message.chunkBytes);
                 if (message.sharedFollows != null && $Object.hasOwnProperty.call(message, "sharedFollows") && message.sharedFollows !== false)
                     writer.uint32(/* id 14, wireType 0 =*/112).bool(message.sharedFollows);
                 if (message.taskStateFollows != null && $Object.hasOwnProperty.call(message, "taskStateFollows") && message.taskStateFollows !== false)
@@ -921,69 +844,6 @@ export const hybrid = $root.hybrid = (() => {
                             message.taskState = $root.hybrid.v1.TaskState.decode(reader, reader.size(), $undefined, _depth + 1, message.taskState);
                             continue;
                         }
-                    case 7: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.totalRounds = value;
-                            else
-                                delete message.totalRounds;
-                            continue;
-                        }
-                    case 8: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.uint32())
-                                message.reportEvery = value;
-                            else
-                                delete message.reportEvery;
-                            continue;
-                        }
-                    case 9: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.uint32())
-                                message.heartbeatMs = value;
-                            else
-                                delete message.heartbeatMs;
-                            continue;
-                        }
-                    case 10: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.mode = value;
-                            else
-                                delete message.mode;
-                            continue;
-                        }
-                    case 11: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.int32())
-                                message.uplink = value;
-                            else
-                                delete message.uplink;
-                            continue;
-                        }
-                    case 12: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.int32())
-                                message.downlink = value;
-                            else
-                                delete message.downlink;
-                            continue;
-                        }
-                    case 13: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.uint32())
-                                message.chunkBytes = value;
-                            else
-                                delete message.chunkBytes;
-                            continue;
-                        }
                     case 14: {
                             if (wireType !== 0)
                                 break;
@@ -1048,6 +908,7 @@ export const hybrid = $root.hybrid = (() => {
              * @property {number|null} [samples] GradientPush samples
              * @property {number|null} [part] GradientPush part
              * @property {number|null} [parts] GradientPush parts
+             * @property {hybrid.v1.Evaluation.$Properties|null} [evaluation] GradientPush evaluation
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1137,6 +998,14 @@ export const hybrid = $root.hybrid = (() => {
             GradientPush.prototype.parts = 0;
 
             /**
+             * GradientPush evaluation.
+             * @member {hybrid.v1.Evaluation.$Properties|null|undefined} evaluation
+             * @memberof hybrid.v1.GradientPush
+             * @instance
+             */
+            GradientPush.prototype.evaluation = null;
+
+            /**
              * Creates a new GradientPush instance using the specified properties.
              * @function create
              * @memberof hybrid.v1.GradientPush
@@ -1183,6 +1052,8 @@ export const hybrid = $root.hybrid = (() => {
                     writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.part);
                 if (message.parts != null && $Object.hasOwnProperty.call(message, "parts") && message.parts !== 0)
                     writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.parts);
+                if (message.evaluation != null && $Object.hasOwnProperty.call(message, "evaluation"))
+                    $root.hybrid.v1.Evaluation.encode(message.evaluation, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1287,6 +1158,12 @@ export const hybrid = $root.hybrid = (() => {
                                 message.parts = value;
                             else
                                 delete message.parts;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 2)
+                                break;
+                            message.evaluation = $root.hybrid.v1.Evaluation.decode(reader, reader.size(), $undefined, _depth + 1, message.evaluation);
                             continue;
                         }
                     }
@@ -1803,15 +1680,19 @@ export const hybrid = $root.hybrid = (() => {
              * @typedef {Object} hybrid.v1.TaskState.$Properties
              * @property {string|null} [task] TaskState task
              * @property {number|null} [step] TaskState step
-             * @property {Array.<hybrid.v1.Tensor.$Properties>|null} [tensors] TaskState tensors
-             * @property {number|null} [headOptimizerStep] TaskState headOptimizerStep
-             * @property {number|null} [sparseOptimizerStep] TaskState sparseOptimizerStep
              * @property {number|null} [nnz] TaskState nnz
              * @property {number|null} [density] TaskState density
              * @property {hybrid.v1.Evaluation.$Properties|null} [evaluation] TaskState evaluation
              * @property {boolean|null} [final] TaskState final
              * @property {number|null} [part] TaskState part
              * @property {number|null} [parts] TaskState parts
+             * @property {number|null} [classes] TaskState classes
+             * @property {Array.<hybrid.v1.Tensor.$Properties>|null} [sparse] TaskState sparse
+             * @property {Array.<hybrid.v1.Tensor.$Properties>|null} [support] TaskState support
+             * @property {Array.<hybrid.v1.Tensor.$Properties>|null} [head] TaskState head
+             * @property {hybrid.v1.OptimizerSlots.$Properties|null} [headOptimizer] TaskState headOptimizer
+             * @property {hybrid.v1.OptimizerSlots.$Properties|null} [sparseOptimizer] TaskState sparseOptimizer
+             * @property {hybrid.v1.Evaluation.$Properties|null} [baseline] TaskState baseline
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1837,7 +1718,9 @@ export const hybrid = $root.hybrid = (() => {
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
             const TaskState = function (properties) {
-                this.tensors = [];
+                this.sparse = [];
+                this.support = [];
+                this.head = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -1859,30 +1742,6 @@ export const hybrid = $root.hybrid = (() => {
              * @instance
              */
             TaskState.prototype.step = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * TaskState tensors.
-             * @member {Array.<hybrid.v1.Tensor.$Properties>} tensors
-             * @memberof hybrid.v1.TaskState
-             * @instance
-             */
-            TaskState.prototype.tensors = $util.emptyArray;
-
-            /**
-             * TaskState headOptimizerStep.
-             * @member {number} headOptimizerStep
-             * @memberof hybrid.v1.TaskState
-             * @instance
-             */
-            TaskState.prototype.headOptimizerStep = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * TaskState sparseOptimizerStep.
-             * @member {number} sparseOptimizerStep
-             * @memberof hybrid.v1.TaskState
-             * @instance
-             */
-            TaskState.prototype.sparseOptimizerStep = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
              * TaskState nnz.
@@ -1933,6 +1792,62 @@ export const hybrid = $root.hybrid = (() => {
             TaskState.prototype.parts = 0;
 
             /**
+             * TaskState classes.
+             * @member {number} classes
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.classes = 0;
+
+            /**
+             * TaskState sparse.
+             * @member {Array.<hybrid.v1.Tensor.$Properties>} sparse
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.sparse = $util.emptyArray;
+
+            /**
+             * TaskState support.
+             * @member {Array.<hybrid.v1.Tensor.$Properties>} support
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.support = $util.emptyArray;
+
+            /**
+             * TaskState head.
+             * @member {Array.<hybrid.v1.Tensor.$Properties>} head
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.head = $util.emptyArray;
+
+            /**
+             * TaskState headOptimizer.
+             * @member {hybrid.v1.OptimizerSlots.$Properties|null|undefined} headOptimizer
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.headOptimizer = null;
+
+            /**
+             * TaskState sparseOptimizer.
+             * @member {hybrid.v1.OptimizerSlots.$Properties|null|undefined} sparseOptimizer
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.sparseOptimizer = null;
+
+            /**
+             * TaskState baseline.
+             * @member {hybrid.v1.Evaluation.$Properties|null|undefined} baseline
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.baseline = null;
+
+            /**
              * Creates a new TaskState instance using the specified properties.
              * @function create
              * @memberof hybrid.v1.TaskState
@@ -1968,13 +1883,6 @@ export const hybrid = $root.hybrid = (() => {
                     writer.uint32(/* id 1, wireType 2 =*/10).string(message.task);
                 if (message.step != null && $Object.hasOwnProperty.call(message, "step") && (typeof message.step === "object" ? message.step.low || message.step.high : message.step !== 0))
                     writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.step);
-                if (message.tensors != null && message.tensors.length)
-                    for (let i = 0; i < message.tensors.length; ++i)
-                        $root.hybrid.v1.Tensor.encode(message.tensors[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
-                if (message.headOptimizerStep != null && $Object.hasOwnProperty.call(message, "headOptimizerStep") && (typeof message.headOptimizerStep === "object" ? message.headOptimizerStep.low || message.headOptimizerStep.high : message.headOptimizerStep !== 0))
-                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.headOptimizerStep);
-                if (message.sparseOptimizerStep != null && $Object.hasOwnProperty.call(message, "sparseOptimizerStep") && (typeof message.sparseOptimizerStep === "object" ? message.sparseOptimizerStep.low || message.sparseOptimizerStep.high : message.sparseOptimizerStep !== 0))
-                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.sparseOptimizerStep);
                 if (message.nnz != null && $Object.hasOwnProperty.call(message, "nnz") && (typeof message.nnz === "object" ? message.nnz.low || message.nnz.high : message.nnz !== 0))
                     writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.nnz);
                 if (message.density != null && $Object.hasOwnProperty.call(message, "density") && !$Object.is(message.density, 0))
@@ -1987,6 +1895,23 @@ export const hybrid = $root.hybrid = (() => {
                     writer.uint32(/* id 10, wireType 0 =*/80).uint32(message.part);
                 if (message.parts != null && $Object.hasOwnProperty.call(message, "parts") && message.parts !== 0)
                     writer.uint32(/* id 11, wireType 0 =*/88).uint32(message.parts);
+                if (message.classes != null && $Object.hasOwnProperty.call(message, "classes") && message.classes !== 0)
+                    writer.uint32(/* id 12, wireType 0 =*/96).uint32(message.classes);
+                if (message.sparse != null && message.sparse.length)
+                    for (let i = 0; i < message.sparse.length; ++i)
+                        $root.hybrid.v1.Tensor.encode(message.sparse[i], writer.uint32(/* id 13, wireType 2 =*/106).fork(), _depth + 1).ldelim();
+                if (message.support != null && message.support.length)
+                    for (let i = 0; i < message.support.length; ++i)
+                        $root.hybrid.v1.Tensor.encode(message.support[i], writer.uint32(/* id 14, wireType 2 =*/114).fork(), _depth + 1).ldelim();
+                if (message.head != null && message.head.length)
+                    for (let i = 0; i < message.head.length; ++i)
+                        $root.hybrid.v1.Tensor.encode(message.head[i], writer.uint32(/* id 15, wireType 2 =*/122).fork(), _depth + 1).ldelim();
+                if (message.headOptimizer != null && $Object.hasOwnProperty.call(message, "headOptimizer"))
+                    $root.hybrid.v1.OptimizerSlots.encode(message.headOptimizer, writer.uint32(/* id 16, wireType 2 =*/130).fork(), _depth + 1).ldelim();
+                if (message.sparseOptimizer != null && $Object.hasOwnProperty.call(message, "sparseOptimizer"))
+                    $root.hybrid.v1.OptimizerSlots.encode(message.sparseOptimizer, writer.uint32(/* id 17, wireType 2 =*/138).fork(), _depth + 1).ldelim();
+                if (message.baseline != null && $Object.hasOwnProperty.call(message, "baseline"))
+                    $root.hybrid.v1.Evaluation.encode(message.baseline, writer.uint32(/* id 18, wireType 2 =*/146).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -2049,32 +1974,6 @@ export const hybrid = $root.hybrid = (() => {
                                 delete message.step;
                             continue;
                         }
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            if (!(message.tensors && message.tensors.length))
-                                message.tensors = [];
-                            message.tensors.push($root.hybrid.v1.Tensor.decode(reader, reader.size(), $undefined, _depth + 1));
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.headOptimizerStep = value;
-                            else
-                                delete message.headOptimizerStep;
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.sparseOptimizerStep = value;
-                            else
-                                delete message.sparseOptimizerStep;
-                            continue;
-                        }
                     case 6: {
                             if (wireType !== 0)
                                 break;
@@ -2126,6 +2025,57 @@ export const hybrid = $root.hybrid = (() => {
                                 delete message.parts;
                             continue;
                         }
+                    case 12: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.classes = value;
+                            else
+                                delete message.classes;
+                            continue;
+                        }
+                    case 13: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.sparse && message.sparse.length))
+                                message.sparse = [];
+                            message.sparse.push($root.hybrid.v1.Tensor.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 14: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.support && message.support.length))
+                                message.support = [];
+                            message.support.push($root.hybrid.v1.Tensor.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 15: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.head && message.head.length))
+                                message.head = [];
+                            message.head.push($root.hybrid.v1.Tensor.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 16: {
+                            if (wireType !== 2)
+                                break;
+                            message.headOptimizer = $root.hybrid.v1.OptimizerSlots.decode(reader, reader.size(), $undefined, _depth + 1, message.headOptimizer);
+                            continue;
+                        }
+                    case 17: {
+                            if (wireType !== 2)
+                                break;
+                            message.sparseOptimizer = $root.hybrid.v1.OptimizerSlots.decode(reader, reader.size(), $undefined, _depth + 1, message.sparseOptimizer);
+                            continue;
+                        }
+                    case 18: {
+                            if (wireType !== 2)
+                                break;
+                            message.baseline = $root.hybrid.v1.Evaluation.decode(reader, reader.size(), $undefined, _depth + 1, message.baseline);
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -2158,6 +2108,193 @@ export const hybrid = $root.hybrid = (() => {
             };
 
             return TaskState;
+        })();
+
+        v1.OptimizerSlots = (function() {
+
+            /**
+             * Properties of an OptimizerSlots.
+             * @typedef {Object} hybrid.v1.OptimizerSlots.$Properties
+             * @property {number|null} [step] OptimizerSlots step
+             * @property {Array.<hybrid.v1.Tensor.$Properties>|null} [slots] OptimizerSlots slots
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an OptimizerSlots.
+             * @memberof hybrid.v1
+             * @interface IOptimizerSlots
+             * @augments hybrid.v1.OptimizerSlots.$Properties
+             * @deprecated Use hybrid.v1.OptimizerSlots.$Properties instead.
+             */
+
+            /**
+             * Shape of an OptimizerSlots.
+             * @typedef {hybrid.v1.OptimizerSlots.$Properties} hybrid.v1.OptimizerSlots.$Shape
+             */
+
+            /**
+             * Constructs a new OptimizerSlots.
+             * @memberof hybrid.v1
+             * @classdesc Represents an OptimizerSlots.
+             * @constructor
+             * @param {hybrid.v1.OptimizerSlots.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const OptimizerSlots = function (properties) {
+                this.slots = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * OptimizerSlots step.
+             * @member {number} step
+             * @memberof hybrid.v1.OptimizerSlots
+             * @instance
+             */
+            OptimizerSlots.prototype.step = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * OptimizerSlots slots.
+             * @member {Array.<hybrid.v1.Tensor.$Properties>} slots
+             * @memberof hybrid.v1.OptimizerSlots
+             * @instance
+             */
+            OptimizerSlots.prototype.slots = $util.emptyArray;
+
+            /**
+             * Creates a new OptimizerSlots instance using the specified properties.
+             * @function create
+             * @memberof hybrid.v1.OptimizerSlots
+             * @static
+             * @param {hybrid.v1.OptimizerSlots.$Properties=} [properties] Properties to set
+             * @returns {hybrid.v1.OptimizerSlots} OptimizerSlots instance
+             * @type {{
+             *   (properties: hybrid.v1.OptimizerSlots.$Shape): hybrid.v1.OptimizerSlots & hybrid.v1.OptimizerSlots.$Shape;
+             *   (properties?: hybrid.v1.OptimizerSlots.$Properties): hybrid.v1.OptimizerSlots;
+             * }}
+             */
+            OptimizerSlots.create = function(properties) {
+                return new OptimizerSlots(properties);
+            };
+
+            /**
+             * Encodes the specified OptimizerSlots message. Does not implicitly {@link hybrid.v1.OptimizerSlots.verify|verify} messages.
+             * @function encode
+             * @memberof hybrid.v1.OptimizerSlots
+             * @static
+             * @param {hybrid.v1.OptimizerSlots.$Properties} message OptimizerSlots message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            OptimizerSlots.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.step != null && $Object.hasOwnProperty.call(message, "step") && (typeof message.step === "object" ? message.step.low || message.step.high : message.step !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.step);
+                if (message.slots != null && message.slots.length)
+                    for (let i = 0; i < message.slots.length; ++i)
+                        $root.hybrid.v1.Tensor.encode(message.slots[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an OptimizerSlots message from the specified reader or buffer.
+             * @function decode
+             * @memberof hybrid.v1.OptimizerSlots
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hybrid.v1.OptimizerSlots & hybrid.v1.OptimizerSlots.$Shape} OptimizerSlots
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            OptimizerSlots.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hybrid.v1.OptimizerSlots();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.step = value;
+                            else
+                                delete message.step;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.slots && message.slots.length))
+                                message.slots = [];
+                            message.slots.push($root.hybrid.v1.Tensor.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for OptimizerSlots
+             * @function getTypeUrl
+             * @memberof hybrid.v1.OptimizerSlots
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            OptimizerSlots.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/hybrid.v1.OptimizerSlots";
+            };
+
+            return OptimizerSlots;
         })();
 
         v1.Heartbeat = (function() {
@@ -2548,6 +2685,9 @@ export const hybrid = $root.hybrid = (() => {
              * @property {number} NOT_JOINED=12 NOT_JOINED value
              * @property {number} ROUND_CLOSED=13 ROUND_CLOSED value
              * @property {number} ENCODING=14 ENCODING value
+             * @property {number} DUPLICATE=15 DUPLICATE value
+             * @property {number} FUTURE=16 FUTURE value
+             * @property {number} TRAINING_OVER=17 TRAINING_OVER value
              */
             Error.Code = (function() {
                 const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -2566,6 +2706,9 @@ export const hybrid = $root.hybrid = (() => {
                 values[valuesById[12] = "NOT_JOINED"] = 12;
                 values[valuesById[13] = "ROUND_CLOSED"] = 13;
                 values[valuesById[14] = "ENCODING"] = 14;
+                values[valuesById[15] = "DUPLICATE"] = 15;
+                values[valuesById[16] = "FUTURE"] = 16;
+                values[valuesById[17] = "TRAINING_OVER"] = 17;
                 return values;
             })();
 

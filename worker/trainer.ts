@@ -61,6 +61,9 @@ export interface Evaluation {
   samples: number;
 }
 
+/** Trainers made in this process so far. */
+let instances = 0;
+
 export class TaskTrainer {
   readonly name: string;
   readonly classes: number;
@@ -93,11 +96,14 @@ export class TaskTrainer {
     this.batch = { x: new Float32Array(opts.train.batch_size * this.inputSize), y: new Int32Array(opts.train.batch_size) };
     const heads = headSpec(this.spec, this.classes);
     const headInit = initTensors(heads, opts.seed, `head/${this.name}`);
-    this.head = heads.map((t, i) => tf.tidy(() => tf.variable(tf.tensor(headInit[i], t.shape), true, `${this.name}/${t.name}`)));
+    // Variable names are unique in the tfjs engine: the instance number lets two trainers of one task
+    // live side by side (the hybrid one and the task's separate model in a worker).
+    const prefix = `${this.name}#${++instances}`;
+    this.head = heads.map((t, i) => tf.tidy(() => tf.variable(tf.tensor(headInit[i], t.shape), true, `${prefix}/${t.name}`)));
     const taskOptimizer: OptimizerConfig = opts.train.task_optimizer ?? opts.train.optimizer;
     this.headOptimizer = new TensorOptimizer(taskOptimizer, this.head);
     if (opts.sparsity) {
-      this.sparse = this.spec.shared.map((t) => tf.tidy(() => tf.variable(tf.zeros(t.shape), true, `${this.name}/sparse/${t.name}`)));
+      this.sparse = this.spec.shared.map((t) => tf.tidy(() => tf.variable(tf.zeros(t.shape), true, `${prefix}/sparse/${t.name}`)));
       this.sparseOptimizer = new TensorOptimizer(taskOptimizer, this.sparse);
       this.bounds = scheduleBounds(this.totalSteps, opts.sparsity);
       const sharedSize = this.spec.shared.reduce((a, t) => a + t.size, 0);

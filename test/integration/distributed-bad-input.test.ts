@@ -14,6 +14,7 @@ import { CoordinatorMetrics } from '../../coordinator/metrics.js';
 import { startServer, type RunningServer } from '../../coordinator/server.js';
 import { headSpec, type ModelSpec } from '../../model/spec.js';
 import { decode, encode, ErrorCode, f32Tensor, PROTOCOL_VERSION, wire, type Decoded, type GradientPush, type TensorMessage } from '../../proto/codec.js';
+import { toTaskStateMessage } from '../../worker/task-state.js';
 import { Worker, type WorkerOutcome } from '../../worker/worker.js';
 
 const quiet = () => {};
@@ -169,8 +170,12 @@ async function run(hook?: Hook): Promise<{ shared: Float32Array[]; outcome: Work
     if (msg === null) throw new Error('the coordinator closed the scripted worker\'s connection');
     if (msg.kind === 'bye') break;
     if (msg.kind === 'update' && msg.body.done) {
-      const heads = headSpec(spec, B_CLASSES).map((h) => f32Tensor(h.name, h.shape, new Float32Array(h.size)));
-      b.send(encode('taskState', { task: 'b', step: config.train.steps, tensors: heads, evaluation: { accuracy: 0, loss: 1, samples: 1 }, final: true }));
+      // A whole state of zeros (S_t, head, Adam's two slots for each), as a worker's exporter writes it.
+      const zeros = (tensors: readonly { size: number }[]) => tensors.map((t) => new Float32Array(t.size));
+      const heads = headSpec(spec, B_CLASSES);
+      const adam = (tensors: readonly { size: number }[]) => ({ type: 'adam' as const, step: 0, slots: [zeros(tensors), zeros(tensors)] });
+      const state = { step: config.train.steps, sparse: zeros(spec.shared), support: null, head: zeros(heads), headOptimizer: adam(heads), sparseOptimizer: adam(spec.shared) };
+      b.send(encode('taskState', toTaskStateMessage('b', spec, B_CLASSES, state, { evaluation: { accuracy: 0, loss: 1, samples: 1 }, final: true })));
       b.send(encode('bye', { reason: 'done' }));
       continue;
     }

@@ -180,7 +180,9 @@ describe('the coordinator takes pushes part by part', () => {
     const [welcome, ...rest] = replies;
     expect(welcome.kind).toBe('welcome');
     if (welcome.kind !== 'welcome') return;
-    expect(welcome.body).toMatchObject({ uplink: Encoding.ENCODING_TOPK, downlink: Encoding.ENCODING_F32, chunkBytes: CHUNK, sharedFollows: true, shared: [] });
+    expect(welcome.body).toMatchObject({ sharedFollows: true, shared: [] });
+    // The negotiated settings travel once, in the run config.
+    expect(JSON.parse(welcome.body.configJson ?? '{}').distributed).toMatchObject({ uplink: { encoding: 'topk' }, downlink: { encoding: 'f32' }, chunk_bytes: CHUNK });
     expect(rest.length).toBeGreaterThan(4);
     const reader = new PartReader('welcome W', coordinator.spec.shared);
     const values = new ValueAssembler('welcome W');

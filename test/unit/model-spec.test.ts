@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { architecture } from '../../model/architectures/index.js';
 import { buildModelSpec, headSpec, initTensors, modelFingerprint, totalSize } from '../../model/spec.js';
 
 describe('model spec', () => {
@@ -46,5 +47,21 @@ describe('model spec', () => {
     expect(f([32], [8])).toBe(f([32], [8]));
     expect(f([32], [8])).not.toBe(f([33], [8]));
     expect(f([32], [8])).not.toBe(f([32], [9]));
+  });
+
+  it('fingerprints are the ones bundles on disk record', () => {
+    expect(modelFingerprint(buildModelSpec({ arch: 'mlp', hidden: [16, 8] }, [20]))).toBe('616675ceaaec313b');
+    expect(modelFingerprint(buildModelSpec({ arch: 'lenet5' }, [28, 28, 1]))).toBe('2f1f5d5d815fb8a9');
+  });
+
+  it.each([
+    ['mlp', buildModelSpec({ arch: 'mlp', hidden: [16, 8] }, [4, 5])],
+    ['lenet5', buildModelSpec({ arch: 'lenet5' }, [32, 32, 3])],
+  ])('%s: the config its record derives from a spec rebuilds that spec', (_name, spec) => {
+    expect(buildModelSpec(architecture(spec.arch).config(spec), spec.inputShape)).toEqual(spec);
+  });
+
+  it('names the known architectures for an unknown one', () => {
+    expect(() => architecture('resnet')).toThrow('unknown model architecture "resnet"; the known ones are mlp, lenet5');
   });
 });

@@ -1,0 +1,111 @@
+// Who may train which task. A hello is checked (protocol version, task, the token's scope, the model,
+// the encodings and parts the worker takes, whether training is still on, whether the task has a live
+// worker); an admitted worker is joined to its task and welcomed with the run config, W and its task's
+// last reported state. Every refusal is a WireError whose code coordinator/refusals.ts describes.
+import { lapseMs } from '../config/settings.js';
+import { ENCODING_IDS } from '../compression/encodings/index.js';
+import { taskStateParts } from '../compression/task-state-stream.js';
+import { Encoding, ErrorCode, PROTOCOL_VERSION, WireError, type Hello } from '../proto/codec.js';
+import type { Downlink } from './downlink.js';
+import type { RunContext } from './run-context.js';
+import type { Session, Sessions } from './session.js';
+import type { TaskStates } from './task-states.js';
+
+export interface AdmissionDeps {
+  run: RunContext;
+  sessions: Sessions;
+  downlink: Downlink;
+  taskStates: TaskStates;
+  /** The version of W now. */
+  version(): number;
+  /** Whether the run has finished (nothing more is taken). */
+  finished(): boolean;
+  /** The task's worker joined: its rounds count on it. */
+  joined(task: string): void;
+}
+
+/** Refuses a worker that cannot send or apply this run's encodings, or take its messages in parts. */
+function negotiate(run: RunContext, hello: Hello): void {
+  const { uplink, downlink } = run.config.distributed;
+  const offered = new Set<number>([Encoding.ENCODING_F32, ...(hello.encodings ?? [])]);
+  for (const [direction, name] of [
+    ['uplink', uplink.encoding],
+    ['downlink', downlink.encoding],
+  ] as const) {
+    if (!offered.has(ENCODING_IDS[name])) {
+      throw new WireError(ErrorCode.ENCODING, `this run's ${direction} encoding is ${name.toUpperCase()}, which the worker does not offer (it offers ${[...offered].map((e) => Encoding[e] ?? e).join(', ')})`);
+    }
+  }
+  if (run.needsParts && !hello.parts) {
+    throw new WireError(ErrorCode.ENCODING, `this run's tensors travel in parts (chunk size ${run.chunkBytes} bytes), which the worker does not take`);
+  }
+}
+
+/** The task `hello` may train on `session`; throws the refusal otherwise. */
+function check(deps: AdmissionDeps, session: Session, hello: Hello): string {
+  const { run } = deps;
+  if (session.state.name !== 'connected') throw new WireError(ErrorCode.MALFORMED, 'a second hello on one connection');
+  if (hello.protocolVersion !== PROTOCOL_VERSION) {
+    throw new WireError(
+      ErrorCode.PROTOCOL_VERSION,
+      `protocol version ${hello.protocolVersion ?? 0} is not supported; this coordinator speaks version ${PROTOCOL_VERSION} (run the same hybrid release on the workers as on the coordinator)`,
+    );
+  }
+  const task = hello.task ?? '';
+  if (!run.tasks.includes(task)) throw new WireError(ErrorCode.UNKNOWN_TASK, `no task "${task}" in this run; tasks: ${run.tasks.join(', ')}`);
+  if (session.peer.onlyTask !== undefined && session.peer.onlyTask !== task) {
+    throw new WireError(ErrorCode.UNAUTHORIZED, `this connection's token is for task "${session.peer.onlyTask}", not "${task}"`);
+  }
+  if (hello.modelFingerprint && hello.modelFingerprint !== run.fingerprint) {
+    throw new WireError(ErrorCode.FINGERPRINT, `the worker holds model ${hello.modelFingerprint}, the coordinator has model ${run.fingerprint} (${run.spec.arch}, input [${run.spec.inputShape.join(', ')}])`);
+  }
+  negotiate(run, hello);
+  if (deps.finished()) throw new WireError(ErrorCode.TRAINING_OVER, 'training is over');
+  return task;
+}
+
+/** Checks `hello` and joins its worker to its task (replacing one whose heartbeat lapsed), then welcomes it. */
+export function admit(deps: AdmissionDeps, session: Session, hello: Hello): void {
+  const { run, sessions } = deps;
+  const task = check(deps, session, hello);
+  const existing = sessions.holding(task);
+  if (existing) {
+    if (existing.state.name === 'joined' && existing.state.workerId !== hello.workerId) {
+      const lapse = lapseMs(run.config.distributed);
+      if (run.now() - existing.lastSeen < lapse) {
+        throw new WireError(ErrorCode.TASK_TAKEN, `task "${task}" has a live worker; try again once its heartbeat has lapsed (${lapse / 1000} s)`);
+      }
+      run.log(`coordinator: task ${task}: the previous worker's heartbeat lapsed; replacing it`);
+    }
+    sessions.release(existing);
+    existing.close(1000, 'replaced');
+  }
+  sessions.join(session, task, hello.workerId ?? '');
+  deps.joined(task);
+  welcome(deps, session, task);
+}
+
+/** The welcome: the run config, W and the task's state ride in it when they fit one frame, else follow it in parts. */
+function welcome(deps: AdmissionDeps, session: Session, task: string): void {
+  const { run } = deps;
+  const version = deps.version();
+  const record = deps.taskStates.get(task);
+  run.log(`coordinator: task ${task} joined at version ${version}${record ? ` (its state from step ${record.state.step} sent along)` : ''}`);
+  const sharedParts = deps.downlink.fullParts();
+  const stateParts = record ? taskStateParts(record.state, run.chunkBytes) : [];
+  const sharedFollows = sharedParts.length > 1;
+  const taskStateFollows = stateParts.length > 1;
+  session.send('welcome', {
+    protocolVersion: PROTOCOL_VERSION,
+    modelFingerprint: run.fingerprint,
+    configJson: JSON.stringify(run.config),
+    version,
+    shared: sharedFollows ? [] : sharedParts[0],
+    taskState: record && !taskStateFollows ? record.state : null,
+    sharedFollows,
+    taskStateFollows,
+  });
+  if (taskStateFollows) for (const part of stateParts) session.send('taskState', part);
+  if (sharedFollows) deps.downlink.send([session], { version, done: false }, sharedParts);
+  if (version >= run.totalRounds) session.send('update', { version, shared: [], done: true });
+}

@@ -1,0 +1,68 @@
+// What the workers receive of W: the full W when they join and when a push of theirs was refused, and
+// after each round either W itself or, with a lossy downlink (distributed.downlink), its encoded delta
+// against the mirror of what they hold, with the full W every dense_every versions.
+import { encodeWithSent, ENCODING_IDS } from '../compression/encodings/index.js';
+import { Mirror } from '../compression/mirror.js';
+import { encodeStream, partFields, rawF32, type StreamTensor } from '../compression/tensor-stream.js';
+import type { DownlinkConfig } from '../config/schema.js';
+import type { ModelSpec } from '../model/spec.js';
+import { encode, type ParamUpdate, type TensorMessage } from '../proto/codec.js';
+import type { Session } from './session.js';
+
+export class Downlink {
+  /** The W every worker holds: W itself while the downlink sends F32 (nothing to keep in step). */
+  readonly mirror: Mirror;
+
+  constructor(
+    private readonly spec: ModelSpec,
+    private readonly config: DownlinkConfig,
+    private readonly chunkBytes: number,
+    /** W, updated in place by the rounds. */
+    private readonly w: readonly Float32Array[],
+    version: number,
+  ) {
+    this.mirror = new Mirror(config.encoding === 'f32' ? [...w] : w.map((t) => t.slice()), version);
+  }
+
+  private stream(values: readonly Float32Array[]): StreamTensor[] {
+    return this.spec.shared.map((t, i) => ({ name: t.name, shape: t.shape, values: values[i] }));
+  }
+
+  /** The mirror in full, in parts (one when it fits a frame): what a joining worker starts from. */
+  fullParts(): TensorMessage[][] {
+    return encodeStream(this.stream(this.mirror.tensors), this.chunkBytes, ENCODING_IDS.f32, rawF32);
+  }
+
+  /**
+   * The update that brings the workers' copies to `version` after a round: the full W when the downlink
+   * sends F32 or the version is a multiple of dense_every, else W minus the mirror, each piece encoded
+   * on its own; the mirror takes exactly the float32 additions each worker does with the decoded delta.
+   */
+  roundUpdate(version: number): { update: ParamUpdate; parts: TensorMessage[][] } {
+    const { encoding } = this.config;
+    if (encoding === 'f32' || version % this.config.dense_every === 0) {
+      this.mirror.replace(version, this.w);
+      return { update: { version }, parts: this.fullParts() };
+    }
+    const options = { topkFraction: this.config.topk_fraction, topkValues: this.config.topk_values };
+    const parts = encodeStream(
+      this.stream(this.w),
+      this.chunkBytes,
+      ENCODING_IDS[encoding],
+      this.mirror.deltaEncoder((delta) => encodeWithSent(delta, encoding, options)),
+    );
+    this.mirror.advance(version);
+    return { update: { version, delta: true }, parts };
+  }
+
+  /** Sends an update in its parts (each frame encoded once) to every session. */
+  send(sessions: Iterable<Session>, update: ParamUpdate, parts: readonly TensorMessage[][]): void {
+    const frames = parts.map((shared, i) => encode('update', { ...update, shared, ...partFields(i, parts.length) }));
+    for (const session of sessions) for (const frame of frames) session.sendFrame('update', frame);
+  }
+
+  /** The full mirror at `version` to one session (a worker whose push was refused goes on from it). */
+  sendFull(session: Session, version: number): void {
+    this.send([session], { version, done: false }, this.fullParts());
+  }
+}

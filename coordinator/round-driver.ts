@@ -1,0 +1,170 @@
+// The rounds as they happen: complete pushes are offered to the round policy (coordinator/rounds.ts),
+// a round closes when the policy says so or at its deadline, its contributions step W, and the update
+// goes out to every joined worker. Timers and metrics live here; the policy itself has no I/O.
+import { lrScale } from '../model/learning-rate.js';
+import { ErrorCode, WireError } from '../proto/codec.js';
+import type { Downlink } from './downlink.js';
+import type { CompletePush, PushReceiver } from './push-receiver.js';
+import type { RunContext } from './run-context.js';
+import { Rounds, type Refusal as OfferRefusal } from './rounds.js';
+import type { Sessions } from './session.js';
+import type { SharedWeights } from './shared-weights.js';
+
+/** What a closed round reports. */
+export interface RoundStats {
+  tasks: string[];
+  seconds: number;
+  /** Each task's latest loss. */
+  loss: Record<string, number>;
+  /** Each contribution's coefficient in the combined gradient (the aggregator's task weights). */
+  coefficients: Record<string, number>;
+}
+
+export interface RoundHooks {
+  /** A round closed and W moved to `version`. */
+  closed(version: number, stats: RoundStats): void;
+  /** The last round closed: training is over. */
+  trainingDone(): void;
+}
+
+const OFFER_CODES: Record<OfferRefusal, ErrorCode> = {
+  stale: ErrorCode.STALE,
+  future: ErrorCode.FUTURE,
+  duplicate: ErrorCode.DUPLICATE,
+  unknown_task: ErrorCode.UNKNOWN_TASK,
+};
+
+export class RoundDriver {
+  private readonly rounds: Rounds;
+  private readonly weights: Map<string, number>;
+  private readonly lastLoss = new Map<string, number>();
+  private deadlineTimer: NodeJS.Timeout | null = null;
+  private roundStarted: number;
+  /** No more rounds: the last one closed, or the coordinator stopped. */
+  private halted = false;
+
+  constructor(
+    private readonly run: RunContext,
+    private readonly shared: SharedWeights,
+    private readonly downlink: Downlink,
+    private readonly sessions: Sessions,
+    private readonly pushes: PushReceiver,
+    private readonly hooks: RoundHooks,
+    version: number,
+  ) {
+    const dist = run.config.distributed;
+    this.rounds = new Rounds(run.tasks, { mode: dist.mode, quorum: dist.quorum ?? run.tasks.length, staleness: dist.staleness, deadlineMs: dist.round_timeout_seconds * 1000 }, version);
+    this.weights = new Map(run.config.tasks.map((t) => [t.name, t.weight]));
+    this.roundStarted = run.now();
+  }
+
+  get version(): number {
+    return this.rounds.version;
+  }
+
+  /** Whether W has reached its last version. */
+  get trainingOver(): boolean {
+    return this.rounds.version >= this.run.totalRounds;
+  }
+
+  join(task: string): void {
+    this.rounds.join(task, this.run.now());
+  }
+
+  /** A task's worker left: its push for the open round still counts, and the round may close without it. */
+  leave(task: string): void {
+    this.rounds.leave(task);
+    this.maybeClose();
+  }
+
+  /** Offers a complete push to the open round. A refusal is a WireError (the push's slot given back). */
+  offer(push: CompletePush): void {
+    const { task, gradient } = push;
+    if (this.halted || this.trainingOver) {
+      this.pushes.release(gradient);
+      throw new WireError(ErrorCode.TRAINING_OVER, 'training is over');
+    }
+    const offer = this.rounds.offer(task, push.baseVersion, { task, weight: this.weights.get(task) ?? 1, gradient }, this.run.now());
+    if (!offer.accepted) {
+      this.pushes.release(gradient);
+      throw new WireError(OFFER_CODES[offer.reason], offer.detail);
+    }
+    const m = this.run.metrics;
+    // Accepted pushes only (the metric's definition): a refused one's staleness says nothing of training.
+    m?.pushStaleness.observe(offer.staleness);
+    this.lastLoss.set(task, push.loss);
+    m?.taskLoss.set({ task }, push.loss);
+    m?.taskSamples.inc({ task }, push.samples);
+    if (push.evaluation) {
+      const accuracy = push.evaluation.accuracy ?? 0;
+      m?.taskAccuracy.set({ task }, accuracy);
+      this.run.log(`coordinator: task ${task} at version ${push.baseVersion}: held-out accuracy ${accuracy.toFixed(4)}`);
+    }
+    this.maybeClose();
+  }
+
+  /** Closes the open round if the policy allows it now; otherwise waits for its deadline. */
+  maybeClose(): void {
+    if (this.halted) return;
+    const now = this.run.now();
+    if (this.rounds.activeTasks.size === 0 && this.rounds.pendingTasks.length === 0) return;
+    if (!this.rounds.ready(now)) {
+      this.armDeadline(now);
+      return;
+    }
+    const closing = this.rounds.version;
+    const { contributions, stragglers, version } = this.rounds.close(now);
+    let coefficients: number[];
+    try {
+      coefficients = this.shared.applyRound(contributions, lrScale(this.run.config.train.lr_schedule, closing, this.run.totalRounds));
+    } finally {
+      for (const c of contributions) this.pushes.release(c.gradient);
+    }
+    const m = this.run.metrics;
+    const seconds = (now - this.roundStarted) / 1000;
+    this.roundStarted = now;
+    m?.roundsTotal.inc();
+    m?.roundDuration.observe(seconds);
+    m?.sharedVersion.set(version);
+    for (const t of stragglers) {
+      m?.stragglers.inc({ task: t });
+      this.run.log(`coordinator: round ${closing} closed without task ${t} (deadline)`);
+    }
+    const stats = {
+      tasks: contributions.map((c) => c.task),
+      seconds,
+      loss: Object.fromEntries(this.lastLoss),
+      coefficients: Object.fromEntries(contributions.map((c, k) => [c.task, coefficients[k]])),
+    };
+    this.hooks.closed(version, stats);
+    const { update, parts } = this.downlink.roundUpdate(version);
+    const done = version >= this.run.totalRounds;
+    this.downlink.send(this.sessions.joined, { ...update, done }, parts);
+    if (done) {
+      this.halt();
+      this.hooks.trainingDone();
+      return;
+    }
+    this.armDeadline(now);
+  }
+
+  private armDeadline(now: number): void {
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = null;
+    if (this.run.config.distributed.mode !== 'sync') return;
+    const wait = this.rounds.msUntilDeadline(now);
+    if (wait === null) return;
+    this.deadlineTimer = setTimeout(() => {
+      this.deadlineTimer = null;
+      this.maybeClose();
+    }, wait + 5);
+    this.deadlineTimer.unref();
+  }
+
+  /** No more rounds close (training is over, or the coordinator stops). */
+  halt(): void {
+    this.halted = true;
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = null;
+  }
+}

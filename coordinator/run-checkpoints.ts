@@ -1,0 +1,63 @@
+// The coordinator's state in checkpoints: what one holds (everything needed to go on from its version),
+// saving one with its metrics and log line, and taking one back on --resume after checking that it is
+// this run's model and this build's format.
+import type { OptimizerState } from '../optim/optimizer.js';
+import { PROTOCOL_VERSION } from '../proto/codec.js';
+import type { CheckpointStore } from './checkpoints.js';
+import type { RunContext } from './run-context.js';
+
+export interface CoordinatorCheckpoint {
+  /** The protocol its task states are encoded in (absent: version 1). */
+  protocol?: number;
+  fingerprint: string;
+  version: number;
+  shared: Float32Array[];
+  optimizer: OptimizerState;
+  /** Each task's last reported state, as its encoded TaskState message. */
+  tasks: Record<string, Uint8Array>;
+  elapsedSeconds: number;
+}
+
+export class RunCheckpoints {
+  constructor(
+    private readonly run: RunContext,
+    private readonly store: CheckpointStore<CoordinatorCheckpoint> | undefined,
+  ) {}
+
+  /** Writes a checkpoint of `state` (a failure is logged, not thrown: training goes on). */
+  save(state: Omit<CoordinatorCheckpoint, 'protocol' | 'fingerprint'>): void {
+    if (!this.store) return;
+    const t0 = performance.now();
+    try {
+      const info = this.store.save(state.version, { protocol: PROTOCOL_VERSION, fingerprint: this.run.fingerprint, ...state });
+      const seconds = (performance.now() - t0) / 1000;
+      this.run.metrics?.checkpointDuration.observe(seconds);
+      this.run.metrics?.checkpointLastSuccess.set(Date.now() / 1000);
+      this.run.log(`coordinator: checkpoint ${info.path} (version ${state.version}, ${info.bytes} bytes, ${seconds.toFixed(2)} s)`);
+    } catch (err) {
+      this.run.log(`coordinator: checkpoint at version ${state.version} FAILED: ${(err as Error).message}`);
+    }
+  }
+
+  /** The newest valid checkpoint, or null (logged) when there is none. Throws when it belongs to another
+   *  model or was written by a build whose task states this one cannot read. */
+  resume(): CoordinatorCheckpoint | null {
+    const loaded = this.store?.loadNewest() ?? null;
+    if (!loaded) {
+      this.run.log('coordinator: --resume given but no valid checkpoint found; starting from version 0');
+      return null;
+    }
+    const ck = loaded.state;
+    const path = loaded.info.path;
+    if (ck.fingerprint !== this.run.fingerprint) {
+      throw new Error(`checkpoint ${path} is for model ${ck.fingerprint}, but the run config describes model ${this.run.fingerprint}`);
+    }
+    if ((ck.protocol ?? 1) !== PROTOCOL_VERSION) {
+      throw new Error(
+        `checkpoint ${path} holds task states of protocol version ${ck.protocol ?? 1}; this build reads version ${PROTOCOL_VERSION}: resume it with the hybrid release that wrote it, or start afresh in an empty checkpoint directory`,
+      );
+    }
+    this.run.log(`coordinator: resumed from ${path} at version ${ck.version} (task states: ${Object.keys(ck.tasks).join(', ') || 'none'})`);
+    return ck;
+  }
+}

@@ -1,0 +1,48 @@
+// The facts of a run every part of the coordinator reads: the config, the model, the tasks, the frame
+// limits, and where logs, metrics and the time come from.
+import type { RunConfig } from '../config/schema.js';
+import { taskInputShape } from '../data/shapes.js';
+import { buildModelSpec, modelFingerprint, totalSize, type ModelSpec } from '../model/spec.js';
+import type { CoordinatorMetrics } from './metrics.js';
+
+export interface RunContext {
+  readonly config: RunConfig;
+  readonly spec: ModelSpec;
+  readonly fingerprint: string;
+  readonly tasks: readonly string[];
+  readonly totalRounds: number;
+  /** The largest tensor payload of a frame (distributed.chunk_bytes). */
+  readonly chunkBytes: number;
+  /** Whether this run's messages come in parts (a worker must take them: Hello.parts). */
+  readonly needsParts: boolean;
+  /** Frames above this are refused (OVERSIZED). */
+  readonly maxFrameBytes: number;
+  readonly metrics: CoordinatorMetrics | undefined;
+  log(line: string): void;
+  now(): number;
+}
+
+export function runContext(config: RunConfig, options: { log: (line: string) => void; metrics?: CoordinatorMetrics; now?: () => number }): RunContext {
+  const spec = buildModelSpec(config.model, taskInputShape(config.tasks[0]));
+  const shared = totalSize(spec.shared);
+  const chunkBytes = config.distributed.chunk_bytes;
+  // The largest message in one piece is a task state: S_t, its support, the head and two optimizer
+  // slots for each; a fixed allowance covers names and framing. In parts, a frame holds at most a chunk
+  // of tensor payload (an encoded piece may pass it a little) and the pieces' names. Parts are required
+  // once S_t and its optimizer slots and support pass the chunk size.
+  const whole = 4 * 3 * shared + shared + 4 * 3 * 4096 * (spec.featureSize + 1) + (1 << 20);
+  const needsParts = 4 * 3 * shared + shared > chunkBytes;
+  return {
+    config,
+    spec,
+    fingerprint: modelFingerprint(spec),
+    tasks: config.tasks.map((t) => t.name),
+    totalRounds: config.train.steps,
+    chunkBytes,
+    needsParts,
+    maxFrameBytes: needsParts ? 2 * chunkBytes + (1 << 20) + 1024 * 4 * spec.shared.length : whole,
+    metrics: options.metrics,
+    log: options.log,
+    now: options.now ?? (() => performance.now()),
+  };
+}

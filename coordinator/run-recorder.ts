@@ -1,0 +1,116 @@
+// The end of a run: once the last round closed, the coordinator waits for every task's final state (its
+// S_t, head and evaluation, and its separate model's accuracy when train.baseline is on), then writes the
+// run directory (results.json, config.json and the bundle) from W and those states. A task whose worker
+// is gone is waited for `finalStateTimeoutMs`; one whose worker is still heard from (training its
+// separate model) is waited for as long as it is.
+import type { Bundle } from '../model/bundle.js';
+import { summarise, writeRunDirectory, type RunResult } from '../model/run-output.js';
+import type { RunContext } from './run-context.js';
+import type { SharedWeights } from './shared-weights.js';
+import type { TaskRecord, TaskStates } from './task-states.js';
+import type { Traffic } from './traffic.js';
+
+export type RunPhase = 'training' | 'finishing' | 'finished';
+
+export interface RecorderOptions {
+  /** Where results.json, config.json and the bundle go. */
+  outDir?: string;
+  finalStateTimeoutMs: number;
+  /** Seconds the run had trained before this process (a resumed run). */
+  elapsedBefore: number;
+}
+
+export class RunRecorder {
+  private phaseNow: RunPhase = 'training';
+  private finalTimer: NodeJS.Timeout | null = null;
+  private readonly started: number;
+
+  constructor(
+    private readonly run: RunContext,
+    private readonly taskStates: TaskStates,
+    private readonly shared: SharedWeights,
+    private readonly traffic: Traffic,
+    private readonly options: RecorderOptions,
+    /** Called once with the result (null when no results could be written). */
+    private readonly onFinish: (result: RunResult | null) => void,
+  ) {
+    this.started = run.now();
+  }
+
+  get phase(): RunPhase {
+    return this.phaseNow;
+  }
+
+  elapsedSeconds(): number {
+    return this.options.elapsedBefore + (this.run.now() - this.started) / 1000;
+  }
+
+  /** The last round closed: wait for the final task states. */
+  startFinishing(): void {
+    if (this.phaseNow !== 'training') return;
+    this.phaseNow = 'finishing';
+    this.run.log(`coordinator: training done at version ${this.run.totalRounds}; waiting for the final task states`);
+    this.armFinalTimer();
+    this.maybeFinish();
+  }
+
+  /** A task's worker was heard from: while it has not sent its final state, the wait goes on. */
+  heardFrom(task: string): void {
+    if (this.phaseNow === 'finishing' && !this.taskStates.isFinal(task)) this.armFinalTimer();
+  }
+
+  /** Finishes once every task's final state is in. */
+  maybeFinish(): void {
+    if (this.phaseNow === 'finishing' && this.run.tasks.every((t) => this.taskStates.isFinal(t))) this.finish();
+  }
+
+  private armFinalTimer(): void {
+    if (this.finalTimer) clearTimeout(this.finalTimer);
+    this.finalTimer = setTimeout(() => this.finish(), this.options.finalStateTimeoutMs);
+    this.finalTimer.unref();
+  }
+
+  /** Writes the results (from the states in hand) and reports them. */
+  finish(): void {
+    if (this.phaseNow === 'finished') return;
+    this.phaseNow = 'finished';
+    this.stop();
+    let result: RunResult | null = null;
+    const records = this.run.tasks.map((t) => this.taskStates.get(t));
+    const missing = this.run.tasks.filter((_, i) => !records[i]);
+    if (missing.length > 0) {
+      this.run.log(`coordinator: no state was ever reported for ${missing.join(', ')}; no results written`);
+    } else {
+      try {
+        result = this.write(records as TaskRecord[]);
+      } catch (err) {
+        this.run.log(`coordinator: writing the results FAILED: ${(err as Error).message} (the last checkpoint holds W and every task state)`);
+      }
+    }
+    this.onFinish(result);
+  }
+
+  /** The hybrid model as the coordinator holds it: W and each task's last reported S_t and head. */
+  bundle(): Bundle {
+    return { spec: this.run.spec, shared: this.shared.tensors.map((t) => t.slice()), tasks: this.run.tasks.map((t) => this.taskStates.bundleTask(t)) };
+  }
+
+  private write(records: readonly TaskRecord[]): RunResult {
+    const bundle = this.bundle();
+    const states = records.map((r) => r.state);
+    const accuracy = states.map((s) => s.evaluation?.accuracy ?? 0);
+    const separate = states.map((s) => s.baseline?.accuracy ?? null);
+    const summary = summarise(bundle, accuracy, separate, this.elapsedSeconds());
+    const result = { ...summary.result, communication: this.traffic.communication(this.run.config.distributed) };
+    if (this.options.outDir) {
+      writeRunDirectory(this.options.outDir, { config: this.run.config, result, accounting: summary.accounting, bundle });
+      this.run.log(`coordinator: run written to ${this.options.outDir}`);
+    }
+    return result;
+  }
+
+  stop(): void {
+    if (this.finalTimer) clearTimeout(this.finalTimer);
+    this.finalTimer = null;
+  }
+}

@@ -1,0 +1,123 @@
+// One connection as the coordinator sees it: the transport's peer, a named state (connected, joined to
+// a task, closing), when it was last heard from, and what is arriving on it in parts.
+import type { TaskStateAssembler } from '../compression/task-state-stream.js';
+import { encode, type MessageKind, type Messages } from '../proto/codec.js';
+import type { IncomingPush } from './push-receiver.js';
+import type { Traffic } from './traffic.js';
+
+/** The transport's side of a connection (coordinator/server.ts makes one per WebSocket). */
+export interface Peer {
+  send(frame: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  /** Set when the connection authenticated with a task's own token: it may train only that task. */
+  onlyTask?: string;
+}
+
+export type SessionState =
+  | { name: 'connected' }
+  | { name: 'joined'; task: string; workerId: string }
+  /** The coordinator closed it: ws still delivers frames already on their way (a hello right behind a
+   *  refused push), and none of them may be served. */
+  | { name: 'closing' };
+
+export class Session {
+  state: SessionState = { name: 'connected' };
+  /** A push whose parts are arriving. */
+  push: IncomingPush | null = null;
+  /** The base version of a push refused part-way: its remaining parts are dropped without a reply. */
+  skipping: number | null = null;
+  /** A task state whose parts are arriving. */
+  taskState: TaskStateAssembler | null = null;
+
+  constructor(
+    readonly peer: Peer,
+    private readonly traffic: Traffic,
+    public lastSeen: number,
+  ) {}
+
+  /** The task this connection trains, or null until it joined (and once it is closing). */
+  get task(): string | null {
+    return this.state.name === 'joined' ? this.state.task : null;
+  }
+
+  send<K extends MessageKind>(kind: K, body: Messages[K]): void {
+    this.sendFrame(kind, encode(kind, body));
+  }
+
+  /** An encoded frame (one encoding serves every session it goes to). */
+  sendFrame(kind: MessageKind, frame: Uint8Array): void {
+    this.traffic.messageOut(kind, frame.byteLength);
+    this.peer.send(frame);
+  }
+
+  close(code: number, reason: string): void {
+    this.state = { name: 'closing' };
+    this.peer.close(code, reason);
+  }
+}
+
+/** Every connection, and the one joined to each task. */
+export class Sessions {
+  private readonly all = new Set<Session>();
+  private readonly ofPeer = new WeakMap<Peer, Session>();
+  private readonly byTask = new Map<string, Session>();
+
+  constructor(
+    private readonly traffic: Traffic,
+    private readonly now: () => number,
+  ) {}
+
+  attach(peer: Peer): Session {
+    const session = new Session(peer, this.traffic, this.now());
+    this.all.add(session);
+    this.ofPeer.set(peer, session);
+    return session;
+  }
+
+  /** The live session of `peer` (undefined once detached). */
+  of(peer: Peer): Session | undefined {
+    const session = this.ofPeer.get(peer);
+    return session && this.all.has(session) ? session : undefined;
+  }
+
+  /** Forgets the session; returns the task it held, if it still did. */
+  detach(session: Session): string | null {
+    this.all.delete(session);
+    const task = session.task;
+    if (task !== null && this.byTask.get(task) === session) {
+      this.byTask.delete(task);
+      return task;
+    }
+    return null;
+  }
+
+  /** The session joined to `task`. */
+  holding(task: string): Session | undefined {
+    return this.byTask.get(task);
+  }
+
+  join(session: Session, task: string, workerId: string): void {
+    session.state = { name: 'joined', task, workerId };
+    this.byTask.set(task, session);
+  }
+
+  /** Stops `session` holding its task (it was replaced); the caller closes it. */
+  release(session: Session): void {
+    const task = session.task;
+    if (task !== null && this.byTask.get(task) === session) this.byTask.delete(task);
+  }
+
+  /** The sessions joined to a task. */
+  get joined(): IterableIterator<Session> {
+    return this.byTask.values();
+  }
+
+  get joinedCount(): number {
+    return this.byTask.size;
+  }
+
+  /** Every open session. */
+  get open(): ReadonlySet<Session> {
+    return this.all;
+  }
+}

@@ -1,0 +1,184 @@
+// The bundle's manifest.json: its format (zod schema, section names and layout) and the checks a
+// reader makes on it, against the spec's architecture and the weights file's size, before it
+// interprets any byte of weights.bin.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ARCHITECTURE_NAMES, architecture } from './architectures/index.js';
+import { indexWidth, VALUE_BYTES } from './compression.js';
+import { buildModelSpec, headSpec, modelFingerprint, type ModelSpec, type TensorSpec } from './spec.js';
+
+export const BUNDLE_FORMAT = 'hybrid-bundle';
+export const BUNDLE_VERSION = 1;
+export const MANIFEST_FILE = 'manifest.json';
+export const WEIGHTS_FILE = 'weights.bin';
+
+export class BundleError extends Error {
+  override name = 'BundleError';
+}
+
+const nonNegInt = z.number().int().min(0);
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex');
+
+const sectionSchema = z.discriminatedUnion('kind', [
+  // Float32 values, row-major.
+  z.strictObject({ name: z.string(), kind: z.literal('dense'), shape: z.array(nonNegInt), offset: nonNegInt, length: nonNegInt, sha256: sha256Hex }),
+  // nnz float32 values, then nnz strictly increasing indices (little-endian, index_width bytes each)
+  // into the flattened tensor. Values first, so both parts are 4-byte aligned without inner padding.
+  z.strictObject({
+    name: z.string(),
+    kind: z.literal('sparse'),
+    shape: z.array(nonNegInt),
+    nnz: nonNegInt,
+    index_width: z.union([z.literal(2), z.literal(4)]),
+    offset: nonNegInt,
+    length: nonNegInt,
+    sha256: sha256Hex,
+  }),
+]);
+
+export type Section = z.infer<typeof sectionSchema>;
+/** Omit that keeps a union a union (the built-in one collapses it to the common keys). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type SectionPlace = DistributiveOmit<Section, 'sha256' | 'offset' | 'length'>;
+
+const specSchema = z.strictObject({
+  arch: z.enum(ARCHITECTURE_NAMES),
+  inputShape: z.array(z.number().int().positive()).min(1),
+  hidden: z.array(z.number().int().positive()),
+  shared: z.array(
+    z.strictObject({
+      name: z.string(),
+      shape: z.array(nonNegInt),
+      size: nonNegInt,
+      init: z.enum(['he', 'glorot', 'zeros']),
+      fanIn: nonNegInt,
+      fanOut: nonNegInt,
+    }),
+  ),
+  featureSize: z.number().int().positive(),
+});
+
+const manifestSchema = z.strictObject({
+  format: z.literal(BUNDLE_FORMAT),
+  version: z.literal(BUNDLE_VERSION),
+  byte_order: z.literal('little'),
+  spec: specSchema,
+  fingerprint: z.string(),
+  weights: z.strictObject({ file: z.literal(WEIGHTS_FILE), bytes: nonNegInt, sha256: sha256Hex }),
+  tasks: z.array(z.strictObject({ name: z.string().min(1), classes: z.number().int().positive() })),
+  sections: z.array(sectionSchema),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+
+/** Where each section goes in weights.bin, in file order: shared, then per task its sparse tensors and
+ *  head. Sections start on 4-byte boundaries so Float32Array / Uint32Array views can be taken in place. */
+export type PlannedSection = DistributiveOmit<Section, 'sha256'>;
+
+export function sharedName(t: TensorSpec): string {
+  return `shared/${t.name}`;
+}
+export function sparseName(task: string, t: TensorSpec): string {
+  return `tasks/${task}/sparse/${t.name}`;
+}
+export function headName(task: string, t: TensorSpec): string {
+  return `tasks/${task}/${t.name}`;
+}
+
+/** The sections a bundle of this spec and these tasks must hold, in order (offsets and lengths are
+ *  only filled in by the writer). */
+function expectedSections(spec: ModelSpec, tasks: readonly { name: string; classes: number }[]): { name: string; kind: 'dense' | 'sparse'; tensor: TensorSpec }[] {
+  const out: { name: string; kind: 'dense' | 'sparse'; tensor: TensorSpec }[] = [];
+  for (const t of spec.shared) out.push({ name: sharedName(t), kind: 'dense', tensor: t });
+  for (const task of tasks) {
+    for (const t of spec.shared) out.push({ name: sparseName(task.name, t), kind: 'sparse', tensor: t });
+    for (const t of headSpec(spec, task.classes)) out.push({ name: headName(task.name, t), kind: 'dense', tensor: t });
+  }
+  return out;
+}
+
+function sectionLength(s: { kind: 'dense' } | { kind: 'sparse'; nnz: number; index_width: 2 | 4 }, tensor: TensorSpec): number {
+  return s.kind === 'dense' ? tensor.size * VALUE_BYTES : s.nnz * (VALUE_BYTES + s.index_width);
+}
+
+/** A checksum as the manifest records it: sha256, lower-case hex. */
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function parseManifest(path: string, text: string): Manifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new BundleError(`${path}: invalid JSON (${(err as Error).message})`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new BundleError(`${path}: expected a JSON object`);
+  const head = raw as { format?: unknown; version?: unknown };
+  if (head.format !== BUNDLE_FORMAT) throw new BundleError(`${path}: format is ${JSON.stringify(head.format)}, expected "${BUNDLE_FORMAT}"`);
+  if (head.version !== BUNDLE_VERSION) {
+    throw new BundleError(`${path}: unknown ${BUNDLE_FORMAT} version ${JSON.stringify(head.version)}; this program reads version ${BUNDLE_VERSION}`);
+  }
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BundleError(`${path}: ${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export function checkSpec(path: string, manifest: Manifest): ModelSpec {
+  const spec = manifest.spec as ModelSpec;
+  const fingerprint = modelFingerprint(spec);
+  if (fingerprint !== manifest.fingerprint) {
+    throw new BundleError(`${path}: fingerprint ${manifest.fingerprint} does not match the spec (whose fingerprint is ${fingerprint})`);
+  }
+  // The fingerprint covers names and shapes only; sizes, fans and the feature width must also be the
+  // ones the spec's architecture implies, since the reader trusts them for lengths.
+  let rebuilt: ModelSpec;
+  try {
+    rebuilt = buildModelSpec(architecture(spec.arch).config(spec), spec.inputShape);
+  } catch (err) {
+    throw new BundleError(`${path}: spec is not a valid model: ${(err as Error).message}`);
+  }
+  if (JSON.stringify(rebuilt) !== JSON.stringify(spec)) {
+    throw new BundleError(`${path}: spec is inconsistent with its architecture (${spec.arch}, input [${spec.inputShape.join(', ')}])`);
+  }
+  return rebuilt;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Checks the section table against the spec and the file size, before any byte is interpreted. */
+export function checkSections(path: string, manifest: Manifest, spec: ModelSpec, fileBytes: number): { section: Section; tensor: TensorSpec }[] {
+  const names = new Set<string>();
+  for (const t of manifest.tasks) {
+    if (names.has(t.name)) throw new BundleError(`${path}: task ${t.name} appears twice`);
+    names.add(t.name);
+  }
+  const expected = expectedSections(spec, manifest.tasks);
+  if (manifest.sections.length !== expected.length) {
+    throw new BundleError(`${path}: ${manifest.sections.length} sections, expected ${expected.length} for ${spec.shared.length} shared tensors and ${manifest.tasks.length} tasks`);
+  }
+  let end = 0;
+  return expected.map((want, i) => {
+    const s = manifest.sections[i];
+    const label = `${path}: section ${i} (${s.name})`;
+    if (s.name !== want.name) throw new BundleError(`${path}: section ${i} is ${s.name}, expected ${want.name}`);
+    if (s.kind !== want.kind) throw new BundleError(`${label}: kind ${s.kind}, expected ${want.kind}`);
+    if (!sameShape(s.shape, want.tensor.shape)) throw new BundleError(`${label}: shape [${s.shape.join(', ')}], expected [${want.tensor.shape.join(', ')}]`);
+    if (s.kind === 'sparse') {
+      if (s.index_width !== indexWidth(want.tensor.size)) throw new BundleError(`${label}: index width ${s.index_width}, expected ${indexWidth(want.tensor.size)}`);
+      if (s.nnz > want.tensor.size) throw new BundleError(`${label}: nnz ${s.nnz} exceeds the tensor's ${want.tensor.size} entries`);
+    }
+    const length = sectionLength(s, want.tensor);
+    if (s.length !== length) throw new BundleError(`${label}: length ${s.length}, expected ${length}`);
+    if (s.offset % 4 !== 0) throw new BundleError(`${label}: offset ${s.offset} is not 4-byte aligned`);
+    if (s.offset < end) throw new BundleError(`${label}: offset ${s.offset} overlaps the previous section (which ends at ${end})`);
+    end = s.offset + s.length;
+    if (end > fileBytes) throw new BundleError(`${label}: ends at byte ${end}, past the ${fileBytes} bytes the manifest gives ${WEIGHTS_FILE}`);
+    return { section: s, tensor: want.tensor };
+  });
+}

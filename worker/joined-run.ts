@@ -1,0 +1,218 @@
+// The run as a worker holds it once welcomed: the config, the model, the task's data and trainer, its
+// copy of W (a mirror of the coordinator's), the uplink, and the training loop: each update of W starts
+// a round whose gradient is pushed; the task state is reported every report_every rounds and at the
+// end, after the held-out evaluation (and the separate model, when train.baseline is on).
+import { Mirror } from '../compression/mirror.js';
+import type { DecodedTensor } from '../compression/stream-reader.js';
+import { partFields } from '../compression/tensor-stream.js';
+import { taskStateParts } from '../compression/task-state-stream.js';
+import type { RunConfig } from '../config/schema.js';
+import { taskOptimizer } from '../config/settings.js';
+import type { TaskData } from '../data/dataset.js';
+import type { ModelSpec } from '../model/spec.js';
+import type { MessageKind, Messages, TaskStateMessage } from '../proto/codec.js';
+import type { WorkerMetrics } from './metrics.js';
+import { SeparateModel } from './separate-model.js';
+import { fromTaskStateMessage, toTaskStateMessage } from './task-state.js';
+import { TaskTrainer, type Evaluation } from './trainer.js';
+import { Uplink } from './uplink.js';
+
+export interface JoinedRunOptions {
+  task: string;
+  config: RunConfig;
+  spec: ModelSpec;
+  data: TaskData;
+  /** Sends a message to the coordinator; false when the connection is gone. */
+  send: <K extends MessageKind>(kind: K, body: Messages[K]) => boolean;
+  /** Whether the connection is open (a round is not trained for a push that cannot go out). */
+  connected: () => boolean;
+  /** Drops the connection to rejoin (the welcome brings the full W again). */
+  resynchronise: () => void;
+  log: (line: string) => void;
+  metrics?: WorkerMetrics;
+  /** A round's push went out. */
+  onRound: (version: number, loss: number) => void;
+  /** The final state (with the evaluation) went out. */
+  onFinished: (evaluation: Evaluation) => void;
+}
+
+export class JoinedRun {
+  readonly trainer: TaskTrainer;
+  /** W as the coordinator last sent it (its mirror), kept here because deltas are added to it. */
+  readonly mirror: Mirror;
+  private readonly uplink: Uplink;
+  private readonly totalRounds: number;
+  private version = 0;
+  private lastPushed = -1;
+  private roundQueued = false;
+  /** Set once training is over and the final evaluation is being made or was sent. */
+  private ending = false;
+
+  constructor(private readonly options: JoinedRunOptions) {
+    const { config, spec, data } = options;
+    const taskConfig = config.tasks.find((t) => t.name === options.task);
+    this.trainer = new TaskTrainer({ spec, data, weight: taskConfig?.weight ?? 1, train: config.train, sparsity: config.sparsity, seed: config.seed });
+    this.mirror = new Mirror(
+      spec.shared.map((t) => new Float32Array(t.size)),
+      -1,
+    );
+    this.uplink = new Uplink(spec, config.distributed.uplink, config.distributed.chunk_bytes);
+    this.totalRounds = config.train.steps;
+  }
+
+  /** Takes over a task state reported by an earlier worker of this task. */
+  importState(state: TaskStateMessage): void {
+    this.trainer.importState(fromTaskStateMessage(state, this.options.spec, this.trainer.classes, taskOptimizer(this.options.config.train).type, true));
+    this.options.log(`took over the task state of step ${state.step}`);
+  }
+
+  /**
+   * A new connection: a push sent on the old one may never have arrived, and a restarted coordinator
+   * goes on from its checkpoint, behind what this worker pushed. The welcome's version is trainable
+   * again; should the push be there after all, the coordinator refuses the duplicate.
+   */
+  rejoined(): void {
+    this.lastPushed = -1;
+  }
+
+  /** A complete update of W (or the W that came with a welcome). */
+  update(version: number, delta: boolean, done: boolean, tensors: readonly DecodedTensor[]): void {
+    if (this.ending) return;
+    if (done) {
+      // The final W only completes the copy: the evaluation uses the W the last round trained against,
+      // as single-process training does.
+      if (tensors.length > 0) this.updateMirror(version, delta, tensors);
+      void this.finish();
+      return;
+    }
+    const shared = this.updateMirror(version, delta, tensors);
+    if (!shared) return;
+    this.trainer.setShared(shared);
+    this.version = version;
+    if (version >= this.totalRounds) {
+      // Training ended, e.g. while this worker was loading its data after a late (re)join, when the
+      // coordinator's "done" update was dropped: evaluate and send the final state, which it waits for.
+      void this.finish();
+      return;
+    }
+    if (this.roundQueued) return;
+    this.roundQueued = true;
+    // Let pending frames (a newer update, a bye) in before the round blocks the event loop.
+    setImmediate(() => {
+      this.roundQueued = false;
+      this.trainRound();
+    });
+  }
+
+  /**
+   * Applies an update to the mirror: a full W replaces it, a delta is added to it. Returns the W to
+   * train against (not sharing memory with the mirror, which later deltas change), or null when the
+   * update cannot be applied.
+   */
+  private updateMirror(version: number, delta: boolean, tensors: readonly DecodedTensor[]): Float32Array[] | null {
+    const shared = this.options.spec.shared;
+    if (tensors.length !== shared.length) {
+      this.options.log(`ignoring an update with ${tensors.length} tensors (the model has ${shared.length})`);
+      return null;
+    }
+    const wrong = shared.findIndex((t, i) => tensors[i].name !== t.name || tensors[i].shape.length !== t.shape.length || tensors[i].shape.some((d, k) => d !== t.shape[k]));
+    if (wrong >= 0) {
+      const t = tensors[wrong];
+      this.options.log(`ignoring an update to version ${version}: tensor ${wrong} is "${t.name}" [${t.shape.join(', ')}], the model's is "${shared[wrong].name}" [${shared[wrong].shape.join(', ')}]`);
+      return null;
+    }
+    const values = tensors.map((t) => t.values);
+    if (!delta) {
+      this.mirror.replace(version, values);
+      return values;
+    }
+    if (this.mirror.version < 0 || this.mirror.version + 1 !== version) {
+      // A delta against a copy this worker does not hold: rejoin, and the welcome brings the full W.
+      this.options.log(`a delta to version ${version} does not follow this worker's copy (version ${this.mirror.version}); reconnecting`);
+      this.options.resynchronise();
+      return null;
+    }
+    this.mirror.add(version, values);
+    return this.mirror.tensors.map((c) => c.slice());
+  }
+
+  private trainRound(): void {
+    const { task, config, metrics } = this.options;
+    const version = this.version;
+    if (this.ending || version <= this.lastPushed || version >= this.totalRounds || !this.options.connected()) return;
+    const t0 = performance.now();
+    const r = this.trainer.round(version);
+    metrics?.stepDuration.observe({ task }, (performance.now() - t0) / 1000);
+    metrics?.samples.inc({ task }, r.samples);
+    const evalEvery = config.train.eval_every;
+    const evaluation = evalEvery > 0 && (version + 1) % evalEvery === 0 ? this.trainer.evaluate() : null;
+    if (evaluation) this.options.log(`round ${version + 1}: held-out accuracy ${evaluation.accuracy.toFixed(4)}`);
+    const parts = this.uplink.parts(version, r.gradient);
+    let sent = true;
+    parts.forEach((gradient, i) => {
+      sent = this.options.send('push', { task, baseVersion: version, gradient, loss: r.loss, samples: r.samples, evaluation, ...partFields(i, parts.length) }) && sent;
+    });
+    // Unsent (the connection closed during the round): the next welcome's version is trained again.
+    if (sent) this.lastPushed = version;
+    this.options.onRound(version, r.loss);
+    if ((version + 1) % config.distributed.report_every === 0) this.report(this.state({}));
+  }
+
+  /** The task state now, with `extra` (the evaluations, whether it is final). */
+  state(extra: { evaluation?: Evaluation; baseline?: Evaluation; final?: boolean }): TaskStateMessage {
+    return toTaskStateMessage(this.options.task, this.options.spec, this.trainer.classes, this.trainer.exportState(), extra);
+  }
+
+  /** Sends a task state in parts. */
+  report(state: TaskStateMessage): void {
+    for (const part of taskStateParts(state, this.options.config.distributed.chunk_bytes)) this.options.send('taskState', part);
+  }
+
+  /** Training is done: evaluate on the held-out split (and train the separate model), then send the final state. */
+  private async finish(): Promise<void> {
+    if (this.ending) return;
+    this.ending = true;
+    this.trainer.finalizeSparsity();
+    const evaluation = this.trainer.evaluate();
+    this.options.log(`done: held-out accuracy ${evaluation.accuracy.toFixed(4)} (${evaluation.samples} examples)`);
+    const final = this.state({ evaluation, final: true });
+    if (this.options.config.train.baseline) {
+      const baseline = await this.trainSeparateModel();
+      this.options.log(`separate model: held-out accuracy ${baseline.accuracy.toFixed(4)}`);
+      final.baseline = { accuracy: baseline.accuracy, loss: baseline.loss, samples: baseline.samples };
+    }
+    this.report(final);
+    this.options.send('bye', { reason: 'done' });
+    this.options.onFinished(evaluation);
+  }
+
+  /** The task's separate model, step by step, giving the event loop a turn after each step so that
+   *  heartbeats go on (the coordinator waits for the final state meanwhile). */
+  private async trainSeparateModel(): Promise<Evaluation> {
+    const { config, spec, data, log } = this.options;
+    const steps = config.train.steps;
+    const model = new SeparateModel(config, spec, data);
+    log(`training the separate model (${steps} steps), the baseline of the comparison`);
+    try {
+      const every = Math.max(1, Math.ceil(steps / 10));
+      for (let step = 0; step < steps; step++) {
+        const loss = model.step(step);
+        if ((step + 1) % every === 0 || step + 1 === steps) log(`separate model ${step + 1}/${steps} loss ${loss.toFixed(4)}`);
+        if (config.train.eval_every > 0 && (step + 1) % config.train.eval_every === 0) log(`separate model ${step + 1}: held-out accuracy ${model.evaluate().accuracy.toFixed(4)}`);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return model.evaluate();
+    } finally {
+      model.dispose();
+    }
+  }
+
+  /** Rounds trained so far. */
+  get rounds(): number {
+    return this.trainer.step;
+  }
+
+  dispose(): void {
+    this.trainer.dispose();
+  }
+}
