@@ -6,19 +6,19 @@ import { BUILTIN_CONFIG_NAME, builtinConfig } from './config/builtin.js';
 import { ConfigError, loadRunConfig } from './config/load.js';
 import type { RunConfig } from './config/schema.js';
 import { DataError } from './data/dataset.js';
-import { initBackend, type BackendRequest } from './model/backend.js';
+import { BACKEND_REQUESTS, initBackend, type BackendRequest } from './model/backend.js';
 import { BundleError } from './model/bundle.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCoordinator } from './launch/coordinator.js';
 import { exportRun } from './launch/export.js';
+import { tellParent } from './launch/local-channel.js';
 import { runLocal } from './launch/local.js';
 import { runWorker } from './launch/worker.js';
 import { stderrLog } from './launch/progress.js';
 import { runTrain } from './launch/train.js';
-
-const BACKENDS: BackendRequest[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+import { versionLine } from './launch/version.js';
 
 function readConfig(path: string | undefined): RunConfig {
   if (path) return loadRunConfig(path);
@@ -27,7 +27,7 @@ function readConfig(path: string | undefined): RunConfig {
 }
 
 function backendOption(): Option {
-  return new Option('--backend <name>', 'tensor backend').choices(BACKENDS).default('auto');
+  return new Option('--backend <name>', 'tensor backend').choices(BACKEND_REQUESTS).default('auto');
 }
 
 function nonNegativeInt(value: string): number {
@@ -39,6 +39,7 @@ function nonNegativeInt(value: string): number {
 const program = new Command()
   .name('hybrid')
   .description('Hybrid multi-task model compression: one shared dense W, a sparse S_t and a head per task')
+  .version(versionLine(), '-V, --version', 'print the release and the wire protocol version')
   .showHelpAfterError();
 
 program
@@ -109,9 +110,16 @@ program
     const config = loadRunConfig(opts.config, { checkDatasets: false });
     const result = await runCoordinator(
       config,
-      { ...opts, resume: opts.resume ?? false, checkpointDir: opts.checkpointDir ?? join(opts.out, 'checkpoints'), outDir: opts.out },
+      {
+        ...opts,
+        resume: opts.resume ?? false,
+        checkpointDir: opts.checkpointDir ?? join(opts.out, 'checkpoints'),
+        outDir: opts.out,
+        onListening: (ports) => void tellParent({ kind: 'listening', ...ports }),
+      },
       stderrLog,
     );
+    await tellParent({ kind: 'finished', result });
     // Exit now: open sockets of departing workers must not keep a finished coordinator alive.
     process.exit(result ? 0 : 1);
   });

@@ -13,7 +13,7 @@ import { startServer } from '../coordinator/server.js';
 import { taskInputShape } from '../data/shapes.js';
 import { buildModelSpec, modelFingerprint, totalSize, type ModelSpec } from '../model/spec.js';
 import { DEFAULT_CHUNK_BYTES } from '../config/schema.js';
-import { ENCODING_IDS, type EncodingName } from '../compression/encodings/index.js';
+import type { EncodingName } from '../compression/encodings/index.js';
 import { benchCommand, namesOf, parseOver } from './args.js';
 import { encodedPieces, ENCODINGS, helloFrame, messageBytes, pushTemplates, syntheticGradient, TOPK_FRACTION } from './push-frames.js';
 import { ClientPool, type MaskMode, type Negotiated, type PushTemplates } from './round-clients.js';
@@ -206,7 +206,7 @@ async function measureWs(config: RunConfig, pool: ClientPool, push: PushTemplate
   const clock = new RoundClock(() => coordinatorTraffic(coordinator));
   coordinator.on('round', () => clock.tick());
   const dist = config.distributed;
-  const expect: Negotiated = { uplink: ENCODING_IDS[dist.uplink.encoding], downlink: ENCODING_IDS[dist.downlink.encoding], chunkBytes: dist.chunk_bytes };
+  const expect: Negotiated = { uplink: dist.uplink.encoding, downlink: dist.downlink.encoding, chunkBytes: dist.chunk_bytes };
   try {
     pool.startWs(`ws://127.0.0.1:${server.port}`, opts.mask, push, expect);
     const window = await clock.measure(opts.warmup, opts.seconds, opts.minRounds, STALL_SECONDS, (cb) => pool.onFailure(cb));

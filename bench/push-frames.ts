@@ -1,13 +1,14 @@
-// The frames bench:comm's synthetic workers send, built from the same parts as a real worker's: values
-// encoded with proto/encodings.ts, tensors cut into pieces and messages into parts with proto/chunks.ts,
-// frames encoded with proto/codec.ts. Built once per grid point, before anything is measured, so the
-// client threads only patch a task name and a version into them.
-import { groupParts, partFields, pieceEntries, pieceMessage, pieceRanges } from '../compression/tensor-stream.js';
-import { encode, PROTOCOL_VERSION, type TensorMessage } from '../proto/codec.js';
-import { ENCODING_IDS, encodeValues, type EncodingName } from '../compression/encodings/index.js';
+// The frames bench:comm's synthetic workers send, built as a real worker builds its own: the gradient
+// cut, encoded and grouped into parts by the one stream encoder (compression/tensor-stream.ts
+// encodeStream, as worker/uplink.ts), frames encoded with proto/codec.ts. Built once per grid point,
+// before anything is measured, as templates a client only writes its task name and version into
+// (bench/push-writer.ts).
+import { encodeValues, ENCODING_IDS, type EncodingName } from '../compression/encodings/index.js';
+import { encodeStream, groupParts, partFields } from '../compression/tensor-stream.js';
 import { Random } from '../lib/random.js';
 import type { ModelSpec } from '../model/spec.js';
-import type { PushTemplates } from './round-clients.js';
+import { encode, PROTOCOL_VERSION, type GradientPush, type TensorMessage } from '../proto/codec.js';
+import { VERSION_CLASSES, type PushTemplates } from './push-writer.js';
 
 /** Every value encoding, in the order the tables list them. */
 export const ENCODINGS: readonly EncodingName[] = ['f32', 'f16', 'bf16', 'topk', 'int8'];
@@ -22,67 +23,63 @@ export function syntheticGradient(spec: ModelSpec, seed = 1): Float32Array[] {
 }
 
 /** The tensors of a push as a worker builds them: each shared tensor cut into pieces of at most
- *  `chunkBytes` of F32, each piece encoded on its own in `encoding`. */
+ *  `chunkBytes` of F32, each piece encoded on its own in `encoding`, in stream order. */
 export function encodedPieces(spec: ModelSpec, values: readonly Float32Array[], encoding: EncodingName, chunkBytes: number): TensorMessage[] {
-  const ranges = pieceRanges(
-    spec.shared.map((t) => t.size),
-    pieceEntries(chunkBytes),
-  );
   // INT8 rounds stochastically: seeded, so a grid point's frames are the same on every run.
   const rounding = Random.stream(1, 'bench/int8');
   const options = { topkFraction: TOPK_FRACTION, topkValues: 'f32' as const, random: () => rounding.uniform() };
-  return ranges.map((r) => {
-    const t = spec.shared[r.tensor];
-    const piece = values[r.tensor].subarray(r.offset, r.offset + r.count);
-    return pieceMessage(r, t.name, t.shape, ENCODING_IDS[encoding], encodeValues(piece, encoding, options));
-  });
+  const tensors = spec.shared.map((t, i) => ({ name: t.name, shape: t.shape, values: values[i] }));
+  return encodeStream(tensors, chunkBytes, ENCODING_IDS[encoding], (piece) => encodeValues(piece, encoding, options)).flat();
 }
 
-function readVarint(buf: Uint8Array, pos: number): [number, number] {
-  let v = 0;
-  let mul = 1;
-  let b: number;
-  do {
-    b = buf[pos++];
-    v += (b & 127) * mul;
-    mul *= 128;
-  } while (b & 128);
-  return [v, pos];
+/** Part `part` of `parts` of a push: what every bench push says besides its gradient. */
+function pushPart(task: string, baseVersion: number, gradient: TensorMessage[], part: number, parts: number): GradientPush {
+  return { task, baseVersion, gradient, loss: 0.5, samples: 64, ...partFields(part, parts) };
 }
-
-/** Base versions whose varints take 1, 2 and 3 bytes: one template each. */
-const VERSION_SENTINELS = [1, 128, 16384];
 
 /**
- * The part frames of a push of `pieces` (grouped into parts of at most `chunkBytes` of tensor data), as
- * proto/codec encodes them, for base versions of 1, 2 and 3 varint bytes, with where each frame's task
- * name and version lie (Envelope { push = GradientPush { task (1), base_version (2), ... } }).
+ * Where two frames that differ in one field of `length` bytes differ: the first byte that differs,
+ * after checking that nothing past the field does. Found this way, not by reading the frame, so the
+ * templates hold wherever the codec puts the field.
+ */
+function fieldAt(a: Uint8Array, b: Uint8Array, length: number, what: string): number {
+  let at = 0;
+  while (at < a.length && a[at] === b[at]) at++;
+  if (a.length !== b.length || at + length > a.length || Buffer.compare(a.subarray(at + length), b.subarray(at + length)) !== 0) {
+    throw new Error(`bench: the push frames do not hold the ${what} as ${length} bytes in one place`);
+  }
+  return at;
+}
+
+/**
+ * The part frames of a push of `pieces` (grouped into parts of at most `chunkBytes` of tensor data, as
+ * the stream encoder groups them), as proto/codec encodes them, for a base version of each class of
+ * VERSION_CLASSES, with where each frame's task name (of `task`'s length) and version lie.
  */
 export function pushTemplates(task: string, pieces: readonly TensorMessage[], chunkBytes: number): PushTemplates {
   const parts = groupParts(pieces, chunkBytes);
-  const out: PushTemplates = { frames: [], versionAt: [], taskAt: [] };
-  for (const sentinel of VERSION_SENTINELS) {
+  const taskBytes = Buffer.byteLength(task, 'utf8');
+  // Two names of that length that differ in every byte; either serves as the placeholder.
+  const [nameA, nameB] = ['a'.repeat(taskBytes), 'b'.repeat(taskBytes)];
+  const out: PushTemplates = { frames: [], versionAt: [], taskAt: [], taskBytes };
+  VERSION_CLASSES.forEach(([lo, hi], versionBytes) => {
     const frames: SharedArrayBuffer[] = [];
     const versionAt: number[] = [];
     const taskAt: number[] = [];
     parts.forEach((gradient, part) => {
-      const frame = encode('push', { task, baseVersion: sentinel, gradient, loss: 0.5, samples: 64, ...partFields(part, parts.length) });
-      let pos = readVarint(frame, 1)[1];
-      const layout = `bench: the push frame's layout is not Envelope { push { task, base_version, ... } }`;
-      if (frame[0] !== 0x1a || frame[pos] !== 0x0a) throw new Error(layout);
-      const [nameLength, nameAt] = readVarint(frame, pos + 1);
-      pos = nameAt + nameLength;
-      if (nameLength !== Buffer.byteLength(task) || frame[pos] !== 0x10 || readVarint(frame, pos + 1)[0] !== sentinel) throw new Error(layout);
-      const shared = new SharedArrayBuffer(frame.byteLength);
-      new Uint8Array(shared).set(frame);
+      const frame = (name: string, version: number): Uint8Array => encode('push', pushPart(name, version, gradient, part, parts.length));
+      const template = frame(nameA, lo);
+      taskAt.push(fieldAt(template, frame(nameB, lo), taskBytes, 'task name'));
+      // Class 0 (version 0) has no version field; class c's versions take c varint bytes.
+      versionAt.push(lo === hi ? -1 : fieldAt(template, frame(nameA, hi), versionBytes, 'base version'));
+      const shared = new SharedArrayBuffer(template.byteLength);
+      new Uint8Array(shared).set(template);
       frames.push(shared);
-      versionAt.push(pos + 1);
-      taskAt.push(nameAt);
     });
     out.frames.push(frames);
     out.versionAt.push(versionAt);
     out.taskAt.push(taskAt);
-  }
+  });
   return out;
 }
 
@@ -96,9 +93,8 @@ export function messageBytes(task: string, pieces: readonly TensorMessage[], chu
   const pushParts: number[] = [];
   const updateParts: number[] = [];
   parts.forEach((tensors, part) => {
-    const fields = partFields(part, parts.length);
-    pushParts.push(encode('push', { task, baseVersion: 1, gradient: tensors, loss: 0.5, samples: 64, ...fields }).byteLength);
-    updateParts.push(encode('update', { version: 1, shared: tensors, ...fields }).byteLength);
+    pushParts.push(encode('push', pushPart(task, 1, tensors, part, parts.length)).byteLength);
+    updateParts.push(encode('update', { version: 1, shared: tensors, ...partFields(part, parts.length) }).byteLength);
   });
   const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
   return { push: sum(pushParts), update: sum(updateParts), pushParts, updateParts };

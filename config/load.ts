@@ -3,7 +3,8 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { runConfigSchema, type RunConfig } from './schema.js';
+import { FASHION_MNIST_DIR, FASHION_MNIST_HINT, IDX_FILE_NAMES } from './idx-files.js';
+import { crossFieldProblems, runConfigSchema, type RunConfig } from './schema.js';
 
 /** An invalid or unreadable run config. `problems` holds one line per problem, each led by its key path. */
 export class ConfigError extends Error {
@@ -31,8 +32,9 @@ export function parseRunConfig(value: unknown, source: string, options: ParseOpt
   const result = runConfigSchema.safeParse(value);
   const problems: string[] = [];
   if (!result.success) for (const issue of result.error.issues) problems.push(...describeIssue(issue, value));
-  // Zod skips refinements once any field failed, so the cross-field checks run on the raw input as well.
-  problems.push(...duplicateTaskNames(value), ...pruneOrder(value));
+  // Zod skips refinements once any field failed, so the cross-field checks run on the raw input as well
+  // (a problem found both ways is reported once).
+  problems.push(...crossFieldProblems(value).map((p) => `${formatPath(p.path)}: ${p.message}`));
   if (options.checkDatasets ?? true) problems.push(...datasetPaths(value, baseDir));
   const unique = [...new Set(problems)];
   if (unique.length > 0 || !result.success) throw new ConfigError(source, unique);
@@ -161,30 +163,7 @@ function rawTasks(value: unknown): unknown[] {
   return Array.isArray(tasks) ? tasks : [];
 }
 
-function duplicateTaskNames(value: unknown): string[] {
-  const seen = new Set<string>();
-  const problems: string[] = [];
-  rawTasks(value).forEach((task, i) => {
-    const name = rawAt(task, ['name']);
-    if (typeof name !== 'string') return;
-    if (seen.has(name)) problems.push(`${formatPath(['tasks', i, 'name'])}: duplicate task name ${JSON.stringify(name)}`);
-    seen.add(name);
-  });
-  return problems;
-}
-
-function pruneOrder(value: unknown): string[] {
-  const warmup = rawAt(value, ['sparsity', 'warmup']) ?? 0.1;
-  const pruneEnd = rawAt(value, ['sparsity', 'prune_end']) ?? 0.5;
-  if (typeof warmup !== 'number' || typeof pruneEnd !== 'number' || pruneEnd >= warmup) return [];
-  return ['sparsity.prune_end: must not be before sparsity.warmup'];
-}
-
-/** The four files of an MNIST-family IDX directory; each may also be gzipped (`.gz`). */
-export const IDX_FILE_NAMES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'] as const;
-
-const FASHION_MNIST_DEBIAN = '/usr/share/datasets/fashion-mnist';
-const FASHION_MNIST_HINT = 'install it with `apt-get install dataset-fashion-mnist`, or point dataset.path at a directory holding the IDX files';
+export { IDX_FILE_NAMES } from './idx-files.js';
 
 function datasetPaths(value: unknown, baseDir: string): string[] {
   const problems: string[] = [];
@@ -195,7 +174,7 @@ function datasetPaths(value: unknown, baseDir: string): string[] {
     const problem = idxDirectoryProblem(resolve(baseDir, path));
     if (problem === undefined) return;
     const shown = isAbsolute(path) ? JSON.stringify(path) : `${JSON.stringify(path)} (resolved to ${resolve(baseDir, path)})`;
-    const hint = resolve(baseDir, path) === FASHION_MNIST_DEBIAN ? `; ${FASHION_MNIST_HINT}` : '';
+    const hint = resolve(baseDir, path) === FASHION_MNIST_DIR ? `; ${FASHION_MNIST_HINT}` : '';
     problems.push(`${formatPath(['tasks', i, 'dataset', 'path'])}: ${shown} ${problem}${hint}`);
   });
   return problems;

@@ -144,7 +144,7 @@ export const downlinkSchema = z.strictObject({
   dense_every: positiveInt.default(50),
 });
 
-/** How the coordinator runs rounds (DESIGN.md sections 3 and 4). */
+/** How the coordinator runs rounds (docs/architecture.md sections 4 and 5). */
 export const distributedSchema = z.strictObject({
   mode: z.enum(['sync', 'async']).default('sync'),
   /** Tasks needed to close a round at its deadline, and to start without every task (default: all). */
@@ -165,6 +165,47 @@ export const distributedSchema = z.strictObject({
   chunk_bytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(DEFAULT_CHUNK_BYTES),
 });
 
+/** A problem that spans fields, at the path it is reported under. */
+export interface CrossFieldProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+const at = (value: unknown, ...keys: (string | number)[]): unknown =>
+  keys.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined), value);
+
+/**
+ * The checks that span fields, on a config as given (defaults not filled in; fields of the wrong type
+ * are passed over, the schema reports them): the loader runs them on the raw input, because zod skips
+ * refinements once any field failed, and the schema runs them on what it parsed.
+ */
+export function crossFieldProblems(value: unknown): CrossFieldProblem[] {
+  const problems: CrossFieldProblem[] = [];
+  const tasks = at(value, 'tasks');
+  const seen = new Set<string>();
+  (Array.isArray(tasks) ? tasks : []).forEach((task: unknown, i) => {
+    const name = at(task, 'name');
+    if (typeof name !== 'string') return;
+    if (seen.has(name)) problems.push({ path: ['tasks', i, 'name'], message: `duplicate task name ${JSON.stringify(name)}` });
+    seen.add(name);
+  });
+  const warmup = at(value, 'sparsity', 'warmup') ?? SPARSITY_DEFAULTS.warmup;
+  const pruneEnd = at(value, 'sparsity', 'prune_end') ?? SPARSITY_DEFAULTS.prune_end;
+  if (typeof warmup === 'number' && typeof pruneEnd === 'number' && pruneEnd < warmup) {
+    problems.push({ path: ['sparsity', 'prune_end'], message: 'must not be before sparsity.warmup' });
+  }
+  const momentum = at(value, 'distributed', 'uplink', 'momentum_correction');
+  const optimizer = at(value, 'train', 'optimizer') ?? TRAIN_DEFAULTS.optimizer;
+  if (typeof momentum === 'number' && momentum > 0 && !(at(optimizer, 'type') === 'sgd' && at(optimizer, 'momentum') === 0)) {
+    // The workers' velocity is the momentum: a second one on the coordinator would count it twice.
+    problems.push({ path: ['distributed', 'uplink', 'momentum_correction'], message: 'needs train.optimizer { "type": "sgd", "momentum": 0 }' });
+  }
+  return problems;
+}
+
+const SPARSITY_DEFAULTS = sparsitySchema.parse({});
+const TRAIN_DEFAULTS = trainSchema.parse({});
+
 export const runConfigSchema = z
   .strictObject({
     seed: z.number().int().min(0).default(0),
@@ -175,19 +216,7 @@ export const runConfigSchema = z
     distributed: distributedSchema.default(() => distributedSchema.parse({})),
   })
   .superRefine((cfg, ctx) => {
-    const seen = new Set<string>();
-    cfg.tasks.forEach((t, i) => {
-      if (seen.has(t.name)) ctx.addIssue({ code: 'custom', path: ['tasks', i, 'name'], message: `duplicate task name "${t.name}"` });
-      seen.add(t.name);
-    });
-    if (cfg.sparsity.prune_end < cfg.sparsity.warmup) {
-      ctx.addIssue({ code: 'custom', path: ['sparsity', 'prune_end'], message: 'must not be before sparsity.warmup' });
-    }
-    const opt = cfg.train.optimizer;
-    if (cfg.distributed.uplink.momentum_correction > 0 && !(opt.type === 'sgd' && opt.momentum === 0)) {
-      // The workers' velocity is the momentum: a second one on the coordinator would count it twice.
-      ctx.addIssue({ code: 'custom', path: ['distributed', 'uplink', 'momentum_correction'], message: 'needs train.optimizer { "type": "sgd", "momentum": 0 }' });
-    }
+    for (const { path, message } of crossFieldProblems(cfg)) ctx.addIssue({ code: 'custom', path, message });
   });
 
 export type DatasetConfig = z.infer<typeof datasetSchema>;

@@ -4,13 +4,12 @@
 // it; server.ts feeds it frames from WebSocket connections (Peers).
 import { EventEmitter } from 'node:events';
 import type { RunConfig } from '../config/schema.js';
-import type { Bundle } from '../model/bundle.js';
 import type { Communication, RunResult } from '../model/run-output.js';
 import { initTensors, type ModelSpec } from '../model/spec.js';
 import { taskStateLayout } from '../model/task-state-layout.js';
 import { lapseMs } from '../config/settings.js';
-import { decode, ErrorCode, WireError, type Hello, type TaskStateMessage } from '../proto/codec.js';
-import { admit } from './admission.js';
+import { decode, ErrorCode, WireError } from '../proto/codec.js';
+import { admit, type AdmissionDeps } from './admission.js';
 import { weightedSum, type Aggregator } from './aggregation.js';
 import type { CheckpointStore } from './checkpoints.js';
 import { Downlink } from './downlink.js';
@@ -18,7 +17,7 @@ import { GradientSlots } from './gradient-slots.js';
 import { holdsBack } from './held-back.js';
 import type { CoordinatorMetrics } from './metrics.js';
 import { PushReceiver } from './push-receiver.js';
-import { PUSH_REFUSAL_LABELS, refusalOf } from './refusals.js';
+import { refusalOf } from './refusals.js';
 import { RoundDriver, type RoundStats } from './round-driver.js';
 import { RunCheckpoints, type CoordinatorCheckpoint } from './run-checkpoints.js';
 import { runContext, type RunContext } from './run-context.js';
@@ -53,6 +52,10 @@ export interface CoordinatorEvents {
 }
 
 export class Coordinator extends EventEmitter<CoordinatorEvents> {
+  readonly spec: ModelSpec;
+  readonly fingerprint: string;
+  readonly totalRounds: number;
+  readonly maxFrameBytes: number;
   private readonly run: RunContext;
   private readonly traffic: Traffic;
   private readonly sessions: Sessions;
@@ -64,6 +67,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private readonly checkpoints: RunCheckpoints;
   private readonly recorder: RunRecorder;
   private readonly lapseTimer: NodeJS.Timeout;
+  private readonly admission: AdmissionDeps;
 
   constructor(
     readonly config: RunConfig,
@@ -71,6 +75,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   ) {
     super();
     const run = (this.run = runContext(config, options));
+    ({ spec: this.spec, fingerprint: this.fingerprint, totalRounds: this.totalRounds, maxFrameBytes: this.maxFrameBytes } = run);
     this.traffic = new Traffic(run.metrics);
     this.sessions = new Sessions(this.traffic, run.now);
     const sizes = run.spec.shared.map((t) => t.size);
@@ -102,30 +107,12 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       },
       trainingDone: () => this.recorder.startFinishing(),
     }, version);
-    this.lapseTimer = setInterval(() => this.checkLapses(), Math.max(100, (config.distributed.heartbeat_seconds * 1000) / 2));
-    this.lapseTimer.unref();
+    this.admission = { run, sessions: this.sessions, downlink: this.downlink, taskStates: this.taskStates, version: () => this.version, finished: () => this.done, joined: (task) => this.rounds.join(task) };
+    this.lapseTimer = setInterval(() => this.dropLapsed(), Math.max(100, (config.distributed.heartbeat_seconds * 1000) / 2)).unref();
     run.metrics?.sharedVersion.set(version);
-    // Each reason's series exists from the start at 0: a labelled counter is otherwise absent from
-    // /metrics until its first refusal, and increase() over the scrape that creates it sees nothing.
-    for (const reason of PUSH_REFUSAL_LABELS) run.metrics?.pushesRejected.inc({ reason }, 0);
     run.log(`coordinator: model ${run.spec.arch} (fingerprint ${run.fingerprint}), ${sizes.reduce((a, n) => a + n, 0)} shared parameters, tasks ${run.tasks.join(', ')}, ${config.distributed.mode} rounds, version ${version} of ${run.totalRounds}`);
   }
 
-  get spec(): ModelSpec {
-    return this.run.spec;
-  }
-  get fingerprint(): string {
-    return this.run.fingerprint;
-  }
-  get tasks(): readonly string[] {
-    return this.run.tasks;
-  }
-  get totalRounds(): number {
-    return this.run.totalRounds;
-  }
-  get maxFrameBytes(): number {
-    return this.run.maxFrameBytes;
-  }
   get version(): number {
     return this.rounds.version;
   }
@@ -173,7 +160,10 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       if (frame.byteLength > this.run.maxFrameBytes) throw new WireError(ErrorCode.OVERSIZED, `frame of ${frame.byteLength} bytes exceeds ${this.run.maxFrameBytes}`);
       const msg = decode(frame);
       this.traffic.messageIn(msg.kind, frame.byteLength);
-      if (msg.kind === 'hello') return this.onHello(session, msg.body);
+      if (msg.kind === 'hello') {
+        admit(this.admission, session, msg.body);
+        return void this.run.metrics?.workersConnected.set(this.sessions.joinedCount);
+      }
       const task = session.task;
       if (task === null) throw new WireError(ErrorCode.NOT_JOINED, `"${msg.kind}" before hello`);
       this.recorder.heardFrom(task);
@@ -182,7 +172,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         if (push) this.rounds.offer(push);
       } else if (msg.kind === 'taskState') {
         const record = this.taskStates.accept(session, task, msg.body);
-        if (record) this.reported(task, record.state);
+        if (record) this.recorder.reported(task, record.state);
       } else if (msg.kind === 'bye') {
         this.run.log(`coordinator: task ${task} says bye (${msg.body.reason ?? ''})`);
       } else if (msg.kind !== 'heartbeat') {
@@ -204,21 +194,6 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     if (session.state.name !== 'closing') this.refuse(session, err, label);
   }
 
-  private onHello(session: Session, hello: Hello): void {
-    admit({ run: this.run, sessions: this.sessions, downlink: this.downlink, taskStates: this.taskStates, version: () => this.version, finished: () => this.done, joined: (task) => this.rounds.join(task) }, session, hello);
-    this.run.metrics?.workersConnected.set(this.sessions.joinedCount);
-  }
-
-  /** A complete task state was taken. */
-  private reported(task: string, state: TaskStateMessage): void {
-    const m = this.run.metrics;
-    m?.taskSparseDensity.set({ task }, state.density ?? 0);
-    if (state.evaluation) m?.taskAccuracy.set({ task }, state.evaluation.accuracy ?? 0);
-    if (!state.final) return;
-    this.run.log(`coordinator: task ${task} final state: accuracy ${(state.evaluation?.accuracy ?? 0).toFixed(4)}, nnz ${state.nnz}`);
-    this.recorder.maybeFinish();
-  }
-
   /** Answers bad input with an error reply, counts it, and closes the connection where it is fatal. */
   private refuse(session: Session, err: WireError, label?: string): void {
     const rule = refusalOf(err.code);
@@ -231,14 +206,12 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     if (rule.fatal) session.close(1008, reason);
   }
 
-  private checkLapses(): void {
-    const lapse = lapseMs(this.config.distributed);
+  /** Drops the workers whose heartbeat lapsed (their tasks are free to take over). */
+  private dropLapsed(): void {
     const now = this.run.now();
-    for (const session of [...this.sessions.joined]) {
-      if (now - session.lastSeen <= lapse) continue;
+    for (const session of this.sessions.lapsed(now, lapseMs(this.config.distributed))) {
       this.run.log(`coordinator: task ${session.task}: no message for ${((now - session.lastSeen) / 1000).toFixed(1)} s; dropping its worker`);
-      const peer = session.peer;
-      this.detach(peer);
+      this.detach(session.peer);
       session.close(1001, 'heartbeat lapsed');
     }
   }
@@ -251,11 +224,6 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   /** The traffic so far, by message kind, and the round traffic (pushes in, updates out). */
   communication(): Communication {
     return this.traffic.communication(this.config.distributed);
-  }
-
-  /** The hybrid model as the coordinator holds it: W and each task's last reported S_t and head. */
-  bundle(): Bundle {
-    return this.recorder.bundle();
   }
 
   /** After a resume at the last version: finish at once (results from the checkpointed task states),

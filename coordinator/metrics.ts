@@ -1,6 +1,7 @@
 // The coordinator's Prometheus metrics (names listed in docs/architecture.md); lib/probe-server.ts serves
 // them with the health and readiness probes.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { PUSH_REFUSAL_LABELS } from './refusals.js';
 
 export class CoordinatorMetrics {
   readonly registry = new Registry();
@@ -71,6 +72,9 @@ export class CoordinatorMetrics {
       registers,
     });
 
+    // Each reason's series exists from the start at 0: a labelled counter is otherwise absent from
+    // /metrics until its first refusal, and increase() over the scrape that creates it sees nothing.
+    for (const reason of PUSH_REFUSAL_LABELS) this.pushesRejected.inc({ reason }, 0);
     for (const task of tasks) {
       this.taskSamples.inc({ task }, 0);
       this.stragglers.inc({ task }, 0);

@@ -1,5 +1,5 @@
 // Round bookkeeping, without I/O: which pushes a round takes, when it closes, which tasks straggled.
-// Sync mode (DESIGN.md section 3): a round closes when every active task has pushed for the current
+// Sync mode (docs/architecture.md section 4): a round closes when every active task has pushed for the current
 // version, or at its deadline with at least `quorum` pushes. Async mode: a push within the staleness
 // bound is applied on arrival, scaled by 1 / (1 + staleness).
 import type { Contribution } from './aggregation.js';

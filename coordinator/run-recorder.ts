@@ -5,6 +5,7 @@
 // separate model) is waited for as long as it is.
 import type { Bundle } from '../model/bundle.js';
 import { summarise, writeRunDirectory, type RunResult } from '../model/run-output.js';
+import type { TaskStateMessage } from '../proto/codec.js';
 import type { RunContext } from './run-context.js';
 import type { SharedWeights } from './shared-weights.js';
 import type { TaskRecord, TaskStates } from './task-states.js';
@@ -59,6 +60,16 @@ export class RunRecorder {
     if (this.phaseNow === 'finishing' && !this.taskStates.isFinal(task)) this.armFinalTimer();
   }
 
+  /** A task's complete state was taken: its metrics, and the end of the run once every final state is in. */
+  reported(task: string, state: TaskStateMessage): void {
+    const m = this.run.metrics;
+    m?.taskSparseDensity.set({ task }, state.density ?? 0);
+    if (state.evaluation) m?.taskAccuracy.set({ task }, state.evaluation.accuracy ?? 0);
+    if (!state.final) return;
+    this.run.log(`coordinator: task ${task} final state: accuracy ${(state.evaluation?.accuracy ?? 0).toFixed(4)}, nnz ${state.nnz}`);
+    this.maybeFinish();
+  }
+
   /** Finishes once every task's final state is in. */
   maybeFinish(): void {
     if (this.phaseNow === 'finishing' && this.run.tasks.every((t) => this.taskStates.isFinal(t))) this.finish();
@@ -91,7 +102,7 @@ export class RunRecorder {
   }
 
   /** The hybrid model as the coordinator holds it: W and each task's last reported S_t and head. */
-  bundle(): Bundle {
+  private bundle(): Bundle {
     return { spec: this.run.spec, shared: this.shared.tensors.map((t) => t.slice()), tasks: this.run.tasks.map((t) => this.taskStates.bundleTask(t)) };
   }
 

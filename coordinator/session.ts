@@ -107,6 +107,11 @@ export class Sessions {
     if (task !== null && this.byTask.get(task) === session) this.byTask.delete(task);
   }
 
+  /** The joined sessions not heard from for longer than `lapseMs`. */
+  lapsed(now: number, lapseMs: number): Session[] {
+    return [...this.byTask.values()].filter((s) => now - s.lastSeen > lapseMs);
+  }
+
   /** The sessions joined to a task. */
   get joined(): IterableIterator<Session> {
     return this.byTask.values();

@@ -6,10 +6,11 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { gunzip, gunzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
+import { FASHION_MNIST_DIR, FASHION_MNIST_HINT, IDX_FILE_NAMES } from '../config/idx-files.js';
 import { DataError, type Split } from './dataset.js';
 import { seededSubset } from './split.js';
 
-export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+export { FASHION_MNIST_DIR };
 
 const IMAGES_MAGIC = 0x00000803; // unsigned byte, 3 dimensions
 const LABELS_MAGIC = 0x00000801; // unsigned byte, 1 dimension
@@ -167,11 +168,7 @@ function findIdxFile(dir: string, base: string): string {
 /** What to say when an IDX directory does not exist; for the Fashion-MNIST default, how to get it. */
 export function missingIdxDirectoryMessage(dir: string): string {
   if (dir === FASHION_MNIST_DIR) {
-    return (
-      `Fashion-MNIST not found at ${dir}: install it with \`apt-get install dataset-fashion-mnist\`, ` +
-      'or point dataset.path at a directory holding the IDX files (train-images-idx3-ubyte[.gz], ' +
-      'train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz])'
-    );
+    return `Fashion-MNIST not found at ${dir}: ${FASHION_MNIST_HINT} (${IDX_FILE_NAMES.map((f) => `${f}[.gz]`).join(', ')})`;
   }
   return `IDX directory not found: ${dir}`;
 }

@@ -1,12 +1,11 @@
 // `hybrid local`: the coordinator and one worker process per task on this machine, over real sockets on
 // loopback. Relays their progress to stderr, waits for the run to finish and returns its result.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { RunConfig } from '../config/schema.js';
 import type { RunResult } from '../model/run-output.js';
+import { fromCoordinator } from './local-channel.js';
 import type { Log } from './progress.js';
 
 export interface LocalOptions {
@@ -18,18 +17,6 @@ export interface LocalOptions {
   backend?: string;
 }
 
-/** A TCP port free on 127.0.0.1 at the time of asking. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolvePort(port));
-    });
-  });
-}
-
 function relay(child: ChildProcess, prefix: string, log: Log, filter: (line: string) => boolean): void {
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
@@ -39,23 +26,6 @@ function relay(child: ChildProcess, prefix: string, log: Log, filter: (line: str
   }
 }
 
-/** The ports of a starting `hybrid coordinator`, from its "listening on" line; rejects if it exits first. */
-export function listening(coordinator: ChildProcess): Promise<{ port: number; metricsPort: number }> {
-  return new Promise((resolveListening, reject) => {
-    const lines = createInterface({ input: coordinator.stderr! });
-    const onExit = (code: number | null) => reject(new Error(`the coordinator exited (code ${code}) before listening; its log above says why`));
-    coordinator.once('exit', onExit);
-    lines.on('line', (line) => {
-      const m = /listening on wss?:\/\/[^\s]+:(\d+), metrics on https?:\/\/[^\s]+:(\d+)\//.exec(line);
-      if (!m) return;
-      coordinator.off('exit', onExit);
-      // Not close(): that would pause the stream the relay reads too.
-      lines.removeAllListeners('line');
-      resolveListening({ port: Number(m[1]), metricsPort: Number(m[2]) });
-    });
-  });
-}
-
 export async function runLocal(config: RunConfig, opts: LocalOptions, log: Log): Promise<RunResult> {
   const outDir = resolve(opts.outDir);
   const node = process.execPath;
@@ -63,7 +33,8 @@ export async function runLocal(config: RunConfig, opts: LocalOptions, log: Log):
   // by another process before the coordinator binds it); the workers start once it listens.
   const coordinatorArgs = [opts.cli, 'coordinator', '--config', opts.configPath, '--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--checkpoint-dir', join(outDir, 'checkpoints'), '--out', outDir];
   const children: ChildProcess[] = [];
-  const coordinator = spawn(node, coordinatorArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // An IPC channel: the coordinator reports its ports and its result there (launch/local-channel.ts).
+  const coordinator = spawn(node, coordinatorArgs, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   children.push(coordinator);
   relay(coordinator, 'coordinator', log, () => true);
   const stopAll = () => {
@@ -73,8 +44,11 @@ export async function runLocal(config: RunConfig, opts: LocalOptions, log: Log):
   process.once('SIGTERM', stopAll);
   let port: number;
   let metricsPort: number;
+  // Listened for from the start: the result may come before the workers are all done.
+  const finished = fromCoordinator(coordinator, 'finished');
+  finished.catch(() => undefined);
   try {
-    ({ port, metricsPort } = await listening(coordinator));
+    ({ port, metricsPort } = await fromCoordinator(coordinator, 'listening'));
   } catch (err) {
     stopAll();
     process.off('SIGINT', stopAll);
@@ -93,9 +67,11 @@ export async function runLocal(config: RunConfig, opts: LocalOptions, log: Log):
   });
   // Exit promises from the start: a worker may well exit before the coordinator does.
   const [coordinatorExit, ...workerExits] = children.map((c) => new Promise<number>((r) => c.once('exit', (code, signal) => r(code ?? (signal ? 128 : 1)))));
+  let result: RunResult | null;
   try {
+    result = (await finished).result;
     const code = await coordinatorExit;
-    if (code !== 0) throw new Error(`the coordinator exited with code ${code}`);
+    if (code !== 0 || result === null) throw new Error(`the coordinator exited with code ${code}${result === null ? ' without a result' : ''}; its log above says why`);
     const codes = await Promise.race([Promise.all(workerExits), new Promise<null>((r) => setTimeout(() => r(null), 60_000).unref())]);
     if (codes === null) log('local: a worker did not exit within 60 s of the end; stopping it');
     else codes.forEach((c, i) => c !== 0 && log(`local: worker ${config.tasks[i].name} exited with code ${c}`));
@@ -104,13 +80,5 @@ export async function runLocal(config: RunConfig, opts: LocalOptions, log: Log):
     process.off('SIGINT', stopAll);
     process.off('SIGTERM', stopAll);
   }
-  const results = join(outDir, 'results.json');
-  if (!existsSync(results)) throw new Error(`the run finished without writing ${results}`);
-  const saved = JSON.parse(readFileSync(results, 'utf8')) as RunResult & { compression: RunResult['compression'] };
-  return {
-    tasks: saved.tasks,
-    compression: { params_ratio: saved.compression.params_ratio, bytes_ratio: saved.compression.bytes_ratio },
-    wall_seconds: saved.wall_seconds,
-    ...(saved.communication ? { communication: saved.communication } : {}),
-  };
+  return result;
 }

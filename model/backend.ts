@@ -231,7 +231,8 @@ async function chooseExplicit(request: Exclude<BackendRequest, 'auto'>, ctx: Con
   return attempt.choice;
 }
 
-const REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+/** Every backend a user may ask for (--backend), in the order `auto` tries them after itself. */
+export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 /**
  * Makes the requested tfjs backend current and returns what computes. `auto` takes tensorflow-gpu
@@ -239,8 +240,8 @@ const REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow-gpu', 'tensorfl
  * explicit request that cannot be met throws an Error saying why. Calling it again is harmless.
  */
 export async function initBackend(request: BackendRequest, options: BackendOptions = {}): Promise<BackendChoice> {
-  if (!REQUESTS.includes(request)) {
-    throw new Error(`unknown backend '${String(request)}': expected one of ${REQUESTS.join(', ')}`);
+  if (!BACKEND_REQUESTS.includes(request)) {
+    throw new Error(`unknown backend '${String(request)}': expected one of ${BACKEND_REQUESTS.join(', ')}`);
   }
   const ctx: Context = {
     importModule: options.importModule ?? ((specifier) => import(specifier)),

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ARCHITECTURE_NAMES, architecture } from './architectures/index.js';
-import { indexWidth, VALUE_BYTES } from './compression.js';
+import { indexWidth, VALUE_BYTES } from './compression-accounting.js';
 import { buildModelSpec, headSpec, modelFingerprint, type ModelSpec, type TensorSpec } from './spec.js';
 
 export const BUNDLE_FORMAT = 'hybrid-bundle';

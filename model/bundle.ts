@@ -1,4 +1,4 @@
-// The deployable artifact of DESIGN.md section 1: the shared W (dense float32), every task's sparse
+// The deployable artifact of docs/architecture.md section 1: the shared W (dense float32), every task's sparse
 // S_t,l as indices + values, and every task's head, in `manifest.json` + `weights.bin`. Its size is what
 // the compression accounting counts, so the layout holds nothing else but alignment padding.
 import { readFileSync, statSync } from 'node:fs';
@@ -23,7 +23,7 @@ import {
   sparseName,
   WEIGHTS_FILE,
 } from './bundle-manifest.js';
-import { indexWidth, VALUE_BYTES } from './compression.js';
+import { indexWidth, VALUE_BYTES } from './compression-accounting.js';
 import { headSpec, modelFingerprint, type ModelSpec } from './spec.js';
 
 export { BUNDLE_FORMAT, BUNDLE_VERSION, BundleError, MANIFEST_FILE, WEIGHTS_FILE } from './bundle-manifest.js';

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomically } from '../lib/atomic-write.js';
 import { writeBundle, type Bundle } from './bundle.js';
-import { compression, type Compression } from './compression.js';
+import { compression, type Compression } from './compression-accounting.js';
 import { totalSize } from './spec.js';
 
 export interface TaskResult {
@@ -30,7 +30,7 @@ export interface Communication {
   bytes_sent: Record<string, number>;
 }
 
-/** The object `--json` prints (DESIGN.md section 6); `communication` only from distributed runs. */
+/** The object `--json` prints (docs/architecture.md section 8); `communication` only from distributed runs. */
 export interface RunResult {
   tasks: TaskResult[];
   compression: { params_ratio: number; bytes_ratio: number };

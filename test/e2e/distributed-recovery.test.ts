@@ -1,4 +1,4 @@
-// DESIGN.md section 4 with real processes (the built dist/cli.js; run `npm run build` first) on loopback:
+// docs/architecture.md section 5 with real processes (the built dist/cli.js; run `npm run build` first) on loopback:
 // a worker killed with -9 and started again, the coordinator killed with -9 and resumed from its
 // checkpoint, a second worker for a live task, and a round closing at its deadline without a silent
 // (SIGSTOPped) worker. Every spawned process is killed after each test, pass or fail.
@@ -240,7 +240,7 @@ function expectTrained(results: Results, minAccuracy = 0.8): void {
   }
 }
 
-describe('recovery with real processes (DESIGN.md section 4)', () => {
+describe('recovery with real processes (docs/architecture.md section 5)', () => {
   it('a worker killed with -9 and started again goes on from its reported state; its accuracy matches an uninterrupted run', async () => {
     // The uninterrupted run of the same config, through `hybrid local`. Sync rounds with every task in
     // are deterministic, so this is the reference whatever the timing.

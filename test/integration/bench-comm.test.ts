@@ -1,10 +1,17 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../bench/comm.js';
-import { benchConfig, formatTable, parseCount, runGrid, specOf, type GridOptions } from '../../bench/comm-grid.js';
+import { benchConfig, formatTable, parseCount, runGrid, specOf, taskName, type GridOptions } from '../../bench/comm-grid.js';
 import { encodedPieces, ENCODINGS, helloFrame, messageBytes, pushTemplates, syntheticGradient } from '../../bench/push-frames.js';
-import { totalSize } from '../../model/spec.js';
+import { PushWriter, VERSION_CLASSES } from '../../bench/push-writer.js';
+import { clientThreadUrl, ClientPool } from '../../bench/round-clients.js';
+import { Coordinator } from '../../coordinator/coordinator.js';
+import { CoordinatorMetrics } from '../../coordinator/metrics.js';
+import { startServer } from '../../coordinator/server.js';
+import { modelFingerprint, totalSize } from '../../model/spec.js';
 import { decodePieceInto, PartReader } from '../../compression/stream-reader.js';
-import { decode, type GradientPush } from '../../proto/codec.js';
+import { groupParts, partFields } from '../../compression/tensor-stream.js';
+import { decode, encode, type GradientPush } from '../../proto/codec.js';
 import { decodeValues, ENCODING_IDS } from '../../compression/encodings/index.js';
 
 describe('bench:comm options', () => {
@@ -59,27 +66,23 @@ describe('bench:comm push frames', () => {
   for (const encoding of ENCODINGS) {
     it(`${encoding}: the part frames, patched as a client patches them, decode into a push a PartReader takes in full`, () => {
       const push = pushTemplates('task00', encodedPieces(spec, gradient, encoding, chunkBytes), chunkBytes);
-      expect(push.frames).toHaveLength(3);
+      expect(push.frames).toHaveLength(VERSION_CLASSES.length);
       const parts = push.frames[0].length;
       // 20k F32 entries are 80 kB: several parts at 16 KiB; the compressed encodings fit fewer.
       if (encoding === 'f32') expect(parts).toBeGreaterThan(4);
+      // What a client thread does: its own copies of the templates, its task name and version in them.
+      const writer = new PushWriter(push, 'task01');
       let bytes = 0;
-      for (const [k, version] of [[0, 5], [1, 300], [2, 20_000]] as const) {
+      for (const version of [0, 5, 300, 20_000]) {
         const reader = new PartReader(`push (${encoding})`, expected);
         const values = spec.shared.map((t) => new Float32Array(t.size));
         let complete = false;
-        push.frames[k].forEach((shared, part) => {
-          // What a client thread does: its own copy, its task name, the version varint in place.
-          const frame = Buffer.from(new Uint8Array(shared));
-          frame.write('task01', push.taskAt[k][part], 'utf8');
-          let pos = push.versionAt[k][part];
-          for (let v: number = version; ; v = Math.floor(v / 128)) {
-            frame[pos++] = v >= 128 ? (v % 128) | 128 : v;
-            if (v < 128) break;
-          }
-          if (k === 0) bytes += frame.byteLength;
+        writer.frames(version).forEach((frame) => {
+          if (version === 5) bytes += frame.byteLength;
           // As the coordinator hands frames to decode: a Uint8Array view (here at an odd offset).
-          const m = decode(new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength));
+          const copy = new Uint8Array(frame.byteLength + 1);
+          copy.set(frame, 1);
+          const m = decode(copy.subarray(1));
           expect(m.kind).toBe('push');
           const body = m.body as GradientPush;
           expect(body).toMatchObject({ task: 'task01', baseVersion: version });
@@ -105,6 +108,33 @@ describe('bench:comm push frames', () => {
     });
   }
 
+  for (const encoding of ['f32', 'topk'] as const) {
+    it(`${encoding}: a client's push frame for a task and version is encode('push', ...) of that push, bit for bit`, () => {
+      const pieces = encodedPieces(spec, gradient, encoding, chunkBytes);
+      const parts = groupParts(pieces, chunkBytes);
+      const writer = new PushWriter(pushTemplates('task00', pieces, chunkBytes), 'task07');
+      // Every class's ends, and back and forth between classes (each switch copies the templates anew).
+      const versions = [...VERSION_CLASSES.flat(), 5, 300, 6, 0, 16_385, 129, 1];
+      for (const version of versions) {
+        const frames = writer.frames(version);
+        expect(frames).toHaveLength(parts.length);
+        frames.forEach((frame, part) => {
+          const want = encode('push', { task: 'task07', baseVersion: version, gradient: parts[part], loss: 0.5, samples: 64, ...partFields(part, parts.length) });
+          expect(Buffer.compare(frame, want), `version ${version}, part ${part}`).toBe(0);
+        });
+      }
+      expect(() => writer.frames(2_097_152)).toThrow(/version 2097152 is past the push templates/);
+      expect(() => new PushWriter(pushTemplates('task00', pieces, chunkBytes), 'task7')).toThrow(/takes 5 bytes; the push templates hold names of 6/);
+    });
+  }
+
+  it('finds the compiled client thread from source and from dist', () => {
+    expect(clientThreadUrl('file:///repo/bench/round-clients.ts').href).toBe('file:///repo/dist/bench/round-client-thread.js');
+    expect(clientThreadUrl('file:///repo/dist/bench/round-clients.js').href).toBe('file:///repo/dist/bench/round-client-thread.js');
+    // The test suite builds first (pretest), so the thread these tests run is there.
+    expect(existsSync(clientThreadUrl())).toBe(true);
+  });
+
   it('encodes each piece on its own: a TOPK piece keeps 1% of its own entries', () => {
     const pieces = encodedPieces(spec, gradient, 'topk', chunkBytes);
     expect(pieces.length).toBeGreaterThan(spec.shared.length);
@@ -117,6 +147,30 @@ describe('bench:comm push frames', () => {
 });
 
 describe('bench:comm on a tiny grid', () => {
+  it("fails the run when the welcome's run config sets other encodings than the benchmark row", async () => {
+    const chunkBytes = 16384;
+    const config = benchConfig(1, 20_000, 'f32', chunkBytes);
+    const spec = specOf(config);
+    const log = (): void => undefined;
+    const metrics = new CoordinatorMetrics(config.tasks.map((t) => t.name));
+    const coordinator = new Coordinator(config, { log, metrics });
+    const server = await startServer(coordinator, { host: '127.0.0.1', port: 0, log, metrics });
+    const task = taskName(0);
+    const pool = new ClientPool([{ task, hello: helloFrame(task, modelFingerprint(spec)) }]);
+    try {
+      const failed = new Promise<Error>((resolve) => pool.onFailure(resolve));
+      const push = pushTemplates(task, encodedPieces(spec, syntheticGradient(spec), 'f32', chunkBytes), chunkBytes);
+      pool.startWs(`ws://127.0.0.1:${server.port}`, 'zero', push, { uplink: 'topk', downlink: 'topk', chunkBytes });
+      expect((await failed).message).toBe(
+        `bench: ws client ${task}: the welcome negotiated {"uplink":"f32","downlink":"f32","chunkBytes":16384}, the benchmark row is {"uplink":"topk","downlink":"topk","chunkBytes":16384}`,
+      );
+    } finally {
+      await pool.close();
+      coordinator.stop(false);
+      await server.close();
+    }
+  });
+
   it('runs sync rounds with parts over ws, raw TCP and plain ws, and TOPK moves far fewer bytes than F32', async () => {
     const opts: GridOptions = { json: true, workers: [2], params: [20_000], encodings: ['f32', 'topk'], seconds: 1, warmup: 0.3, minRounds: 3, mask: 'zero', chunkBytes: 16384 };
     const lines: string[] = [];

@@ -1,4 +1,4 @@
-// DESIGN.md section 4, bad input: a real coordinator behind its WebSocket server receives every kind of
+// docs/architecture.md section 5, bad input: a real coordinator behind its WebSocket server receives every kind of
 // bad input from raw clients while a real worker trains alongside. Each is refused with the right Error
 // code (the connection closed where the code is fatal) and counter, W and the version stay as they were,
 // and the run ends with exactly the W of the same run without bad input.
@@ -400,7 +400,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-describe('bad input (DESIGN.md section 4)', () => {
+describe('bad input (docs/architecture.md section 5)', () => {
   it('is refused with the right code and counter, leaves W alone, and the good worker ends with the W of a clean run', async () => {
     const clean = await run();
     while (cleanups.length) await cleanups.pop()!();

@@ -1,5 +1,6 @@
 // Sync mode, all tasks present, same seeds: the distributed run (a coordinator and workers talking over
-// real WebSockets) computes the same W as single-process joint training (`hybrid train`).
+// real WebSockets) computes the same W as single-process joint training (`hybrid train`); with
+// train.baseline on, each worker's separate model gives the accuracy `hybrid train`'s gives.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { mkdtempSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { Worker } from '../../worker/worker.js';
 
 const quiet = () => {};
 
-function config(optimizer: object) {
+function config(optimizer: object, baseline = false) {
   return parseRunConfig(
     {
       seed: 11,
@@ -27,7 +28,7 @@ function config(optimizer: object) {
         { name: 'b', dataset: { source: 'synthetic', features: 16, classes: 3, train: 512, test: 128, task_seed: 2 }, weight: 0.5 },
         { name: 'c', dataset: { source: 'synthetic', features: 16, classes: 4, train: 512, test: 128, task_seed: 3 } },
       ],
-      train: { steps: 30, batch_size: 32, local_batches: 2, optimizer, baseline: false },
+      train: { steps: 30, batch_size: 32, local_batches: 2, optimizer, baseline },
       sparsity: { rho: 0.05, warmup: 0.2, prune_end: 0.6, prune_every: 3 },
       distributed: { round_timeout_seconds: 60, report_every: 7 },
     },
@@ -76,4 +77,15 @@ describe('distributed sync training equals single-process joint training', () =>
       a.tasks.forEach((t, k) => t.head.forEach((h, i) => h.forEach((x, j) => expect(Math.abs(x - b.tasks[k].head[i][j])).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(x))))));
     });
   }
+
+  it('the separate models a distributed run trains (train.baseline) give the accuracies hybrid train gives', async () => {
+    const cfg = config({ type: 'adam', lr: 0.01 }, true);
+    const dir = mkdtempSync(join(tmpdir(), 'hybrid-eq-'));
+    const single = await runTrain(cfg, { log: quiet });
+    const multi = await distributed(cfg, join(dir, 'multi'));
+    const separate = single.tasks.map((t) => t.separate_accuracy);
+    expect(separate.every((a) => a !== null && a > 0)).toBe(true);
+    expect(multi!.tasks.map((t) => t.separate_accuracy)).toEqual(separate);
+    expect(multi!.tasks.map((t) => t.hybrid_accuracy)).toEqual(single.tasks.map((t) => t.hybrid_accuracy));
+  });
 });

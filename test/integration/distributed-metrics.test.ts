@@ -1,4 +1,4 @@
-// DESIGN.md section 7 during a real run: a coordinator with its metrics server and two real workers over
+// docs/architecture.md section 7 during a real run: a coordinator with its metrics server and two real workers over
 // WebSockets. /metrics is scraped while rounds are running (the coordinator's input is held back at two
 // versions so each scrape sees a known, still-running state), parsed as Prometheus text, and checked for
 // every name of section 7 and for counters that move between the scrapes; /healthz and /readyz answer.
@@ -47,7 +47,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-describe('coordinator metrics during a real run (DESIGN.md section 7)', () => {
+describe('coordinator metrics during a real run (docs/architecture.md section 7)', () => {
   it('exposes every name, moves the counters between two scrapes mid-run, and answers the probes', async () => {
     const config = parseRunConfig(
       {

@@ -11,7 +11,7 @@ import { COORDINATOR_METRICS, EXTRA_COORDINATOR_METRICS, WORKER_METRICS } from '
 import { request } from '../support/http.js';
 import { parsePrometheusText } from '../support/prometheus-text.js';
 
-// DESIGN.md section 7, with the TYPE each must carry.
+// docs/architecture.md section 7, with the TYPE each must carry.
 const COORDINATOR_TYPES: Record<string, string> = { ...COORDINATOR_METRICS, ...EXTRA_COORDINATOR_METRICS, process_cpu_seconds_total: 'counter' };
 const WORKER_TYPES: Record<string, string> = { ...WORKER_METRICS, process_cpu_seconds_total: 'counter' };
 const TASKS = ['digits', 'fashion'];
@@ -29,7 +29,7 @@ async function coordinatorServer(readyFlag: { ready: boolean }, tls?: { cert: st
 }
 
 describe('coordinator metrics server', () => {
-  it('exposes every DESIGN.md section 7 name with its TYPE and HELP right after construction', async () => {
+  it('exposes every docs/architecture.md section 7 name with its TYPE and HELP right after construction', async () => {
     const { server, base } = await coordinatorServer({ ready: false });
     expect(server.port).toBeGreaterThan(0);
     const reply = await request(`${base}/metrics`);

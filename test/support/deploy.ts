@@ -1,6 +1,6 @@
 // Shared by the test/deploy-*.test.ts suites: where the deploy files are, how to read them, the
 // command-line grammar of `hybrid coordinator|worker` they must follow, the metric names they may use
-// (DESIGN.md section 7 plus prom-client's defaults) and a PromQL metric-name extractor.
+// (docs/architecture.md section 7 plus prom-client's defaults) and a PromQL metric-name extractor.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { delimiter, join, relative } from 'node:path';
@@ -147,7 +147,7 @@ export function flag(cmd: HybridCommand, name: string): string | undefined {
 
 // ---- metrics ----------------------------------------------------------------------------------------
 
-/** DESIGN.md section 7 (coordinator and worker), plus the names the coordinator exports beyond it. */
+/** docs/architecture.md section 7 (coordinator and worker), plus the names the coordinator exports beyond it. */
 export const DESIGN_METRICS: Record<string, MetricType> = { ...COORDINATOR_METRICS, ...WORKER_METRICS, ...EXTRA_COORDINATOR_METRICS };
 export const EXTRA_METRICS = Object.keys(EXTRA_COORDINATOR_METRICS);
 
@@ -171,16 +171,13 @@ export async function allowedSeries(): Promise<Set<string>> {
   return set;
 }
 
-/** The DESIGN.md the project is built from, where this checkout can see it (shared/ beside the repo). */
-export function findDesignDoc(): string | undefined {
-  const candidates = [process.env.HYBRID_DESIGN_DOC, join(repoRoot, '..', 'shared', 'DESIGN.md'), '/work/shared/DESIGN.md'];
-  return candidates.find((p): p is string => typeof p === 'string' && existsSync(p));
-}
+/** The project's architecture page, whose section 7 lists the metrics. */
+export const architectureDoc = join(repoRoot, 'docs', 'architecture.md');
 
-/** The backquoted metric names of DESIGN.md's section 7. */
-export function designSection7Metrics(text: string): string[] {
+/** The backquoted metric names of a page's section 7 (docs/architecture.md: Metrics). */
+export function section7Metrics(text: string): string[] {
   const start = text.search(/^## 7\./m);
-  if (start < 0) throw new Error('DESIGN.md has no "## 7." section');
+  if (start < 0) throw new Error('the page has no "## 7." section');
   const rest = text.slice(start + 1);
   const end = rest.search(/^## /m);
   const section = end < 0 ? rest : rest.slice(0, end);

@@ -1,9 +1,9 @@
-// The metric names of DESIGN.md section 7 with the TYPE each must carry, kept once for the metrics tests
-// and the deploy suites (test/deploy-files checks this table against DESIGN.md and the code).
+// The metric names of docs/architecture.md section 7 with the TYPE each must carry, kept once for the metrics tests
+// and the deploy suites (test/e2e/deploy-files checks this table against docs/architecture.md and the code).
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
-/** DESIGN.md section 7, coordinator side. */
+/** docs/architecture.md section 7, coordinator side. */
 export const COORDINATOR_METRICS: Readonly<Record<string, MetricType>> = {
   hybrid_rounds_total: 'counter',
   hybrid_round_duration_seconds: 'histogram',
@@ -23,7 +23,7 @@ export const COORDINATOR_METRICS: Readonly<Record<string, MetricType>> = {
 };
 
 /**
- * DESIGN.md section 7, worker side. hybrid_worker_step_duration_seconds is taken to be a histogram
+ * docs/architecture.md section 7, worker side. hybrid_worker_step_duration_seconds is taken to be a histogram
  * (dashboards query it through _sum and _count only, which a summary has too).
  */
 export const WORKER_METRICS: Readonly<Record<string, MetricType>> = {

@@ -2,6 +2,7 @@
 // or any other command, their output kept for matching, free loopback ports, and stopping them all
 // afterwards, pass or fail.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** The built CLI the process tests start. */
@@ -28,13 +29,15 @@ export interface StartOptions {
   cwd?: string;
   /** Start a process group of its own, so that a signal reaches the children it starts too. */
   group?: boolean;
+  /** Open an IPC channel to the child (as `hybrid local` does to its coordinator). */
+  ipc?: boolean;
 }
 
 export function startProcess(command: string, args: readonly string[], options: StartOptions = {}): Proc {
   const base = { ...process.env };
   for (const name of options.unset ?? []) delete base[name];
   const group = options.group ?? false;
-  const child = spawn(command, args, { cwd: options.cwd, detached: group, env: { ...base, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd: options.cwd, detached: group, env: { ...base, ...options.env }, stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
@@ -121,4 +124,14 @@ export async function exitWithin(proc: Proc, ms: number, what: string): Promise<
   }
 }
 
-export { freePort } from '../../launch/local.js';
+/** A TCP port free on 127.0.0.1 at the time of asking. */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolvePort(port));
+    });
+  });
+}

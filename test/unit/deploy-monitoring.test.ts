@@ -1,6 +1,6 @@
 // Prometheus and Grafana files: promtool checks the config and the rules and runs the rules' unit tests
 // (deploy/prometheus/alerts.test.yml); every PromQL expression, in the rules and in the dashboard, names
-// only metrics of DESIGN.md section 7 or prom-client's default process metrics, and the dashboard's
+// only metrics of docs/architecture.md section 7 or prom-client's default process metrics, and the dashboard's
 // expressions are valid PromQL (promtool checks them as recording rules).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,7 +48,7 @@ describe('the PromQL metric-name extractor', () => {
     expect(promqlMetricNames('sum without (le) (z) / ignoring (a) group_left (b) w')).toEqual(['w', 'z']);
   });
 
-  it('flags a metric that DESIGN.md does not name, and a histogram used without its suffix', () => {
+  it('flags a metric that docs/architecture.md does not name, and a histogram used without its suffix', () => {
     expect(unknownMetrics('rate(hybrid_gradient_pushes_total[5m])')).toEqual(['hybrid_gradient_pushes_total']);
     expect(unknownMetrics('hybrid_round_duration_seconds > 1')).toEqual(['hybrid_round_duration_seconds']);
     expect(unknownMetrics('rate(process_cpu_seconds_total[1m]) + hybrid_round_duration_seconds_count')).toEqual([]);
@@ -99,7 +99,7 @@ describe('deploy/prometheus', () => {
     for (const n of names) expect(tested.has(n), `${n} has a unit test`).toBe(true);
   });
 
-  it('every rule expression names only metrics of DESIGN.md section 7 or default process metrics', () => {
+  it('every rule expression names only metrics of docs/architecture.md section 7 or default process metrics', () => {
     for (const r of rules) {
       const expr = str(r.expr, `${r.alert} expr`);
       expect(promqlMetricNames(expr).length, String(r.alert)).toBeGreaterThan(0);
@@ -138,7 +138,7 @@ describe('deploy/grafana/dashboards/hybrid.json', () => {
     expect(loss?.expr).toContain('task=~"$task"');
   });
 
-  it('every query names only metrics of DESIGN.md section 7 or default process metrics', () => {
+  it('every query names only metrics of docs/architecture.md section 7 or default process metrics', () => {
     for (const { panel, expr } of panelExprs) expect(unknownMetrics(expr), `${panel}: ${expr}`).toEqual([]);
     const variable = (at(dashboard, 'templating', 'list') as Obj[]).find((v) => v.name === 'task')!;
     const m = /^label_values\((\w+),\s*(\w+)\)$/.exec(str(at(variable, 'definition'), 'task variable'));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Bundle, BundleError, effectiveWeights, readBundle, writeBundle } from '../../model/bundle.js';
-import { compression } from '../../model/compression.js';
+import { compression } from '../../model/compression-accounting.js';
 import { buildModelSpec, headSpec, type ModelSpec } from '../../model/spec.js';
 import { IMAGE_MODELS, randomBundle, TASKS } from '../support/bundles.js';
 

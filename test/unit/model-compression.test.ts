@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compression, indexWidth } from '../../model/compression.js';
+import { compression, indexWidth } from '../../model/compression-accounting.js';
 
 describe('compression accounting', () => {
   it('counts T separate float32 models against W + sparse (values and indices) + heads', () => {

@@ -1,5 +1,5 @@
 // Compression accounting: the hybrid artifact against T separate dense float32 models of the same
-// architecture, in parameters and in bytes with the sparse indices counted (DESIGN.md section 1).
+// architecture, in parameters and in bytes with the sparse indices counted (docs/architecture.md section 1).
 
 /** Bytes per stored index of a sparse tensor: indices are local to their tensor, so a tensor of at most
  *  65,536 entries needs only 16-bit indices. */
