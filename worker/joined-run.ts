@@ -69,7 +69,8 @@ export class JoinedRun {
   /**
    * A new connection: a push sent on the old one may never have arrived, and a restarted coordinator
    * goes on from its checkpoint, behind what this worker pushed. The welcome's version is trainable
-   * again; should the push be there after all, the coordinator refuses the duplicate.
+   * again; should the push be there after all, a sync coordinator refuses the duplicate (an async one
+   * takes it as a push of that base version, within the staleness bound).
    */
   rejoined(): void {
     this.lastPushed = -1;

@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { delimiter, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BACKEND_REQUESTS } from '../../model/backend.js';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { parseAllDocuments } from 'yaml';
 import { COORDINATOR_METRICS, EXTRA_COORDINATOR_METRICS, type MetricType, WORKER_METRICS } from './design-metrics.js';
@@ -98,7 +99,6 @@ export const CLI: Record<'coordinator' | 'worker', SubcommandSpec> = {
   },
 };
 
-export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export const DEFAULT_PORTS = { port: 8700, coordinatorMetrics: 9400, workerMetrics: 9401 } as const;
 
 export interface HybridCommand {
@@ -135,7 +135,7 @@ export function parseHybridCommand(argv: readonly string[], where: string): Hybr
     }
   }
   const backend = flags.get('--backend');
-  if (backend !== undefined && !(BACKENDS as readonly unknown[]).includes(backend)) throw new Error(`${where}: unknown --backend ${JSON.stringify(backend)}`);
+  if (backend !== undefined && !(BACKEND_REQUESTS as readonly unknown[]).includes(backend)) throw new Error(`${where}: unknown --backend ${JSON.stringify(backend)}`);
   if (flags.has('--tls-cert') !== flags.has('--tls-key')) throw new Error(`${where}: --tls-cert and --tls-key go together`);
   return { command, flags };
 }
