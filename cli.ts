@@ -61,7 +61,7 @@ program
 
 program
   .command('export')
-  .description('verifies a run\'s compressed bundle, or materialises one task as a TF.js LayersModel')
+  .description("verifies a run's compressed bundle, or materialises one task as a TF.js LayersModel")
   .requiredOption('--run <dir>', 'run directory written by `hybrid train --out`')
   .option('--task <name>', 'the task to materialise (with --format tfjs)')
   .addOption(new Option('--format <format>', 'bundle: the compressed artifact; tfjs: one task as a LayersModel').choices(['bundle', 'tfjs']).default('bundle'))
@@ -103,26 +103,40 @@ program
   .option('--resume', 'go on from the newest valid checkpoint')
   .option('--token-file <file>', 'require a bearer token: one line for all tasks, or "task: token" lines')
   .option('--tls-cert <file>', 'serve wss:// and https:// with this certificate (PEM)')
-  .option('--tls-key <file>', 'the certificate\'s private key (PEM)')
+  .option('--tls-key <file>', "the certificate's private key (PEM)")
   .option('--metrics-plain', 'serve /metrics over plain HTTP even with TLS')
-  .action(async (opts: { config: string; host: string; port: number; metricsPort: number; out: string; checkpointDir?: string; resume?: boolean; tokenFile?: string; tlsCert?: string; tlsKey?: string; metricsPlain?: boolean }) => {
-    // The coordinator never reads the data: data set paths are the workers' business.
-    const config = loadRunConfig(opts.config, { checkDatasets: false });
-    const result = await runCoordinator(
-      config,
-      {
-        ...opts,
-        resume: opts.resume ?? false,
-        checkpointDir: opts.checkpointDir ?? join(opts.out, 'checkpoints'),
-        outDir: opts.out,
-        onListening: (ports) => void tellParent({ kind: 'listening', ...ports }),
-      },
-      stderrLog,
-    );
-    await tellParent({ kind: 'finished', result });
-    // Exit now: open sockets of departing workers must not keep a finished coordinator alive.
-    process.exit(result ? 0 : 1);
-  });
+  .action(
+    async (opts: {
+      config: string;
+      host: string;
+      port: number;
+      metricsPort: number;
+      out: string;
+      checkpointDir?: string;
+      resume?: boolean;
+      tokenFile?: string;
+      tlsCert?: string;
+      tlsKey?: string;
+      metricsPlain?: boolean;
+    }) => {
+      // The coordinator never reads the data: data set paths are the workers' business.
+      const config = loadRunConfig(opts.config, { checkDatasets: false });
+      const result = await runCoordinator(
+        config,
+        {
+          ...opts,
+          resume: opts.resume ?? false,
+          checkpointDir: opts.checkpointDir ?? join(opts.out, 'checkpoints'),
+          outDir: opts.out,
+          onListening: (ports) => void tellParent({ kind: 'listening', ...ports }),
+        },
+        stderrLog,
+      );
+      await tellParent({ kind: 'finished', result });
+      // Exit now: open sockets of departing workers must not keep a finished coordinator alive.
+      process.exit(result ? 0 : 1);
+    },
+  );
 
 program
   .command('worker')
@@ -142,7 +156,9 @@ program
 
 function printSummary(result: Awaited<ReturnType<typeof runTrain>>): void {
   const pct = (x: number | null) => (x === null ? '   -   ' : `${(100 * x).toFixed(2)}%`);
-  const rows = result.tasks.map((t) => `${t.name.padEnd(16)} ${pct(t.separate_accuracy).padStart(8)} ${pct(t.hybrid_accuracy).padStart(8)} ${String(t.nnz).padStart(8)} ${(100 * t.density).toFixed(2).padStart(6)}%`);
+  const rows = result.tasks.map(
+    (t) => `${t.name.padEnd(16)} ${pct(t.separate_accuracy).padStart(8)} ${pct(t.hybrid_accuracy).padStart(8)} ${String(t.nnz).padStart(8)} ${(100 * t.density).toFixed(2).padStart(6)}%`,
+  );
   process.stdout.write(
     [
       `${'task'.padEnd(16)} ${'separate'.padStart(8)} ${'hybrid'.padStart(8)} ${'nnz(S)'.padStart(8)} ${'density'.padStart(7)}`,

@@ -102,12 +102,5 @@ export function messageBytes(task: string, pieces: readonly TensorMessage[], chu
 
 /** A worker's Hello: it can send and apply every value encoding, and take messages in parts. */
 export function helloFrame(task: string, fingerprint: string): Uint8Array {
-  return encode('hello', {
-    protocolVersion: PROTOCOL_VERSION,
-    task,
-    modelFingerprint: fingerprint,
-    workerId: `bench-${task}`,
-    encodings: ENCODINGS.map((e) => ENCODING_IDS[e]),
-    parts: true,
-  });
+  return encode('hello', { protocolVersion: PROTOCOL_VERSION, task, modelFingerprint: fingerprint, workerId: `bench-${task}`, encodings: ENCODINGS.map((e) => ENCODING_IDS[e]), parts: true });
 }

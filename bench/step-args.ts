@@ -19,16 +19,7 @@ export interface BenchOptions {
   backends: BackendName[];
 }
 
-export const DEFAULT_OPTIONS: BenchOptions = {
-  json: false,
-  profile: false,
-  steps: 25,
-  warmup: 5,
-  cpuSteps: 3,
-  models: [...ARCHS],
-  batches: [64, 128],
-  backends: [...BACKENDS],
-};
+export const DEFAULT_OPTIONS: BenchOptions = { json: false, profile: false, steps: 25, warmup: 5, cpuSteps: 3, models: [...ARCHS], batches: [64, 128], backends: [...BACKENDS] };
 
 function integerAtLeast(min: number): (value: string) => number {
   return (value) => {

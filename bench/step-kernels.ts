@@ -62,24 +62,9 @@ function timeSides(sides: ((inputs: Record<string, tf.Tensor>) => void)[], input
 function kernelCases(batch: number): KernelCase[] {
   const r = (shape: number[]) => () => tf.randomNormal(shape);
   const conv = (label: string, x: number[], f: number[], pad: 'same' | 'valid', out: number[]): KernelCase[] => [
-    {
-      label: `${label} Conv2DBackpropFilter`,
-      kernel: 'Conv2DBackpropFilter',
-      inputs: () => ({ x: r(x)(), dy: r(out)() }),
-      attrs: { strides: 1, pad, dataFormat: 'NHWC', filterShape: f },
-    },
-    {
-      label: `${label} Conv2DBackpropInput`,
-      kernel: 'Conv2DBackpropInput',
-      inputs: () => ({ dy: r(out)(), filter: r(f)() }),
-      attrs: { strides: 1, pad, dataFormat: 'NHWC', inputShape: x },
-    },
-    {
-      label: `${label} bias gradient Sum`,
-      kernel: 'Sum',
-      inputs: () => ({ x: r(out)() }),
-      attrs: { axis: [0, 1, 2], keepDims: false },
-    },
+    { label: `${label} Conv2DBackpropFilter`, kernel: 'Conv2DBackpropFilter', inputs: () => ({ x: r(x)(), dy: r(out)() }), attrs: { strides: 1, pad, dataFormat: 'NHWC', filterShape: f } },
+    { label: `${label} Conv2DBackpropInput`, kernel: 'Conv2DBackpropInput', inputs: () => ({ dy: r(out)(), filter: r(f)() }), attrs: { strides: 1, pad, dataFormat: 'NHWC', inputShape: x } },
+    { label: `${label} bias gradient Sum`, kernel: 'Sum', inputs: () => ({ x: r(out)() }), attrs: { axis: [0, 1, 2], keepDims: false } },
   ];
   const pool = (label: string, x: number[]): KernelCase => ({
     label: `${label} MaxPoolGrad`,
@@ -92,36 +77,16 @@ function kernelCases(batch: number): KernelCase[] {
     attrs: { filterSize: 2, strides: 2, pad: 'valid' },
   });
   const dense = (label: string, n: number, m: number): KernelCase[] => [
-    {
-      label: `${label} ${n}->${m} y=x.W`,
-      kernel: 'BatchMatMul',
-      inputs: () => ({ a: r([1, batch, n])(), b: r([1, n, m])() }),
-      attrs: { transposeA: false, transposeB: false },
-    },
-    {
-      label: `${label} ${n}->${m} dW=x^T.dy`,
-      kernel: 'BatchMatMul',
-      inputs: () => ({ a: r([1, batch, n])(), b: r([1, batch, m])() }),
-      attrs: { transposeA: true, transposeB: false },
-    },
-    {
-      label: `${label} ${n}->${m} dx=dy.W^T`,
-      kernel: 'BatchMatMul',
-      inputs: () => ({ a: r([1, batch, m])(), b: r([1, n, m])() }),
-      attrs: { transposeA: false, transposeB: true },
-    },
+    { label: `${label} ${n}->${m} y=x.W`, kernel: 'BatchMatMul', inputs: () => ({ a: r([1, batch, n])(), b: r([1, n, m])() }), attrs: { transposeA: false, transposeB: false } },
+    { label: `${label} ${n}->${m} dW=x^T.dy`, kernel: 'BatchMatMul', inputs: () => ({ a: r([1, batch, n])(), b: r([1, batch, m])() }), attrs: { transposeA: true, transposeB: false } },
+    { label: `${label} ${n}->${m} dx=dy.W^T`, kernel: 'BatchMatMul', inputs: () => ({ a: r([1, batch, m])(), b: r([1, n, m])() }), attrs: { transposeA: false, transposeB: true } },
   ];
   return [
     ...conv('lenet5 conv1', [batch, 28, 28, 1], [5, 5, 1, 6], 'same', [batch, 28, 28, 6]),
     pool('lenet5 pool1', [batch, 28, 28, 6]),
     ...conv('lenet5 conv2', [batch, 14, 14, 6], [5, 5, 6, 16], 'valid', [batch, 10, 10, 16]),
     pool('lenet5 pool2', [batch, 10, 10, 16]),
-    {
-      label: 'lenet5 conv1 dy to filter layout Transpose',
-      kernel: 'Transpose',
-      inputs: () => ({ x: r([batch, 28, 28, 6])() }),
-      attrs: { perm: [1, 2, 0, 3] },
-    },
+    { label: 'lenet5 conv1 dy to filter layout Transpose', kernel: 'Transpose', inputs: () => ({ x: r([batch, 28, 28, 6])() }), attrs: { perm: [1, 2, 0, 3] } },
     ...dense('lenet5 dense', 400, 120),
     ...dense('lenet5 dense', 120, 84),
     ...dense('mlp', 784, 256),

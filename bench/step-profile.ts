@@ -74,9 +74,7 @@ export function profileRound(trainer: TaskTrainer, rounds: number): RoundProfile
     }
   }
   const names = new Set(perRound.flatMap((r) => [...r.keys()]));
-  const kernels = [...names]
-    .map((kernel) => ({ kernel, calls: perRound[0].get(kernel)?.calls ?? 0, ms: median(perRound.map((r) => r.get(kernel)?.ms ?? 0)) }))
-    .sort((x, y) => y.ms - x.ms);
+  const kernels = [...names].map((kernel) => ({ kernel, calls: perRound[0].get(kernel)?.calls ?? 0, ms: median(perRound.map((r) => r.get(kernel)?.ms ?? 0)) })).sort((x, y) => y.ms - x.ms);
   const kernelMs = median(perRound.map((r) => [...r.values()].reduce((sum, k) => sum + k.ms, 0)));
   return { roundMs: median(roundMs), kernelMs, kernels };
 }

@@ -70,9 +70,7 @@ export async function forwardBackward(config: RunConfig): Promise<{ run: () => v
   const batch = config.train.batch_size;
   const size = data.inputShape.reduce((a, b) => a * b, 1);
   const heads = headSpec(spec, data.classes);
-  const params = [...spec.shared, ...heads].map((t, i) =>
-    tf.tensor(i < spec.shared.length ? initTensors([t], config.seed, 'shared')[0] : initTensors([t], config.seed, 'head')[0], t.shape),
-  );
+  const params = [...spec.shared, ...heads].map((t, i) => tf.tensor(i < spec.shared.length ? initTensors([t], config.seed, 'shared')[0] : initTensors([t], config.seed, 'head')[0], t.shape));
   const x = tf.tensor(data.train.x.subarray(0, batch * size), [batch, ...data.inputShape]);
   const y = tf.tensor1d(data.train.y.subarray(0, batch), 'int32');
   const n = spec.shared.length;
@@ -238,13 +236,18 @@ export function formatTable(rows: readonly Measured[]): string {
     r.forward_backward_ms === null ? '-' : r.forward_backward_ms.toFixed(2),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (i === 5 && b[i].startsWith('fails') ? 0 : b[i].length))));
-  return [header, ...body].map((cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return [header, ...body]
+    .map((cells) =>
+      cells
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function toJson(rows: readonly Measured[]): { rows: StepRow[] } {
-  return {
-    rows: rows.map(({ model, batch, backend, kernels, median_ms, samples_per_second }) => ({ model, batch, backend, kernels, median_ms, samples_per_second })),
-  };
+  return { rows: rows.map(({ model, batch, backend, kernels, median_ms, samples_per_second }) => ({ model, batch, backend, kernels, median_ms, samples_per_second })) };
 }
 
 async function main(argv: readonly string[]): Promise<void> {

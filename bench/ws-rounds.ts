@@ -17,7 +17,10 @@ export async function startWsRounds(clients: number, up: readonly number[], down
   if (clients < 1 || up.length < 1 || down.length < 1) throw new Error(`ws rounds: need clients, up and down parts >= 1 (got ${clients}, ${up.length}, ${down.length})`);
   const replies = down.map((n) => Buffer.alloc(n, 2));
   const sockets: WebSocket[] = [];
-  const tally = new RoundTally<WebSocket>(clients, up.reduce((a, b) => a + b, 0));
+  const tally = new RoundTally<WebSocket>(
+    clients,
+    up.reduce((a, b) => a + b, 0),
+  );
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: 0, perMessageDeflate: false });
   server.on('connection', (socket) => {
     sockets.push(socket);

@@ -58,7 +58,6 @@ export function decodePieceInto(t: TensorMessage, target: Float32Array, isFinite
   }
 }
 
-
 /**
  * The receiving end of one message in parts. With `expected`, the pieces must cover exactly those
  * tensors (name, shape), in order (pushes, updates); without, any tensors, each covered from its first
@@ -212,7 +211,8 @@ export class RawAssembler extends Assembler<TensorMessage> {
     const width = rawWidth(t.encoding);
     if (width === null) throw new WireError(ErrorCode.SHAPE, `tensor "${piece.name}": encoding ${t.encoding} cannot travel in raw pieces (F32 or U8 only)`);
     const data = t.data ?? new Uint8Array(0);
-    if (data.byteLength !== piece.count * width) throw new WireError(ErrorCode.SHAPE, `tensor "${piece.name}": ${data.byteLength} bytes for ${piece.count} entries (${piece.count * width} expected)`);
+    if (data.byteLength !== piece.count * width)
+      throw new WireError(ErrorCode.SHAPE, `tensor "${piece.name}": ${data.byteLength} bytes for ${piece.count} entries (${piece.count * width} expected)`);
     if (piece.offset === 0 && piece.last) {
       this.done.push(t);
       return;

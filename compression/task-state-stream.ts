@@ -103,9 +103,10 @@ export class TaskStateAssembler {
       if (!Number.isInteger(classes) || classes < 1) throw new WireError(ErrorCode.SHAPE, `${this.what}: the state has no head (classes ${classes})`);
       this.classes = classes;
       const expect = expectations(this.layout, classes);
-      this.sections = Object.fromEntries(
-        SECTIONS.map((section) => [section, new RawAssembler(`${this.what}, ${section}`, expect[section].expected, expect[section].optional)]),
-      ) as Record<Section, RawAssembler>;
+      this.sections = Object.fromEntries(SECTIONS.map((section) => [section, new RawAssembler(`${this.what}, ${section}`, expect[section].expected, expect[section].optional)])) as Record<
+        Section,
+        RawAssembler
+      >;
     } else if (classes !== this.classes) {
       throw new WireError(ErrorCode.MALFORMED, `${this.what}: part ${index} says ${classes} classes, part 0 said ${this.classes}`);
     }

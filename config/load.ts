@@ -98,9 +98,10 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string[] {
         return [`${at}: ${got === undefined ? 'missing' : `unknown value ${JSON.stringify(got)}`}; expected one of ${expected}`];
       }
       // A union of literals (rotate degrees) fails in every branch with "expected <literal>": merge them.
-      const literals = issue.errors.length > 0 && issue.errors.every((branch) => branch.length === 1 && branch[0]!.code === 'invalid_value' && branch[0]!.path.length === 0)
-        ? issue.errors.flatMap((branch) => (branch[0] as z.core.$ZodIssueInvalidValue).values)
-        : undefined;
+      const literals =
+        issue.errors.length > 0 && issue.errors.every((branch) => branch.length === 1 && branch[0].code === 'invalid_value' && branch[0].path.length === 0)
+          ? issue.errors.flatMap((branch) => (branch[0] as z.core.$ZodIssueInvalidValue).values)
+          : undefined;
       if (literals) return [`${at}: got ${JSON.stringify(rawAt(raw, issue.path))}; expected one of ${literals.map((l) => JSON.stringify(l)).join(', ')}`];
       return [`${at}: ${issue.message}`];
     }
@@ -117,7 +118,7 @@ function knownKeysAt(schema: z.ZodType, path: Path, raw: unknown): string[] | un
     node = unwrap(node, value);
     if (node === undefined) return undefined;
     if (i === path.length) return node instanceof z.ZodObject ? Object.keys(node.shape) : undefined;
-    const key = path[i]!;
+    const key = path[i];
     if (node instanceof z.ZodObject) node = (node.shape as Record<string, z.ZodType>)[String(key)];
     else if (node instanceof z.ZodArray) node = node.element as z.ZodType;
     else return undefined;
@@ -149,11 +150,11 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
-  return d[a.length]![b.length]!;
+  return d[a.length][b.length];
 }
 
 // ---- checks on the raw input ----
@@ -195,12 +196,7 @@ function idxDirectoryProblem(dir: string): string | undefined {
 }
 
 function withAbsoluteDatasetPaths(config: RunConfig, baseDir: string): RunConfig {
-  return {
-    ...config,
-    tasks: config.tasks.map((task) =>
-      task.dataset.source === 'idx' ? { ...task, dataset: { ...task.dataset, path: resolve(baseDir, task.dataset.path) } } : task,
-    ),
-  };
+  return { ...config, tasks: config.tasks.map((task) => (task.dataset.source === 'idx' ? { ...task, dataset: { ...task.dataset, path: resolve(baseDir, task.dataset.path) } } : task)) };
 }
 
 // ---- JSON syntax errors ----
@@ -224,7 +220,7 @@ export function jsonErrorOffset(text: string): number | undefined {
     throw stop;
   };
   const space = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
   };
   const expect = (c: string) => (text[i] === c ? i++ : fail());
   const word = (w: string) => {
@@ -243,7 +239,9 @@ export function jsonErrorOffset(text: string): number | undefined {
       i++;
       if (text[i] === 'u') {
         i++;
-        for (let k = 0; k < 4; k++) if (/[0-9a-fA-F]/.test(text[i] ?? '')) i++; else fail();
+        for (let k = 0; k < 4; k++)
+          if (/[0-9a-fA-F]/.test(text[i] ?? '')) i++;
+          else fail();
       } else if ('"\\/bfnrt'.includes(text[i] ?? 'x')) i++;
       else fail();
     }

@@ -54,7 +54,10 @@ export const transformSchema = z.discriminatedUnion('type', [
 ]);
 
 export const taskSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only').max(64),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only')
+    .max(64),
   dataset: datasetSchema,
   transforms: z.array(transformSchema).default([]),
   /** Aggregation weight lambda_t of this task's gradient for the shared weights. */
@@ -67,11 +70,7 @@ export const modelSchema = z.discriminatedUnion('arch', [
 ]);
 
 export const optimizerSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('sgd'),
-    lr: z.number().positive(),
-    momentum: z.number().min(0).lt(1).default(0.9),
-  }),
+  z.strictObject({ type: z.literal('sgd'), lr: z.number().positive(), momentum: z.number().min(0).lt(1).default(0.9) }),
   z.strictObject({
     type: z.literal('adam'),
     lr: z.number().positive().default(1e-3),
@@ -162,7 +161,12 @@ export const distributedSchema = z.strictObject({
   uplink: uplinkSchema.default(() => uplinkSchema.parse({})),
   downlink: downlinkSchema.default(() => downlinkSchema.parse({})),
   /** The largest tensor payload of a frame (bytes): bigger tensors travel in pieces, messages in parts. */
-  chunk_bytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(DEFAULT_CHUNK_BYTES),
+  chunk_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(256 * 1024 * 1024)
+    .default(DEFAULT_CHUNK_BYTES),
 });
 
 /** A problem that spans fields, at the path it is reported under. */

@@ -7,7 +7,9 @@ import { ENCODING_IDS } from '../compression/encodings/index.js';
 import { taskStateParts } from '../compression/task-state-stream.js';
 import { Encoding, ErrorCode, PROTOCOL_VERSION, WireError, type Hello } from '../proto/codec.js';
 import type { Downlink } from './downlink.js';
+import type { RoundDriver } from './round-driver.js';
 import type { RunContext } from './run-context.js';
+import type { RunRecorder } from './run-recorder.js';
 import type { Session, Sessions } from './session.js';
 import type { TaskStates } from './task-states.js';
 
@@ -16,12 +18,10 @@ export interface AdmissionDeps {
   sessions: Sessions;
   downlink: Downlink;
   taskStates: TaskStates;
-  /** The version of W now. */
-  version(): number;
+  /** The version of W, and the rounds that count on a task once its worker joined. */
+  rounds: RoundDriver;
   /** Whether the run has finished (nothing more is taken). */
-  finished(): boolean;
-  /** The task's worker joined: its rounds count on it. */
-  joined(task: string): void;
+  recorder: RunRecorder;
 }
 
 /** Refuses a worker that cannot send or apply this run's encodings, or take its messages in parts. */
@@ -33,7 +33,10 @@ function negotiate(run: RunContext, hello: Hello): void {
     ['downlink', downlink.encoding],
   ] as const) {
     if (!offered.has(ENCODING_IDS[name])) {
-      throw new WireError(ErrorCode.ENCODING, `this run's ${direction} encoding is ${name.toUpperCase()}, which the worker does not offer (it offers ${[...offered].map((e) => Encoding[e] ?? e).join(', ')})`);
+      throw new WireError(
+        ErrorCode.ENCODING,
+        `this run's ${direction} encoding is ${name.toUpperCase()}, which the worker does not offer (it offers ${[...offered].map((e) => Encoding[e] ?? e).join(', ')})`,
+      );
     }
   }
   if (run.needsParts && !hello.parts) {
@@ -57,10 +60,13 @@ function check(deps: AdmissionDeps, session: Session, hello: Hello): string {
     throw new WireError(ErrorCode.UNAUTHORIZED, `this connection's token is for task "${session.peer.onlyTask}", not "${task}"`);
   }
   if (hello.modelFingerprint && hello.modelFingerprint !== run.fingerprint) {
-    throw new WireError(ErrorCode.FINGERPRINT, `the worker holds model ${hello.modelFingerprint}, the coordinator has model ${run.fingerprint} (${run.spec.arch}, input [${run.spec.inputShape.join(', ')}])`);
+    throw new WireError(
+      ErrorCode.FINGERPRINT,
+      `the worker holds model ${hello.modelFingerprint}, the coordinator has model ${run.fingerprint} (${run.spec.arch}, input [${run.spec.inputShape.join(', ')}])`,
+    );
   }
   negotiate(run, hello);
-  if (deps.finished()) throw new WireError(ErrorCode.TRAINING_OVER, 'training is over');
+  if (deps.recorder.phase === 'finished') throw new WireError(ErrorCode.TRAINING_OVER, 'training is over');
   return task;
 }
 
@@ -81,14 +87,14 @@ export function admit(deps: AdmissionDeps, session: Session, hello: Hello): void
     existing.close(1000, 'replaced');
   }
   sessions.join(session, task, hello.workerId ?? '');
-  deps.joined(task);
+  deps.rounds.join(task);
   welcome(deps, session, task);
 }
 
 /** The welcome: the run config, W and the task's state ride in it when they fit one frame, else follow it in parts. */
 function welcome(deps: AdmissionDeps, session: Session, task: string): void {
   const { run } = deps;
-  const version = deps.version();
+  const version = deps.rounds.version;
   const record = deps.taskStates.get(task);
   run.log(`coordinator: task ${task} joined at version ${version}${record ? ` (its state from step ${record.state.step} sent along)` : ''}`);
   const sharedParts = deps.downlink.fullParts();

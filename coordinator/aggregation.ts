@@ -21,7 +21,4 @@ export interface Aggregator {
 }
 
 /** g = sum_t lambda_t * scale_t * g_t: the gradient of the joint objective sum_t lambda_t L_t. */
-export const weightedSum: Aggregator = {
-  name: 'weighted_sum',
-  coefficients: (contributions) => contributions.map((c) => c.weight * (c.scale ?? 1)),
-};
+export const weightedSum: Aggregator = { name: 'weighted_sum', coefficients: (contributions) => contributions.map((c) => c.weight * (c.scale ?? 1)) };

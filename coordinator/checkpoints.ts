@@ -107,10 +107,7 @@ export class CheckpointStore<T> {
     fs.mkdirSync(this.dir, { recursive: true });
     const newer = this.list().filter((c) => c.version > version);
     if (newer.length > 0) {
-      throw new Error(
-        `checkpoint store: ${newer[newer.length - 1].path} is newer than version ${version} being saved; ` +
-          'resume from it or use an empty checkpoint directory',
-      );
+      throw new Error(`checkpoint store: ${newer[newer.length - 1].path} is newer than version ${version} being saved; ` + 'resume from it or use an empty checkpoint directory');
     }
     this.removeTempFiles();
 

@@ -20,7 +20,7 @@ import { PushReceiver } from './push-receiver.js';
 import { refusalOf } from './refusals.js';
 import { RoundDriver, type RoundStats } from './round-driver.js';
 import { RunCheckpoints, type CoordinatorCheckpoint } from './run-checkpoints.js';
-import { runContext, type RunContext } from './run-context.js';
+import { runContext, startLine, type RunContext } from './run-context.js';
 import { RunRecorder } from './run-recorder.js';
 import { Sessions, type Peer, type Session } from './session.js';
 import { SharedWeights } from './shared-weights.js';
@@ -77,13 +77,10 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     const run = (this.run = runContext(config, options));
     ({ spec: this.spec, fingerprint: this.fingerprint, totalRounds: this.totalRounds, maxFrameBytes: this.maxFrameBytes } = run);
     this.traffic = new Traffic(run.metrics);
-    this.sessions = new Sessions(this.traffic, run.now);
-    const sizes = run.spec.shared.map((t) => t.size);
+    this.sessions = new Sessions(this.traffic, () => run.now());
     // A push in progress per task and one more (a refused or restarted one) decode next to W.
-    this.shared = new SharedWeights(initTensors(run.spec.shared, config.seed, 'shared'), config.train.optimizer, options.aggregator ?? weightedSum, {
-      heldBack: holdsBack(config.distributed.uplink),
-      pushBuffers: run.tasks.length + 1,
-    });
+    const arena = { heldBack: holdsBack(config.distributed.uplink), pushBuffers: run.tasks.length + 1 };
+    this.shared = new SharedWeights(initTensors(run.spec.shared, config.seed, 'shared'), config.train.optimizer, options.aggregator ?? weightedSum, arena);
     this.taskStates = new TaskStates(run.spec, taskStateLayout(run.spec, config.train));
     this.checkpoints = new RunCheckpoints(run, options.checkpoints);
     const resumed = options.resume ? this.checkpoints.resume() : null;
@@ -93,24 +90,16 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     }
     const version = resumed?.version ?? 0;
     this.downlink = new Downlink(run.spec, config.distributed.downlink, run.chunkBytes, this.shared.tensors, version);
-    this.pushes = new PushReceiver(run.spec.shared, new GradientSlots(sizes, 2 * run.tasks.length + 2, this.shared.pushBuffers), (v) => this.shared.allFinite(v));
-    this.recorder = new RunRecorder(run, this.taskStates, this.shared, this.traffic, { outDir: options.outDir, finalStateTimeoutMs: options.finalStateTimeoutMs ?? 120_000, elapsedBefore: resumed?.elapsedSeconds ?? 0 }, (result) => {
-      this.checkpoint();
-      for (const s of this.sessions.joined) s.send('bye', { reason: 'training done' });
-      this.emit('done', result);
-    });
-    this.rounds = new RoundDriver(run, this.shared, this.downlink, this.sessions, this.pushes, {
-      closed: (v, stats) => {
-        this.traffic.roundClosed();
-        this.emit('round', v, stats);
-        if (v % config.distributed.checkpoint_every === 0) this.checkpoint();
-      },
-      trainingDone: () => this.recorder.startFinishing(),
-    }, version);
-    this.admission = { run, sessions: this.sessions, downlink: this.downlink, taskStates: this.taskStates, version: () => this.version, finished: () => this.done, joined: (task) => this.rounds.join(task) };
+    const slots = new GradientSlots(run.sharedSizes, 2 * run.tasks.length + 2, this.shared.pushBuffers);
+    this.pushes = new PushReceiver(run.spec.shared, slots, (v) => this.shared.allFinite(v));
+    const recording = { outDir: options.outDir, finalStateTimeoutMs: options.finalStateTimeoutMs ?? 120_000, elapsedBefore: resumed?.elapsedSeconds ?? 0 };
+    this.recorder = new RunRecorder(run, this.taskStates, this.shared, this.traffic, recording, (result) => this.finished(result));
+    this.rounds = new RoundDriver(run, this.shared, this.downlink, this.sessions, this.pushes, version);
+    this.rounds.on('closed', (v, stats) => this.roundClosed(v, stats)).on('trainingDone', () => this.recorder.startFinishing());
+    this.admission = { run, sessions: this.sessions, downlink: this.downlink, taskStates: this.taskStates, rounds: this.rounds, recorder: this.recorder };
     this.lapseTimer = setInterval(() => this.dropLapsed(), Math.max(100, (config.distributed.heartbeat_seconds * 1000) / 2)).unref();
     run.metrics?.sharedVersion.set(version);
-    run.log(`coordinator: model ${run.spec.arch} (fingerprint ${run.fingerprint}), ${sizes.reduce((a, n) => a + n, 0)} shared parameters, tasks ${run.tasks.join(', ')}, ${config.distributed.mode} rounds, version ${version} of ${run.totalRounds}`);
+    run.log(startLine(run, version));
   }
 
   get version(): number {
@@ -180,7 +169,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       }
     } catch (err) {
       if (err instanceof WireError) return this.refuse(session, err);
-      this.run.log(`coordinator: internal error on a frame from ${session.task ?? 'a new connection'}: ${(err as Error).stack ?? err}`);
+      this.run.log(`coordinator: internal error on a frame from ${session.task ?? 'a new connection'}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       this.refuse(session, new WireError(ErrorCode.UNSPECIFIED, 'internal error'));
     }
   }
@@ -206,6 +195,19 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     if (rule.fatal) session.close(1008, reason);
   }
 
+  private roundClosed(version: number, stats: RoundStats): void {
+    this.traffic.roundClosed();
+    this.emit('round', version, stats);
+    if (version % this.config.distributed.checkpoint_every === 0) this.checkpoint();
+  }
+
+  /** The run is over: its last checkpoint, a bye to every worker, and the result to the listeners. */
+  private finished(result: RunResult | null): void {
+    this.checkpoint();
+    for (const s of this.sessions.joined) s.send('bye', { reason: 'training done' });
+    this.emit('done', result);
+  }
+
   /** Drops the workers whose heartbeat lapsed (their tasks are free to take over). */
   private dropLapsed(): void {
     const now = this.run.now();
@@ -218,7 +220,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
 
   /** Writes a checkpoint now (every N rounds, at the end, and on SIGTERM/SIGINT). */
   checkpoint(): void {
-    this.checkpoints.save({ version: this.version, shared: this.shared.tensors, optimizer: this.shared.optimizerState(), tasks: this.taskStates.encoded(), elapsedSeconds: this.recorder.elapsedSeconds() });
+    this.checkpoints.save(this.version, this.shared, this.taskStates, this.recorder.elapsedSeconds());
   }
 
   /** The traffic so far, by message kind, and the round traffic (pushes in, updates out). */

@@ -1,6 +1,7 @@
 // The rounds as they happen: complete pushes are offered to the round policy (coordinator/rounds.ts),
 // a round closes when the policy says so or at its deadline, its contributions step W, and the update
 // goes out to every joined worker. Timers and metrics live here; the policy itself has no I/O.
+import { EventEmitter } from 'node:events';
 import { lrScale } from '../model/learning-rate.js';
 import { ErrorCode, WireError } from '../proto/codec.js';
 import type { Downlink } from './downlink.js';
@@ -20,21 +21,16 @@ export interface RoundStats {
   coefficients: Record<string, number>;
 }
 
-export interface RoundHooks {
+export interface RoundEvents {
   /** A round closed and W moved to `version`. */
-  closed(version: number, stats: RoundStats): void;
+  closed: [version: number, stats: RoundStats];
   /** The last round closed: training is over. */
-  trainingDone(): void;
+  trainingDone: [];
 }
 
-const OFFER_CODES: Record<OfferRefusal, ErrorCode> = {
-  stale: ErrorCode.STALE,
-  future: ErrorCode.FUTURE,
-  duplicate: ErrorCode.DUPLICATE,
-  unknown_task: ErrorCode.UNKNOWN_TASK,
-};
+const OFFER_CODES: Record<OfferRefusal, ErrorCode> = { stale: ErrorCode.STALE, future: ErrorCode.FUTURE, duplicate: ErrorCode.DUPLICATE, unknown_task: ErrorCode.UNKNOWN_TASK };
 
-export class RoundDriver {
+export class RoundDriver extends EventEmitter<RoundEvents> {
   private readonly rounds: Rounds;
   private readonly weights: Map<string, number>;
   private readonly lastLoss = new Map<string, number>();
@@ -49,9 +45,9 @@ export class RoundDriver {
     private readonly downlink: Downlink,
     private readonly sessions: Sessions,
     private readonly pushes: PushReceiver,
-    private readonly hooks: RoundHooks,
     version: number,
   ) {
+    super();
     const dist = run.config.distributed;
     this.rounds = new Rounds(run.tasks, { mode: dist.mode, quorum: dist.quorum ?? run.tasks.length, staleness: dist.staleness, deadlineMs: dist.round_timeout_seconds * 1000 }, version);
     this.weights = new Map(run.config.tasks.map((t) => [t.name, t.weight]));
@@ -136,13 +132,13 @@ export class RoundDriver {
       loss: Object.fromEntries(this.lastLoss),
       coefficients: Object.fromEntries(contributions.map((c, k) => [c.task, coefficients[k]])),
     };
-    this.hooks.closed(version, stats);
+    this.emit('closed', version, stats);
     const { update, parts } = this.downlink.roundUpdate(version);
     const done = version >= this.run.totalRounds;
     this.downlink.send(this.sessions.joined, { ...update, done }, parts);
     if (done) {
       this.halt();
-      this.hooks.trainingDone();
+      this.emit('trainingDone');
       return;
     }
     this.armDeadline(now);

@@ -15,9 +15,7 @@ export interface RoundPolicy {
 
 export type Refusal = 'stale' | 'future' | 'duplicate' | 'unknown_task';
 
-export type Offer =
-  | { accepted: true; staleness: number; scale: number }
-  | { accepted: false; reason: Refusal; detail: string };
+export type Offer = { accepted: true; staleness: number; scale: number } | { accepted: false; reason: Refusal; detail: string };
 
 export class Rounds {
   private readonly pending = new Map<string, Contribution>();

@@ -5,6 +5,8 @@ import type { OptimizerState } from '../optim/optimizer.js';
 import { PROTOCOL_VERSION } from '../proto/codec.js';
 import type { CheckpointStore } from './checkpoints.js';
 import type { RunContext } from './run-context.js';
+import type { SharedWeights } from './shared-weights.js';
+import type { TaskStates } from './task-states.js';
 
 export interface CoordinatorCheckpoint {
   /** The protocol its task states are encoded in (absent: version 1). */
@@ -24,9 +26,10 @@ export class RunCheckpoints {
     private readonly store: CheckpointStore<CoordinatorCheckpoint> | undefined,
   ) {}
 
-  /** Writes a checkpoint of `state` (a failure is logged, not thrown: training goes on). */
-  save(state: Omit<CoordinatorCheckpoint, 'protocol' | 'fingerprint'>): void {
+  /** Writes a checkpoint of W at `version` and the task states (a failure is logged, not thrown: training goes on). */
+  save(version: number, shared: SharedWeights, taskStates: TaskStates, elapsedSeconds: number): void {
     if (!this.store) return;
+    const state = { version, shared: shared.tensors, optimizer: shared.optimizerState(), tasks: taskStates.encoded(), elapsedSeconds };
     const t0 = performance.now();
     try {
       const info = this.store.save(state.version, { protocol: PROTOCOL_VERSION, fingerprint: this.run.fingerprint, ...state });

@@ -10,6 +10,8 @@ export interface RunContext {
   readonly spec: ModelSpec;
   readonly fingerprint: string;
   readonly tasks: readonly string[];
+  /** Entries of each shared tensor of W. */
+  readonly sharedSizes: readonly number[];
   readonly totalRounds: number;
   /** The largest tensor payload of a frame (distributed.chunk_bytes). */
   readonly chunkBytes: number;
@@ -37,6 +39,7 @@ export function runContext(config: RunConfig, options: { log: (line: string) => 
     spec,
     fingerprint: modelFingerprint(spec),
     tasks: config.tasks.map((t) => t.name),
+    sharedSizes: spec.shared.map((t) => t.size),
     totalRounds: config.train.steps,
     chunkBytes,
     needsParts,
@@ -45,4 +48,10 @@ export function runContext(config: RunConfig, options: { log: (line: string) => 
     log: options.log,
     now: options.now ?? (() => performance.now()),
   };
+}
+
+/** The line a coordinator starts with. */
+export function startLine(run: RunContext, version: number): string {
+  const shared = run.sharedSizes.reduce((a, n) => a + n, 0);
+  return `coordinator: model ${run.spec.arch} (fingerprint ${run.fingerprint}), ${shared} shared parameters, tasks ${run.tasks.join(', ')}, ${run.config.distributed.mode} rounds, version ${version} of ${run.totalRounds}`;
 }

@@ -47,8 +47,7 @@ export async function startServer(coordinator: Coordinator, options: ServerOptio
     res.writeHead(426, { 'content-type': 'text/plain' }).end('this port speaks WebSocket (hybrid protocol); metrics are on the metrics port\n');
   });
   const accepted = options.tokens ? [options.tokens.shared, ...Object.values(options.tokens.perTask ?? {})].filter((t): t is string => !!t) : null;
-  const taskOfToken = (token: string): string | undefined =>
-    Object.entries(options.tokens?.perTask ?? {}).find(([, t]) => tokenAccepted(token, [t]))?.[0];
+  const taskOfToken = (token: string): string | undefined => Object.entries(options.tokens?.perTask ?? {}).find(([, t]) => tokenAccepted(token, [t]))?.[0];
   const wss = new WebSocketServer({
     server: http,
     // ws's own limit is a backstop above the coordinator's, which answers oversized frames with an error.
@@ -78,7 +77,7 @@ export async function startServer(coordinator: Coordinator, options: ServerOptio
     };
     coordinator.attach(peer);
     socket.on('message', (data, isBinary) => {
-      const frame = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
+      const frame = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
       // The protocol is binary only; a text frame is refused whatever its bytes would decode to.
       if (!isBinary) return coordinator.refuseFrame(peer, frame.byteLength, new WireError(ErrorCode.MALFORMED, 'a text frame; this protocol uses binary frames only'), 'text_frame');
       coordinator.receive(peer, new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength));

@@ -110,10 +110,7 @@ function checkHeader(buf: Buffer, path: string, magic: number, headerBytes: numb
   }
   const found = buf.readUInt32BE(0);
   if (found !== magic) {
-    throw new DataError(
-      `${path}: not an IDX ${what} file: magic number 0x${found.toString(16).padStart(8, '0')}, expected 0x${magic.toString(16).padStart(8, '0')}`,
-      path,
-    );
+    throw new DataError(`${path}: not an IDX ${what} file: magic number 0x${found.toString(16).padStart(8, '0')}, expected 0x${magic.toString(16).padStart(8, '0')}`, path);
   }
 }
 
@@ -207,10 +204,7 @@ export async function readIdxDirectory(dir: string): Promise<IdxRawDirectory> {
   const train = await readSplit(abs, 'train');
   const test = await readSplit(abs, 't10k');
   if (test.rows !== train.rows || test.cols !== train.cols) {
-    throw new DataError(
-      `${test.imagesPath} holds ${test.rows}x${test.cols} images but ${train.imagesPath} holds ${train.rows}x${train.cols}`,
-      test.imagesPath,
-    );
+    throw new DataError(`${test.imagesPath} holds ${test.rows}x${test.cols} images but ${train.imagesPath} holds ${train.rows}x${train.cols}`, test.imagesPath);
   }
   let maxLabel = 0;
   for (const l of [train.labels, test.labels]) for (let i = 0; i < l.length; i++) if (l[i] > maxLabel) maxLabel = l[i];
@@ -244,8 +238,7 @@ export function idxSplitToFloat(raw: IdxRawSplit, pixelsPerImage: number, indice
 export function idxToData(raw: IdxRawDirectory, opts: IdxLoadOptions = {}): IdxData {
   const seed = opts.seed ?? 0;
   const ppi = raw.rows * raw.cols;
-  const pick = (split: IdxRawSplit, k: number | undefined, stream: string) =>
-    k === undefined || k >= split.count ? undefined : seededSubset(split.count, k, seed, stream);
+  const pick = (split: IdxRawSplit, k: number | undefined, stream: string) => (k === undefined || k >= split.count ? undefined : seededSubset(split.count, k, seed, stream));
   return {
     inputShape: [raw.rows, raw.cols, 1],
     classes: raw.classes,

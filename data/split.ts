@@ -10,10 +10,7 @@ export function trainTestSplit(count: number, testCount: number, seed: number): 
     throw new DataError(`test split of ${testCount} examples needs 1..${count - 1} (the data set has ${count}, and training needs at least one)`);
   }
   const perm = Random.stream(seed, 'split/train-test').permutation(count);
-  return {
-    test: perm.slice(0, testCount).sort(),
-    train: perm.slice(testCount).sort(),
-  };
+  return { test: perm.slice(0, testCount).sort(), train: perm.slice(testCount).sort() };
 }
 
 /** `k` distinct indices out of 0..count-1 (all of them when k >= count), sorted ascending. The stream

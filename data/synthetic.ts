@@ -35,10 +35,7 @@ function addSparseChanges(rng: Random, w: Float32Array, density: number, std: nu
 
 /** The teacher of a config: dense part from teacher_seed (depends on nothing else, so it is identical
  *  across tasks), plus the sparse part from task_seed. */
-export function makeTeacher(
-  cfg: Pick<SyntheticConfig, 'features' | 'hidden' | 'classes' | 'teacher_seed' | 'task_seed' | 'task_density'>,
-  change = TASK_CHANGE,
-): Teacher {
+export function makeTeacher(cfg: Pick<SyntheticConfig, 'features' | 'hidden' | 'classes' | 'teacher_seed' | 'task_seed' | 'task_density'>, change = TASK_CHANGE): Teacher {
   const { features, hidden, classes } = cfg;
   // Scaled so the hidden pre-activations are about N(0, 1): tanh neither saturated nor linear.
   const std1 = 1 / Math.sqrt(features);

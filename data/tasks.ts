@@ -52,13 +52,7 @@ async function loadSource(name: string, ds: DatasetConfig, seed: number): Promis
         const pick = seededSubset(train.length, ds.train, seed, 'mnist-train');
         trainIdx = pick.map((k) => train[k]);
       }
-      return {
-        name,
-        inputShape: [...raw.inputShape],
-        classes: raw.classes,
-        train: takeExamples(raw, size, trainIdx),
-        test: takeExamples(raw, size, test),
-      };
+      return { name, inputShape: [...raw.inputShape], classes: raw.classes, train: takeExamples(raw, size, trainIdx), test: takeExamples(raw, size, test) };
     }
     case 'idx': {
       const raw = await cachedIdx(ds.path);

@@ -101,19 +101,10 @@ function applyOne(data: TaskData, t: TransformConfig): TaskData {
     case 'permute': {
       const channels = data.inputShape.length === 3 ? data.inputShape[2] : 1;
       const perm = pixelPermutation(inputSizeOf(data.inputShape) / channels, t.seed);
-      return {
-        ...data,
-        train: permutePixels(data.train, data.inputShape, perm),
-        test: permutePixels(data.test, data.inputShape, perm),
-      };
+      return { ...data, train: permutePixels(data.train, data.inputShape, perm), test: permutePixels(data.test, data.inputShape, perm) };
     }
     case 'label_map':
-      return {
-        ...data,
-        classes: Math.max(...t.map) + 1,
-        train: mapLabels(data.train, t.map),
-        test: mapLabels(data.test, t.map),
-      };
+      return { ...data, classes: Math.max(...t.map) + 1, train: mapLabels(data.train, t.map), test: mapLabels(data.test, t.map) };
   }
 }
 

@@ -41,21 +41,39 @@ export async function runCoordinator(config: RunConfig, opts: CoordinatorCommand
   const checkpoints = new CheckpointStore<CoordinatorCheckpoint>({ dir: opts.checkpointDir, keep: config.distributed.keep_checkpoints, warn: log });
   const existing = checkpoints.list();
   if (!opts.resume && existing.length > 0) {
-    throw new Error(`checkpoint directory ${resolve(opts.checkpointDir)} already holds checkpoints (newest: version ${existing[existing.length - 1].version}); pass --resume to go on from it, or use an empty directory`);
+    throw new Error(
+      `checkpoint directory ${resolve(opts.checkpointDir)} already holds checkpoints (newest: version ${existing[existing.length - 1].version}); pass --resume to go on from it, or use an empty directory`,
+    );
   }
-  const tokens = opts.tokenFile ? coordinatorTokens(opts.tokenFile, config.tasks.map((t) => t.name)) : undefined;
+  const tokens = opts.tokenFile
+    ? coordinatorTokens(
+        opts.tokenFile,
+        config.tasks.map((t) => t.name),
+      )
+    : undefined;
   const tls = opts.tlsCert || opts.tlsKey ? readTls(opts.tlsCert, opts.tlsKey) : undefined;
   const metrics = new CoordinatorMetrics(config.tasks.map((t) => t.name));
   const coordinator = new Coordinator(config, { log, metrics, checkpoints, resume: opts.resume, outDir: opts.outDir });
-  const metricsServer = await startProbeServer({ name: 'metrics server', host: opts.host, port: opts.metricsPort, registry: metrics.registry, ready: () => coordinator.ready, tls: opts.metricsPlain ? undefined : tls });
+  const metricsServer = await startProbeServer({
+    name: 'metrics server',
+    host: opts.host,
+    port: opts.metricsPort,
+    registry: metrics.registry,
+    ready: () => coordinator.ready,
+    tls: opts.metricsPlain ? undefined : tls,
+  });
   const server = await startServer(coordinator, { host: opts.host, port: opts.port, tokens, tls, metrics, log });
   const scheme = tls ? 'wss' : 'ws';
-  log(`coordinator: listening on ${scheme}://${opts.host ?? '0.0.0.0'}:${server.port}, metrics on ${tls && !opts.metricsPlain ? 'https' : 'http'}://${opts.host ?? '0.0.0.0'}:${metricsServer.port}/metrics${tokens ? ', tokens required' : ''}`);
+  log(
+    `coordinator: listening on ${scheme}://${opts.host ?? '0.0.0.0'}:${server.port}, metrics on ${tls && !opts.metricsPlain ? 'https' : 'http'}://${opts.host ?? '0.0.0.0'}:${metricsServer.port}/metrics${tokens ? ', tokens required' : ''}`,
+  );
   opts.onListening?.({ port: server.port, metricsPort: metricsServer.port });
   coordinator.on('round', (version: number, stats: { seconds: number; loss: Record<string, number> }) => {
     const every = Math.max(1, Math.ceil(coordinator.totalRounds / 20));
     if (version % every === 0 || version === coordinator.totalRounds) {
-      const losses = Object.entries(stats.loss).map(([t, l]) => `${t}=${l.toFixed(4)}`).join(' ');
+      const losses = Object.entries(stats.loss)
+        .map(([t, l]) => `${t}=${l.toFixed(4)}`)
+        .join(' ');
       log(`round ${version}/${coordinator.totalRounds} loss ${losses}`);
     }
   });

@@ -31,7 +31,22 @@ export async function runLocal(config: RunConfig, opts: LocalOptions, log: Log):
   const node = process.execPath;
   // Ports 0: the coordinator binds free ports itself and says which (a port picked here could be taken
   // by another process before the coordinator binds it); the workers start once it listens.
-  const coordinatorArgs = [opts.cli, 'coordinator', '--config', opts.configPath, '--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--checkpoint-dir', join(outDir, 'checkpoints'), '--out', outDir];
+  const coordinatorArgs = [
+    opts.cli,
+    'coordinator',
+    '--config',
+    opts.configPath,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--metrics-port',
+    '0',
+    '--checkpoint-dir',
+    join(outDir, 'checkpoints'),
+    '--out',
+    outDir,
+  ];
   const children: ChildProcess[] = [];
   // An IPC channel: the coordinator reports its ports and its result there (launch/local-channel.ts).
   const coordinator = spawn(node, coordinatorArgs, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });

@@ -18,10 +18,7 @@ export function startProgress(label: string, total: number, log: Log, interactiv
       cliProgress.Presets.shades_classic,
     );
     bar.start(total, 0, { info: '' });
-    return {
-      update: (step, fields) => bar.update(step, { info: formatFields(fields) }),
-      stop: () => bar.stop(),
-    };
+    return { update: (step, fields) => bar.update(step, { info: formatFields(fields) }), stop: () => bar.stop() };
   }
   let next = 0;
   return {

@@ -17,7 +17,10 @@ export function readTokenFile(path: string): Tokens {
   } catch (err) {
     throw new Error(`cannot read token file ${path}: ${(err as Error).message}`);
   }
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   if (lines.length === 0) throw new Error(`token file ${path} holds no token`);
   if (lines.length === 1 && !TASK_LINE.test(lines[0])) {
     // A bearer token is one word: anything else would be sent mangled and refused as missing.

@@ -71,14 +71,22 @@ export async function runTrain(config: RunConfig, options: TrainOptions): Promis
   const data = await loadAllTasks(config);
   const spec = buildModelSpec(config.model, data[0].inputShape);
   const sharedSize = totalSize(spec.shared);
-  log(`model ${spec.arch} (fingerprint ${modelFingerprint(spec)}): ${sharedSize} shared parameters; ${data.length} tasks: ${data.map((d) => `${d.name} (${d.train.count} train / ${d.test.count} test, ${d.classes} classes)`).join(', ')}`);
+  log(
+    `model ${spec.arch} (fingerprint ${modelFingerprint(spec)}): ${sharedSize} shared parameters; ${data.length} tasks: ${data.map((d) => `${d.name} (${d.train.count} train / ${d.test.count} test, ${d.classes} classes)`).join(', ')}`,
+  );
 
   const separate: (number | null)[] = data.map(() => null);
   if (config.train.baseline) {
     data.forEach((d, i) => {
       const model = new SeparateModel(config, spec, d);
       try {
-        trainSteps(config, `separate ${d.name}`, log, (s) => model.step(s), () => ({ [`acc_${d.name}`]: model.evaluate().accuracy }));
+        trainSteps(
+          config,
+          `separate ${d.name}`,
+          log,
+          (s) => model.step(s),
+          () => ({ [`acc_${d.name}`]: model.evaluate().accuracy }),
+        );
         const accuracy = model.evaluate().accuracy;
         separate[i] = accuracy;
         log(`separate ${d.name}: test accuracy ${accuracy.toFixed(4)}`);
@@ -91,11 +99,7 @@ export async function runTrain(config: RunConfig, options: TrainOptions): Promis
   const trainers = data.map((d, i) => new TaskTrainer({ spec, data: d, weight: config.tasks[i].weight, train: config.train, sparsity: config.sparsity, seed: config.seed }));
   try {
     const shared = trainHybrid(config, spec, trainers, log);
-    const bundle: Bundle = {
-      spec,
-      shared: shared.tensors,
-      tasks: trainers.map((t) => ({ name: t.name, classes: t.classes, sparse: t.sparseValues(), head: t.headValues() })),
-    };
+    const bundle: Bundle = { spec, shared: shared.tensors, tasks: trainers.map((t) => ({ name: t.name, classes: t.classes, sparse: t.sparseValues(), head: t.headValues() })) };
     const accuracy = trainers.map((t) => t.evaluate().accuracy);
     const { result, accounting } = summarise(bundle, accuracy, separate, (performance.now() - started) / 1000);
     for (const t of result.tasks) log(`hybrid ${t.name}: test accuracy ${t.hybrid_accuracy.toFixed(4)}, nnz(S) ${t.nnz} (${(100 * t.density).toFixed(2)}% of W)`);

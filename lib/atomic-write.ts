@@ -17,7 +17,7 @@ export interface FileContent {
 export const TEMP_MARK = '.tmp-';
 
 function writeFully(fd: number, data: Uint8Array): void {
-  for (let offset = 0; offset < data.byteLength; ) offset += writeSync(fd, data, offset, data.byteLength - offset);
+  for (let offset = 0; offset < data.byteLength;) offset += writeSync(fd, data, offset, data.byteLength - offset);
 }
 
 /** fsync of a directory, where the platform allows it (not on Windows; the renames are done regardless). */

@@ -92,8 +92,7 @@ function firstLine(error: unknown): string {
 function isNotInstalled(error: unknown, specifier: string): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
-  const notFound =
-    code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (package|module)|Could not resolve|Failed to load url/.test(message);
+  const notFound = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (package|module)|Could not resolve|Failed to load url/.test(message);
   return notFound && message.includes(specifier);
 }
 
@@ -123,7 +122,7 @@ async function activate(specifier: string, backendName: string, importModule: (s
 /** Whether the current (tfjs-node) backend computes on a GPU, as TensorFlow's device list says. */
 function tensorflowUsesGpu(): boolean {
   const backend = tf.backend() as unknown as { isUsingGpuDevice?: unknown; binding?: { isUsingGpuDevice?: unknown } };
-  if (typeof backend.binding?.isUsingGpuDevice === 'function') return backend.binding.isUsingGpuDevice() === true;
+  if (typeof backend.binding?.isUsingGpuDevice === 'function') return (backend.binding.isUsingGpuDevice as () => unknown)() === true;
   return backend.isUsingGpuDevice === true;
 }
 
@@ -153,11 +152,7 @@ async function tryTensorflowGpu(ctx: Context): Promise<Attempt & { cpuFallback?:
   const { reason } = await activate(TFJS_NODE_GPU, 'tensorflow', ctx.importModule);
   if (reason !== undefined) return { ok: false, reason };
   if (tensorflowUsesGpu()) return { ok: true, choice: { name: 'tensorflow-gpu', device: 'GPU (TensorFlow, CUDA)' } };
-  return {
-    ok: false,
-    reason: noGpuReason(ctx.lookup),
-    cpuFallback: { name: 'tensorflow', device: `CPU (TensorFlow native, via ${TFJS_NODE_GPU})` },
-  };
+  return { ok: false, reason: noGpuReason(ctx.lookup), cpuFallback: { name: 'tensorflow', device: `CPU (TensorFlow native, via ${TFJS_NODE_GPU})` } };
 }
 
 /** TensorFlow native from tfjs-node, else from tfjs-node-gpu (on whatever device it found). */
@@ -184,7 +179,7 @@ async function tryWasm(ctx: Context): Promise<Attempt> {
     // the flag belongs to the wasm package; a stand-in may not register it
   }
   const getThreadsCount = (module as { getThreadsCount?: unknown } | undefined)?.getThreadsCount;
-  const threads = typeof getThreadsCount === 'function' ? Number(getThreadsCount()) : 1;
+  const threads = typeof getThreadsCount === 'function' ? Number((getThreadsCount as () => unknown)()) : 1;
   if (ctx.kernels) {
     registerWasmTrainingKernels();
     ctx.log(`backend: wasm training kernels registered: ${WASM_TRAINING_KERNELS.map(([name]) => name).join(', ')}`);
@@ -219,14 +214,7 @@ async function chooseAuto(ctx: Context): Promise<BackendChoice> {
 }
 
 async function chooseExplicit(request: Exclude<BackendRequest, 'auto'>, ctx: Context): Promise<BackendChoice> {
-  const attempt =
-    request === 'tensorflow-gpu'
-      ? await tryTensorflowGpu(ctx)
-      : request === 'tensorflow'
-        ? await tryTensorflow(ctx)
-        : request === 'wasm'
-          ? await tryWasm(ctx)
-          : await tryCpu();
+  const attempt = request === 'tensorflow-gpu' ? await tryTensorflowGpu(ctx) : request === 'tensorflow' ? await tryTensorflow(ctx) : request === 'wasm' ? await tryWasm(ctx) : await tryCpu();
   if (!attempt.ok) throw new Error(`backend '${request}' is unavailable: ${attempt.reason}`);
   return attempt.choice;
 }

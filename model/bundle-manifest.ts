@@ -45,16 +45,7 @@ const specSchema = z.strictObject({
   arch: z.enum(ARCHITECTURE_NAMES),
   inputShape: z.array(z.number().int().positive()).min(1),
   hidden: z.array(z.number().int().positive()),
-  shared: z.array(
-    z.strictObject({
-      name: z.string(),
-      shape: z.array(nonNegInt),
-      size: nonNegInt,
-      init: z.enum(['he', 'glorot', 'zeros']),
-      fanIn: nonNegInt,
-      fanOut: nonNegInt,
-    }),
-  ),
+  shared: z.array(z.strictObject({ name: z.string(), shape: z.array(nonNegInt), size: nonNegInt, init: z.enum(['he', 'glorot', 'zeros']), fanIn: nonNegInt, fanOut: nonNegInt })),
   featureSize: z.number().int().positive(),
 });
 
@@ -128,7 +119,7 @@ export function parseManifest(path: string, text: string): Manifest {
 }
 
 export function checkSpec(path: string, manifest: Manifest): ModelSpec {
-  const spec = manifest.spec as ModelSpec;
+  const spec = manifest.spec;
   const fingerprint = modelFingerprint(spec);
   if (fingerprint !== manifest.fingerprint) {
     throw new BundleError(`${path}: fingerprint ${manifest.fingerprint} does not match the spec (whose fingerprint is ${fingerprint})`);

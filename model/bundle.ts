@@ -132,7 +132,7 @@ export function writeBundle(dir: string, bundle: Bundle): { weightBytes: number;
     format: BUNDLE_FORMAT,
     version: BUNDLE_VERSION,
     byte_order: 'little',
-    spec: spec as Manifest['spec'],
+    spec: spec,
     fingerprint: modelFingerprint(spec),
     weights: { file: WEIGHTS_FILE, bytes: total, sha256: sha256(weights) },
     tasks: tasks.map((t) => ({ name: t.name, classes: t.classes })),
@@ -226,12 +226,7 @@ export function readBundle(dir: string): Bundle {
   };
 
   const shared = spec.shared.map(() => dense());
-  const tasks = manifest.tasks.map((t) => ({
-    name: t.name,
-    classes: t.classes,
-    sparse: spec.shared.map(() => sparse()),
-    head: headSpec(spec, t.classes).map(() => dense()),
-  }));
+  const tasks = manifest.tasks.map((t) => ({ name: t.name, classes: t.classes, sparse: spec.shared.map(() => sparse()), head: headSpec(spec, t.classes).map(() => dense()) }));
   return { spec, shared, tasks };
 }
 

@@ -43,12 +43,7 @@ export function exportTfjsLayersModel(bundle: Bundle, task: string, outDir: stri
     format: 'layers-model',
     generatedBy: 'hybrid (model/export-tfjs.ts)',
     convertedBy: `hybrid ${BUNDLE_FORMAT} v${BUNDLE_VERSION} -> tfjs layers-model`,
-    modelTopology: {
-      class_name: 'Sequential',
-      config: { name: `hybrid_${task}`, layers: stack },
-      keras_version: KERAS_VERSION,
-      backend: 'tensor_flow.js',
-    },
+    modelTopology: { class_name: 'Sequential', config: { name: `hybrid_${task}`, layers: stack }, keras_version: KERAS_VERSION, backend: 'tensor_flow.js' },
     weightsManifest: [{ paths: ['weights.bin'], weights: tensors.map((x) => ({ name: x.name, shape: x.shape, dtype: 'float32' })) }],
     userDefinedMetadata: { hybrid: { task, classes: t.classes, arch: spec.arch, fingerprint: modelFingerprint(spec), output: 'softmax probabilities' } },
   };

@@ -42,11 +42,7 @@ export interface RunResult {
 export function summarise(bundle: Bundle, accuracy: readonly number[], separate: readonly (number | null)[], wallSeconds: number): { result: RunResult; accounting: Compression } {
   const sharedSize = totalSize(bundle.spec.shared);
   const nnz = bundle.tasks.map((t) => t.sparse.map((v) => v.reduce((a, x) => a + (x !== 0 ? 1 : 0), 0)));
-  const accounting = compression({
-    sharedSizes: bundle.spec.shared.map((t) => t.size),
-    headSizes: bundle.tasks.map((t) => t.head.reduce((a, h) => a + h.length, 0)),
-    nnz,
-  });
+  const accounting = compression({ sharedSizes: bundle.spec.shared.map((t) => t.size), headSizes: bundle.tasks.map((t) => t.head.reduce((a, h) => a + h.length, 0)), nnz });
   const tasks = bundle.tasks.map((t, i) => {
     const n = nnz[i].reduce((a, b) => a + b, 0);
     return { name: t.name, separate_accuracy: separate[i], hybrid_accuracy: accuracy[i], nnz: n, density: n / sharedSize };

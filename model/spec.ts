@@ -37,10 +37,7 @@ export function buildModelSpec(model: ModelConfig, inputShape: number[]): ModelS
 
 /** A task's own head: a dense layer from the backbone's features to its classes. */
 export function headSpec(spec: ModelSpec, classes: number): TensorSpec[] {
-  return [
-    tensor('head/kernel', [spec.featureSize, classes], 'glorot', spec.featureSize, classes),
-    tensor('head/bias', [classes], 'zeros', spec.featureSize, classes),
-  ];
+  return [tensor('head/kernel', [spec.featureSize, classes], 'glorot', spec.featureSize, classes), tensor('head/bias', [classes], 'zeros', spec.featureSize, classes)];
 }
 
 export function totalSize(tensors: readonly TensorSpec[]): number {
@@ -68,11 +65,6 @@ export function initTensors(tensors: readonly TensorSpec[], seed: number, scope:
 /** A hash of the architecture and every shared tensor's name and shape: two peers with different models
  *  must not exchange gradients. */
 export function modelFingerprint(spec: ModelSpec): string {
-  const canonical = JSON.stringify({
-    arch: spec.arch,
-    inputShape: spec.inputShape,
-    hidden: spec.hidden,
-    shared: spec.shared.map((t) => [t.name, t.shape]),
-  });
+  const canonical = JSON.stringify({ arch: spec.arch, inputShape: spec.inputShape, hidden: spec.hidden, shared: spec.shared.map((t) => [t.name, t.shape]) });
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }

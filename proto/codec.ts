@@ -56,7 +56,7 @@ export class WireError extends Error {
 requireLittleEndian("the wire format's tensors");
 
 export function encode<K extends MessageKind>(kind: K, body: Messages[K]): Uint8Array {
-  return wire.Envelope.encode({ [kind]: body } as Envelope).finish();
+  return wire.Envelope.encode({ [kind]: body }).finish();
 }
 
 export function decode(frame: Uint8Array): Decoded {
@@ -110,8 +110,8 @@ export function f32Values(t: TensorMessage, expectedShape?: readonly number[]): 
 
 /** The byte width of an entry in a raw (not value-encoded) tensor: F32 4, U8 1; else null. */
 export function rawWidth(encoding: number | null | undefined): number | null {
-  const id = encoding ?? Encoding.ENCODING_F32;
-  return id === Encoding.ENCODING_F32 ? 4 : id === Encoding.ENCODING_U8 ? 1 : null;
+  const id: number = encoding ?? Encoding.ENCODING_F32;
+  return id === Number(Encoding.ENCODING_F32) ? 4 : id === Number(Encoding.ENCODING_U8) ? 1 : null;
 }
 
 export function u8Values(t: TensorMessage, expectedSize?: number): Uint8Array {

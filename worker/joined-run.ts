@@ -119,7 +119,9 @@ export class JoinedRun {
     const wrong = shared.findIndex((t, i) => tensors[i].name !== t.name || tensors[i].shape.length !== t.shape.length || tensors[i].shape.some((d, k) => d !== t.shape[k]));
     if (wrong >= 0) {
       const t = tensors[wrong];
-      this.options.log(`ignoring an update to version ${version}: tensor ${wrong} is "${t.name}" [${t.shape.join(', ')}], the model's is "${shared[wrong].name}" [${shared[wrong].shape.join(', ')}]`);
+      this.options.log(
+        `ignoring an update to version ${version}: tensor ${wrong} is "${t.name}" [${t.shape.join(', ')}], the model's is "${shared[wrong].name}" [${shared[wrong].shape.join(', ')}]`,
+      );
       return null;
     }
     const values = tensors.map((t) => t.values);

@@ -51,11 +51,7 @@ export class TensorOptimizer {
   }
 
   state(): OptimizerState {
-    return {
-      type: this.config.type,
-      step: this.steps,
-      slots: this.slots.map((slot) => slot.map((v) => v.dataSync() as Float32Array)),
-    };
+    return { type: this.config.type, step: this.steps, slots: this.slots.map((slot) => slot.map((v) => v.dataSync() as Float32Array)) };
   }
 
   restore(state: OptimizerState): void {

@@ -51,11 +51,7 @@ function readSlots(message: OptimizerSlotsMessage | null | undefined, what: stri
   const slots = message?.slots ?? [];
   const count = type === 'sgd' ? 1 : 2;
   if (slots.length !== count * tensors.length) throw new Error(`task state: ${what} has ${slots.length} optimizer slot tensors, expected ${count * tensors.length} (${type})`);
-  return {
-    type,
-    step: message?.step ?? 0,
-    slots: Array.from({ length: count }, (_, s) => tensors.map((t, i) => f32Values(slots[s * tensors.length + i], t.shape).slice())),
-  };
+  return { type, step: message?.step ?? 0, slots: Array.from({ length: count }, (_, s) => tensors.map((t, i) => f32Values(slots[s * tensors.length + i], t.shape).slice())) };
 }
 
 /** The trainer state inside a whole TaskState message (copies, so the frame can go). */

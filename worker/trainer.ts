@@ -10,19 +10,7 @@ import { lrScale } from '../model/learning-rate.js';
 import type { ModelSpec } from '../model/spec.js';
 import { headSpec, initTensors } from '../model/spec.js';
 import { Random } from '../lib/random.js';
-import {
-  absolute,
-  applyMasks,
-  countNonZero,
-  densityAt,
-  isPruneStep,
-  phaseAt,
-  scheduleBounds,
-  sparseBudget,
-  topKMasks,
-  type ScheduleBounds,
-  type SparsePhase,
-} from '../model/sparsity.js';
+import { absolute, applyMasks, countNonZero, densityAt, isPruneStep, phaseAt, scheduleBounds, sparseBudget, topKMasks, type ScheduleBounds, type SparsePhase } from '../model/sparsity.js';
 import type { OptimizerState } from '../optim/optimizer.js';
 import { TensorOptimizer } from './task-optimizer.js';
 
@@ -187,7 +175,7 @@ export class TaskTrainer {
       g.dispose();
       return values;
     });
-    const loss = (lossSum.dataSync()[0] as number) / locals;
+    const loss = lossSum.dataSync()[0] / locals;
     lossSum.dispose();
     if (this.opts.sparsity) this.scheduleSparsity(step, gradient, scale);
     this.stepCount = step + 1;
@@ -303,7 +291,11 @@ export class TaskTrainer {
     if (this.sparseOptimizer) {
       if (!state.sparseOptimizer) throw new Error(`task ${this.name}: the state has no optimizer state for S_t`);
       this.sparseOptimizer.restore(state.sparseOptimizer);
-      if (state.support) this.setSupport(state.support.map((m) => m.slice()), state.sparse.map((v) => v.slice()));
+      if (state.support)
+        this.setSupport(
+          state.support.map((m) => m.slice()),
+          state.sparse.map((v) => v.slice()),
+        );
       else {
         if (this.masks) for (const m of this.masks.device) m.dispose();
         this.masks = null;

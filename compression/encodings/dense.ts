@@ -1,6 +1,6 @@
 // F32, F16 and BF16: every entry, 4 or 2 bytes each, no header. F16 and BF16 are 16-bit patterns
 // computed from the float32 bits, decoded through a 65536-entry table.
-import { bitsOf, countError, EncodingError, F32_MAX, nonFinite } from './payload.js';
+import { bitsOf, countError, EncodingError, nonFinite } from './payload.js';
 
 export const F16_MAX = 65504;
 /** The largest finite bfloat16, (2 - 2^-7) * 2^127. */

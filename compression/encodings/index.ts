@@ -36,7 +36,7 @@
 
 import { requireLittleEndian } from '../../lib/byte-order.js';
 import { decodeF32, decodeHalves, encodeF32, encodeHalves } from './dense.js';
-import { ENCODING_IDS, type EncodeOptions, type EncodingName } from './kinds.js';
+import type { EncodeOptions, EncodingName } from './kinds.js';
 import { decodeInt8, encodeInt8 } from './int8.js';
 import { decodeTopk, encodeTopk } from './topk.js';
 

@@ -1,7 +1,7 @@
 // INT8: per chunk of entries a float32 scale (max |x| / 127) and one int8 per entry, rounded
 // stochastically so that the decoded value is unbiased.
 import { ENCODING_IDS, type EncodeOptions } from './kinds.js';
-import { bitsOf, countError, EncodingError, F32_MAX, floatsAt, HEADER_BYTES, malformed, nonFinite, readHeader, writeHeader } from './payload.js';
+import { F32_MAX, floatsAt, HEADER_BYTES, malformed, nonFinite, readHeader, writeHeader } from './payload.js';
 
 const scratchFloat = new Float32Array(1);
 const scratchBits = new Uint32Array(scratchFloat.buffer);

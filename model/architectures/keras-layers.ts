@@ -15,10 +15,7 @@ export function inputLayer(shape: readonly number[]): KerasLayerConfig {
 }
 
 export function denseLayer(name: string, units: number, activation: 'relu' | 'softmax'): KerasLayerConfig {
-  return {
-    class_name: 'Dense',
-    config: { name, trainable: true, units, activation, use_bias: true, kernel_initializer: glorotNormal, bias_initializer: zeros, ...noRegularisation },
-  };
+  return { class_name: 'Dense', config: { name, trainable: true, units, activation, use_bias: true, kernel_initializer: glorotNormal, bias_initializer: zeros, ...noRegularisation } };
 }
 
 export function conv2dLayer(name: string, filters: number, kernel: number, padding: 'same' | 'valid'): KerasLayerConfig {
@@ -53,5 +50,5 @@ export function flattenLayer(): KerasLayerConfig {
 
 /** The layers' weight variable names, in order (TF.js names them layer/kernel, layer/bias). */
 export function layerWeightNames(stack: readonly KerasLayerConfig[]): string[] {
-  return stack.filter((l) => l.class_name === 'Dense' || l.class_name === 'Conv2D').flatMap((l) => [`${l.config.name}/kernel`, `${l.config.name}/bias`]);
+  return stack.filter((l) => l.class_name === 'Dense' || l.class_name === 'Conv2D').flatMap((l) => [`${String(l.config.name)}/kernel`, `${String(l.config.name)}/bias`]);
 }

@@ -13,8 +13,5 @@ export function dense(prefix: string, input: number, output: number): TensorSpec
 
 /** A ReLU k x k convolution's kernel [k, k, cin, cout] (tfjs' layout) and bias. */
 export function conv(prefix: string, k: number, cin: number, cout: number): TensorSpec[] {
-  return [
-    tensor(`${prefix}/kernel`, [k, k, cin, cout], 'he', k * k * cin, k * k * cout),
-    tensor(`${prefix}/bias`, [cout], 'zeros', k * k * cin, k * k * cout),
-  ];
+  return [tensor(`${prefix}/kernel`, [k, k, cin, cout], 'he', k * k * cin, k * k * cout), tensor(`${prefix}/bias`, [cout], 'zeros', k * k * cin, k * k * cout)];
 }

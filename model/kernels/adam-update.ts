@@ -46,8 +46,21 @@ export function adamUpdateWasm(args: { inputs: NamedTensorInfoMap; backend: Kern
   const at = (t: TensorInfo) => heapAddress(backend, t, adamUpdateKernelName);
   const { lr, beta1, beta2, epsilon } = attrs;
   loops.adamUpdate(mask !== null)(
-    at(p), at(g), at(m), at(v), mask === null ? 0 : at(mask), at(outs[0]), at(outs[1]), at(outs[2]),
-    tf.util.sizeFromShape(p.shape), lr, beta1, 1 - beta1, beta2, 1 - beta2, epsilon,
+    at(p),
+    at(g),
+    at(m),
+    at(v),
+    mask === null ? 0 : at(mask),
+    at(outs[0]),
+    at(outs[1]),
+    at(outs[2]),
+    tf.util.sizeFromShape(p.shape),
+    lr,
+    beta1,
+    1 - beta1,
+    beta2,
+    1 - beta2,
+    epsilon,
   );
   return outs;
 }
@@ -59,7 +72,7 @@ export function adamUpdateWasm(args: { inputs: NamedTensorInfoMap; backend: Kern
 export function adamUpdate(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, c: AdamConstants, mask: tf.Tensor | null = null): [tf.Tensor, tf.Tensor, tf.Tensor] {
   if (tf.getKernel(adamUpdateKernelName, tf.getBackend()) !== undefined) {
     const inputs: Record<string, tf.Tensor> = mask === null ? { p, g, m, v } : { p, g, m, v, mask };
-    const out = tf.engine().runKernel(adamUpdateKernelName, inputs, { ...c } as unknown as NamedAttrMap) as tf.Tensor[];
+    const out = tf.engine().runKernel(adamUpdateKernelName, inputs, { ...c }) as tf.Tensor[];
     return [out[0], out[1], out[2]];
   }
   return tf.tidy(() => {

@@ -4,7 +4,7 @@
 // takes ~2.8 ms, against ~0.3 ms for an assembled wasm loop (wasm-loops.ts) with the row held in locals.
 // Everything else (same shapes, other broadcasts, rows wider than the loop unrolls, other dtypes) goes
 // to the built-in kernel. Float addition commutes, so the row may be either input.
-import { Add, util, type KernelBackend, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { Add, util, type KernelBackend, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import { heapAddress, wasmLoops } from './wasm-loops.js';
 import { heapBackend, originalWasmKernel } from './wasm-ops.js';
 
@@ -38,5 +38,5 @@ export function addWasm(args: { inputs: NamedTensorInfoMap; backend: KernelBacke
   }
   const original = originalWasmKernel(Add);
   if (original === undefined) throw new Error(`wasm kernel '${Add}' is not registered`);
-  return original.kernelFunc({ inputs: args.inputs, backend, attrs: {} as NamedAttrMap }) as TensorInfo;
+  return original.kernelFunc({ inputs: args.inputs, backend, attrs: {} }) as TensorInfo;
 }

@@ -9,16 +9,7 @@
 // packing and transposes cost less: C = A B directly, or C = (B^T A^T)^T. That pays for dx = dy W^T,
 // whose direct form transposes and packs W (the MLP's 256->256 layer: 1.02 -> 0.79 ms at batch 128,
 // 0.63 -> 0.39 ms at batch 64).
-import {
-  BatchMatMul,
-  broadcast_util,
-  util,
-  type BatchMatMulAttrs,
-  type KernelBackend,
-  type NamedAttrMap,
-  type NamedTensorInfoMap,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import { BatchMatMul, broadcast_util, util, type BatchMatMulAttrs, type KernelBackend, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import { originalWasmKernel, withScratch, type Scratch } from './wasm-ops.js';
 
 export const batchMatMulKernelName = BatchMatMul;
@@ -95,9 +86,7 @@ function untransposedProduct(scratch: Scratch, left: TensorInfo, right: TensorIn
     // A batch against one matrix is one taller matrix: rows [batch*m, k], which XNNPACK takes.
     const [m, k] = left.shape.slice(-2);
     const n = right.shape[right.shape.length - 1];
-    const outShape = broadcast_util
-      .assertAndGetBroadcastShape(left.shape.slice(0, -2), right.shape.slice(0, -2))
-      .concat([m, n]);
+    const outShape = broadcast_util.assertAndGetBroadcastShape(left.shape.slice(0, -2), right.shape.slice(0, -2)).concat([m, n]);
     const rows = scratch.reshape(left, [1, leftBatch * m, k]);
     const matrix = scratch.reshape(right, [1, k, n]);
     const out = original.kernelFunc({ inputs: { a: rows, b: matrix }, backend: scratch.backend, attrs: plain }) as TensorInfo;

@@ -18,14 +18,7 @@
 // Either way XNNPACK packs dy, the operand playing the filter, on every call (~1 ms of conv2's ~3.4 ms at
 // batch 128; any matrix-product form packs an operand as long as the sum). The transposes that lay x and
 // dy out are wasm loops (transpose.ts).
-import {
-  backend_util,
-  Conv2DBackpropFilter,
-  type Conv2DBackpropFilterAttrs,
-  type KernelBackend,
-  type NamedTensorInfoMap,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import { backend_util, Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelBackend, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import { sumWasm } from './sum.js';
 import { transposeHeld, transposeTensor } from './transpose.js';
 import { withScratch } from './wasm-ops.js';
@@ -43,11 +36,7 @@ function required(inputs: NamedTensorInfoMap, name: string): TensorInfo {
   return info;
 }
 
-export function conv2dBackpropFilterWasm(args: {
-  inputs: NamedTensorInfoMap;
-  backend: KernelBackend;
-  attrs: Conv2DBackpropFilterAttrs;
-}): TensorInfo {
+export function conv2dBackpropFilterWasm(args: { inputs: NamedTensorInfoMap; backend: KernelBackend; attrs: Conv2DBackpropFilterAttrs }): TensorInfo {
   const { backend, attrs } = args;
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
   return withScratch(backend, (scratch) => {
@@ -58,34 +47,18 @@ export function conv2dBackpropFilterWasm(args: {
       x = transposeHeld(scratch, x, [0, 2, 3, 1]);
       dy = transposeHeld(scratch, dy, [0, 2, 3, 1]);
     }
-    const info = backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filterShape,
-      strides,
-      1,
-      pad,
-      dimRoundingMode,
-      false,
-      'channelsLast',
-    );
+    const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
     const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
     const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
     if (dy.shape[0] !== batchSize || dy.shape[1] !== outHeight || dy.shape[2] !== outWidth || dy.shape[3] !== outChannels) {
-      throw new Error(
-        `${Conv2DBackpropFilter}: dy has shape [${dy.shape}] but x [${x.shape}] and filter [${filterShape}] give ` +
-          `[${batchSize},${outHeight},${outWidth},${outChannels}]`,
-      );
+      throw new Error(`${Conv2DBackpropFilter}: dy has shape [${dy.shape}] but x [${x.shape}] and filter [${filterShape}] give ` + `[${batchSize},${outHeight},${outWidth},${outChannels}]`);
     }
     // Rows the filter reaches: padTop above the image, `bottom` below it. A negative `bottom` means the
     // last rows of x are never read (stride remainder under 'valid'): they are cut off instead.
     const bottom = filterHeight + (outHeight - 1) * strideHeight - inHeight - padInfo.top;
     const right = filterWidth + (outWidth - 1) * strideWidth - inWidth - padInfo.left;
     if (bottom < 0 || right < 0) {
-      x = scratch.run(
-        'Slice',
-        { x },
-        { begin: [0, 0, 0, 0], size: [batchSize, inHeight + Math.min(bottom, 0), inWidth + Math.min(right, 0), inChannels] },
-      );
+      x = scratch.run('Slice', { x }, { begin: [0, 0, 0, 0], size: [batchSize, inHeight + Math.min(bottom, 0), inWidth + Math.min(right, 0), inChannels] });
     }
     const convPad: Padding4 = [
       [0, 0],

@@ -12,15 +12,7 @@
 //   dx[b,r,c,ci] = sum_{kh,kw,co} dyd[b, r + padTop - kh, c + padLeft - kw, co] * w[kh,kw,ci,co], where
 //   dyd is dy with stride-1 zeros between its rows and columns: a stride-1 convolution of dyd with
 //   w'[k,l,co,ci] = w[KH-1-k, KW-1-l, ci, co] and top padding KH-1-padTop.
-import {
-  backend_util,
-  Conv2DBackpropInput,
-  type Conv2DBackpropInputAttrs,
-  type KernelBackend,
-  type NamedAttrMap,
-  type NamedTensorInfoMap,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import { backend_util, Conv2DBackpropInput, type Conv2DBackpropInputAttrs, type KernelBackend, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import { product } from './batch-mat-mul.js';
 import { heapAddress, wasmLoops } from './wasm-loops.js';
 import { heapBackend, originalWasmKernel, spreadByStride, withScratch } from './wasm-ops.js';
@@ -42,34 +34,18 @@ function builtIn(args: { inputs: NamedTensorInfoMap; backend: KernelBackend; att
   return original.kernelFunc({ ...args, attrs: args.attrs as unknown as NamedAttrMap }) as TensorInfo;
 }
 
-export function conv2dBackpropInputWasm(args: {
-  inputs: NamedTensorInfoMap;
-  backend: KernelBackend;
-  attrs: Conv2DBackpropInputAttrs;
-}): TensorInfo {
+export function conv2dBackpropInputWasm(args: { inputs: NamedTensorInfoMap; backend: KernelBackend; attrs: Conv2DBackpropInputAttrs }): TensorInfo {
   const { backend, attrs } = args;
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
   const dy = required(args.inputs, 'dy');
   const filter = required(args.inputs, 'filter');
   // The wasm convolution is channels-last only; the built-in kernel handles NCHW.
   if (dataFormat === 'NCHW') return builtIn(args);
-  const info = backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, 'channelsLast');
   const { batchSize, inHeight, inWidth, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
   const { strideHeight, strideWidth, padInfo } = info;
   if (dy.shape[1] !== outHeight || dy.shape[2] !== outWidth || dy.shape[3] !== outChannels) {
-    throw new Error(
-      `${Conv2DBackpropInput}: dy has shape [${dy.shape}] but input [${inputShape}] and filter [${filter.shape}] give ` +
-        `[${batchSize},${outHeight},${outWidth},${outChannels}]`,
-    );
+    throw new Error(`${Conv2DBackpropInput}: dy has shape [${dy.shape}] but input [${inputShape}] and filter [${filter.shape}] give ` + `[${batchSize},${outHeight},${outWidth},${outChannels}]`);
   }
   const inChannels = info.inChannels;
   const columns = batchSize * outHeight * outWidth * filterHeight * filterWidth * inChannels;
@@ -103,11 +79,7 @@ export function conv2dBackpropInputWasm(args: {
     const bottom = inHeight - spreadHeight + padInfo.top;
     const right = inWidth - spreadWidth + padInfo.left;
     if (bottom < 0 || right < 0) {
-      spread = scratch.run(
-        'Slice',
-        { x: spread },
-        { begin: [0, 0, 0, 0], size: [batchSize, spreadHeight + Math.min(bottom, 0), spreadWidth + Math.min(right, 0), outChannels] },
-      );
+      spread = scratch.run('Slice', { x: spread }, { begin: [0, 0, 0, 0], size: [batchSize, spreadHeight + Math.min(bottom, 0), spreadWidth + Math.min(right, 0), outChannels] });
     }
     return scratch.runKept(
       'Conv2D',
@@ -126,4 +98,3 @@ export function conv2dBackpropInputWasm(args: {
     );
   });
 }
-

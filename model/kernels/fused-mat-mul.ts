@@ -1,14 +1,7 @@
 // _FusedMatMul (matMul + bias + activation) for the wasm backend: the built-in kernel shares
 // BatchMatMul's implementation, so transposeA / transposeB take the same slow scalar loop. Transpose
 // explicitly and hand the untransposed product to the built-in kernel.
-import {
-  _FusedMatMul,
-  type _FusedMatMulAttrs,
-  type KernelBackend,
-  type NamedAttrMap,
-  type NamedTensorInfoMap,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import { _FusedMatMul, type _FusedMatMulAttrs, type KernelBackend, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import { transposeLastTwo } from './batch-mat-mul.js';
 import { originalWasmKernel, withScratch } from './wasm-ops.js';
 

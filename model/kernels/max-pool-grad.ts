@@ -31,14 +31,7 @@ export function maxPoolGradWasm(args: { inputs: NamedTensorInfoMap; backend: Ker
   const backend = heapBackend(args.backend, MaxPoolGrad);
   const dy = required(args.inputs, 'dy');
   const input = required(args.inputs, 'input');
-  const info = backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number],
-    attrs.filterSize,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-  );
+  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth, padInfo } = info;
   const windowHeight = info.effectiveFilterHeight;
   const windowWidth = info.effectiveFilterWidth;
@@ -54,14 +47,8 @@ export function maxPoolGradWasm(args: { inputs: NamedTensorInfoMap; backend: Ker
   if (loops !== null) {
     const address = (t: TensorInfo) => heapAddress(args.backend, t, MaxPoolGrad);
     // Windows that never reach past the image (no padding used) take the unrolled loop.
-    const inside =
-      padInfo.top === 0 &&
-      padInfo.left === 0 &&
-      (outHeight - 1) * strideHeight + windowHeight <= inHeight &&
-      (outWidth - 1) * strideWidth + windowWidth <= inWidth;
-    const fixed = inside
-      ? loops.maxPoolGradFixed({ batch: batchSize, inHeight, inWidth, channels: inChannels, outHeight, outWidth, strideHeight, strideWidth, windowHeight, windowWidth })
-      : null;
+    const inside = padInfo.top === 0 && padInfo.left === 0 && (outHeight - 1) * strideHeight + windowHeight <= inHeight && (outWidth - 1) * strideWidth + windowWidth <= inWidth;
+    const fixed = inside ? loops.maxPoolGradFixed({ batch: batchSize, inHeight, inWidth, channels: inChannels, outHeight, outWidth, strideHeight, strideWidth, windowHeight, windowWidth }) : null;
     if (fixed !== null) fixed(address(input), address(dy), address(dx), batchSize);
     else loops.maxPoolGrad([address(input), address(dy), address(dx), ...sizes]);
   } else {

@@ -36,7 +36,7 @@ function fastReadSync(original: ReadSync): ReadSync {
     const to = end || util.sizeFromShape(data.shape);
     const count = Math.max(0, to - from);
     const buffer = this.wasm.HEAPU8.buffer;
-    const at = data.memoryOffset + from * util.bytesPerElement(data.dtype as 'float32');
+    const at = data.memoryOffset + from * util.bytesPerElement(data.dtype);
     if (data.dtype === 'float32') {
       const out = new Float32Array(count);
       out.set(new Float32Array(buffer, at, count));

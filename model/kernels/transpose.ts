@@ -4,7 +4,7 @@
 // assembled wasm loop (wasm-loops.ts) copies with the row width w unrolled: ~5x faster for lenet5's conv1
 // dy at batch 128 (0.3 against 1.5 ms). Plain matrices (w = 1, where the built-in kernel is as fast),
 // other permutations, other dtypes and rows wider than the loop unrolls go to the built-in kernel.
-import { Transpose, type KernelBackend, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo, type TransposeAttrs } from '@tensorflow/tfjs-core';
+import { Transpose, type KernelBackend, type NamedTensorInfoMap, type TensorInfo, type TransposeAttrs } from '@tensorflow/tfjs-core';
 import { heapAddress, wasmLoops } from './wasm-loops.js';
 import { heapBackend, originalWasmKernel, simplifyTranspose, type Scratch } from './wasm-ops.js';
 
@@ -23,14 +23,17 @@ function swapFor(backend: KernelBackend, shape: readonly number[], perm: readonl
 function builtIn(backend: KernelBackend, x: TensorInfo, perm: readonly number[]): TensorInfo {
   const original = originalWasmKernel(Transpose);
   if (original === undefined) throw new Error(`wasm kernel '${Transpose}' is not registered`);
-  return original.kernelFunc({ inputs: { x }, backend, attrs: { perm: [...perm] } as unknown as NamedAttrMap }) as TensorInfo;
+  return original.kernelFunc({ inputs: { x }, backend, attrs: { perm: [...perm] } }) as TensorInfo;
 }
 
 /** x with its axes permuted by `perm`: a new tensor the caller owns. */
 export function transposeTensor(backend: KernelBackend, x: TensorInfo, perm: readonly number[]): TensorInfo {
   const swap = swapFor(backend, x.shape, perm, x.dtype);
   if (swap === null) return builtIn(backend, x, perm);
-  const out = heapBackend(backend, Transpose).makeOutput(perm.map((axis) => x.shape[axis]), 'float32');
+  const out = heapBackend(backend, Transpose).makeOutput(
+    perm.map((axis) => x.shape[axis]),
+    'float32',
+  );
   swap.swapOuter(heapAddress(backend, x, Transpose), heapAddress(backend, out, Transpose), swap.a, swap.b);
   return out;
 }
@@ -45,4 +48,3 @@ export function transposeWasm(args: { inputs: NamedTensorInfoMap; backend: Kerne
 export function transposeHeld(scratch: Scratch, x: TensorInfo, perm: readonly number[]): TensorInfo {
   return scratch.hold(transposeTensor(scratch.backend, x, perm));
 }
-

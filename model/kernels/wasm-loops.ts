@@ -291,7 +291,7 @@ function col2imFunction(channels: number): FunctionBuilder {
  * mask (its address is ignored).
  */
 function adamUpdateFunction(masked: boolean): FunctionBuilder {
-  const f = new FunctionBuilder('adam_update', [...Array(9).fill('i32'), 'f32', 'f32', 'f32', 'f32', 'f32', 'f32']);
+  const f = new FunctionBuilder('adam_update', [...Array<'i32'>(9).fill('i32'), 'f32', 'f32', 'f32', 'f32', 'f32', 'f32']);
   const [p, g, m, v, mask, pOut, mOut, vOut, n, lr, beta1, oneMinusBeta1, beta2, oneMinusBeta2, epsilon] = f.params;
   const i = f.local('i32');
   const at = f.local('i32');

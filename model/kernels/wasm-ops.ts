@@ -80,12 +80,36 @@ export function spreadByStride(scratch: Scratch, x: TensorInfo, sh: number, sw: 
   let out = x;
   if (sw > 1) {
     const columns = scratch.reshape(out, [batch * height, width, 1, channels]);
-    const padded = scratch.run('PadV2', { x: columns }, { paddings: [[0, 0], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 });
+    const padded = scratch.run(
+      'PadV2',
+      { x: columns },
+      {
+        paddings: [
+          [0, 0],
+          [0, 0],
+          [0, sw - 1],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+    );
     out = scratch.reshape(padded, [batch, height, width * sw, channels]);
   }
   if (sh > 1) {
     const rows = scratch.reshape(out, [batch, height, 1, width * sw * channels]);
-    const padded = scratch.run('PadV2', { x: rows }, { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0]], constantValue: 0 });
+    const padded = scratch.run(
+      'PadV2',
+      { x: rows },
+      {
+        paddings: [
+          [0, 0],
+          [0, 0],
+          [0, sh - 1],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+    );
     out = scratch.reshape(padded, [batch, height * sh, width * sw, channels]);
   }
   return out;
@@ -130,8 +154,5 @@ export function simplifyTranspose(shape: readonly number[], perm: readonly numbe
     else groups.push([axis]);
   }
   const byInput = [...groups].sort((a, b) => a[0] - b[0]);
-  return {
-    shape: byInput.map((g) => g.reduce((n, axis) => n * sizes[axis], 1)),
-    perm: groups.map((g) => byInput.indexOf(g)),
-  };
+  return { shape: byInput.map((g) => g.reduce((n, axis) => n * sizes[axis], 1)), perm: groups.map((g) => byInput.indexOf(g)) };
 }

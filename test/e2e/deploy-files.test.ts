@@ -4,19 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  architectureDoc,
-  CLI,
-  DESIGN_METRICS,
-  deployDir,
-  listFiles,
-  parseHybridCommand,
-  readYamlDocuments,
-  rel,
-  repoRoot,
-  run,
-  section7Metrics,
-} from '../support/deploy.js';
+import { architectureDoc, CLI, DESIGN_METRICS, deployDir, listFiles, parseHybridCommand, readYamlDocuments, rel, repoRoot, run, section7Metrics } from '../support/deploy.js';
 
 describe('deploy files parse', () => {
   it('every YAML file under deploy/ parses, with no duplicate keys', () => {

@@ -86,7 +86,10 @@ async function submit(env: Record<string, string>, args: string[] = []) {
   const steps: Step[] = readdirSync(logs)
     .filter((n) => n.startsWith('srun.'))
     .map((n) => {
-      const lines = (f: string) => readFileSync(join(logs, n, f), 'utf8').split('\n').filter(Boolean);
+      const lines = (f: string) =>
+        readFileSync(join(logs, n, f), 'utf8')
+          .split('\n')
+          .filter(Boolean);
       const argv = lines('argv');
       expect(argv[0]).toBe(join(bin, 'hybrid'));
       return { opts: lines('opts'), command: parseHybridCommand(argv.slice(1), `srun step ${n}`), mtime: statSync(join(logs, n)).mtimeMs };

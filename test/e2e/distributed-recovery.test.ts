@@ -133,12 +133,7 @@ function tempDir(): string {
 
 /** The fixture config with overrides of its `train` and `distributed` sections, written into `dir`. */
 function writeConfig(dir: string, overrides: Overrides): string {
-  const config = {
-    ...BASE,
-    train: { ...BASE.train, ...overrides.train },
-    sparsity: { ...BASE.sparsity, ...overrides.sparsity },
-    distributed: { ...BASE.distributed, ...overrides.distributed },
-  };
+  const config = { ...BASE, train: { ...BASE.train, ...overrides.train }, sparsity: { ...BASE.sparsity, ...overrides.sparsity }, distributed: { ...BASE.distributed, ...overrides.distributed } };
   const path = join(dir, 'config.json');
   writeFileSync(path, JSON.stringify(config, null, 2));
   return path;
@@ -173,8 +168,20 @@ async function newRun(overrides: Overrides = {}): Promise<Run> {
 
 function coordinator(run: Run, extra: string[] = [], name = 'coordinator'): Proc {
   return new Proc(name, [
-    'coordinator', '--config', run.config, '--host', '127.0.0.1', '--port', String(run.port), '--metrics-port', String(run.metricsPort),
-    '--out', join(run.dir, 'out'), '--checkpoint-dir', run.checkpoints, ...extra,
+    'coordinator',
+    '--config',
+    run.config,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(run.port),
+    '--metrics-port',
+    String(run.metricsPort),
+    '--out',
+    join(run.dir, 'out'),
+    '--checkpoint-dir',
+    run.checkpoints,
+    ...extra,
   ]);
 }
 
@@ -323,7 +330,12 @@ describe('recovery with real processes (docs/architecture.md section 5)', () => 
     expect(metric(last!, 'hybrid_shared_version')).toBe(run.steps);
     expect(metric(last!, 'hybrid_rounds_total')).toBe(run.steps - from);
     const store = new CheckpointStore<CoordinatorCheckpoint>({ dir: run.checkpoints, warn: () => {} });
-    expect(store.list().map((c) => c.version).filter((v) => v > run.steps)).toEqual([]);
+    expect(
+      store
+        .list()
+        .map((c) => c.version)
+        .filter((v) => v > run.steps),
+    ).toEqual([]);
     expect(store.loadNewest()?.state.version).toBe(run.steps);
     expectTrained(readResults(run));
   });

@@ -112,7 +112,7 @@ describe('Prometheus scrapes a hybrid local run', () => {
     const explain = () => `${exited(prometheus, 'prometheus')}${exited(local, 'hybrid local')}hybrid local stderr (tail):\n${local.err().slice(-1500)}`;
 
     const metricsPort = await poll(
-      'the coordinator metrics port on hybrid local\'s stderr',
+      "the coordinator metrics port on hybrid local's stderr",
       30_000,
       async () => /local: coordinator on ws:\/\/127\.0\.0\.1:\d+ \(metrics http:\/\/127\.0\.0\.1:(\d+)\/metrics\)/.exec(local.err())?.[1],
       explain,

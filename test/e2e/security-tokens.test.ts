@@ -158,9 +158,9 @@ describe('one token per task ("task: token" lines)', () => {
     coordinator = await perTaskCoordinator;
   });
 
-  it('a worker that presents task a\'s token for task b is refused and exits non-zero', async () => {
+  it("a worker that presents task a's token for task b is refused and exits non-zero", async () => {
     const w = worker(coordinator, 'b', { tokenFile: join(dir, 'a.token') });
-    const code = await exitWithin(w, 30_000, 'the worker with the wrong task\'s token');
+    const code = await exitWithin(w, 30_000, "the worker with the wrong task's token");
     expect(code).not.toBe(0);
     expect(w.err()).toMatch(/refused this worker: this connection's token is for task "a", not "b"/);
     expect(await rejectedCount(coordinator.metricsUrl, 'unauthorized')).toBe(1);

@@ -56,8 +56,20 @@ async function newRun(): Promise<Run> {
 
 function coordinator(run: Run, resume: boolean): Proc {
   return start([
-    'coordinator', '--config', run.config, '--host', '127.0.0.1', '--port', String(run.port), '--metrics-port', String(run.metricsPort),
-    '--out', join(run.dir, 'out'), '--checkpoint-dir', run.checkpoints, ...(resume ? ['--resume'] : []),
+    'coordinator',
+    '--config',
+    run.config,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(run.port),
+    '--metrics-port',
+    String(run.metricsPort),
+    '--out',
+    join(run.dir, 'out'),
+    '--checkpoint-dir',
+    run.checkpoints,
+    ...(resume ? ['--resume'] : []),
   ]);
 }
 
@@ -189,7 +201,11 @@ describe('the coordinator stopped by a signal checkpoints and resumes', () => {
       const again = newestCheckpoint(run);
       expect(again.state.version).toBeGreaterThanOrEqual(later);
       expect(again.state.fingerprint).toBe(state.fingerprint);
-      expect(store(run).list().map((ck) => ck.version)).toEqual([state.version, again.state.version]);
+      expect(
+        store(run)
+          .list()
+          .map((ck) => ck.version),
+      ).toEqual([state.version, again.state.version]);
 
       // And a third start resumes from the second checkpoint.
       const c3 = coordinator(run, true);

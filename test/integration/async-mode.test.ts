@@ -77,10 +77,7 @@ function scripted(staleness: number, distributed: object = {}) {
   /** A fresh gradient: seeded Gaussian values of magnitude ~0.05, one array per shared tensor. */
   const gradient = () => coordinator.spec.shared.map((t) => Random.stream(seed++, 'test/async/gradient').fillGaussian(new Float32Array(t.size), 0.05));
   const push = (from: Scripted, baseVersion: number, g: Float32Array[]) =>
-    coordinator.receive(
-      from.peer,
-      encode('push', { task: from.task, baseVersion, gradient: coordinator.spec.shared.map((t, i) => f32Tensor(t.name, t.shape, g[i])), loss: 1, samples: 16 }),
-    );
+    coordinator.receive(from.peer, encode('push', { task: from.task, baseVersion, gradient: coordinator.spec.shared.map((t, i) => f32Tensor(t.name, t.shape, g[i])), loss: 1, samples: 16 }));
   return { coordinator, metrics, rounds, welcomes, a, b, gradient, push };
 }
 
@@ -91,10 +88,7 @@ async function reasonCount(counter: Counter<string>, reason: string): Promise<nu
 /** The push-staleness histogram's count and sum. */
 async function stalenessObserved(metrics: CoordinatorMetrics): Promise<{ count: number; sum: number }> {
   const values = (await metrics.pushStaleness.get()).values;
-  return {
-    count: values.find((v) => v.metricName === 'hybrid_push_staleness_count')?.value ?? 0,
-    sum: values.find((v) => v.metricName === 'hybrid_push_staleness_sum')?.value ?? 0,
-  };
+  return { count: values.find((v) => v.metricName === 'hybrid_push_staleness_count')?.value ?? 0, sum: values.find((v) => v.metricName === 'hybrid_push_staleness_sum')?.value ?? 0 };
 }
 
 /** W after one plain SGD step on g with coefficient c: the float32 arithmetic of the optimizer. */

@@ -21,8 +21,36 @@ describe('bench:comm options', () => {
     expect(d.params).toEqual(expect.arrayContaining([1_000_000, 4_000_000, 25_000_000]));
     expect(d.encodings).toEqual(['f32', 'f16', 'bf16', 'topk', 'int8']);
     expect(d).toMatchObject({ json: false, mask: 'zero', chunkBytes: 4 * 1024 * 1024 });
-    const opts = parseArgs(['--json', '--workers', '2,5', '--params', '20k,1M', '--encodings', 'topk,f32', '--seconds', '0.5', '--warmup', '0.2', '--min-rounds', '4', '--mask', 'random', '--chunk-bytes', '16KiB']);
-    expect(opts).toMatchObject({ json: true, workers: [2, 5], params: [20_000, 1_000_000], encodings: ['topk', 'f32'], seconds: 0.5, warmup: 0.2, minRounds: 4, mask: 'random', chunkBytes: 16384 });
+    const opts = parseArgs([
+      '--json',
+      '--workers',
+      '2,5',
+      '--params',
+      '20k,1M',
+      '--encodings',
+      'topk,f32',
+      '--seconds',
+      '0.5',
+      '--warmup',
+      '0.2',
+      '--min-rounds',
+      '4',
+      '--mask',
+      'random',
+      '--chunk-bytes',
+      '16KiB',
+    ]);
+    expect(opts).toMatchObject({
+      json: true,
+      workers: [2, 5],
+      params: [20_000, 1_000_000],
+      encodings: ['topk', 'f32'],
+      seconds: 0.5,
+      warmup: 0.2,
+      minRounds: 4,
+      mask: 'random',
+      chunkBytes: 16384,
+    });
   });
 
   it('refuses what it cannot read, naming the flag', () => {

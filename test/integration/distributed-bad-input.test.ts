@@ -13,7 +13,7 @@ import { Coordinator } from '../../coordinator/coordinator.js';
 import { CoordinatorMetrics } from '../../coordinator/metrics.js';
 import { startServer, type RunningServer } from '../../coordinator/server.js';
 import { headSpec, type ModelSpec } from '../../model/spec.js';
-import { decode, encode, ErrorCode, f32Tensor, PROTOCOL_VERSION, wire, type Decoded, type GradientPush, type TensorMessage } from '../../proto/codec.js';
+import { decode, encode, ErrorCode, f32Tensor, PROTOCOL_VERSION, type Decoded, type GradientPush, type TensorMessage } from '../../proto/codec.js';
 import { toTaskStateMessage } from '../../worker/task-state.js';
 import { Worker, type WorkerOutcome } from '../../worker/worker.js';
 
@@ -117,7 +117,13 @@ function hello(task: string, extra: { protocolVersion?: number; modelFingerprint
 
 /** The scripted worker's gradient for a version: fixed, small, different per version and entry. */
 function scriptedGradient(spec: ModelSpec, version: number): TensorMessage[] {
-  return spec.shared.map((t, i) => f32Tensor(t.name, t.shape, Float32Array.from({ length: t.size }, (_, j) => 0.01 * Math.sin(1 + version * 7 + i * 13 + j))));
+  return spec.shared.map((t, i) =>
+    f32Tensor(
+      t.name,
+      t.shape,
+      Float32Array.from({ length: t.size }, (_, j) => 0.01 * Math.sin(1 + version * 7 + i * 13 + j)),
+    ),
+  );
 }
 
 function scriptedPush(spec: ModelSpec, version: number, change: (push: GradientPush) => void = () => {}): Uint8Array {
@@ -167,7 +173,7 @@ async function run(hook?: Hook): Promise<{ shared: Float32Array[]; outcome: Work
   let pushed = -1;
   for (;;) {
     const msg = await b.next(20_000);
-    if (msg === null) throw new Error('the coordinator closed the scripted worker\'s connection');
+    if (msg === null) throw new Error("the coordinator closed the scripted worker's connection");
     if (msg.kind === 'bye') break;
     if (msg.kind === 'update' && msg.body.done) {
       // A whole state of zeros (S_t, head, Adam's two slots for each), as a worker's exporter writes it.
@@ -328,7 +334,10 @@ const badInput: Hook = async (r, b) => {
   });
 
   // --- authentication at the upgrade ---
-  for (const [token, reason] of [[undefined, 'missing_token'], ['not-a-token', 'wrong_token']] as const) {
+  for (const [token, reason] of [
+    [undefined, 'missing_token'],
+    ['not-a-token', 'wrong_token'],
+  ] as const) {
     await refused(r, { counter: 'connections', reason }, async () => {
       await expect(RawClient.open(r.server.port, token)).rejects.toThrow('HTTP 401');
     });

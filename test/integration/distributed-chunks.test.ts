@@ -80,7 +80,7 @@ describe('cutting and checking', () => {
 
   it('puts raw pieces back together bit for bit (F32 and U8)', () => {
     const { values, parts: p } = parts();
-    const mask = Uint8Array.from({ length: 1200 }, (_, i) => (i * 7) % 3 === 0 ? 1 : 0);
+    const mask = Uint8Array.from({ length: 1200 }, (_, i) => ((i * 7) % 3 === 0 ? 1 : 0));
     const withMask = [...p, ...rawParts([u8Tensor('m', [40, 30], mask)], CHUNK)];
     const raw = new RawAssembler('state');
     withMask.forEach((tensors, i) => {
@@ -106,13 +106,41 @@ describe('cutting and checking', () => {
   });
 
   const refusals: [string, (p: TensorMessage[][]) => [number, number, TensorMessage[]][], RegExp][] = [
-    ['a missing part', (p) => [[0, p.length, p[0]], [2, p.length, p[2]]], /part 2 of \d+ arrived, part 1 expected \(a part is missing\)/],
+    [
+      'a missing part',
+      (p) => [
+        [0, p.length, p[0]],
+        [2, p.length, p[2]],
+      ],
+      /part 2 of \d+ arrived, part 1 expected \(a part is missing\)/,
+    ],
     ['part 0 missing', (p) => [[1, p.length, p[1]]], /part 1 of \d+ arrived first/],
-    ['a changed part count', (p) => [[0, p.length, p[0]], [1, p.length + 1, p[1]]], /says \d+ parts, part 0 said/],
-    ['a repeated piece', (p) => [[0, p.length, p[0]], [1, p.length, [p[0][0], ...p[1]]]], /expected entry \d+ \(a piece is missing or repeated\)/],
+    [
+      'a changed part count',
+      (p) => [
+        [0, p.length, p[0]],
+        [1, p.length + 1, p[1]],
+      ],
+      /says \d+ parts, part 0 said/,
+    ],
+    [
+      'a repeated piece',
+      (p) => [
+        [0, p.length, p[0]],
+        [1, p.length, [p[0][0], ...p[1]]],
+      ],
+      /expected entry \d+ \(a piece is missing or repeated\)/,
+    ],
     ['a piece past the end', (p) => [[0, p.length, [{ ...p[0][0], offset: 0, count: 5000 }]]], /pass the tensor's 1200/],
     ['a wrong tensor', (p) => [[0, p.length, [{ ...p[0][0], name: 'q' }]]], /tensor 0 is "q", expected "k"/],
-    ['a message that ends early', (p) => [[0, 2, p[0]], [1, 2, p[1]]], /ends after 0 of the 2 tensors/],
+    [
+      'a message that ends early',
+      (p) => [
+        [0, 2, p[0]],
+        [1, 2, p[1]],
+      ],
+      /ends after 0 of the 2 tensors/,
+    ],
     ['an extra tensor', (p) => p.map((t, i) => [i, p.length, i === p.length - 1 ? [...t, t[t.length - 1]] : t]), /more tensors than the model's 2/],
   ];
   for (const [what, frames, message] of refusals) {
@@ -143,16 +171,16 @@ function joined(distributed: object, hello: object = {}) {
   const replies: Decoded[] = [];
   const peer: Peer = { send: (frame) => replies.push(decode(frame)), close: () => {} };
   coordinator.attach(peer);
-  coordinator.receive(
-    peer,
-    encode('hello', { protocolVersion: PROTOCOL_VERSION, task: 'a', modelFingerprint: '', workerId: 'w', encodings: Object.values(ENCODING_IDS), parts: true, ...hello }),
-  );
+  coordinator.receive(peer, encode('hello', { protocolVersion: PROTOCOL_VERSION, task: 'a', modelFingerprint: '', workerId: 'w', encodings: Object.values(ENCODING_IDS), parts: true, ...hello }));
   return { coordinator, metrics, peer, replies };
 }
 
 /** A push of `gradient` as a worker cuts it: pieces in `encoding`, grouped into parts. */
 function pushFrames(coordinator: Coordinator, gradient: Float32Array[], encoding: EncodingName, chunk: number, corrupt?: (piece: TensorMessage, index: number) => TensorMessage): Uint8Array[] {
-  const ranges = pieceRanges(coordinator.spec.shared.map((t) => t.size), pieceEntries(chunk));
+  const ranges = pieceRanges(
+    coordinator.spec.shared.map((t) => t.size),
+    pieceEntries(chunk),
+  );
   const pieces = ranges.map((r, i) => {
     const t = coordinator.spec.shared[r.tensor];
     const piece = pieceMessage(r, t.name, t.shape, ENCODING_IDS[encoding], encodeValues(gradient[r.tensor].subarray(r.offset, r.offset + r.count), encoding, { topkFraction: 0.05 }));
@@ -264,11 +292,7 @@ describe('the coordinator takes pushes part by part', () => {
 
   const topkCases: [string, (piece: TensorMessage) => TensorMessage, RegExp][] = [
     ['a malformed TOPK chunk', (p) => ({ ...p, data: p.data!.subarray(0, p.data!.length - 1) }), /TOPK/],
-    [
-      'an out-of-range TOPK index in a chunk',
-      (p) => ({ ...p, data: topkIndexPastEnd(p.count!) }),
-      /index|range/i,
-    ],
+    ['an out-of-range TOPK index in a chunk', (p) => ({ ...p, data: topkIndexPastEnd(p.count!) }), /index|range/i],
   ];
   for (const [what, corrupt, message] of topkCases) {
     it(`refuses ${what} without touching W or the round`, async () => {

@@ -116,7 +116,7 @@ describe('compressed uplink (TOPK 1% + error feedback) and downlink (TOPK deltas
 });
 
 describe('momentum correction', () => {
-  it('trains with TOPK pushes of the workers\' velocity, the coordinator stepping plain SGD', async () => {
+  it("trains with TOPK pushes of the workers' velocity, the coordinator stepping plain SGD", async () => {
     const cfg = config({ uplink: { encoding: 'topk', topk_fraction: 0.05, momentum_correction: 0.9 } }, 2, { type: 'sgd', lr: 0.05, momentum: 0 });
     const { coordinator, workers } = await run(cfg);
     expect(coordinator.version).toBe(STEPS);

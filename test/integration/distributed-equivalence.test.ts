@@ -54,7 +54,10 @@ beforeAll(async () => {
 });
 
 describe('distributed sync training equals single-process joint training', () => {
-  for (const optimizer of [{ type: 'sgd', lr: 0.05, momentum: 0.9 }, { type: 'adam', lr: 0.01 }]) {
+  for (const optimizer of [
+    { type: 'sgd', lr: 0.05, momentum: 0.9 },
+    { type: 'adam', lr: 0.01 },
+  ]) {
     it(`W agrees to 1e-5 relative after 30 rounds (${optimizer.type})`, async () => {
       const cfg = config(optimizer);
       const dir = mkdtempSync(join(tmpdir(), 'hybrid-eq-'));

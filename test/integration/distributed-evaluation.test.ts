@@ -25,8 +25,10 @@ describe('held-out evaluations during a distributed run (train.eval_every)', () 
     const server = await startServer(coordinator, { host: '127.0.0.1', port: 0, log: () => {} });
     const accuracyBeforeFinal = new Map<string, number>();
     // The gauge as it stands when a round closes, before any final state can have set it.
-    coordinator.on('round', async () => {
-      for (const { labels, value } of (await metrics.taskAccuracy.get()).values) if (!Number.isNaN(value)) accuracyBeforeFinal.set(String(labels.task), value);
+    coordinator.on('round', () => {
+      void metrics.taskAccuracy.get().then(({ values }) => {
+        for (const { labels, value } of values) if (!Number.isNaN(value)) accuracyBeforeFinal.set(String(labels.task), value);
+      });
     });
     const done = new Promise((resolve) => coordinator.once('done', resolve));
     const workerLines: string[] = [];

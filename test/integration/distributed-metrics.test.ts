@@ -123,7 +123,10 @@ describe('coordinator metrics during a real run (docs/architecture.md section 7)
     for (const [name, type] of Object.entries(COORDINATOR_METRICS)) {
       expect(s1.types.get(name), `TYPE of ${name}`).toBe(type);
       const sampleName = type === 'histogram' ? `${name}_count` : name;
-      expect(s1.samples.some((s) => s.name === sampleName), `a sample of ${name}`).toBe(true);
+      expect(
+        s1.samples.some((s) => s.name === sampleName),
+        `a sample of ${name}`,
+      ).toBe(true);
     }
     expect(s1.types.get('process_cpu_seconds_total'), 'default process metrics').toBe('counter');
     expect(sampleValue(s1, 'hybrid_rounds_total')).toBe(FIRST);

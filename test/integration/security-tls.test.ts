@@ -37,7 +37,24 @@ interface Coordinator extends Proc {
 }
 
 async function startCoordinator(name: string, cert: CertificateFiles, extra: string[] = []): Promise<Coordinator> {
-  const p = hybrid(['coordinator', '--config', join(dir, 'config.json'), '--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--out', join(dir, name), '--tls-cert', cert.cert, '--tls-key', cert.key, ...extra]);
+  const p = hybrid([
+    'coordinator',
+    '--config',
+    join(dir, 'config.json'),
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--metrics-port',
+    '0',
+    '--out',
+    join(dir, name),
+    '--tls-cert',
+    cert.cert,
+    '--tls-key',
+    cert.key,
+    ...extra,
+  ]);
   const m = await waitForLine(p, /listening on wss:\/\/127\.0\.0\.1:(\d+), metrics on (https?:\/\/127\.0\.0\.1:\d+\/metrics)/, 30_000);
   return { ...p, port: Number(m[1]), metricsUrl: m[2] };
 }

@@ -42,7 +42,24 @@ export function makeSelfSigned(dir: string, name = 'self'): CertificateFiles {
 export function makePki(dir: string): Pki {
   writeFileSync(join(dir, 'server.ext'), `${NAMES}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
   makeKey(dir, 'ca.key');
-  openssl(dir, 'req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=hybrid test CA', '-days', '2', '-out', 'ca.pem', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  openssl(
+    dir,
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    'ca.key',
+    '-subj',
+    '/CN=hybrid test CA',
+    '-days',
+    '2',
+    '-out',
+    'ca.pem',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
   makeKey(dir, 'server.key');
   openssl(dir, 'req', '-new', '-key', 'server.key', '-subj', '/CN=127.0.0.1', '-out', 'server.csr');
   openssl(dir, 'x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'server.pem');
@@ -52,9 +69,42 @@ export function makePki(dir: string): Pki {
   writeFileSync(join(dir, 'db', 'serial'), '1000\n');
   writeFileSync(
     join(dir, 'ca.cnf'),
-    ['[ca]', 'default_ca = test', '[test]', 'dir = db', 'database = db/index.txt', 'serial = db/serial', 'new_certs_dir = db', 'certificate = ca.pem', 'private_key = ca.key', 'default_md = sha256', 'policy = any', 'unique_subject = no', '[any]', 'commonName = supplied', ''].join('\n'),
+    [
+      '[ca]',
+      'default_ca = test',
+      '[test]',
+      'dir = db',
+      'database = db/index.txt',
+      'serial = db/serial',
+      'new_certs_dir = db',
+      'certificate = ca.pem',
+      'private_key = ca.key',
+      'default_md = sha256',
+      'policy = any',
+      'unique_subject = no',
+      '[any]',
+      'commonName = supplied',
+      '',
+    ].join('\n'),
   );
-  openssl(dir, 'ca', '-batch', '-config', 'ca.cnf', '-startdate', '20200101000000Z', '-enddate', '20200102000000Z', '-in', 'server.csr', '-extfile', 'server.ext', '-notext', '-out', 'expired.pem');
+  openssl(
+    dir,
+    'ca',
+    '-batch',
+    '-config',
+    'ca.cnf',
+    '-startdate',
+    '20200101000000Z',
+    '-enddate',
+    '20200102000000Z',
+    '-in',
+    'server.csr',
+    '-extfile',
+    'server.ext',
+    '-notext',
+    '-out',
+    'expired.pem',
+  );
   const p = (f: string) => join(dir, f);
   return { ca: p('ca.pem'), server: { cert: p('server.pem'), key: p('server.key') }, selfSigned, expired: { cert: p('expired.pem'), key: p('server.key') } };
 }

@@ -87,16 +87,8 @@ interface SubcommandSpec {
 
 /** The flags of `hybrid coordinator` and `hybrid worker` (cli.ts; test/deploy-files checks them against its --help). */
 export const CLI: Record<'coordinator' | 'worker', SubcommandSpec> = {
-  coordinator: {
-    valued: ['--config', '--host', '--port', '--metrics-port', '--out', '--checkpoint-dir', '--token-file', '--tls-cert', '--tls-key'],
-    bare: ['--resume'],
-    required: ['--config'],
-  },
-  worker: {
-    valued: ['--coordinator', '--task', '--backend', '--token-file', '--ca', '--host', '--metrics-port'],
-    bare: [],
-    required: ['--coordinator', '--task'],
-  },
+  coordinator: { valued: ['--config', '--host', '--port', '--metrics-port', '--out', '--checkpoint-dir', '--token-file', '--tls-cert', '--tls-key'], bare: ['--resume'], required: ['--config'] },
+  worker: { valued: ['--coordinator', '--task', '--backend', '--token-file', '--ca', '--host', '--metrics-port'], bare: [], required: ['--coordinator', '--task'] },
 };
 
 export const DEFAULT_PORTS = { port: 8700, coordinatorMetrics: 9400, workerMetrics: 9401 } as const;
@@ -188,9 +180,7 @@ export function section7Metrics(text: string): string[] {
 
 /** Grafana's macros and template variables replaced by values Prometheus accepts. */
 export function grafanaToPromql(expr: string): string {
-  return expr
-    .replace(/\$(__rate_interval|__interval|__range)\b|\$\{(__rate_interval|__interval|__range)\}/g, '5m')
-    .replace(/\$\{[A-Za-z_]\w*(?::\w+)?\}|\$[A-Za-z_]\w*/g, '.*');
+  return expr.replace(/\$(__rate_interval|__interval|__range)\b|\$\{(__rate_interval|__interval|__range)\}/g, '5m').replace(/\$\{[A-Za-z_]\w*(?::\w+)?\}|\$[A-Za-z_]\w*/g, '.*');
 }
 
 const PROMQL_KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'inf', 'nan']);

@@ -45,4 +45,3 @@ export function outputShape(c: ConvCase): number[] {
   const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad);
   return info.outShape;
 }
-

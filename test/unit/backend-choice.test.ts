@@ -34,9 +34,7 @@ function fakeTensorflowPackage(usesGpu: boolean): Loader {
 /** A lookup where the linker cache holds `cached` and LD_LIBRARY_PATH dirs hold `inDirs` (dir -> names). */
 function lookup(cached: string[], inDirs: Record<string, string[]> = {}): LibraryLookup {
   return {
-    ldconfigOutput: () =>
-      `${cached.length} libs found in cache \`/etc/ld.so.cache'\n` +
-      cached.map((name) => `\t${name} (libc6,x86-64) => /usr/local/cuda/lib64/${name}`).join('\n'),
+    ldconfigOutput: () => `${cached.length} libs found in cache \`/etc/ld.so.cache'\n` + cached.map((name) => `\t${name} (libc6,x86-64) => /usr/local/cuda/lib64/${name}`).join('\n'),
     ldLibraryPath: () => Object.keys(inDirs).join(':'),
     fileExists: (path) => Object.entries(inDirs).some(([dir, names]) => names.some((name) => path === `${dir}/${name}`)),
   };
@@ -94,10 +92,7 @@ describe('initBackend auto', () => {
 
   it('takes wasm when neither native package is installed', async () => {
     const { lines, log } = collect();
-    const choice = await initBackend('auto', {
-      log,
-      importModule: importer({ '@tensorflow/tfjs-backend-wasm': () => import('@tensorflow/tfjs-backend-wasm') }),
-    });
+    const choice = await initBackend('auto', { log, importModule: importer({ '@tensorflow/tfjs-backend-wasm': () => import('@tensorflow/tfjs-backend-wasm') }) });
     expect(choice.name).toBe('wasm');
     expect(choice.device).toMatch(/^CPU \(wasm, (SIMD|no SIMD), \d+ threads?\)$/);
     expect(tf.getBackend()).toBe('wasm');
@@ -129,9 +124,7 @@ describe('initBackend auto', () => {
         },
       }),
     });
-    expect(lines[0]).toBe(
-      'backend: tensorflow-gpu skipped: @tensorflow/tfjs-node-gpu failed to load: libtensorflow.so.2: cannot open shared object file: No such file or directory',
-    );
+    expect(lines[0]).toBe('backend: tensorflow-gpu skipped: @tensorflow/tfjs-node-gpu failed to load: libtensorflow.so.2: cannot open shared object file: No such file or directory');
   });
 });
 
@@ -142,7 +135,9 @@ describe('initBackend with an explicit request', () => {
       importModule: importer({ '@tensorflow/tfjs-node-gpu': fakeTensorflowPackage(false) }),
       libraryLookup: lookup(['libcudart.so.11.0'], { '/opt/cudnn/lib': ['libcudnn.so.8'] }),
     });
-    await expect(request).rejects.toThrow(/backend 'tensorflow-gpu' is unavailable: .*no GPU device: missing libcublas\.so\.11, libcublasLt\.so\.11, libcufft\.so\.10, libcurand\.so\.10, libcusolver\.so\.11, libcusparse\.so\.11 /);
+    await expect(request).rejects.toThrow(
+      /backend 'tensorflow-gpu' is unavailable: .*no GPU device: missing libcublas\.so\.11, libcublasLt\.so\.11, libcufft\.so\.10, libcurand\.so\.10, libcusolver\.so\.11, libcusparse\.so\.11 /,
+    );
   });
 
   it('tensorflow-gpu without a GPU device but with every library found points at the driver instead', async () => {
@@ -168,9 +163,7 @@ describe('initBackend with an explicit request', () => {
   });
 
   it('wasm that is not installed fails saying so', async () => {
-    await expect(initBackend('wasm', { log: () => {}, importModule: importer({}) })).rejects.toThrow(
-      "backend 'wasm' is unavailable: @tensorflow/tfjs-backend-wasm is not installed",
-    );
+    await expect(initBackend('wasm', { log: () => {}, importModule: importer({}) })).rejects.toThrow("backend 'wasm' is unavailable: @tensorflow/tfjs-backend-wasm is not installed");
   });
 
   it('a package that registers no backend is reported as such', async () => {

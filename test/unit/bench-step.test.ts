@@ -36,7 +36,19 @@ describe('bench:step options', () => {
 describe('bench:step output', () => {
   const rows = [
     { model: 'mlp' as const, batch: 128, backend: 'wasm' as const, kernels: true, median_ms: 9.8, min_ms: 9.1, cpu_ms: 9.5, samples_per_second: 13061, steps: 25, forward_backward_ms: 7.5 },
-    { model: 'lenet5' as const, batch: 64, backend: 'wasm' as const, kernels: false, median_ms: null, min_ms: null, cpu_ms: null, samples_per_second: null, steps: 25, forward_backward_ms: null, note: "Kernel 'Conv2DBackpropFilter' not registered" },
+    {
+      model: 'lenet5' as const,
+      batch: 64,
+      backend: 'wasm' as const,
+      kernels: false,
+      median_ms: null,
+      min_ms: null,
+      cpu_ms: null,
+      samples_per_second: null,
+      steps: 25,
+      forward_backward_ms: null,
+      note: "Kernel 'Conv2DBackpropFilter' not registered",
+    },
   ];
 
   it('--json: one object {rows: [...]} with exactly the documented fields', () => {
@@ -100,31 +112,35 @@ describe('bench:step profile', () => {
 });
 
 describe('TaskTrainer.round leaves nothing behind', () => {
-  it.each(['mlp', 'lenet5'] as const)('%s: no tensor and no wasm buffer per round, through warm-up, pruning and fine-tuning', async (arch) => {
-    // 12 steps of 2 mini-batches: dense warm-up until step 2, pruning every 2 steps until 6, then
-    // fine-tuning on the support, re-selected every 2 steps.
-    const base = benchConfig(arch, 8);
-    const config = runConfigSchema.parse({
-      ...base,
-      train: { ...base.train, steps: 12, local_batches: 2 },
-      sparsity: { rho: 0.05, warmup: 0.2, prune_end: 0.5, prune_every: 2, reselect_every: 2 },
-    });
-    const trainer = await makeTrainer(config);
-    try {
-      const counts: [number, number][] = [];
-      const phases = new Set<string>();
-      for (let step = 0; step < 12; step++) {
-        phases.add(trainer.phase);
-        trainer.round(step);
-        counts.push([tf.memory().numTensors, tf.backend().numDataIds()]);
+  it.each(['mlp', 'lenet5'] as const)(
+    '%s: no tensor and no wasm buffer per round, through warm-up, pruning and fine-tuning',
+    async (arch) => {
+      // 12 steps of 2 mini-batches: dense warm-up until step 2, pruning every 2 steps until 6, then
+      // fine-tuning on the support, re-selected every 2 steps.
+      const base = benchConfig(arch, 8);
+      const config = runConfigSchema.parse({
+        ...base,
+        train: { ...base.train, steps: 12, local_batches: 2 },
+        sparsity: { rho: 0.05, warmup: 0.2, prune_end: 0.5, prune_every: 2, reselect_every: 2 },
+      });
+      const trainer = await makeTrainer(config);
+      try {
+        const counts: [number, number][] = [];
+        const phases = new Set<string>();
+        for (let step = 0; step < 12; step++) {
+          phases.add(trainer.phase);
+          trainer.round(step);
+          counts.push([tf.memory().numTensors, tf.backend().numDataIds()]);
+        }
+        expect([...phases].sort()).toEqual(['finetune', 'pruning', 'warmup']);
+        // Only the first pruning may add tensors: the support's masks, one per shared tensor, kept after.
+        const masks = buildModelSpec(config.model, [28, 28, 1]).shared.length;
+        const growth = counts.slice(1).map(([t, b], i) => [t - counts[i][0], b - counts[i][1]]);
+        expect(growth.filter(([t, b]) => t !== 0 || b !== 0)).toEqual([[masks, masks]]);
+      } finally {
+        trainer.dispose();
       }
-      expect([...phases].sort()).toEqual(['finetune', 'pruning', 'warmup']);
-      // Only the first pruning may add tensors: the support's masks, one per shared tensor, kept after.
-      const masks = buildModelSpec(config.model, [28, 28, 1]).shared.length;
-      const growth = counts.slice(1).map(([t, b], i) => [t - counts[i][0], b - counts[i][1]]);
-      expect(growth.filter(([t, b]) => t !== 0 || b !== 0)).toEqual([[masks, masks]]);
-    } finally {
-      trainer.dispose();
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 });

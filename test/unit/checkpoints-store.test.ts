@@ -26,7 +26,14 @@ function makeState(seed: number): State {
     run: `run-${seed}-é✓`,
     // Values a lossy or float64 round trip would change: -0, NaN, a subnormal, the float32 extremes.
     weights: [w(300, 0), Float32Array.from([-0, NaN, 1.4e-45, 3.4028234663852886e38, -Infinity, 0.1]), new Float32Array(0)],
-    optimizer: { type: 'adam', step: seed * 7, slots: [[w(300, 1), w(6, 2), new Float32Array(0)], [w(300, 3), w(6, 4), new Float32Array(0)]] },
+    optimizer: {
+      type: 'adam',
+      step: seed * 7,
+      slots: [
+        [w(300, 1), w(6, 2), new Float32Array(0)],
+        [w(300, 3), w(6, 4), new Float32Array(0)],
+      ],
+    },
     tasks: {
       digits: { indices: Int32Array.from([0, 5, 299]), values: w(3, 5), head: [w(40, 6), w(10, 7)], loss: 0.123456789012345, samples: 60000 },
       fashion: { indices: new Int32Array(0), values: new Float32Array(0), head: [w(40, 8)], loss: 2.5, samples: 0 },

@@ -35,10 +35,13 @@ function problems(fn: () => unknown): string[] {
 describe('idx dataset paths', () => {
   it('accepts a directory with the four files, raw or gzipped, and returns its path absolute', () => {
     const raw = idxDir('raw');
-    const gz = idxDir('gz', IDX_FILE_NAMES.map((f) => `${f}.gz`));
+    const gz = idxDir(
+      'gz',
+      IDX_FILE_NAMES.map((f) => `${f}.gz`),
+    );
     const mixed = idxDir('mixed', [IDX_FILE_NAMES[0], `${IDX_FILE_NAMES[1]}.gz`, IDX_FILE_NAMES[2], `${IDX_FILE_NAMES[3]}.gz`]);
     for (const dir of [raw, gz, mixed]) {
-      const task = parseRunConfig(withIdx(dir), 'test').tasks[1]!;
+      const task = parseRunConfig(withIdx(dir), 'test').tasks[1];
       expect(task.dataset).toEqual({ source: 'idx', path: dir });
     }
   });
@@ -55,31 +58,24 @@ describe('idx dataset paths', () => {
 
   it('names each IDX file the directory lacks', () => {
     const dir = idxDir('partial', [IDX_FILE_NAMES[0], `${IDX_FILE_NAMES[2]}.gz`]);
-    expect(problems(() => parseRunConfig(withIdx(dir), 'test'))).toEqual([
-      `tasks[1].dataset.path: "${dir}" lacks the IDX files train-labels-idx1-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]`,
-    ]);
+    expect(problems(() => parseRunConfig(withIdx(dir), 'test'))).toEqual([`tasks[1].dataset.path: "${dir}" lacks the IDX files train-labels-idx1-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]`]);
   });
 
-  it('resolves a relative path against the config file\'s directory, not the working directory', () => {
+  it("resolves a relative path against the config file's directory, not the working directory", () => {
     const configDir = join(root, 'configs');
     idxDir('configs/data/fashion');
     const file = join(configDir, 'run.json');
     writeFileSync(file, JSON.stringify(withIdx('data/fashion')));
-    expect(loadRunConfig(file).tasks[1]!.dataset).toEqual({ source: 'idx', path: join(configDir, 'data/fashion') });
+    expect(loadRunConfig(file).tasks[1].dataset).toEqual({ source: 'idx', path: join(configDir, 'data/fashion') });
 
     const elsewhere = join(root, 'elsewhere.json');
     writeFileSync(elsewhere, JSON.stringify(withIdx('configs/missing')));
-    expect(problems(() => loadRunConfig(elsewhere))).toEqual([
-      `tasks[1].dataset.path: "configs/missing" (resolved to ${join(root, 'configs/missing')}) does not exist`,
-    ]);
+    expect(problems(() => loadRunConfig(elsewhere))).toEqual([`tasks[1].dataset.path: "configs/missing" (resolved to ${join(root, 'configs/missing')}) does not exist`]);
   });
 
   it('resolves a relative path against baseDir when parsing a value', () => {
     idxDir('base/set');
-    expect(parseRunConfig(withIdx('set'), 'test', { baseDir: join(root, 'base') }).tasks[1]!.dataset).toEqual({
-      source: 'idx',
-      path: join(root, 'base/set'),
-    });
+    expect(parseRunConfig(withIdx('set'), 'test', { baseDir: join(root, 'base') }).tasks[1].dataset).toEqual({ source: 'idx', path: join(root, 'base/set') });
   });
 
   it('reports a missing path together with zod errors and a duplicate name, in one error', () => {
@@ -106,6 +102,6 @@ describe('idx dataset paths', () => {
 
   it('skips the directory check when asked to', () => {
     const missing = join(root, 'remote-only');
-    expect(parseRunConfig(withIdx(missing), 'test', { checkDatasets: false }).tasks[1]!.dataset).toEqual({ source: 'idx', path: missing });
+    expect(parseRunConfig(withIdx(missing), 'test', { checkDatasets: false }).tasks[1].dataset).toEqual({ source: 'idx', path: missing });
   });
 });

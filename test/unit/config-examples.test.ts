@@ -34,8 +34,8 @@ describe('example configs', () => {
       ['digits-rot90', 'mnist'],
       ['fashion', 'idx'],
     ]);
-    expect(cfg.tasks[1]!.transforms).toEqual([{ type: 'rotate', degrees: 90 }]);
-    expect(cfg.tasks[2]!.dataset).toEqual({ source: 'idx', path: FASHION });
+    expect(cfg.tasks[1].transforms).toEqual([{ type: 'rotate', degrees: 90 }]);
+    expect(cfg.tasks[2].dataset).toEqual({ source: 'idx', path: FASHION });
     expect(cfg.sparsity.rho).toBe(0.02);
     expect(cfg.train.optimizer).toMatchObject({ type: 'adam', lr: 1e-3 });
     expect(cfg.seed).toBe(0);
@@ -49,8 +49,8 @@ describe('builtin config', () => {
     expect(cfg.model).toEqual({ arch: 'mlp', hidden: [256, 256] });
     expect(cfg.tasks.map((t) => t.name)).toEqual(['digits', 'digits-rot90', 'parity']);
     for (const t of cfg.tasks) expect(t.dataset).toEqual({ source: 'mnist', test: 2000 });
-    expect(cfg.tasks[1]!.transforms).toEqual([{ type: 'rotate', degrees: 90 }]);
-    expect(cfg.tasks[2]!.transforms).toEqual([{ type: 'label_map', map: [0, 1, 0, 1, 0, 1, 0, 1, 0, 1] }]);
+    expect(cfg.tasks[1].transforms).toEqual([{ type: 'rotate', degrees: 90 }]);
+    expect(cfg.tasks[2].transforms).toEqual([{ type: 'label_map', map: [0, 1, 0, 1, 0, 1, 0, 1, 0, 1] }]);
     expect(cfg.train).toMatchObject({ steps: 1500, batch_size: 64, lr_schedule: 'cosine', baseline: true });
     expect(cfg.train.optimizer).toEqual({ type: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
     expect(cfg.sparsity).toMatchObject({ rho: 0.02, warmup: 0.1, prune_end: 0.5 });
@@ -58,7 +58,7 @@ describe('builtin config', () => {
 
   it('returns an independent copy each call', () => {
     const a = builtinConfig();
-    a.tasks[0]!.name = 'changed';
-    expect(builtinConfig().tasks[0]!.name).toBe('digits');
+    a.tasks[0].name = 'changed';
+    expect(builtinConfig().tasks[0].name).toBe('digits');
   });
 });

@@ -3,7 +3,7 @@
 import { describe, expect, it, vi } from 'vitest';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
-const fake = vi.hoisted(() => ({ mode: 'absent' as 'absent' | 'empty' }));
+const fake = vi.hoisted(() => ({ mode: 'absent' }));
 
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
@@ -13,17 +13,13 @@ vi.mock('node:fs', async (importOriginal) => {
     if (isFashion(p)) return { isDirectory: () => true };
     return fs.statSync(p, o);
   }) as typeof fs.statSync;
-  const readdirSync = ((p: Parameters<typeof fs.readdirSync>[0], o?: Parameters<typeof fs.readdirSync>[1]) =>
-    isFashion(p) ? [] : fs.readdirSync(p, o as never)) as typeof fs.readdirSync;
+  const readdirSync = ((p: Parameters<typeof fs.readdirSync>[0], o?: Parameters<typeof fs.readdirSync>[1]) => (isFashion(p) ? [] : fs.readdirSync(p, o as never))) as typeof fs.readdirSync;
   return { ...fs, default: { ...fs, statSync, readdirSync }, statSync, readdirSync };
 });
 
 const { ConfigError, parseRunConfig } = await import('../../config/load.js');
 
-const config = (path: string) => ({
-  model: { arch: 'lenet5' },
-  tasks: [{ name: 'fashion', dataset: { source: 'idx', path } }],
-});
+const config = (path: string) => ({ model: { arch: 'lenet5' }, tasks: [{ name: 'fashion', dataset: { source: 'idx', path } }] });
 
 function problems(value: unknown): string[] {
   try {
@@ -49,7 +45,7 @@ describe('Fashion-MNIST install hint', () => {
     const [problem, ...rest] = problems(config(FASHION));
     expect(rest).toEqual([]);
     expect(problem).toMatch(/^tasks\[0\]\.dataset\.path: "\/usr\/share\/datasets\/fashion-mnist" lacks the IDX files train-images-idx3-ubyte\[\.gz\], /);
-    expect(problem!.endsWith(`; ${HINT}`)).toBe(true);
+    expect(problem.endsWith(`; ${HINT}`)).toBe(true);
   });
 
   it('gives no such hint for other missing directories', () => {

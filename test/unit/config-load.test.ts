@@ -4,10 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, jsonErrorOffset, loadRunConfig, parseRunConfig } from '../../config/load.js';
 
-const minimal = () => ({
-  model: { arch: 'mlp' },
-  tasks: [{ name: 'digits', dataset: { source: 'mnist' } }],
-});
+const minimal = () => ({ model: { arch: 'mlp' }, tasks: [{ name: 'digits', dataset: { source: 'mnist' } }] });
 
 /** The ConfigError `fn` throws (fails the test if it throws nothing or something else). */
 function configError(fn: () => unknown): ConfigError {
@@ -46,9 +43,7 @@ describe('parseRunConfig', () => {
   });
 
   it('rejects unknown keys at any depth, naming the key and suggesting the likely one', () => {
-    const err = configError(() =>
-      parseRunConfig({ ...minimal(), modle: 1, train: { batchsize: 32 }, tasks: [{ name: 'a', dataset: { source: 'mnist', tset: 5 } }] }, 'run.json'),
-    );
+    const err = configError(() => parseRunConfig({ ...minimal(), modle: 1, train: { batchsize: 32 }, tasks: [{ name: 'a', dataset: { source: 'mnist', tset: 5 } }] }, 'run.json'));
     expect(err.problems).toContain('modle: unknown key (did you mean "model"?)');
     expect(err.problems).toContain('train.batchsize: unknown key (did you mean "batch_size"?)');
     expect(err.problems).toContain('tasks[0].dataset.tset: unknown key (did you mean "test"?)');
@@ -62,10 +57,7 @@ describe('parseRunConfig', () => {
 
   it('rejects wrong types with the path of the value', () => {
     const err = configError(() => parseRunConfig({ ...minimal(), seed: 'zero', train: { baseline: 'yes' } }, 'run.json'));
-    expect(err.problems).toEqual([
-      'seed: Invalid input: expected number, received string',
-      'train.baseline: Invalid input: expected boolean, received string',
-    ]);
+    expect(err.problems).toEqual(['seed: Invalid input: expected number, received string', 'train.baseline: Invalid input: expected boolean, received string']);
   });
 
   it('rejects a non-object config', () => {
@@ -103,12 +95,8 @@ describe('parseRunConfig', () => {
   });
 
   it('rejects batch size 0 and a fractional batch size', () => {
-    expect(configError(() => parseRunConfig({ ...minimal(), train: { batch_size: 0 } }, 'run.json')).problems).toEqual([
-      'train.batch_size: Too small: expected number to be >0',
-    ]);
-    expect(configError(() => parseRunConfig({ ...minimal(), train: { batch_size: 2.5 } }, 'run.json')).problems).toEqual([
-      'train.batch_size: Invalid input: expected int, received number',
-    ]);
+    expect(configError(() => parseRunConfig({ ...minimal(), train: { batch_size: 0 } }, 'run.json')).problems).toEqual(['train.batch_size: Too small: expected number to be >0']);
+    expect(configError(() => parseRunConfig({ ...minimal(), train: { batch_size: 2.5 } }, 'run.json')).problems).toEqual(['train.batch_size: Invalid input: expected int, received number']);
   });
 
   it('reports duplicate task names together with an unrelated type error, in one error', () => {
@@ -122,20 +110,13 @@ describe('parseRunConfig', () => {
     };
     const err = configError(() => parseRunConfig(value, 'run.json'));
     expect(err.problems).toEqual(['train.steps: Invalid input: expected number, received string', 'tasks[1].name: duplicate task name "a"']);
-    expect(err.message).toBe(
-      'run.json: invalid run config:\n' +
-        '  - train.steps: Invalid input: expected number, received string\n' +
-        '  - tasks[1].name: duplicate task name "a"',
-    );
+    expect(err.message).toBe('run.json: invalid run config:\n' + '  - train.steps: Invalid input: expected number, received string\n' + '  - tasks[1].name: duplicate task name "a"');
     expect(err.source).toBe('run.json');
   });
 
   it('reports a duplicate name once when it is the only problem', () => {
     const value = { ...minimal(), tasks: [...minimal().tasks, ...minimal().tasks, ...minimal().tasks] };
-    expect(configError(() => parseRunConfig(value, 'run.json')).problems).toEqual([
-      'tasks[1].name: duplicate task name "digits"',
-      'tasks[2].name: duplicate task name "digits"',
-    ]);
+    expect(configError(() => parseRunConfig(value, 'run.json')).problems).toEqual(['tasks[1].name: duplicate task name "digits"', 'tasks[2].name: duplicate task name "digits"']);
   });
 
   it('reports a pruning window that ends before the warm-up even when other fields fail', () => {
@@ -146,8 +127,8 @@ describe('parseRunConfig', () => {
   it('does not let a caller-held input be changed through the result', () => {
     const input = minimal();
     const cfg = parseRunConfig(input, 'test');
-    cfg.tasks[0]!.name = 'changed';
-    expect(input.tasks[0]!.name).toBe('digits');
+    cfg.tasks[0].name = 'changed';
+    expect(input.tasks[0].name).toBe('digits');
   });
 });
 

@@ -41,11 +41,7 @@ describe('BatchSampler', () => {
 });
 
 describe('gather', () => {
-  const split: Split = {
-    x: Float32Array.from({ length: 5 * 4 }, (_, i) => i),
-    y: Int32Array.from([10, 11, 12, 13, 14]),
-    count: 5,
-  };
+  const split: Split = { x: Float32Array.from({ length: 5 * 4 }, (_, i) => i), y: Int32Array.from([10, 11, 12, 13, 14]), count: 5 };
 
   it('copies the selected examples and reuses its buffers', () => {
     const a = gather(split, 4, Int32Array.from([3, 0]));

@@ -4,15 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../data/dataset.js';
-import {
-  FASHION_MNIST_DIR,
-  idxToData,
-  loadIdxDirectory,
-  missingIdxDirectoryMessage,
-  readIdxDirectory,
-  readIdxImages,
-  readIdxLabels,
-} from '../../data/idx.js';
+import { FASHION_MNIST_DIR, idxToData, loadIdxDirectory, missingIdxDirectoryMessage, readIdxDirectory, readIdxImages, readIdxLabels } from '../../data/idx.js';
 
 const bytesOf = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 const fm = (name: string) => join(FASHION_MNIST_DIR, name);

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { datasetSchema } from '../../config/schema.js';
 import { gaussianInputs, makeSyntheticData, makeTeacher, teacherLabels, type SyntheticConfig } from '../../data/synthetic.js';
 
-const cfg = (over: Partial<SyntheticConfig> = {}): SyntheticConfig =>
-  datasetSchema.parse({ source: 'synthetic', ...over }) as SyntheticConfig;
+const cfg = (over: Partial<SyntheticConfig> = {}): SyntheticConfig => datasetSchema.parse({ source: 'synthetic', ...over }) as SyntheticConfig;
 
 function agreement(a: Int32Array, b: Int32Array): number {
   let same = 0;

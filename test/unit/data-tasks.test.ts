@@ -36,7 +36,10 @@ describe('loadTaskData', () => {
       task({
         name: 'r',
         dataset: { source: 'mnist', test: 100, train: 50 },
-        transforms: [{ type: 'rotate', degrees: 180 }, { type: 'label_map', map: [0, 1, 0, 1, 0, 1, 0, 1, 0, 1] }],
+        transforms: [
+          { type: 'rotate', degrees: 180 },
+          { type: 'label_map', map: [0, 1, 0, 1, 0, 1, 0, 1, 0, 1] },
+        ],
       }),
       0,
     );
@@ -51,10 +54,7 @@ describe('loadTaskData', () => {
     expect([f.train.count, f.test.count]).toEqual([2000, 300]);
     expect(f.inputShape).toEqual([28, 28, 1]);
     expect(f.classes).toBe(10);
-    const g = await loadTaskData(
-      task({ name: 'fashion-p', dataset: { source: 'idx', path: FASHION_MNIST_DIR, train: 2000, test: 300 }, transforms: [{ type: 'permute', seed: 3 }] }),
-      0,
-    );
+    const g = await loadTaskData(task({ name: 'fashion-p', dataset: { source: 'idx', path: FASHION_MNIST_DIR, train: 2000, test: 300 }, transforms: [{ type: 'permute', seed: 3 }] }), 0);
     // Same subset, pixels permuted: each image keeps its multiset of values.
     expect(Array.from(g.train.y)).toEqual(Array.from(f.train.y));
     const sorted = (a: Float32Array) => Array.from(a).sort((p, q) => p - q);
@@ -69,12 +69,10 @@ describe('loadTaskData', () => {
   });
 
   it('errors name the task and the file or setting at fault', async () => {
-    await expect(loadTaskData(task({ name: 'gone', dataset: { source: 'idx', path: '/nonexistent/idx' } }), 0)).rejects.toThrow(
-      /task "gone": IDX directory not found: \/nonexistent\/idx/,
-    );
+    await expect(loadTaskData(task({ name: 'gone', dataset: { source: 'idx', path: '/nonexistent/idx' } }), 0)).rejects.toThrow(/task "gone": IDX directory not found: \/nonexistent\/idx/);
     await expect(loadTaskData(task({ name: 'big', dataset: { source: 'mnist', test: 10000 } }), 0)).rejects.toBeInstanceOf(DataError);
-    await expect(
-      loadTaskData(task({ name: 'vec', dataset: { source: 'synthetic' }, transforms: [{ type: 'rotate', degrees: 90 }] }), 0),
-    ).rejects.toThrow(/task "vec", transforms\[0\] \(rotate\)/);
+    await expect(loadTaskData(task({ name: 'vec', dataset: { source: 'synthetic' }, transforms: [{ type: 'rotate', degrees: 90 }] }), 0)).rejects.toThrow(
+      /task "vec", transforms\[0\] \(rotate\)/,
+    );
   });
 });

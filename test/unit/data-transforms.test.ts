@@ -90,9 +90,7 @@ describe('label map', () => {
   it('refuses a label outside the map, naming the task and transform', () => {
     const s = distinctSplit(3, 2, [0, 1, 2]);
     expect(() => mapLabels(s, [0, 1])).toThrow(/label 2 of example 2/);
-    expect(() => applyTransforms(taskData(s, s, [2]), [{ type: 'label_map', map: [0, 1] }])).toThrow(
-      /task "t", transforms\[0\] \(label_map\)/,
-    );
+    expect(() => applyTransforms(taskData(s, s, [2]), [{ type: 'label_map', map: [0, 1] }])).toThrow(/task "t", transforms\[0\] \(label_map\)/);
   });
 
   it('composes in order', () => {

@@ -7,20 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, posix } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_PORTS,
-  type Obj,
-  at,
-  configTaskNames,
-  deployPath,
-  flag,
-  isObj,
-  parseHybridCommand,
-  readYaml,
-  repoRoot,
-  str,
-  strings,
-} from '../support/deploy.js';
+import { DEFAULT_PORTS, type Obj, at, configTaskNames, deployPath, flag, isObj, parseHybridCommand, readYaml, repoRoot, str, strings } from '../support/deploy.js';
 
 const require = createRequire(import.meta.url);
 
@@ -103,7 +90,7 @@ describe('deploy/compose.yaml', () => {
     expect(health).toContain(`:${flag(coordinator, '--metrics-port') ?? DEFAULT_PORTS.coordinatorMetrics}/readyz`);
   });
 
-  it('keeps checkpoints and results in named volumes at the image\'s volume paths', () => {
+  it("keeps checkpoints and results in named volumes at the image's volume paths", () => {
     const coordinator = hybridCommand('coordinator');
     const mounts = strings(at(services, 'coordinator', 'volumes'), 'coordinator.volumes').map((v) => v.split(':'));
     const named = Object.keys(at(compose, 'volumes') as Obj);
@@ -124,7 +111,9 @@ describe('deploy/compose.yaml', () => {
       }
     }
     const promMount = strings(at(services, 'prometheus', 'volumes'), 'prometheus.volumes').map((v) => v.split(':'));
-    const configTarget = strings(at(services, 'prometheus', 'command'), 'prometheus.command').find((a) => a.startsWith('--config.file='))!.split('=')[1];
+    const configTarget = strings(at(services, 'prometheus', 'command'), 'prometheus.command')
+      .find((a) => a.startsWith('--config.file='))!
+      .split('=')[1];
     const configSource = promMount.find(([, t]) => t === configTarget)?.[0];
     expect(configSource).toBe('./prometheus/prometheus.yml');
     const prom = readYaml(join(dirname(composeFile), configSource!)) as Obj;
@@ -147,7 +136,9 @@ describe('deploy/compose.yaml', () => {
     expect(provisioning).toBeDefined();
     const base = join(dirname(composeFile), provisioning!);
     const ds = at(readYaml(join(base, 'datasources/prometheus.yml')), 'datasources', 0) as Obj;
-    const promPort = strings(at(services, 'prometheus', 'ports'), 'ports')[0].split(':').pop();
+    const promPort = strings(at(services, 'prometheus', 'ports'), 'ports')[0]
+      .split(':')
+      .pop();
     expect(ds.type).toBe('prometheus');
     expect(ds.url).toBe(`http://prometheus:${promPort}`);
     const dashboard = JSON.parse(readFileSync(deployPath('grafana/dashboards/hybrid.json'), 'utf8')) as Obj;

@@ -125,14 +125,17 @@ describe.each(['Dockerfile', 'Dockerfile.gpu'])('deploy/%s', (file) => {
     expect(ignore).toEqual(expect.arrayContaining(['**/node_modules', 'dist', '.git', 'deploy']));
     const needed = ['package.json', 'package-lock.json', 'tsconfig.json', 'examples', 'proto', ...tsconfig.include];
     for (const path of needed) {
-      expect(ignore.some((p) => p === path || p === `${path}/` || p === `/${path}`), `${path} is kept in the build context`).toBe(false);
+      expect(
+        ignore.some((p) => p === path || p === `${path}/` || p === `/${path}`),
+        `${path} is kept in the build context`,
+      ).toBe(false);
     }
   });
 });
 
 describe('deploy/Dockerfile (CPU)', () => {
   const { final, all } = checkCommon('Dockerfile');
-  it('is based on Node 20 slim and installs Debian\'s Fashion-MNIST and tini', () => {
+  it("is based on Node 20 slim and installs Debian's Fashion-MNIST and tini", () => {
     for (const stage of all) expect(stage[0].args).toMatch(/^node:20-bookworm-slim\b/);
     const runs = args(final, 'RUN').join('\n');
     expect(runs).toMatch(/apt-get install -y --no-install-recommends [^\n]*\bdataset-fashion-mnist\b/);
@@ -143,7 +146,11 @@ describe('deploy/Dockerfile (CPU)', () => {
 
 describe('deploy/Dockerfile.gpu', () => {
   const { list, final, all } = checkCommon('Dockerfile.gpu');
-  const argDefault = (name: string) => list.filter((i) => i.keyword === 'ARG').map((i) => new RegExp(`^${name}=(\\S+)$`).exec(i.args)?.[1]).find(Boolean);
+  const argDefault = (name: string) =>
+    list
+      .filter((i) => i.keyword === 'ARG')
+      .map((i) => new RegExp(`^${name}=(\\S+)$`).exec(i.args)?.[1])
+      .find(Boolean);
 
   it('runs on a CUDA 11.2 + cuDNN 8 runtime, which libtensorflow 2.9 (tfjs-node-gpu 4.x) is built for', () => {
     expect(argDefault('CUDA_IMAGE')).toMatch(/^nvidia\/cuda:11\.2(\.\d+)?-cudnn8-runtime-ubuntu20\.04$/);

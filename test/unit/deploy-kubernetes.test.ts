@@ -16,23 +16,7 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Service } from 'kubernetes-models/v1/Service';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import {
-  type HybridCommand,
-  type Obj,
-  at,
-  deployPath,
-  flag,
-  isObj,
-  parseHybridCommand,
-  readYaml,
-  readYamlDocuments,
-  rel,
-  repoRoot,
-  run,
-  str,
-  strings,
-  which,
-} from '../support/deploy.js';
+import { type HybridCommand, type Obj, at, deployPath, flag, isObj, parseHybridCommand, readYaml, readYamlDocuments, rel, repoRoot, run, str, strings, which } from '../support/deploy.js';
 
 // ---- a small kustomize ------------------------------------------------------------------------------
 
@@ -40,7 +24,10 @@ const KUSTOMIZATION_KEYS = new Set(['apiVersion', 'kind', 'resources', 'configMa
 
 function decodePointer(path: string): string[] {
   if (!path.startsWith('/')) throw new Error(`JSON pointer ${JSON.stringify(path)} must start with /`);
-  return path.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return path
+    .slice(1)
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** RFC 6902 add / replace / remove / test on `doc`, in place. */
@@ -132,10 +119,10 @@ const builds = { base: kustomize(baseDir), gpu: kustomize(gpuDir) };
 // ---- schemas ----------------------------------------------------------------------------------------
 
 const MODELS: Record<string, { validate(obj: Obj): void; type: string; module: string }> = {
-  'v1/ConfigMap': { validate: (o) => new ConfigMap(o as never).validate(), type: 'IConfigMap', module: 'kubernetes-models/v1/ConfigMap' },
-  'v1/Service': { validate: (o) => new Service(o as never).validate(), type: 'IService', module: 'kubernetes-models/v1/Service' },
-  'apps/v1/StatefulSet': { validate: (o) => new StatefulSet(o as never).validate(), type: 'IStatefulSet', module: 'kubernetes-models/apps/v1/StatefulSet' },
-  'batch/v1/Job': { validate: (o) => new Job(o as never).validate(), type: 'IJob', module: 'kubernetes-models/batch/v1/Job' },
+  'v1/ConfigMap': { validate: (o) => new ConfigMap(o).validate(), type: 'IConfigMap', module: 'kubernetes-models/v1/ConfigMap' },
+  'v1/Service': { validate: (o) => new Service(o).validate(), type: 'IService', module: 'kubernetes-models/v1/Service' },
+  'apps/v1/StatefulSet': { validate: (o) => new StatefulSet(o).validate(), type: 'IStatefulSet', module: 'kubernetes-models/apps/v1/StatefulSet' },
+  'batch/v1/Job': { validate: (o) => new Job(o).validate(), type: 'IJob', module: 'kubernetes-models/batch/v1/Job' },
   'monitoring.coreos.com/v1/PodMonitor': {
     validate: (o) => new PodMonitor(o as never).validate(),
     type: 'IPodMonitor',
@@ -239,9 +226,7 @@ function runWorkerScript(objects: Obj[], index: number): { status: number; outpu
     // The ConfigMap's content, where the pod would see it.
     const configPath = join(dir, 'config.json');
     writeFileSync(configPath, str(at(get(objects, 'ConfigMap/hybrid-config'), 'data', basename(env.HYBRID_CONFIG)), 'config data'));
-    const result = run(shell, [flagC, script], {
-      env: { PATH: `${bin}:${process.env.PATH ?? ''}`, ...env, HYBRID_CONFIG: configPath, JOB_COMPLETION_INDEX: String(index) },
-    });
+    const result = run(shell, [flagC, script], { env: { PATH: `${bin}:${process.env.PATH ?? ''}`, ...env, HYBRID_CONFIG: configPath, JOB_COMPLETION_INDEX: String(index) } });
     const argv = [...result.output.matchAll(/^ARG (.*)$/gm)].map((m) => m[1]);
     return { ...result, argv, command: result.status === 0 ? parseHybridCommand(argv, `worker pod ${index}`) : undefined };
   } finally {
@@ -251,7 +236,7 @@ function runWorkerScript(objects: Obj[], index: number): { status: number; outpu
 
 // ---- tests ------------------------------------------------------------------------------------------
 
-describe('the test\'s kustomize', () => {
+describe("the test's kustomize", () => {
   it('builds the base and the overlay with the expected objects', () => {
     const kinds = ['ConfigMap/hybrid-config', 'Service/hybrid-coordinator', 'StatefulSet/hybrid-coordinator', 'Job/hybrid-workers', 'PodMonitor/hybrid', 'PrometheusRule/hybrid'];
     expect([...byKey(builds.base).keys()].sort()).toEqual([...kinds].sort());
@@ -260,17 +245,29 @@ describe('the test\'s kustomize', () => {
 
   it('applies JSON 6902 patches, and refuses a failed test or a missing path', () => {
     const doc: Obj = { a: { b: [1, 2] }, c: 'x' };
-    applyJsonPatch(doc, [{ op: 'add', path: '/a/b/-', value: 3 }, { op: 'replace', path: '/c', value: 'y' }, { op: 'add', path: '/a/d~1e', value: 1 }, { op: 'remove', path: '/a/b/0' }], 't');
+    applyJsonPatch(
+      doc,
+      [
+        { op: 'add', path: '/a/b/-', value: 3 },
+        { op: 'replace', path: '/c', value: 'y' },
+        { op: 'add', path: '/a/d~1e', value: 1 },
+        { op: 'remove', path: '/a/b/0' },
+      ],
+      't',
+    );
     expect(doc).toEqual({ a: { b: [2, 3], 'd/e': 1 }, c: 'y' });
     expect(() => applyJsonPatch(doc, [{ op: 'test', path: '/c', value: 'x' }], 't')).toThrow(/test \/c/);
     expect(() => applyJsonPatch(doc, [{ op: 'replace', path: '/zz', value: 1 }], 't')).toThrow(/nothing there/);
   });
 
   const kubectl = which('kubectl');
-  for (const [name, dir] of [['base', baseDir], ['gpu', gpuDir]] as const) {
+  for (const [name, dir] of [
+    ['base', baseDir],
+    ['gpu', gpuDir],
+  ] as const) {
     it(`matches \`kubectl kustomize\` on ${name}`, (ctx) => {
       if (!kubectl) {
-        ctx.skip('kubectl is not installed: the build is checked by this test\'s kustomize alone');
+        ctx.skip("kubectl is not installed: the build is checked by this test's kustomize alone");
         return;
       }
       const r = run(kubectl, ['kustomize', dir]);
@@ -296,7 +293,7 @@ describe('Kubernetes schemas', () => {
     expect(() => modelOf(job).validate(job)).toThrow(/completions/);
   });
 
-  it('every object type-checks against the models\' types: no unknown or misspelt field (the control with one fails)', () => {
+  it("every object type-checks against the models' types: no unknown or misspelt field (the control with one fails)", () => {
     const objects = (['base', 'gpu'] as const).flatMap((name) => builds[name].map((obj) => ({ label: `${name} ${key(obj)}`, obj })));
     const { errors, control } = typecheck(objects);
     expect(Object.fromEntries(errors)).toEqual({});
@@ -310,7 +307,7 @@ describe('the coordinator', () => {
   const c = container(sts);
   const cmd = coordinatorCommand(objects);
 
-  it('is one replica, runs the image\'s entrypoint with a valid `hybrid coordinator` command line', () => {
+  it("is one replica, runs the image's entrypoint with a valid `hybrid coordinator` command line", () => {
     expect(at(sts, 'spec', 'replicas')).toBe(1);
     expect(c.command).toBeUndefined();
     expect(flag(cmd, '--host')).toBe('0.0.0.0');
@@ -342,7 +339,7 @@ describe('the coordinator', () => {
     expect(at(c, 'readinessProbe', 'httpGet')).toEqual({ path: '/readyz', port: 'metrics' });
   });
 
-  it('reads the token from the Secret, and runs as the image\'s non-root user', () => {
+  it("reads the token from the Secret, and runs as the image's non-root user", () => {
     const token = flag(cmd, '--token-file')!;
     const m = mountOf(sts, token);
     expect(at(m?.volume, 'secret', 'secretName')).toBe('hybrid-token');
@@ -363,7 +360,10 @@ describe('the coordinator', () => {
 });
 
 describe('the workers', () => {
-  for (const [name, backend] of [['base', 'wasm'], ['gpu', 'tensorflow-gpu']] as const) {
+  for (const [name, backend] of [
+    ['base', 'wasm'],
+    ['gpu', 'tensorflow-gpu'],
+  ] as const) {
     const objects = builds[name];
     it(`${name}: an Indexed Job with one pod per task of the ConfigMap's config`, () => {
       const job = get(objects, 'Job/hybrid-workers');

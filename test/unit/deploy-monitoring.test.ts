@@ -7,19 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  DESIGN_METRICS,
-  type Obj,
-  allowedSeries,
-  at,
-  deployPath,
-  grafanaToPromql,
-  promqlMetricNames,
-  readYaml,
-  run,
-  str,
-  which,
-} from '../support/deploy.js';
+import { DESIGN_METRICS, type Obj, allowedSeries, at, deployPath, grafanaToPromql, promqlMetricNames, readYaml, run, str, which } from '../support/deploy.js';
 
 const promtool = which('promtool');
 const NO_PROMTOOL = 'promtool is not installed (Debian: apt-get install prometheus); skipping the promtool checks';
@@ -87,15 +75,13 @@ describe('deploy/prometheus', () => {
 
   it('covers the required situations, each with a severity and a summary', () => {
     const names = rules.map((r) => r.alert);
-    expect(names).toEqual(
-      expect.arrayContaining(['HybridNoWorkersConnected', 'HybridRoundsStalled', 'HybridCheckpointStale', 'HybridTaskLossNotFinite', 'HybridWorkersDroppingOut']),
-    );
+    expect(names).toEqual(expect.arrayContaining(['HybridNoWorkersConnected', 'HybridRoundsStalled', 'HybridCheckpointStale', 'HybridTaskLossNotFinite', 'HybridWorkersDroppingOut']));
     for (const r of rules) {
       expect(['critical', 'warning'], String(r.alert)).toContain(at(r, 'labels', 'severity'));
       expect(str(at(r, 'annotations', 'summary'), `${r.alert} summary`).length).toBeGreaterThan(10);
     }
     // Every alert is exercised by the unit tests.
-    const tested = new Set(((at(readYaml(deployPath('prometheus/alerts.test.yml')), 'tests') as Obj[]).flatMap((t) => at(t, 'alert_rule_test') as Obj[])).map((a) => a.alertname));
+    const tested = new Set((at(readYaml(deployPath('prometheus/alerts.test.yml')), 'tests') as Obj[]).flatMap((t) => at(t, 'alert_rule_test') as Obj[]).map((a) => a.alertname));
     for (const n of names) expect(tested.has(n), `${n} has a unit test`).toBe(true);
   });
 
@@ -147,7 +133,7 @@ describe('deploy/grafana/dashboards/hybrid.json', () => {
     expect(Object.keys(DESIGN_METRICS)).toContain(m![1]);
   });
 
-  it('every query is valid PromQL once Grafana\'s variables are filled in (promtool)', (ctx) => {
+  it("every query is valid PromQL once Grafana's variables are filled in (promtool)", (ctx) => {
     if (!promtool) return ctx.skip(NO_PROMTOOL);
     const dir = mkdtempSync(join(tmpdir(), 'deploy-dashboard-'));
     try {

@@ -108,19 +108,100 @@ describe('INT8 payloads that must be refused', () => {
   });
 
   it('a bad header: wrong encoding id, flags, reserved bytes, count, chunk size 0', () => {
-    encodingError(() => decodeValues(patched(0, (d) => d.setUint8(0, 3)), 'int8', 40), 'malformed', /encoding 3, expected 4/);
-    encodingError(() => decodeValues(patched(0, (d) => d.setUint8(1, 1)), 'int8', 40), 'malformed', /unknown flags/);
-    encodingError(() => decodeValues(patched(0, (d) => d.setUint8(3, 1)), 'int8', 40), 'malformed', /reserved/);
+    encodingError(
+      () =>
+        decodeValues(
+          patched(0, (d) => d.setUint8(0, 3)),
+          'int8',
+          40,
+        ),
+      'malformed',
+      /encoding 3, expected 4/,
+    );
+    encodingError(
+      () =>
+        decodeValues(
+          patched(0, (d) => d.setUint8(1, 1)),
+          'int8',
+          40,
+        ),
+      'malformed',
+      /unknown flags/,
+    );
+    encodingError(
+      () =>
+        decodeValues(
+          patched(0, (d) => d.setUint8(3, 1)),
+          'int8',
+          40,
+        ),
+      'malformed',
+      /reserved/,
+    );
     encodingError(() => decodeValues(payload, 'int8', 41), 'count', /holds 40 entries, expected 41/);
-    encodingError(() => decodeValues(patched(0, (d) => d.setUint32(8, 0, true)), 'int8', 40), 'malformed', /chunk size 0/);
-    encodingError(() => decodeValues(patched(0, (d) => d.setUint32(8, 8, true)), 'int8', 40), 'malformed', /truncated: 64 bytes, 40 entries in chunks of 8 need 72/);
+    encodingError(
+      () =>
+        decodeValues(
+          patched(0, (d) => d.setUint32(8, 0, true)),
+          'int8',
+          40,
+        ),
+      'malformed',
+      /chunk size 0/,
+    );
+    encodingError(
+      () =>
+        decodeValues(
+          patched(0, (d) => d.setUint32(8, 8, true)),
+          'int8',
+          40,
+        ),
+      'malformed',
+      /truncated: 64 bytes, 40 entries in chunks of 8 need 72/,
+    );
   });
 
   it('a negative or non-finite scale, and the value -128', () => {
-    encodingError(() => decodeValues(patched(HEADER + 4, (d) => d.setFloat32(0, -1, true)), 'int8', 40), 'malformed', /scale -1 of chunk 1/);
-    encodingError(() => decodeValues(patched(HEADER + 8, (d) => d.setFloat32(0, NaN, true)), 'int8', 40), 'malformed', /scale NaN of chunk 2/);
-    encodingError(() => decodeValues(patched(HEADER, (d) => d.setFloat32(0, Infinity, true)), 'int8', 40), 'malformed', /scale Infinity/);
-    encodingError(() => decodeValues(patched(HEADER + 12 + 5, (d) => d.setInt8(0, -128)), 'int8', 40), 'malformed', /-128 at index 5/);
+    encodingError(
+      () =>
+        decodeValues(
+          patched(HEADER + 4, (d) => d.setFloat32(0, -1, true)),
+          'int8',
+          40,
+        ),
+      'malformed',
+      /scale -1 of chunk 1/,
+    );
+    encodingError(
+      () =>
+        decodeValues(
+          patched(HEADER + 8, (d) => d.setFloat32(0, NaN, true)),
+          'int8',
+          40,
+        ),
+      'malformed',
+      /scale NaN of chunk 2/,
+    );
+    encodingError(
+      () =>
+        decodeValues(
+          patched(HEADER, (d) => d.setFloat32(0, Infinity, true)),
+          'int8',
+          40,
+        ),
+      'malformed',
+      /scale Infinity/,
+    );
+    encodingError(
+      () =>
+        decodeValues(
+          patched(HEADER + 12 + 5, (d) => d.setInt8(0, -128)),
+          'int8',
+          40,
+        ),
+      'malformed',
+      /-128 at index 5/,
+    );
   });
 
   it('non-finite input and a bad chunk size to the encoder', () => {

@@ -79,7 +79,10 @@ describe.each(models)('TF.js export of %s', (label, spec) => {
       expect(model.outputs[0].shape).toEqual([null, classes]);
       const rng = Random.stream(classes, 'test/inputs');
       const batch = 6;
-      const x = tf.tensor(Float32Array.from({ length: batch * spec.inputShape.reduce((a, b) => a * b, 1) }, () => rng.uniform()), [batch, ...spec.inputShape]);
+      const x = tf.tensor(
+        Float32Array.from({ length: batch * spec.inputShape.reduce((a, b) => a * b, 1) }, () => rng.uniform()),
+        [batch, ...spec.inputShape],
+      );
       const predicted = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
       const expected = reference(bundle, name, x);
       // The sparse part must be in the export: without S_t the predictions differ well beyond tolerance.

@@ -45,13 +45,12 @@ describe('second moment of held-back coordinates', () => {
 
   it('matches an entry-by-entry reference on sparse data with -0, subnormals, odd lengths and offsets', () => {
     const sizes = [1, 2, 7, 64, 1001];
-    const rng = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rng = (seed: number) => () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const r = rng(3);
     const odd = [-0, 1e-45, -1e-45, 3e38, 1e-7];
     const value = (): number => (r() < 0.7 ? (r() < 0.5 ? 0 : -0) : r() < 0.3 ? odd[Math.floor(r() * odd.length)] : r() - 0.5);
     // Gradients that start 4 bytes into their buffer, so the scan cannot pair entries.
-    const gradient = (shifted: boolean): Float32Array[] =>
-      sizes.map((n) => (shifted ? new Float32Array(n + 1).subarray(1) : new Float32Array(n)).map(() => value()));
+    const gradient = (shifted: boolean): Float32Array[] => sizes.map((n) => (shifted ? new Float32Array(n + 1).subarray(1) : new Float32Array(n)).map(() => value()));
     const held = new HeldBackRounds(sizes);
     const out = sizes.map((n) => new Float32Array(n));
     const last = new Map<string, number[][]>();
@@ -63,7 +62,11 @@ describe('second moment of held-back coordinates', () => {
       for (const c of cs) {
         const push = pushes.get(c.task) ?? 0;
         pushes.set(c.task, push + 1);
-        if (!last.has(c.task)) last.set(c.task, sizes.map((n) => new Array<number>(n).fill(-1)));
+        if (!last.has(c.task))
+          last.set(
+            c.task,
+            sizes.map((n) => new Array<number>(n).fill(-1)),
+          );
         c.gradient.forEach((g, t) =>
           g.forEach((gi, i) => {
             if (gi === 0) return;
@@ -123,14 +126,24 @@ describe('second moment of held-back coordinates', () => {
 
   it('runs in the fused wasm step bit for bit as in the JavaScript one', () => {
     const sizes = [5, 16384 + 3, 0, 40003];
-    const rng = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rng = (seed: number) => () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const r = rng(7);
     // Sparse pushes, as TOPK with error feedback sends them: ~2 % of entries, bursts of varied size.
     const sparse = (n: number): Float32Array => Float32Array.from({ length: n }, () => (r() < 0.02 ? (r() - 0.5) * 10 ** (r() * 4 - 3) : 0));
     const init = sizes.map((n) => Float32Array.from({ length: n }, () => r() - 0.5));
     // Same arithmetic in the JavaScript arena.
-    const fused = new SharedWeights(init.map((x) => x.slice()), adam, weightedSum, { heldBack: true, pushBuffers: 2 });
-    const plain = new SharedWeights(init.map((x) => x.slice()), adam, weightedSum, { heldBack: true, arena: 'js' });
+    const fused = new SharedWeights(
+      init.map((x) => x.slice()),
+      adam,
+      weightedSum,
+      { heldBack: true, pushBuffers: 2 },
+    );
+    const plain = new SharedWeights(
+      init.map((x) => x.slice()),
+      adam,
+      weightedSum,
+      { heldBack: true, arena: 'js' },
+    );
     expect(fused.tensors[0].buffer).toBe(fused.pushBuffers[0][0].buffer);
     expect(fused.tensors[0].buffer).not.toBe(plain.tensors[0].buffer);
     expect(plain.pushBuffers).toEqual([]);

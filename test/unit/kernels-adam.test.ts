@@ -55,7 +55,10 @@ describe('HybridAdamUpdate', () => {
     ['a bias, masked', [120], true],
     ['an odd size', [7, 3, 5], false],
   ] as const)('matches the chain of ops on the cpu backend: %s', async (_name, shape, masked) => {
-    const values = randomValues(shape.reduce((a, b) => a * b, 1), masked);
+    const values = randomValues(
+      shape.reduce((a, b) => a * b, 1),
+      masked,
+    );
     await tf.setBackend('wasm');
     const onWasm = step(values, [...shape]);
     await tf.setBackend('cpu');
@@ -83,9 +86,7 @@ describe('HybridAdamUpdate', () => {
   it('refuses inputs whose shapes differ from the parameter’s, naming them', () => {
     const p = tf.zeros([4, 3]);
     const g = tf.zeros([3, 4]);
-    expect(() => tf.engine().runKernel(adamUpdateKernelName, { p, g, m: p, v: p }, { ...CONSTANTS } as unknown as tf.NamedAttrMap)).toThrow(
-      /input 'g' has shape \[3,4\], expected \[4,3\]/,
-    );
+    expect(() => tf.engine().runKernel(adamUpdateKernelName, { p, g, m: p, v: p }, { ...CONSTANTS })).toThrow(/input 'g' has shape \[3,4\], expected \[4,3\]/);
     tf.dispose([p, g]);
   });
 });

@@ -18,7 +18,10 @@ describe('wasm Conv2DBackpropFilter', () => {
   });
 
   it('the shapes under test reach both forms of the kernel', () => {
-    const terms = (c: ConvCase) => outputShape(c).slice(0, 3).reduce((a, b) => a * b, 1);
+    const terms = (c: ConvCase) =>
+      outputShape(c)
+        .slice(0, 3)
+        .reduce((a, b) => a * b, 1);
     expect(terms(LENET5[0])).toBeGreaterThan(DENSE_UP_TO_TERMS);
     expect(terms(LENET5[2])).toBeLessThanOrEqual(DENSE_UP_TO_TERMS);
     expect(terms(VARIED[VARIED.length - 1])).toBeGreaterThan(DENSE_UP_TO_TERMS);
@@ -45,10 +48,9 @@ describe('wasm Conv2DBackpropFilter', () => {
   it('refuses a dy that does not fit x and the filter, naming both shapes', async () => {
     const x = tf.randomNormal([2, 8, 8, 1]);
     const dy = tf.randomNormal([2, 7, 7, 3]);
-    expect(() =>
-      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 1, 3] }),
-    ).toThrow(/dy has shape \[2,7,7,3\].*\[2,8,8,3\]/);
+    expect(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 1, 3] })).toThrow(
+      /dy has shape \[2,7,7,3\].*\[2,8,8,3\]/,
+    );
     tf.dispose([x, dy]);
   });
 });
-

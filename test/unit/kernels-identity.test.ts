@@ -33,7 +33,9 @@ describe('wasm Identity', () => {
       tf.tidy(() => {
         const w = tf.tensor2d([0.5, -1, 2, 0.25], [2, 2]);
         const x = tf.tensor2d([1, 2, 3, -4, 5, 6], [3, 2]);
-        return tf.grad((v: tf.Tensor) => tf.sum(tf.relu(tf.matMul(x, v as tf.Tensor2D))))(w).dataSync();
+        return tf
+          .grad((v: tf.Tensor) => tf.sum(tf.relu(tf.matMul(x, v as tf.Tensor2D))))(w)
+          .dataSync();
       });
     await tf.setBackend('wasm');
     const buffers = tf.backend().numDataIds();

@@ -78,7 +78,10 @@ describe('wasm MaxPoolGrad', () => {
 
   it('the JavaScript loop (used where the wasm memory is out of reach) agrees with the kernel', () => {
     const input = tf.relu(tf.randomNormal([3, 9, 9, 4]));
-    for (const [filterSize, strides, pad] of [[2, 2, 'valid'], [3, 2, 'same']] as const) {
+    for (const [filterSize, strides, pad] of [
+      [2, 2, 'valid'],
+      [3, 2, 'same'],
+    ] as const) {
       const output = tf.maxPool(input as tf.Tensor4D, filterSize, strides, pad);
       const dy = tf.randomNormal(output.shape);
       const dx = tf.engine().runKernel('MaxPoolGrad', { dy, input, output }, { filterSize, strides, pad }) as tf.Tensor;
@@ -96,9 +99,7 @@ describe('wasm MaxPoolGrad', () => {
     const input = tf.randomNormal([1, 4, 4, 2]);
     const output = tf.maxPool(input as tf.Tensor4D, 2, 2, 'valid');
     const dy = tf.randomNormal([1, 3, 3, 2]);
-    expect(() => tf.engine().runKernel('MaxPoolGrad', { dy, input, output }, { filterSize: 2, strides: 2, pad: 'valid' })).toThrow(
-      /dy has shape \[1,3,3,2\], expected \[1,2,2,2\]/,
-    );
+    expect(() => tf.engine().runKernel('MaxPoolGrad', { dy, input, output }, { filterSize: 2, strides: 2, pad: 'valid' })).toThrow(/dy has shape \[1,3,3,2\], expected \[1,2,2,2\]/);
     tf.dispose([input, output, dy]);
   });
 });

@@ -31,7 +31,11 @@ const LENET5: Net = {
 
 /** Strided convolutions and overlapping, padded pooling, to reach the kernels' other paths. */
 const STRIDED: Net = {
-  shapes: [[3, 3, 2, 4], [3, 3, 4, 5], [5 * 4 * 4, 3]],
+  shapes: [
+    [3, 3, 2, 4],
+    [3, 3, 4, 5],
+    [5 * 4 * 4, 3],
+  ],
   input: [15, 15, 2],
   classes: 3,
   loss: (p, x, labels) => {
@@ -39,7 +43,15 @@ const STRIDED: Net = {
     let h = tf.relu(tf.conv2d(x as tf.Tensor4D, p[0] as tf.Tensor4D, 2, 'same')) as tf.Tensor4D; // [B, 8, 8, 4]
     h = tf.maxPool(h, 3, 1, 'same');
     h = tf.maxPool(tf.conv2d(h, p[1] as tf.Tensor4D, 1, 'valid'), 3, 2, 'same'); // [B, 3, 3, 5] -> pooled below
-    const f = tf.reshape(tf.pad(h, [[0, 0], [0, 1], [0, 1], [0, 0]]), [batch, 5 * 4 * 4]) as tf.Tensor2D;
+    const f = tf.reshape(
+      tf.pad(h, [
+        [0, 0],
+        [0, 1],
+        [0, 1],
+        [0, 0],
+      ]),
+      [batch, 5 * 4 * 4],
+    ) as tf.Tensor2D;
     return tf.losses.softmaxCrossEntropy(labels, tf.matMul(f, p[2] as tf.Tensor2D)) as tf.Scalar;
   },
 };

@@ -6,14 +6,16 @@ import { assembleModule, FunctionBuilder, op } from '../../lib/wasm-asm.js';
 interface Memory {
   buffer: ArrayBuffer;
 }
-const WA = (globalThis as unknown as {
-  WebAssembly: {
-    Memory: new (d: { initial: number }) => Memory;
-    Module: new (b: Uint8Array) => object;
-    Instance: new (m: object, i: object) => { exports: Record<string, (...a: number[]) => number> };
-    validate(b: Uint8Array): boolean;
-  };
-}).WebAssembly;
+const WA = (
+  globalThis as unknown as {
+    WebAssembly: {
+      Memory: new (d: { initial: number }) => Memory;
+      Module: new (b: Uint8Array) => object;
+      Instance: new (m: object, i: object) => { exports: Record<string, (...a: number[]) => number> };
+      validate(b: Uint8Array): boolean;
+    };
+  }
+).WebAssembly;
 
 function instantiate(fns: FunctionBuilder[]) {
   const memory = new WA.Memory({ initial: 1 });
@@ -29,9 +31,14 @@ describe('wasm-asm', () => {
     const i = f.local('i32');
     const total = f.local('i32');
     f.i32(-5_000_000).set(total); // a multi-byte negative constant
-    f.forRange(i, () => f.i32(0), () => f.get(n), () => {
-      f.get(total).get(i).emit(op.i32Add).set(total);
-    });
+    f.forRange(
+      i,
+      () => f.i32(0),
+      () => f.get(n),
+      () => {
+        f.get(total).get(i).emit(op.i32Add).set(total);
+      },
+    );
     f.get(total);
     const { exports } = instantiate([f]);
     expect(exports.sum_to(1000)).toBe(-5_000_000 + 499_500);
@@ -46,14 +53,19 @@ describe('wasm-asm', () => {
     const addr = f.local('i32');
     const x = f.local('f32');
     const y = f.local('f32');
-    f.forRange(i, () => f.i32(0), () => f.get(n), () => {
-      f.get(i).i32(2).emit(op.i32Shl).set(addr);
-      f.get(a).get(addr).emit(op.i32Add).memory(op.f32Load).set(x);
-      f.get(b).get(addr).emit(op.i32Add).memory(op.f32Load).set(y);
-      f.get(out).get(addr).emit(op.i32Add);
-      f.get(x).get(y).get(x).get(y).emit(op.f32Gt, op.select);
-      f.memory(op.f32Store);
-    });
+    f.forRange(
+      i,
+      () => f.i32(0),
+      () => f.get(n),
+      () => {
+        f.get(i).i32(2).emit(op.i32Shl).set(addr);
+        f.get(a).get(addr).emit(op.i32Add).memory(op.f32Load).set(x);
+        f.get(b).get(addr).emit(op.i32Add).memory(op.f32Load).set(y);
+        f.get(out).get(addr).emit(op.i32Add);
+        f.get(x).get(y).get(x).get(y).emit(op.f32Gt, op.select);
+        f.memory(op.f32Store);
+      },
+    );
     const { memory, exports } = instantiate([f]);
     const heap = new Float32Array(memory.buffer);
     heap.set([1, -2, 3.5, -0.5], 0);

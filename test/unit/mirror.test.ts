@@ -56,7 +56,12 @@ class ChangingW {
 
 /** The coordinator's side of one update: W's delta against `mirror`, in parts, as encoded frames. */
 function deltaFrames(mirror: Mirror, w: ChangingW, version: number, encoding: EncodingName, options: EncodeOptions): { frames: Uint8Array[]; parts: TensorMessage[][] } {
-  const parts = encodeStream(w.stream(), CHUNK, ENCODING_IDS[encoding], mirror.deltaEncoder((delta) => encodeWithSent(delta, encoding, options)));
+  const parts = encodeStream(
+    w.stream(),
+    CHUNK,
+    ENCODING_IDS[encoding],
+    mirror.deltaEncoder((delta) => encodeWithSent(delta, encoding, options)),
+  );
   mirror.advance(version);
   return { parts, frames: parts.map((shared, i) => encode('update', { version, delta: true, shared, ...partFields(i, parts.length) })) };
 }
@@ -180,7 +185,7 @@ describe('Mirror on its own', () => {
     expect(Array.from(decodeValues(payload, 'topk', 8))).toEqual([0, -5, 0, 4, 0, 0, 0, 0]);
   });
 
-  it('built on W\'s own arrays (the F32 downlink) it is W: replace copies nothing', () => {
+  it("built on W's own arrays (the F32 downlink) it is W: replace copies nothing", () => {
     const w = SIZES.map((n, i) => gaussian(n, 50 + i, 1));
     const m = new Mirror([...w], 0);
     const spies = w.map((t) => vi.spyOn(t, 'set'));
@@ -192,7 +197,10 @@ describe('Mirror on its own', () => {
     w[0][0] = 42;
     expect(m.tensors[0][0]).toBe(42);
     // A mirror of copies does copy (the same spy sees the call).
-    const copies = new Mirror(w.map((t) => t.slice()), 0);
+    const copies = new Mirror(
+      w.map((t) => t.slice()),
+      0,
+    );
     const copySpies = copies.tensors.map((t) => vi.spyOn(t, 'set'));
     copies.replace(2, w);
     for (const spy of copySpies) expect(spy).toHaveBeenCalledTimes(1);
@@ -216,9 +224,18 @@ describe('coordinator and worker mirrors over many versions', () => {
     it(`${what}: the workers' copies equal the coordinator's mirror bit for bit at every version, across pieces and parts`, () => {
       const w = new ChangingW(encoding.length + what.length);
       // The coordinator's mirror starts as a copy of W at version 0; the workers get it in full.
-      const coordinator = new Mirror(w.tensors.map((t) => t.slice()), 0);
-      const whole = new Mirror(SIZES.map((n) => new Float32Array(n)), -1);
-      const pieces = new Mirror(SIZES.map((n) => new Float32Array(n)), -1);
+      const coordinator = new Mirror(
+        w.tensors.map((t) => t.slice()),
+        0,
+      );
+      const whole = new Mirror(
+        SIZES.map((n) => new Float32Array(n)),
+        -1,
+      );
+      const pieces = new Mirror(
+        SIZES.map((n) => new Float32Array(n)),
+        -1,
+      );
       const welcome = fullFrames(coordinator, w, 0);
       applyWhole(whole, welcome);
       applyPieces(pieces, welcome, encoding);

@@ -4,7 +4,15 @@ import { compression, indexWidth } from '../../model/compression-accounting.js';
 describe('compression accounting', () => {
   it('counts T separate float32 models against W + sparse (values and indices) + heads', () => {
     // two shared tensors: 1000 entries (16-bit indices) and 70000 (32-bit indices); three tasks
-    const c = compression({ sharedSizes: [1000, 70000], headSizes: [850, 850, 170], nnz: [[10, 100], [20, 200], [0, 0]] });
+    const c = compression({
+      sharedSizes: [1000, 70000],
+      headSizes: [850, 850, 170],
+      nnz: [
+        [10, 100],
+        [20, 200],
+        [0, 0],
+      ],
+    });
     const shared = 71000;
     expect(c.separate_params).toBe(3 * shared + 1870);
     expect(c.hybrid_params).toBe(shared + 1870 + 330);

@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  applyMasks,
-  countNonZero,
-  densityAt,
-  isPruneStep,
-  phaseAt,
-  projectToBudget,
-  scheduleBounds,
-  sparseBudget,
-  topKMasks,
-} from '../../model/sparsity.js';
+import { applyMasks, countNonZero, densityAt, isPruneStep, phaseAt, projectToBudget, scheduleBounds, sparseBudget, topKMasks } from '../../model/sparsity.js';
 import { Random } from '../../lib/random.js';
 
 function randomArrays(seed: number, sizes: number[]): Float32Array[] {
@@ -69,14 +59,20 @@ describe('top-k projection', () => {
   it('breaks ties so the budget still holds exactly', () => {
     const tied = [new Float32Array(100).fill(0.5), new Float32Array(50).fill(0.5)];
     tied[1][3] = 2;
-    const masks = topKMasks(tied.map((v) => v.map(Math.abs)), 10);
+    const masks = topKMasks(
+      tied.map((v) => v.map(Math.abs)),
+      10,
+    );
     expect(countNonZero(masks)).toBe(10);
     expect(masks[1][3]).toBe(1);
   });
 
   it('never selects zeros, so a sparser tensor keeps fewer than k', () => {
     const v = [new Float32Array([0, 3, 0, -1, 0])];
-    const masks = topKMasks(v.map((x) => x.map(Math.abs)), 4);
+    const masks = topKMasks(
+      v.map((x) => x.map(Math.abs)),
+      4,
+    );
     expect(Array.from(masks[0])).toEqual([0, 1, 0, 1, 0]);
   });
 

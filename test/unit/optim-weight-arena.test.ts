@@ -222,7 +222,12 @@ describe('fused round (weighted sum + optimizer step) against the JavaScript ref
       weightedSum,
     );
     for (let round = 0; round < 30; round++) {
-      const cs = [0, 1, 2].map((k) => ({ task: `t${k}`, weight: 1 / (k + 1), scale: k === 2 ? 1 / (1 + (round % 3)) : undefined, gradient: sizes.map((n, t) => values(n, 5000 + 10 * round + 3 * k + t, false)) }));
+      const cs = [0, 1, 2].map((k) => ({
+        task: `t${k}`,
+        weight: 1 / (k + 1),
+        scale: k === 2 ? 1 / (1 + (round % 3)) : undefined,
+        gradient: sizes.map((n, t) => values(n, 5000 + 10 * round + 3 * k + t, false)),
+      }));
       ref.applyRound(cs, 1 - round / 30);
       fused.applyRound(cs, 1 - round / 30);
     }
@@ -234,7 +239,11 @@ describe('fused round (weighted sum + optimizer step) against the JavaScript ref
 describe('fused round: state, restore, errors and other aggregators', () => {
   it('state() returns copies; restore() writes into the colocated slots and continues identically', () => {
     const config = CONFIGS[0];
-    const a = new SharedWeights(SIZES.map((n, t) => values(n, 30 + t, false)), config, weightedSum);
+    const a = new SharedWeights(
+      SIZES.map((n, t) => values(n, 30 + t, false)),
+      config,
+      weightedSum,
+    );
     a.applyRound(contributions(0, 3, false), 1);
     const saved = a.optimizerState();
     const savedW = a.tensors.map((t) => t.slice());
@@ -242,7 +251,11 @@ describe('fused round: state, restore, errors and other aggregators', () => {
     expect(a.optimizerState().slots[0][6][0]).not.toBe(12345);
     saved.slots[0][6][0] = a.optimizerState().slots[0][6][0];
 
-    const b = new SharedWeights(SIZES.map((n) => new Float32Array(n)), config, weightedSum);
+    const b = new SharedWeights(
+      SIZES.map((n) => new Float32Array(n)),
+      config,
+      weightedSum,
+    );
     const home = b.tensors;
     b.restore(savedW, saved);
     expect(b.tensors).toBe(home);
@@ -259,7 +272,16 @@ describe('fused round: state, restore, errors and other aggregators', () => {
     const opt = new Optimizer(CONFIGS[0], [3, 2]);
     expect(() => opt.restore({ type: 'sgd', step: 1, slots: [[new Float32Array(3), new Float32Array(2)]] })).toThrow(/cannot restore sgd state into adam/);
     expect(() => opt.restore({ type: 'adam', step: 1, slots: [[new Float32Array(3), new Float32Array(2)]] })).toThrow(/1 slots, expected 2/);
-    expect(() => opt.restore({ type: 'adam', step: 1, slots: [[new Float32Array(3), new Float32Array(2)], [new Float32Array(3), new Float32Array(4)]] })).toThrow(/slot 1 tensor 1 has 4 entries, expected 2/);
+    expect(() =>
+      opt.restore({
+        type: 'adam',
+        step: 1,
+        slots: [
+          [new Float32Array(3), new Float32Array(2)],
+          [new Float32Array(3), new Float32Array(4)],
+        ],
+      }),
+    ).toThrow(/slot 1 tensor 1 has 4 entries, expected 2/);
   });
 
   it('refuses a contribution of the wrong shape before touching W, naming the task', () => {
@@ -277,8 +299,15 @@ describe('fused round: state, restore, errors and other aggregators', () => {
       const arena = createWeightArena([3, 0, 5], { slots: 2, pushBuffers: 3, second: true, kind });
       expect(arena.kind).toBe(kind === 'auto' ? 'wasm' : 'js');
       expect(arena.params.map((p) => p.length)).toEqual([3, 0, 5]);
-      expect(arena.slots.map((slot) => slot.map((x) => x.length))).toEqual([[3, 0, 5], [3, 0, 5]]);
-      expect(arena.pushBuffers.map((b) => b.map((x) => x.length))).toEqual([[3, 0, 5], [3, 0, 5], [3, 0, 5]]);
+      expect(arena.slots.map((slot) => slot.map((x) => x.length))).toEqual([
+        [3, 0, 5],
+        [3, 0, 5],
+      ]);
+      expect(arena.pushBuffers.map((b) => b.map((x) => x.length))).toEqual([
+        [3, 0, 5],
+        [3, 0, 5],
+        [3, 0, 5],
+      ]);
       expect(arena.second?.map((x) => x.length)).toEqual([3, 0, 5]);
       for (const x of [...arena.params, ...arena.slots.flat(), ...arena.pushBuffers.flat(), ...arena.second!]) expect(x.every((v) => v === 0)).toBe(true);
     }
@@ -286,10 +315,7 @@ describe('fused round: state, restore, errors and other aggregators', () => {
   });
 
   it("another aggregator's coefficients drive the same step", () => {
-    const firstOnly: Aggregator = {
-      name: 'first-only',
-      coefficients: (cs) => cs.map((_, k) => (k === 0 ? 1 : 0)),
-    };
+    const firstOnly: Aggregator = { name: 'first-only', coefficients: (cs) => cs.map((_, k) => (k === 0 ? 1 : 0)) };
     const init = [values(9, 3, false)];
     const shared = new SharedWeights(init, CONFIGS[2], firstOnly);
     const ref = new RefOptimizer(CONFIGS[2], [9]);

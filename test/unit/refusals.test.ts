@@ -28,7 +28,11 @@ describe('the refusal table', () => {
       // refusalOf finds the row itself.
       expect(refusalOf(code)).toBe(row);
     }
-    expect(Object.keys(REFUSALS).map(Number).sort((a, b) => a - b)).toEqual(CODES.map(([, c]) => c).sort((a, b) => a - b));
+    expect(
+      Object.keys(REFUSALS)
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual(CODES.map(([, c]) => c).sort((a, b) => a - b));
   });
 
   it('gives every row its own label', () => {

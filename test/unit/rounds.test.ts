@@ -36,11 +36,7 @@ const ok = (task: string, base: number, at: number, staleness = 0, scale = 1, gi
 });
 const refused = (task: string, base: number, at: number, reason: Refusal, detail?: RegExp): Step => ({ op: 'push', task, base, at, expect: { refused: reason, detail } });
 const ready = (at: number, expected: boolean): Step => ({ op: 'ready', at, expect: expected });
-const close = (at: number, tasks: string[], stragglers: string[], version: number, scales?: number[]): Step => ({
-  op: 'close',
-  at,
-  expect: { tasks, stragglers, version, scales },
-});
+const close = (at: number, tasks: string[], stragglers: string[], version: number, scales?: number[]): Step => ({ op: 'close', at, expect: { tasks, stragglers, version, scales } });
 const state = (version: number, active?: string[], pending?: string[]): Step => ({ op: 'state', version, active, pending });
 const deadline = (at: number, ms: number | null, passed: boolean): Step => ({ op: 'deadline', at, ms, passed });
 
@@ -180,7 +176,18 @@ const syncScenarios: Scenario[] = [
     name: 'before every task has joined once: the last task joining and pushing closes the round early',
     tasks: ['a', 'b', 'c'],
     policy: {},
-    steps: [join('a', 0), join('b', 0), ok('a', 0, 10), ok('b', 0, 20), ready(300, false), join('c', 400), ready(400, false), ok('c', 0, 500), ready(500, true), close(500, ['a', 'b', 'c'], [], 1)],
+    steps: [
+      join('a', 0),
+      join('b', 0),
+      ok('a', 0, 10),
+      ok('b', 0, 20),
+      ready(300, false),
+      join('c', 400),
+      ready(400, false),
+      ok('c', 0, 500),
+      ready(500, true),
+      close(500, ['a', 'b', 'c'], [], 1),
+    ],
   },
   {
     name: 'once started, a round waits only for the active tasks',
@@ -215,16 +222,7 @@ const syncScenarios: Scenario[] = [
     name: 'below quorum at the deadline it does not close, and closes once the quorum is in',
     tasks: ['a', 'b', 'c'],
     policy: { quorum: 2, deadlineMs: 1000 },
-    steps: [
-      ...firstRoundAll,
-      ok('a', 1, 20),
-      ready(1010, false),
-      deadline(1010, 0, true),
-      ready(50_000, false),
-      ok('b', 1, 50_001),
-      ready(50_001, true),
-      close(50_002, ['a', 'b'], ['c'], 2),
-    ],
+    steps: [...firstRoundAll, ok('a', 1, 20), ready(1010, false), deadline(1010, 0, true), ready(50_000, false), ok('b', 1, 50_001), ready(50_001, true), close(50_002, ['a', 'b'], ['c'], 2)],
   },
   {
     name: 'below quorum at the deadline in the very first round it does not close',
@@ -255,16 +253,32 @@ const syncScenarios: Scenario[] = [
     ],
   },
   {
-    name: "a task that leaves without pushing is not waited for, and not a straggler",
+    name: 'a task that leaves without pushing is not waited for, and not a straggler',
     tasks: ['a', 'b', 'c'],
     policy: {},
     steps: [...firstRoundAll, ok('a', 1, 20), ok('b', 1, 21), ready(21, false), leave('c'), ready(22, true), close(22, ['a', 'b'], [], 2)],
   },
   {
-    name: "a task that leaves and joins again is waited for again",
+    name: 'a task that leaves and joins again is waited for again',
     tasks: ['a', 'b'],
     policy: { quorum: 1 },
-    steps: [join('a'), join('b'), ok('a', 0, 1), ok('b', 0, 2), close(3, ['a', 'b'], [], 1), leave('b'), ok('a', 1, 4), ready(4, true), close(5, ['a'], [], 2), join('b', 6), ok('a', 2, 7), ready(7, false), ok('b', 2, 8), ready(8, true), close(9, ['a', 'b'], [], 3)],
+    steps: [
+      join('a'),
+      join('b'),
+      ok('a', 0, 1),
+      ok('b', 0, 2),
+      close(3, ['a', 'b'], [], 1),
+      leave('b'),
+      ok('a', 1, 4),
+      ready(4, true),
+      close(5, ['a'], [], 2),
+      join('b', 6),
+      ok('a', 2, 7),
+      ready(7, false),
+      ok('b', 2, 8),
+      ready(8, true),
+      close(9, ['a', 'b'], [], 3),
+    ],
   },
   {
     name: "refusals: 'stale', 'future', 'duplicate', 'unknown_task', none of which changes the open round",
@@ -366,12 +380,7 @@ const asyncScenarios: Scenario[] = [
     start: 3,
     steps: [join('a'), refused('a', 2, 1, 'stale', /bound 0/), ok('a', 3, 2, 0, 1), close(3, ['a'], [], 4, [1])],
   },
-  {
-    name: "async refuses unknown tasks",
-    tasks: ['a'],
-    policy: { mode: 'async' },
-    steps: [refused('b', 0, 1, 'unknown_task'), ready(1, false)],
-  },
+  { name: 'async refuses unknown tasks', tasks: ['a'], policy: { mode: 'async' }, steps: [refused('b', 0, 1, 'unknown_task'), ready(1, false)] },
 ];
 
 const deadlineScenarios: Scenario[] = [

@@ -47,8 +47,18 @@ function trainerState(options: { support: boolean; optimizer: 'sgd' | 'adam'; cl
     sparse,
     support,
     head: heads.map((h, i) => values(h.size, seed + 100 + i, 'head')),
-    headOptimizer: slots(options.optimizer, heads.map((h) => h.size), seed + 200, 'headOpt'),
-    sparseOptimizer: slots(options.optimizer, SPEC.shared.map((t) => t.size), seed + 300, 'sparseOpt'),
+    headOptimizer: slots(
+      options.optimizer,
+      heads.map((h) => h.size),
+      seed + 200,
+      'headOpt',
+    ),
+    sparseOptimizer: slots(
+      options.optimizer,
+      SPEC.shared.map((t) => t.size),
+      seed + 300,
+      'sparseOpt',
+    ),
   };
 }
 
@@ -181,16 +191,18 @@ describe('task state round trip', () => {
     const original = message(trainerState({ support: true, optimizer: 'adam' }));
     const parts = taskStateParts(original, 1024);
     // Each section's pieces, concatenated over the parts, cover its tensors in order.
-    const order = (pick: (p: TaskStateMessage) => TensorMessage[] | null | undefined) =>
-      parts.flatMap((p) => (pick(p) ?? []).map((t) => `${t.name}@${t.offset ?? 0}`));
+    const order = (pick: (p: TaskStateMessage) => TensorMessage[] | null | undefined) => parts.flatMap((p) => (pick(p) ?? []).map((t) => `${t.name}@${t.offset ?? 0}`));
     const sparse = order((p) => p.sparse);
     expect(sparse[0]).toBe('dense0/kernel@0');
-    expect(sparse.filter((s) => s.startsWith('dense0/kernel')).length).toBe(Math.ceil(32 * 64 / 256));
+    expect(sparse.filter((s) => s.startsWith('dense0/kernel')).length).toBe(Math.ceil((32 * 64) / 256));
     // A part may carry the end of one section and the start of the next; never a section out of order.
-    const sectionOrder = parts.map((p) => ['sparse', 'support', 'head', 'headOptimizer', 'sparseOptimizer'].filter((s) => {
-      const t = s === 'headOptimizer' || s === 'sparseOptimizer' ? (p as Record<string, { slots?: TensorMessage[] } | undefined>)[s]?.slots : (p as Record<string, TensorMessage[] | undefined>)[s];
-      return (t ?? []).length > 0;
-    }));
+    const sectionOrder = parts.map((p) =>
+      ['sparse', 'support', 'head', 'headOptimizer', 'sparseOptimizer'].filter((s) => {
+        const t =
+          s === 'headOptimizer' || s === 'sparseOptimizer' ? (p as Record<string, { slots?: TensorMessage[] } | undefined>)[s]?.slots : (p as Record<string, TensorMessage[] | undefined>)[s];
+        return (t ?? []).length > 0;
+      }),
+    );
     const flat = sectionOrder.flat();
     const firstIndex = (s: string) => flat.indexOf(s);
     expect(firstIndex('sparse')).toBeLessThan(firstIndex('support'));
@@ -325,15 +337,12 @@ describe('the assembler refuses a state that does not fit the layout', () => {
     expect(err.message).toBe(`task state: part 2 says ${CLASSES - 1} classes, part 0 said ${CLASSES}`);
   });
 
-  it('a state of another class count is taken against that count\'s head', () => {
+  it("a state of another class count is taken against that count's head", () => {
     // Not a refusal: the layout follows the classes the state names (a task of 3 classes).
     const state = trainerState({ support: true, optimizer: 'adam', classes: 3 });
     const original = message(state, 3);
     const whole = assemble(wireParts(original, 1024));
-    expect(whole.head!.map((t) => t.shape)).toEqual([
-      [32, 3],
-      [3],
-    ]);
+    expect(whole.head!.map((t) => t.shape)).toEqual([[32, 3], [3]]);
     // ...and a head of 5 classes in a state that says 3 is refused.
     const wrong = wireParts({ ...message(trainerState({ support: true, optimizer: 'adam' })), classes: 3 }, 1024);
     const err = refusal(wrong.slice(0, wrong.findIndex((x) => (x.head ?? []).length > 0) + 1));

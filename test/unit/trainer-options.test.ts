@@ -38,14 +38,7 @@ function config(o: Options = {}): RunConfig {
         lr_schedule: 'constant',
         baseline: false,
       },
-      sparsity: {
-        rho: o.rho ?? 0.2,
-        warmup: o.warmup ?? 0.2,
-        prune_end: o.pruneEnd ?? 0.4,
-        prune_every: o.pruneEvery ?? 4,
-        l1: o.l1 ?? 0,
-        reselect_every: o.reselect ?? 0,
-      },
+      sparsity: { rho: o.rho ?? 0.2, warmup: o.warmup ?? 0.2, prune_end: o.pruneEnd ?? 0.4, prune_every: o.pruneEvery ?? 4, l1: o.l1 ?? 0, reselect_every: o.reselect ?? 0 },
     },
     'trainer-options test',
   );
@@ -75,8 +68,7 @@ function supportDiff(a: readonly Uint8Array[], b: readonly Uint8Array[]): number
   a.forEach((m, i) => m.forEach((x, j) => (d += x !== b[i][j] ? 1 : 0)));
   return d;
 }
-const maxAbsDiff = (a: readonly Float32Array[], b: readonly Float32Array[]): number =>
-  Math.max(...a.map((v, i) => v.reduce((m, x, j) => Math.max(m, Math.abs(x - b[i][j])), 0)));
+const maxAbsDiff = (a: readonly Float32Array[], b: readonly Float32Array[]): number => Math.max(...a.map((v, i) => v.reduce((m, x, j) => Math.max(m, Math.abs(x - b[i][j])), 0)));
 
 interface Round {
   loss: number;
