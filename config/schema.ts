@@ -115,7 +115,7 @@ export const sparsitySchema = z.strictObject({
 
 const encodingName = z.enum(['f32', 'f16', 'bf16', 'topk', 'int8']);
 
-/** How workers send their gradients (proto/encodings.ts). The default, f32, is exact. */
+/** How workers send their gradients (compression/encodings/). The default, f32, is exact. */
 export const uplinkSchema = z.strictObject({
   encoding: encodingName.default('f32'),
   /** TOPK: the fraction of entries sent each round. */

@@ -10,7 +10,7 @@ export class GradientSlots {
   private readonly freePreallocated: Float32Array[][];
 
   /** `keep`: free slots held at most (more are left to the garbage collector). `preallocated`: slots
-   *  handed out first and always taken back (the step's own push buffers, coordinator/step-heap.ts). */
+   *  handed out first and always taken back (the weight arena's push buffers, optim/weight-arena.ts). */
   constructor(
     private readonly sizes: readonly number[],
     private readonly keep: number,

@@ -1,7 +1,10 @@
 // INT8: per chunk of entries a float32 scale (max |x| / 127) and one int8 per entry, rounded
 // stochastically so that the decoded value is unbiased.
 import { ENCODING_IDS, type EncodeOptions } from './kinds.js';
-import { F32_MAX, floatsAt, HEADER_BYTES, malformed, nonFinite, readHeader, writeHeader } from './payload.js';
+import { floatsAt, HEADER_BYTES, malformed, nonFinite, readHeader, writeHeader } from './payload.js';
+
+/** The largest float32; a module constant, read in the per-entry loops. */
+const F32_MAX = 3.4028234663852886e38;
 
 const scratchFloat = new Float32Array(1);
 const scratchBits = new Uint32Array(scratchFloat.buffer);

@@ -1,7 +1,6 @@
 // What every value encoding shares: the errors a payload can raise, float bits as integers, and the
 // 12-byte header of TOPK and INT8 (compression/encodings/index.ts describes the byte layouts).
 
-export const F32_MAX = 3.4028234663852886e38;
 export const HEADER_BYTES = 12;
 
 /**

@@ -1,4 +1,4 @@
-// Tensors in pieces, messages in parts (proto/chunks.ts): the cutting and checking on their own, the
+// Tensors in pieces, messages in parts (compression/tensor-stream.ts, compression/stream-reader.ts): the cutting and checking on their own, the
 // coordinator taking pushes part by part (and refusing a missing, malformed or out-of-range chunk
 // without touching W or the round), and real workers training with a chunk size far below their
 // tensors: the same W as without chunks (F32), equal copies (TOPK), a task state handed over in parts.

@@ -1,4 +1,4 @@
-// Shared by the test/deploy-*.test.ts suites: where the deploy files are, how to read them, the
+// Shared by the test/*/deploy-*.test.ts suites: where the deploy files are, how to read them, the
 // command-line grammar of `hybrid coordinator|worker` they must follow, the metric names they may use
 // (docs/architecture.md section 7 plus prom-client's defaults) and a PromQL metric-name extractor.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -85,7 +85,7 @@ interface SubcommandSpec {
   required: readonly string[];
 }
 
-/** The flags of `hybrid coordinator` and `hybrid worker` (cli.ts; test/deploy-files checks them against its --help). */
+/** The flags of `hybrid coordinator` and `hybrid worker` (cli.ts; test/e2e/deploy-files checks them against its --help). */
 export const CLI: Record<'coordinator' | 'worker', SubcommandSpec> = {
   coordinator: { valued: ['--config', '--host', '--port', '--metrics-port', '--out', '--checkpoint-dir', '--token-file', '--tls-cert', '--tls-key'], bare: ['--resume'], required: ['--config'] },
   worker: { valued: ['--coordinator', '--task', '--backend', '--token-file', '--ca', '--host', '--metrics-port'], bare: [], required: ['--coordinator', '--task'] },

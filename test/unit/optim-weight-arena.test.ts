@@ -153,7 +153,7 @@ describe('fused round (weighted sum + optimizer step) against the JavaScript ref
     const shared = new SharedWeights(init, CONFIGS[0], weightedSum);
     expect(shared.tensors[0]).not.toBe(init[0]);
     expect(shared.tensors[0].buffer).toBe(shared.tensors[1].buffer);
-    expectIdentical(shared.tensors, init, 'colocated W');
+    expectIdentical(shared.tensors, init, 'W in the arena');
   });
 
   for (const config of CONFIGS) {
@@ -237,7 +237,7 @@ describe('fused round (weighted sum + optimizer step) against the JavaScript ref
 });
 
 describe('fused round: state, restore, errors and other aggregators', () => {
-  it('state() returns copies; restore() writes into the colocated slots and continues identically', () => {
+  it("state() returns copies; restore() writes into the arena's slots and continues identically", () => {
     const config = CONFIGS[0];
     const a = new SharedWeights(
       SIZES.map((n, t) => values(n, 30 + t, false)),
