@@ -4,7 +4,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { FASHION_MNIST_DIR, FASHION_MNIST_HINT, IDX_FILE_NAMES } from './idx-files.js';
-import { crossFieldProblems, runConfigSchema, type RunConfig } from './schema.js';
+import { crossFieldProblems, rawAt, runConfigSchema, type RunConfig } from './schema.js';
 
 /** An invalid or unreadable run config. `problems` holds one line per problem, each led by its key path. */
 export class ConfigError extends Error {
@@ -70,15 +70,6 @@ function formatPath(path: Path): string {
     else out += `[${JSON.stringify(String(key))}]`;
   }
   return out === '' ? '(root)' : out;
-}
-
-function rawAt(value: unknown, path: Path): unknown {
-  let v = value;
-  for (const key of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return v;
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string[] {

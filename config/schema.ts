@@ -175,8 +175,15 @@ export interface CrossFieldProblem {
   message: string;
 }
 
-const at = (value: unknown, ...keys: (string | number)[]): unknown =>
-  keys.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined), value);
+/** The value at `path` in a config as given (undefined where the path leaves objects behind). */
+export function rawAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let v = value;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
 
 /**
  * The checks that span fields, on a config as given (defaults not filled in; fields of the wrong type
@@ -185,22 +192,22 @@ const at = (value: unknown, ...keys: (string | number)[]): unknown =>
  */
 export function crossFieldProblems(value: unknown): CrossFieldProblem[] {
   const problems: CrossFieldProblem[] = [];
-  const tasks = at(value, 'tasks');
+  const tasks = rawAt(value, ['tasks']);
   const seen = new Set<string>();
   (Array.isArray(tasks) ? tasks : []).forEach((task: unknown, i) => {
-    const name = at(task, 'name');
+    const name = rawAt(task, ['name']);
     if (typeof name !== 'string') return;
     if (seen.has(name)) problems.push({ path: ['tasks', i, 'name'], message: `duplicate task name ${JSON.stringify(name)}` });
     seen.add(name);
   });
-  const warmup = at(value, 'sparsity', 'warmup') ?? SPARSITY_DEFAULTS.warmup;
-  const pruneEnd = at(value, 'sparsity', 'prune_end') ?? SPARSITY_DEFAULTS.prune_end;
+  const warmup = rawAt(value, ['sparsity', 'warmup']) ?? SPARSITY_DEFAULTS.warmup;
+  const pruneEnd = rawAt(value, ['sparsity', 'prune_end']) ?? SPARSITY_DEFAULTS.prune_end;
   if (typeof warmup === 'number' && typeof pruneEnd === 'number' && pruneEnd < warmup) {
     problems.push({ path: ['sparsity', 'prune_end'], message: 'must not be before sparsity.warmup' });
   }
-  const momentum = at(value, 'distributed', 'uplink', 'momentum_correction');
-  const optimizer = at(value, 'train', 'optimizer') ?? TRAIN_DEFAULTS.optimizer;
-  if (typeof momentum === 'number' && momentum > 0 && !(at(optimizer, 'type') === 'sgd' && at(optimizer, 'momentum') === 0)) {
+  const momentum = rawAt(value, ['distributed', 'uplink', 'momentum_correction']);
+  const optimizer = rawAt(value, ['train', 'optimizer']) ?? TRAIN_DEFAULTS.optimizer;
+  if (typeof momentum === 'number' && momentum > 0 && !(rawAt(optimizer, ['type']) === 'sgd' && rawAt(optimizer, ['momentum']) === 0)) {
     // The workers' velocity is the momentum: a second one on the coordinator would count it twice.
     problems.push({ path: ['distributed', 'uplink', 'momentum_correction'], message: 'needs train.optimizer { "type": "sgd", "momentum": 0 }' });
   }

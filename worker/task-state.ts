@@ -3,7 +3,7 @@
 // knowing the trainer.
 import type { ModelSpec } from '../model/spec.js';
 import { headSpec } from '../model/spec.js';
-import type { OptimizerState } from '../optim/optimizer.js';
+import { slotCount, type OptimizerState } from '../optim/optimizer.js';
 import { f32Tensor, f32Values, u8Tensor, u8Values, type EvaluationMessage, type OptimizerSlotsMessage, type TaskStateMessage } from '../proto/codec.js';
 import type { Evaluation, TrainerState } from './trainer.js';
 
@@ -49,7 +49,7 @@ export function toTaskStateMessage(
 
 function readSlots(message: OptimizerSlotsMessage | null | undefined, what: string, type: OptimizerState['type'], tensors: readonly Shaped[]): OptimizerState {
   const slots = message?.slots ?? [];
-  const count = type === 'sgd' ? 1 : 2;
+  const count = slotCount(type);
   if (slots.length !== count * tensors.length) throw new Error(`task state: ${what} has ${slots.length} optimizer slot tensors, expected ${count * tensors.length} (${type})`);
   return { type, step: message?.step ?? 0, slots: Array.from({ length: count }, (_, s) => tensors.map((t, i) => f32Values(slots[s * tensors.length + i], t.shape).slice())) };
 }
