@@ -11,6 +11,7 @@ import { BundleError } from './model/bundle.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureWritableDirectory } from './lib/writable-directory.js';
 import { runCoordinator } from './launch/coordinator.js';
 import { exportRun } from './launch/export.js';
 import { tellParent } from './launch/local-channel.js';
@@ -80,6 +81,8 @@ program
   .action(async (opts: { config?: string; out?: string; json?: boolean; backend: BackendRequest }) => {
     const config = readConfig(opts.config);
     const outDir = resolve(opts.out ?? join('runs', `local-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+    // Checked before anything is written or trained: a run directory that cannot be written is found now.
+    ensureWritableDirectory(outDir, '--out');
     let configPath = opts.config;
     if (!configPath) {
       mkdirSync(outDir, { recursive: true });
@@ -98,9 +101,11 @@ program
   .option('--host <address>', 'interface to listen on', '0.0.0.0')
   .option('--port <n>', 'WebSocket port', nonNegativeInt, 8700)
   .option('--metrics-port <n>', 'port of /metrics, /healthz and /readyz', nonNegativeInt, 9400)
+  .option('--metrics-host <address>', 'interface of /metrics, /healthz and /readyz, which need no token (default: --host)')
   .option('--out <dir>', 'run directory for results.json and the bundle when training is done', 'hybrid-run')
   .option('--checkpoint-dir <dir>', 'checkpoint directory (default: <out>/checkpoints)')
-  .option('--resume', 'go on from the newest valid checkpoint')
+  .option('--resume', 'go on from the newest valid checkpoint (damaged newer files are moved into <checkpoint-dir>/damaged); from version 0 if there is none')
+  .option('--fresh-if-damaged', 'with --resume: when every checkpoint is damaged, move them into <checkpoint-dir>/damaged and start from version 0 instead of stopping')
   .option('--token-file <file>', 'require a bearer token: one line for all tasks, or "task: token" lines')
   .option('--tls-cert <file>', 'serve wss:// and https:// with this certificate (PEM)')
   .option('--tls-key <file>', "the certificate's private key (PEM)")
@@ -111,9 +116,11 @@ program
       host: string;
       port: number;
       metricsPort: number;
+      metricsHost?: string;
       out: string;
       checkpointDir?: string;
       resume?: boolean;
+      freshIfDamaged?: boolean;
       tokenFile?: string;
       tlsCert?: string;
       tlsKey?: string;
@@ -133,8 +140,9 @@ program
         stderrLog,
       );
       await tellParent({ kind: 'finished', result });
-      // Exit now: open sockets of departing workers must not keep a finished coordinator alive.
-      process.exit(result ? 0 : 1);
+      // Exit now: open sockets of departing workers must not keep a finished coordinator alive. (A run
+      // whose results or final checkpoint were not written has thrown: exit 1 below.)
+      process.exit(0);
     },
   );
 
@@ -146,11 +154,15 @@ program
   .addOption(backendOption())
   .option('--token-file <file>', 'bearer token file (else the HYBRID_TOKEN environment variable)')
   .option('--ca <file>', 'trust this CA certificate (PEM) for wss://')
-  .option('--host <address>', 'interface of the metrics endpoint', '0.0.0.0')
-  .option('--metrics-port <n>', 'port of /metrics and /healthz (0: any free port)', nonNegativeInt, 9401)
-  .action(async (opts: { coordinator: string; task: string; backend: BackendRequest; tokenFile?: string; ca?: string; host: string; metricsPort: number }) => {
+  .option('--metrics-host <address>', 'interface of /metrics and /healthz (default: every interface)')
+  .addOption(new Option('--host <address>', 'the same as --metrics-host (kept for existing scripts)').hideHelp())
+  .option('--metrics-port <n>', 'port of /metrics and /healthz (default 9401, or a free port when 9401 is taken; 0: any free port)', nonNegativeInt)
+  .action(async (opts: { coordinator: string; task: string; backend: BackendRequest; tokenFile?: string; ca?: string; metricsHost?: string; host?: string; metricsPort?: number }) => {
+    if (opts.metricsHost !== undefined && opts.host !== undefined && opts.metricsHost !== opts.host) {
+      throw new InvalidArgumentError(`--host ${opts.host} and --metrics-host ${opts.metricsHost} disagree; give --metrics-host only`);
+    }
     await initBackend(opts.backend, { log: stderrLog });
-    const outcome = await runWorker(opts, stderrLog);
+    const outcome = await runWorker({ ...opts, metricsHost: opts.metricsHost ?? opts.host }, stderrLog);
     process.exit(outcome.evaluation ? 0 : 1);
   });
 

@@ -6,8 +6,66 @@ import { z } from 'zod';
 /** The largest tensor payload of one frame unless distributed.chunk_bytes says otherwise: 4 MiB. */
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
 
+// ---- limits that come from the machine, not from taste ----
+
+/** The longest delay Node's setTimeout/setInterval take: 2^31-1 ms (about 24.8 days). A longer one is
+ *  clamped to 1 ms with a warning, which turns a heartbeat or a deadline into a busy loop. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A worker silent for this many heartbeats has lapsed (config/settings.ts, lapseMs). */
+export const LAPSE_HEARTBEATS = 3;
+/** The round driver arms the deadline timer this many ms after the deadline (coordinator/round-driver.ts). */
+export const DEADLINE_SLACK_MS = 5;
+/** The longest heartbeat, in whole seconds, whose lapse (LAPSE_HEARTBEATS of them) is still a valid timer delay. */
+export const MAX_HEARTBEAT_SECONDS = Math.floor(MAX_TIMER_MS / (LAPSE_HEARTBEATS * 1000));
+/** The longest round deadline, in whole seconds, whose timer (deadline + slack) Node still takes. */
+export const MAX_ROUND_TIMEOUT_SECONDS = Math.floor((MAX_TIMER_MS - DEADLINE_SLACK_MS) / 1000);
+/** The shortest heartbeat: heartbeats are timed in whole ms, and Node fires a delay below 1 ms after 1 ms. */
+export const MIN_HEARTBEAT_SECONDS = 0.001;
+/**
+ * The most entries one array may hold, be it a tensor, a batch or a data set: 2^30, 4 GiB as float32.
+ * V8 (Node 20) refuses typed arrays over 2^32 elements ("Invalid typed array length"), and tfjs' wasm
+ * backend addresses 4 GiB of memory in all, so 2^30 float32 entries is the most any backend here holds.
+ */
+export const MAX_ARRAY_ENTRIES = 2 ** 30;
+/** MAX_ARRAY_ENTRIES as the messages write it. */
+export const MAX_ARRAY_ENTRIES_TEXT = '2^30 = 1073741824 entries (4 GiB as float32)';
+/** The smallest distributed.chunk_bytes: a piece of a tensor must carry whole float32 entries, and the
+ *  tensor streams (compression/tensor-stream.ts, pieceEntries) take no less than 1 KiB. */
+export const MIN_CHUNK_BYTES = 1024;
+/** The largest distributed.chunk_bytes: a frame carries up to two chunks and is held whole in memory on
+ *  both sides (the coordinator admits frames of twice that), and a worker must accept a welcome of two
+ *  chunks before it knows its run's chunk size, so this bounds what any coordinator can make a worker
+ *  hold (worker/wire-limits.ts). Past a few MiB a bigger chunk gains nothing. */
+export const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
+
+/** A zod error option for a bound: the value given, the limit and why there is one. */
+function tooLarge(limit: number | string, why: string) {
+  return { error: (issue: { input?: unknown }) => `${String(issue.input)} is too large: at most ${limit}; ${why}` };
+}
+function tooSmall(limit: number | string, why: string) {
+  return { error: (issue: { input?: unknown }) => `${String(issue.input)} is too small: at least ${limit}; ${why}` };
+}
+
 const positiveInt = z.number().int().positive();
+/** A count of entries that ends up as the length of one array (a tensor dimension, a data set size). */
+const arrayCount = (what: string) => positiveInt.max(MAX_ARRAY_ENTRIES, tooLarge(MAX_ARRAY_ENTRIES_TEXT, `${what}, and one array holds at most that`));
 const fraction = z.number().min(0).max(1);
+
+// A synthetic teacher task: inputs are Gaussian, labels come from a teacher whose weights are a shared
+// dense part (from `teacher_seed`, the same for every task that names it) plus a sparse task part
+// (from `task_seed`). Any size, for tests and benchmarks.
+const syntheticDatasetSchema = z.strictObject({
+  source: z.literal('synthetic'),
+  features: arrayCount('each example is one array of `features` entries').default(64),
+  classes: z.number().int().min(2).max(MAX_ARRAY_ENTRIES, tooLarge(MAX_ARRAY_ENTRIES_TEXT, "the teacher's and every head's last layer have `classes` outputs")).default(10),
+  hidden: arrayCount("the teacher's hidden layer is one array of `hidden` units").default(32),
+  train: arrayCount('the training examples are drawn into one array').default(2000),
+  test: arrayCount('the held-out examples are drawn into one array').default(500),
+  teacher_seed: z.number().int().default(1),
+  task_seed: z.number().int().default(0),
+  /** Fraction of the teacher's weights the task's sparse part changes. */
+  task_density: z.number().gt(0).max(1).default(0.05),
+});
 
 /** Where a task's examples come from. */
 export const datasetSchema = z.discriminatedUnion('source', [
@@ -28,21 +86,7 @@ export const datasetSchema = z.discriminatedUnion('source', [
     train: positiveInt.optional(),
     test: positiveInt.optional(),
   }),
-  // A synthetic teacher task: inputs are Gaussian, labels come from a teacher whose weights are a shared
-  // dense part (from `teacher_seed`, the same for every task that names it) plus a sparse task part
-  // (from `task_seed`). Any size, for tests and benchmarks.
-  z.strictObject({
-    source: z.literal('synthetic'),
-    features: positiveInt.default(64),
-    classes: z.number().int().min(2).default(10),
-    hidden: positiveInt.default(32),
-    train: positiveInt.default(2000),
-    test: positiveInt.default(500),
-    teacher_seed: z.number().int().default(1),
-    task_seed: z.number().int().default(0),
-    /** Fraction of the teacher's weights the task's sparse part changes. */
-    task_density: z.number().gt(0).max(1).default(0.05),
-  }),
+  syntheticDatasetSchema,
 ]);
 
 /** A task is a data set plus transforms that make a new task of it. Applied in order. */
@@ -50,7 +94,18 @@ export const transformSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('rotate'), degrees: z.union([z.literal(90), z.literal(180), z.literal(270)]) }),
   z.strictObject({ type: z.literal('permute'), seed: z.number().int() }),
   /** New label = map[old label]; the task's class count becomes max(map) + 1. */
-  z.strictObject({ type: z.literal('label_map'), map: z.array(z.number().int().min(0)).min(2) }),
+  z.strictObject({
+    type: z.literal('label_map'),
+    map: z
+      .array(
+        z
+          .number()
+          .int()
+          .min(0)
+          .lt(MAX_ARRAY_ENTRIES, tooLarge(MAX_ARRAY_ENTRIES - 1, `the task's head has max(map) + 1 outputs, and one array holds at most ${MAX_ARRAY_ENTRIES_TEXT}`)),
+      )
+      .min(2),
+  }),
 ]);
 
 export const taskSchema = z.strictObject({
@@ -65,7 +120,7 @@ export const taskSchema = z.strictObject({
 });
 
 export const modelSchema = z.discriminatedUnion('arch', [
-  z.strictObject({ arch: z.literal('mlp'), hidden: z.array(positiveInt).min(1).default([256, 256]) }),
+  z.strictObject({ arch: z.literal('mlp'), hidden: z.array(arrayCount("a layer's bias has one entry per unit (and its kernel inputs x units)")).min(1).default([256, 256]) }),
   z.strictObject({ arch: z.literal('lenet5') }),
 ]);
 
@@ -84,7 +139,9 @@ export const trainSchema = z.strictObject({
   /** Rounds. In each round every task trains `local_batches` mini-batches. The separate baselines get
    *  the same number of steps each. */
   steps: positiveInt.default(1000),
-  batch_size: positiveInt.default(64),
+  /** Bounded here by one entry per example; the input's size (batch_size x input entries) is checked
+   *  where the model is known (model/limits.ts). */
+  batch_size: arrayCount('a batch is one array of batch_size x (input entries) values').default(64),
   local_batches: positiveInt.default(1),
   /** Optimizer of the shared weights W (the coordinator's) and of the separate baselines. */
   optimizer: optimizerSchema.default({ type: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }),
@@ -149,7 +206,11 @@ export const distributedSchema = z.strictObject({
   /** Tasks needed to close a round at its deadline, and to start without every task (default: all). */
   quorum: positiveInt.optional(),
   /** A sync round closes at this deadline with at least `quorum` pushes in. */
-  round_timeout_seconds: z.number().positive().default(30),
+  round_timeout_seconds: z
+    .number()
+    .positive()
+    .max(MAX_ROUND_TIMEOUT_SECONDS, tooLarge(`${MAX_ROUND_TIMEOUT_SECONDS} s`, "the deadline is a timer, and Node's timers take at most 2^31-1 ms (a longer delay fires after 1 ms)"))
+    .default(30),
   /** Async mode: a push more than this many versions behind is refused. */
   staleness: z.number().int().min(0).default(4),
   /** Workers report their task state every N rounds (and on exit). */
@@ -157,15 +218,33 @@ export const distributedSchema = z.strictObject({
   checkpoint_every: positiveInt.default(100),
   keep_checkpoints: positiveInt.default(3),
   /** Workers send a heartbeat this often; a worker silent for three of them has lapsed. */
-  heartbeat_seconds: z.number().positive().default(2),
+  heartbeat_seconds: z
+    .number()
+    .min(MIN_HEARTBEAT_SECONDS, tooSmall(`${MIN_HEARTBEAT_SECONDS} s`, 'heartbeats are timed in whole ms, and a shorter one is a busy loop'))
+    .max(
+      MAX_HEARTBEAT_SECONDS,
+      tooLarge(
+        `${MAX_HEARTBEAT_SECONDS} s`,
+        `a worker lapses after ${LAPSE_HEARTBEATS} heartbeats, and that must stay within Node's timers, which take at most 2^31-1 ms (a longer delay fires after 1 ms)`,
+      ),
+    )
+    .default(2),
+  /** A new connection that has not sent a valid hello this long after it opened is closed. */
+  hello_timeout_seconds: z
+    .number()
+    .positive()
+    .max(MAX_ROUND_TIMEOUT_SECONDS, tooLarge(`${MAX_ROUND_TIMEOUT_SECONDS} s`, "the deadline is a timer, and Node's timers take at most 2^31-1 ms (a longer delay fires after 1 ms)"))
+    .default(5),
+  /** Connections open at once that have not sent their hello; past this, upgrades are answered 503. */
+  max_unjoined_connections: positiveInt.default(64),
   uplink: uplinkSchema.default(() => uplinkSchema.parse({})),
   downlink: downlinkSchema.default(() => downlinkSchema.parse({})),
   /** The largest tensor payload of a frame (bytes): bigger tensors travel in pieces, messages in parts. */
   chunk_bytes: z
     .number()
     .int()
-    .min(1024)
-    .max(256 * 1024 * 1024)
+    .min(MIN_CHUNK_BYTES, tooSmall(`${MIN_CHUNK_BYTES} (1 KiB)`, 'the tensor streams cut tensors into pieces of at least 1 KiB'))
+    .max(MAX_CHUNK_BYTES, tooLarge(`${MAX_CHUNK_BYTES} (64 MiB)`, 'a frame carries up to two chunks and is held whole in memory on both sides'))
     .default(DEFAULT_CHUNK_BYTES),
 });
 
@@ -211,11 +290,50 @@ export function crossFieldProblems(value: unknown): CrossFieldProblem[] {
     // The workers' velocity is the momentum: a second one on the coordinator would count it twice.
     problems.push({ path: ['distributed', 'uplink', 'momentum_correction'], message: 'needs train.optimizer { "type": "sgd", "momentum": 0 }' });
   }
+  const quorum = rawAt(value, ['distributed', 'quorum']);
+  if (Array.isArray(tasks) && tasks.length > 0 && typeof quorum === 'number' && quorum > tasks.length) {
+    // A sync round at its deadline closes only with `quorum` tasks in: more than there are never arrive.
+    problems.push({
+      path: ['distributed', 'quorum'],
+      message: `${quorum} is more than the ${tasks.length} task${tasks.length === 1 ? '' : 's'} of this run, so no round could close at its deadline; use at most ${tasks.length}, or leave it out for all tasks`,
+    });
+  }
+  (Array.isArray(tasks) ? tasks : []).forEach((task: unknown, i) => problems.push(...syntheticProblems(rawAt(task, ['dataset']), ['tasks', i, 'dataset'])));
   return problems;
 }
 
 const SPARSITY_DEFAULTS = sparsitySchema.parse({});
 const TRAIN_DEFAULTS = trainSchema.parse({});
+const SYNTHETIC_DEFAULTS = syntheticDatasetSchema.parse({ source: 'synthetic' });
+
+type SyntheticSize = 'features' | 'hidden' | 'classes' | 'train' | 'test';
+
+/** A synthetic data set's arrays (inputs, the teacher's two layers) hold products of its sizes; each
+ *  must fit one array. Fields of the wrong type or out of range are left to the schema. */
+function syntheticProblems(dataset: unknown, at: (string | number)[]): CrossFieldProblem[] {
+  if (rawAt(dataset, ['source']) !== 'synthetic') return [];
+  const size = (key: SyntheticSize): number | undefined => {
+    const v = rawAt(dataset, [key]) ?? SYNTHETIC_DEFAULTS[key];
+    return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_ARRAY_ENTRIES ? v : undefined;
+  };
+  const products: [string, SyntheticSize, SyntheticSize][] = [
+    ['the training inputs', 'train', 'features'],
+    ['the held-out inputs', 'test', 'features'],
+    ["the teacher's hidden layer", 'features', 'hidden'],
+    ["the teacher's output layer", 'hidden', 'classes'],
+  ];
+  const problems: CrossFieldProblem[] = [];
+  for (const [what, a, b] of products) {
+    const x = size(a);
+    const y = size(b);
+    if (x === undefined || y === undefined || x * y <= MAX_ARRAY_ENTRIES) continue;
+    problems.push({
+      path: [...at, a],
+      message: `${a} x ${b} = ${x} x ${y} = ${(x * y).toExponential(2)} entries for ${what}, more than one array holds (${MAX_ARRAY_ENTRIES_TEXT}); make ${a} or ${b} smaller`,
+    });
+  }
+  return problems;
+}
 
 export const runConfigSchema = z
   .strictObject({

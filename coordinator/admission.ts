@@ -55,6 +55,9 @@ function check(deps: AdmissionDeps, session: Session, hello: Hello): string {
     );
   }
   const task = hello.task ?? '';
+  // The id tells a worker's reconnect from another worker; an empty one would match any other empty one.
+  if (!(hello.workerId ?? '').trim())
+    throw new WireError(ErrorCode.MALFORMED, 'the hello has no worker_id; a worker names itself with an id of its own (hybrid worker sends a random UUID per process)');
   if (!run.tasks.includes(task)) throw new WireError(ErrorCode.UNKNOWN_TASK, `no task "${task}" in this run; tasks: ${run.tasks.join(', ')}`);
   if (session.peer.onlyTask !== undefined && session.peer.onlyTask !== task) {
     throw new WireError(ErrorCode.UNAUTHORIZED, `this connection's token is for task "${session.peer.onlyTask}", not "${task}"`);
@@ -70,23 +73,25 @@ function check(deps: AdmissionDeps, session: Session, hello: Hello): string {
   return task;
 }
 
-/** Checks `hello` and joins its worker to its task (replacing one whose heartbeat lapsed), then welcomes it. */
+/** Checks `hello` and joins its worker to its task, then welcomes it. A task's worker is replaced only
+ *  once it is gone: its connection closed or closing, or its heartbeat lapsed. The same worker_id proves
+ *  nothing on its own (ids are not secret), so a reconnect also waits for the earlier connection to go. */
 export function admit(deps: AdmissionDeps, session: Session, hello: Hello): void {
   const { run, sessions } = deps;
   const task = check(deps, session, hello);
+  const workerId = hello.workerId ?? '';
   const existing = sessions.holding(task);
   if (existing) {
-    if (existing.state.name === 'joined' && existing.state.workerId !== hello.workerId) {
-      const lapse = lapseMs(run.config.distributed);
-      if (run.now() - existing.lastSeen < lapse) {
-        throw new WireError(ErrorCode.TASK_TAKEN, `task "${task}" has a live worker; try again once its heartbeat has lapsed (${lapse / 1000} s)`);
-      }
-      run.log(`coordinator: task ${task}: the previous worker's heartbeat lapsed; replacing it`);
+    const lapse = lapseMs(run.config.distributed);
+    if (existing.state.name === 'joined' && run.now() - existing.lastSeen < lapse) {
+      const same = existing.state.workerId === workerId ? ' (an earlier connection of this same worker is still open)' : '';
+      throw new WireError(ErrorCode.TASK_TAKEN, `task "${task}" has a live worker${same}; try again once its heartbeat has lapsed (${lapse / 1000} s)`);
     }
+    run.log(`coordinator: task ${task}: the previous worker is gone or its heartbeat lapsed; replacing it`);
     sessions.release(existing);
     existing.close(1000, 'replaced');
   }
-  sessions.join(session, task, hello.workerId ?? '');
+  sessions.join(session, task, workerId);
   deps.rounds.join(task);
   welcome(deps, session, task);
 }

@@ -7,7 +7,7 @@ import type { RunConfig } from '../config/schema.js';
 import type { Communication, RunResult } from '../model/run-output.js';
 import { initTensors, type ModelSpec } from '../model/spec.js';
 import { taskStateLayout } from '../model/task-state-layout.js';
-import { lapseMs } from '../config/settings.js';
+import { heartbeatMs, lapseMs } from '../config/settings.js';
 import { decode, ErrorCode, WireError } from '../proto/codec.js';
 import { admit, type AdmissionDeps } from './admission.js';
 import { weightedSum, type Aggregator } from './aggregation.js';
@@ -17,7 +17,7 @@ import { GradientSlots } from './gradient-slots.js';
 import { holdsBack } from './held-back.js';
 import type { CoordinatorMetrics } from './metrics.js';
 import { PushReceiver } from './push-receiver.js';
-import { refusalOf } from './refusals.js';
+import { answerRefusal } from './refusals.js';
 import { RoundDriver, type RoundStats } from './round-driver.js';
 import { RunCheckpoints, type CoordinatorCheckpoint } from './run-checkpoints.js';
 import { runContext, startLine, type RunContext } from './run-context.js';
@@ -81,7 +81,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     // A push in progress per task and one more (a refused or restarted one) decode next to W.
     const arena = { heldBack: holdsBack(config.distributed.uplink), pushBuffers: run.tasks.length + 1 };
     this.shared = new SharedWeights(initTensors(run.spec.shared, config.seed, 'shared'), config.train.optimizer, options.aggregator ?? weightedSum, arena);
-    this.taskStates = new TaskStates(run.spec, taskStateLayout(run.spec, config.train));
+    this.taskStates = new TaskStates(run.spec, taskStateLayout(run.spec, config.train), config.tasks);
     this.checkpoints = new RunCheckpoints(run, options.checkpoints);
     const resumed = options.resume ? this.checkpoints.resume() : null;
     if (resumed) {
@@ -97,7 +97,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.rounds = new RoundDriver(run, this.shared, this.downlink, this.sessions, this.pushes, version);
     this.rounds.on('closed', (v, stats) => this.roundClosed(v, stats)).on('trainingDone', () => this.recorder.startFinishing());
     this.admission = { run, sessions: this.sessions, downlink: this.downlink, taskStates: this.taskStates, rounds: this.rounds, recorder: this.recorder };
-    this.lapseTimer = setInterval(() => this.dropLapsed(), Math.max(100, (config.distributed.heartbeat_seconds * 1000) / 2)).unref();
+    this.lapseTimer = setInterval(() => this.dropLapsed(), Math.max(100, heartbeatMs(config.distributed) / 2)).unref();
     run.metrics?.sharedVersion.set(version);
     run.log(startLine(run, version));
   }
@@ -111,6 +111,10 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   /** The copy of W the workers hold (W itself while the downlink sends F32). */
   get mirrorTensors(): readonly Float32Array[] {
     return this.downlink.mirror.tensors;
+  }
+  /** A task's last kept state, encoded as checkpoints hold it. */
+  storedTaskState(task: string): Uint8Array | undefined {
+    return this.taskStates.get(task)?.encoded;
   }
   get done(): boolean {
     return this.recorder.phase === 'finished';
@@ -169,7 +173,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       }
     } catch (err) {
       if (err instanceof WireError) return this.refuse(session, err);
-      this.run.log(`coordinator: internal error on a frame from ${session.task ?? 'a new connection'}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      this.run.peerLog.line('internal', `coordinator: internal error on a frame from ${session.task ?? 'a new connection'}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       this.refuse(session, new WireError(ErrorCode.UNSPECIFIED, 'internal error'));
     }
   }
@@ -183,16 +187,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     if (session.state.name !== 'closing') this.refuse(session, err, label);
   }
 
-  /** Answers bad input with an error reply, counts it, and closes the connection where it is fatal. */
   private refuse(session: Session, err: WireError, label?: string): void {
-    const rule = refusalOf(err.code);
-    const reason = label ?? rule.label;
-    const counter = rule.scope === 'push' ? this.run.metrics?.pushesRejected : this.run.metrics?.connectionsRejected;
-    counter?.inc({ reason });
-    this.run.log(`coordinator: refused ${session.task ? `task ${session.task}` : 'a connection'}: ${reason}: ${err.message}`);
-    session.send('error', { code: err.code, message: err.message });
-    if (rule.resend) this.downlink.sendFull(session, this.version);
-    if (rule.fatal) session.close(1008, reason);
+    answerRefusal(this.run, session, err, label, () => this.downlink.sendFull(session, this.version));
   }
 
   private roundClosed(version: number, stats: RoundStats): void {
@@ -243,6 +239,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.rounds.halt();
     this.recorder.stop();
     clearInterval(this.lapseTimer);
+    this.run.peerLog.stop();
     for (const s of this.sessions.open) s.close(1001, 'coordinator stopping');
   }
 }

@@ -2,6 +2,7 @@
 // them with the health and readiness probes.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { PUSH_REFUSAL_LABELS } from './refusals.js';
+import { TASK_STATE_REFUSAL_LABELS } from './task-state-checks.js';
 
 export class CoordinatorMetrics {
   readonly registry = new Registry();
@@ -19,8 +20,10 @@ export class CoordinatorMetrics {
   readonly stragglers: Counter<'task'>;
   readonly checkpointLastSuccess: Gauge;
   readonly checkpointDuration: Histogram;
+  readonly checkpointsDamaged: Counter;
   readonly taskSparseDensity: Gauge<'task'>;
   readonly connectionsRejected: Counter<'reason'>;
+  readonly taskStatesRejected: Counter<'reason'>;
 
   /** `tasks`: the run's task names, whose series exist from the start (counters at 0, gauges NaN until reported). */
   constructor(tasks: readonly string[]) {
@@ -59,6 +62,11 @@ export class CoordinatorMetrics {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     });
+    this.checkpointsDamaged = new Counter({
+      name: 'hybrid_checkpoints_damaged_total',
+      help: 'Checkpoint files found damaged (truncated, bad checksum, another format) and moved into <checkpoint-dir>/damaged.',
+      registers,
+    });
     this.taskSparseDensity = new Gauge({
       name: 'hybrid_task_sparse_density',
       help: "Density of each task's sparse tensors S_t: non-zeros over shared parameters.",
@@ -72,9 +80,17 @@ export class CoordinatorMetrics {
       registers,
     });
 
+    this.taskStatesRejected = new Counter({
+      name: 'hybrid_task_states_rejected_total',
+      help: 'Task states refused (the stored state kept), by reason: malformed parts, layout, non-finite values, values out of range, class count, wrong task.',
+      labelNames: ['reason'],
+      registers,
+    });
+
     // Each reason's series exists from the start at 0: a labelled counter is otherwise absent from
     // /metrics until its first refusal, and increase() over the scrape that creates it sees nothing.
     for (const reason of PUSH_REFUSAL_LABELS) this.pushesRejected.inc({ reason }, 0);
+    for (const reason of TASK_STATE_REFUSAL_LABELS) this.taskStatesRejected.inc({ reason }, 0);
     for (const task of tasks) {
       this.taskSamples.inc({ task }, 0);
       this.stragglers.inc({ task }, 0);

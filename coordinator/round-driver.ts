@@ -2,6 +2,8 @@
 // a round closes when the policy says so or at its deadline, its contributions step W, and the update
 // goes out to every joined worker. Timers and metrics live here; the policy itself has no I/O.
 import { EventEmitter } from 'node:events';
+import { DEADLINE_SLACK_MS } from '../config/schema.js';
+import { roundTimeoutMs } from '../config/settings.js';
 import { lrScale } from '../model/learning-rate.js';
 import { ErrorCode, WireError } from '../proto/codec.js';
 import type { Downlink } from './downlink.js';
@@ -49,7 +51,7 @@ export class RoundDriver extends EventEmitter<RoundEvents> {
   ) {
     super();
     const dist = run.config.distributed;
-    this.rounds = new Rounds(run.tasks, { mode: dist.mode, quorum: dist.quorum ?? run.tasks.length, staleness: dist.staleness, deadlineMs: dist.round_timeout_seconds * 1000 }, version);
+    this.rounds = new Rounds(run.tasks, { mode: dist.mode, quorum: dist.quorum ?? run.tasks.length, staleness: dist.staleness, deadlineMs: roundTimeoutMs(dist) }, version);
     this.weights = new Map(run.config.tasks.map((t) => [t.name, t.weight]));
     this.roundStarted = run.now();
   }
@@ -67,7 +69,7 @@ export class RoundDriver extends EventEmitter<RoundEvents> {
     this.rounds.join(task, this.run.now());
   }
 
-  /** A task's worker left: its push for the open round still counts, and the round may close without it. */
+  /** A task's worker left: its push for the open round still counts; the rounds wait for the task until their deadline. */
   leave(task: string): void {
     this.rounds.leave(task);
     this.maybeClose();
@@ -153,7 +155,7 @@ export class RoundDriver extends EventEmitter<RoundEvents> {
     this.deadlineTimer = setTimeout(() => {
       this.deadlineTimer = null;
       this.maybeClose();
-    }, wait + 5);
+    }, wait + DEADLINE_SLACK_MS);
     this.deadlineTimer.unref();
   }
 

@@ -1,7 +1,9 @@
 // Round bookkeeping, without I/O: which pushes a round takes, when it closes, which tasks straggled.
-// Sync mode (docs/architecture.md section 4): a round closes when every active task has pushed for the current
-// version, or at its deadline with at least `quorum` pushes. Async mode: a push within the staleness
-// bound is applied on arrival, scaled by 1 / (1 + staleness).
+// Sync mode (docs/architecture.md section 4): a round closes when every task of the run has pushed for
+// the current version, or at its deadline with at least `quorum` pushes. A task whose worker is away
+// (not yet joined, dead, lapsed) still counts: the round waits for it until the deadline and then counts
+// it as a straggler, so W moves on only while a quorum of tasks trains. Async mode: a push within the
+// staleness bound is applied on arrival, scaled by 1 / (1 + staleness).
 import type { Contribution } from './aggregation.js';
 
 export type RoundMode = 'sync' | 'async';
@@ -21,10 +23,6 @@ export class Rounds {
   private readonly pending = new Map<string, Contribution>();
   private readonly active = new Set<string>();
   private openedAt: number | null = null;
-  /** Until the first round closed, rounds wait for every configured task (or for the deadline and a
-   *  quorum), so the first worker up does not train alone while the others start; after it, for the
-   *  active tasks. Reset by a restart. */
-  private started = false;
 
   constructor(
     readonly tasks: readonly string[],
@@ -50,7 +48,8 @@ export class Rounds {
     if (this.openedAt === null) this.openedAt = now;
   }
 
-  /** A task's worker left or lapsed; its push for the open round, if any, still counts. */
+  /** A task's worker left or lapsed; its push for the open round, if any, still counts, and the rounds
+   *  still wait for the task until their deadline. */
   leave(task: string): void {
     this.active.delete(task);
   }
@@ -79,9 +78,7 @@ export class Rounds {
   ready(now: number): boolean {
     if (this.pending.size === 0) return false;
     if (this.policy.mode === 'async') return true;
-    const expected = this.started ? [...this.active] : this.tasks;
-    const waitingFor = expected.filter((t) => !this.pending.has(t));
-    if (waitingFor.length === 0) return true;
+    if (this.tasks.every((t) => this.pending.has(t))) return true;
     return this.deadlinePassed(now) && this.pending.size >= this.policy.quorum;
   }
 
@@ -95,12 +92,11 @@ export class Rounds {
     return Math.max(0, this.openedAt + this.policy.deadlineMs - now);
   }
 
-  /** Closes the open round: its contributions, the active tasks that did not push, the new version. */
+  /** Closes the open round: its contributions, the tasks that did not push (sync), the new version. */
   close(now: number): { contributions: Contribution[]; stragglers: string[]; version: number } {
     const contributions = this.tasks.filter((t) => this.pending.has(t)).map((t) => this.pending.get(t)!);
-    const stragglers = this.policy.mode === 'sync' ? [...this.active].filter((t) => !this.pending.has(t)) : [];
+    const stragglers = this.policy.mode === 'sync' ? this.tasks.filter((t) => !this.pending.has(t)) : [];
     this.pending.clear();
-    this.started = true;
     this.current++;
     this.openedAt = now;
     return { contributions, stragglers, version: this.current };

@@ -26,9 +26,11 @@ export class RunCheckpoints {
     private readonly store: CheckpointStore<CoordinatorCheckpoint> | undefined,
   ) {}
 
-  /** Writes a checkpoint of W at `version` and the task states (a failure is logged, not thrown: training goes on). */
-  save(version: number, shared: SharedWeights, taskStates: TaskStates, elapsedSeconds: number): void {
-    if (!this.store) return;
+  /** Writes a checkpoint of W at `version` and the task states. A failure is logged and returned as false,
+   *  not thrown: training goes on after a failed periodic checkpoint. (A failed final one fails the run:
+   *  the launcher reads that from the store, CheckpointStore.lastSaveError.) */
+  save(version: number, shared: SharedWeights, taskStates: TaskStates, elapsedSeconds: number): boolean {
+    if (!this.store) return true;
     const state = { version, shared: shared.tensors, optimizer: shared.optimizerState(), tasks: taskStates.encoded(), elapsedSeconds };
     const t0 = performance.now();
     try {
@@ -37,23 +39,29 @@ export class RunCheckpoints {
       this.run.metrics?.checkpointDuration.observe(seconds);
       this.run.metrics?.checkpointLastSuccess.set(Date.now() / 1000);
       this.run.log(`coordinator: checkpoint ${info.path} (version ${state.version}, ${info.bytes} bytes, ${seconds.toFixed(2)} s)`);
+      return true;
     } catch (err) {
       this.run.log(`coordinator: checkpoint at version ${state.version} FAILED: ${(err as Error).message}`);
+      return false;
     }
   }
 
-  /** The newest valid checkpoint, or null (logged) when there is none. Throws when it belongs to another
-   *  model or was written by a build whose task states this one cannot read. */
+  /** The newest valid checkpoint (damaged newer files are set aside by the store), or null (logged) when
+   *  the directory holds no checkpoint, or only damaged ones and the store was told to start fresh then.
+   *  Throws when every checkpoint is damaged (NoValidCheckpointError, from the store), and when the newest
+   *  valid one belongs to another model or was written by a build whose task states this one cannot read. */
   resume(): CoordinatorCheckpoint | null {
-    const loaded = this.store?.loadNewest() ?? null;
+    const loaded = this.store?.resumeNewest() ?? null;
     if (!loaded) {
-      this.run.log('coordinator: --resume given but no valid checkpoint found; starting from version 0');
+      this.run.log(`coordinator: --resume given but ${this.store ? `no valid checkpoint in ${this.store.dir}` : 'no checkpoint directory'}; starting from version 0`);
       return null;
     }
     const ck = loaded.state;
     const path = loaded.info.path;
     if (ck.fingerprint !== this.run.fingerprint) {
-      throw new Error(`checkpoint ${path} is for model ${ck.fingerprint}, but the run config describes model ${this.run.fingerprint}`);
+      throw new Error(
+        `checkpoint ${path} is for model ${ck.fingerprint}, but the run config describes model ${this.run.fingerprint}: resume with the config that run used, or give this run an empty checkpoint directory`,
+      );
     }
     if ((ck.protocol ?? 1) !== PROTOCOL_VERSION) {
       throw new Error(

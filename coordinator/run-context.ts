@@ -2,6 +2,8 @@
 // limits, and where logs, metrics and the time come from.
 import type { RunConfig } from '../config/schema.js';
 import { taskInputShape } from '../data/shapes.js';
+import { LogLimiter } from '../lib/log-limiter.js';
+import { checkAllocatable } from '../model/limits.js';
 import { buildModelSpec, modelFingerprint, totalSize, type ModelSpec } from '../model/spec.js';
 import type { CoordinatorMetrics } from './metrics.js';
 
@@ -21,11 +23,14 @@ export interface RunContext {
   readonly maxFrameBytes: number;
   readonly metrics: CoordinatorMetrics | undefined;
   log(line: string): void;
+  /** For the lines a peer can provoke (refusals): a few per kind, then a summary. */
+  readonly peerLog: LogLimiter;
   now(): number;
 }
 
 export function runContext(config: RunConfig, options: { log: (line: string) => void; metrics?: CoordinatorMetrics; now?: () => number }): RunContext {
   const spec = buildModelSpec(config.model, taskInputShape(config.tasks[0]));
+  checkAllocatable(spec, config);
   const shared = totalSize(spec.shared);
   const chunkBytes = config.distributed.chunk_bytes;
   // The largest message in one piece is a task state: S_t, its support, the head and two optimizer
@@ -46,6 +51,7 @@ export function runContext(config: RunConfig, options: { log: (line: string) => 
     maxFrameBytes: needsParts ? 2 * chunkBytes + (1 << 20) + 1024 * 4 * spec.shared.length : whole,
     metrics: options.metrics,
     log: options.log,
+    peerLog: new LogLimiter(options.log),
     now: options.now ?? (() => performance.now()),
   };
 }

@@ -11,6 +11,8 @@ export interface Peer {
   close(code?: number, reason?: string): void;
   /** Set when the connection authenticated with a task's own token: it may train only that task. */
   onlyTask?: string;
+  /** Called when the connection joined a task (the transport lifts its limits for new connections). */
+  joined?: () => void;
 }
 
 export type SessionState =
@@ -28,6 +30,8 @@ export class Session {
   skipping: number | null = null;
   /** A task state whose parts are arriving. */
   taskState: TaskStateAssembler | null = null;
+  /** A task state was refused part-way: its remaining parts are dropped without a reply. */
+  skippingTaskState = false;
 
   constructor(
     readonly peer: Peer,
@@ -99,6 +103,7 @@ export class Sessions {
   join(session: Session, task: string, workerId: string): void {
     session.state = { name: 'joined', task, workerId };
     this.byTask.set(task, session);
+    session.peer.joined?.();
   }
 
   /** Stops `session` holding its task (it was replaced); the caller closes it. */

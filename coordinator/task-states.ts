@@ -1,13 +1,18 @@
 // Each task's last reported state (S_t, its support, the head and their optimizer), as the coordinator
 // keeps it for a worker that takes the task over, for checkpoints, and for the bundle at the end. States
-// arrive in parts, are checked against the model's layout, and are kept encoded, so checkpoints store
-// them as they are and welcomes decode them back.
+// arrive in parts, are checked against the model's layout as they come (so a state never allocates more
+// than the model allows) and against coordinator/task-state-checks.ts once complete, and are kept
+// encoded, so checkpoints store them as they are and welcomes decode them back. A refused state leaves
+// the stored one untouched.
 import { TaskStateAssembler, type TaskStateLayout } from '../compression/task-state-stream.js';
+import type { TaskConfig } from '../config/schema.js';
 import type { BundleTask } from '../model/bundle.js';
+import { classesBound, configuredClasses } from '../model/limits.js';
 import type { ModelSpec } from '../model/spec.js';
-import { headSpec } from '../model/spec.js';
-import { checkFinite, ErrorCode, f32Values, wire, WireError, type TaskStateMessage } from '../proto/codec.js';
+import { headSpec, totalSize } from '../model/spec.js';
+import { f32Values, wire, WireError, type TaskStateMessage } from '../proto/codec.js';
 import type { Session } from './session.js';
+import { assemblyReason, checkTaskState, TaskStateRefusal } from './task-state-checks.js';
 
 export interface TaskRecord {
   encoded: Uint8Array;
@@ -20,7 +25,28 @@ export class TaskStates {
   constructor(
     private readonly spec: ModelSpec,
     private readonly layout: TaskStateLayout,
+    private readonly taskConfigs: readonly TaskConfig[],
   ) {}
+
+  /** The class count a state of `task` must have: the config's, else that of the task's kept state. */
+  private classesOf(task: string): number | null {
+    const config = this.taskConfigs.find((t) => t.name === task);
+    return (config && configuredClasses(config)) ?? this.get(task)?.state.classes ?? null;
+  }
+
+  /** The layout with the head bounded by what the task's config allows, checked before the head's
+   *  buffers are sized from the class count a state declares. */
+  private layoutOf(task: string): TaskStateLayout {
+    const config = this.taskConfigs.find((t) => t.name === task);
+    const most = config ? classesBound(config) : 0;
+    return {
+      ...this.layout,
+      head: (classes) => {
+        if (classes > most) throw new TaskStateRefusal('classes', `task ${task}: the state's head has ${classes} classes; the task has at most ${most}`);
+        return this.layout.head(classes);
+      },
+    };
+  }
 
   get(task: string): TaskRecord | undefined {
     return this.records.get(task);
@@ -33,44 +59,50 @@ export class TaskStates {
 
   /**
    * Takes one part of a task state from `session` (joined to `task`); returns the record once the state
-   * is complete and checked. Throws WireError on a broken part or state, which is then dropped.
+   * is complete and checked. Throws TaskStateRefusal on a broken part or state, which is then dropped
+   * with its remaining parts.
    */
   accept(session: Session, task: string, part: TaskStateMessage): TaskRecord | null {
-    if (part.task && part.task !== task) throw new WireError(ErrorCode.UNKNOWN_TASK, `this connection trains "${task}", not "${part.task}"`);
     const index = part.part ?? 0;
-    if (index === 0) {
-      const earlier = session.taskState;
-      session.taskState = new TaskStateAssembler(`task state of ${task}`, this.layout);
-      if (earlier?.open) {
-        session.taskState = null;
-        throw new WireError(ErrorCode.MALFORMED, `a new task state began while part ${earlier.waitingFor} of the previous one was missing; both dropped`);
-      }
-    } else if (!session.taskState) {
-      throw new WireError(ErrorCode.MALFORMED, `task state part ${index} without the parts before it`);
+    if (index > 0 && session.taskState === null && session.skippingTaskState) {
+      if (index + 1 >= (part.parts ?? 0)) session.skippingTaskState = false;
+      return null;
     }
-    const pending = session.taskState;
     let state: TaskStateMessage | null;
     try {
-      state = pending.accept(part);
+      state = this.assemble(session, task, part, index);
+      if (state === null) return null;
+      checkTaskState(state, { task, layout: this.layout, classes: this.classesOf(task), sharedEntries: this.sharedEntries });
     } catch (err) {
       session.taskState = null;
-      throw err;
+      // The rest of a state refused part-way is dropped without a reply each.
+      session.skippingTaskState = index + 1 < (part.parts ?? 0);
+      if (err instanceof TaskStateRefusal || !(err instanceof WireError)) throw err;
+      throw new TaskStateRefusal(assemblyReason(err.code), err.message);
     }
-    if (state === null) return null;
-    session.taskState = null;
-    this.check(task, state);
     const encoded = wire.TaskState.encode(state).finish();
     const record = { encoded, state: wire.TaskState.decode(encoded) };
     this.records.set(task, record);
     return record;
   }
 
-  /** S_t and the head are the values the bundle will hold: every one finite, of its shape. */
-  private check(task: string, state: TaskStateMessage): void {
-    const sparse = state.sparse ?? [];
-    const head = state.head ?? [];
-    this.spec.shared.forEach((t, i) => checkFinite(`task ${task} sparse/${t.name}`, f32Values(sparse[i], t.shape)));
-    headSpec(this.spec, state.classes ?? 0).forEach((h, i) => checkFinite(`task ${task} ${h.name}`, f32Values(head[i], h.shape)));
+  private get sharedEntries(): number {
+    return totalSize(this.spec.shared);
+  }
+
+  /** Adds `part` to the state arriving on `session`; the whole state once its last part is in. */
+  private assemble(session: Session, task: string, part: TaskStateMessage, index: number): TaskStateMessage | null {
+    if (part.task && part.task !== task) throw new TaskStateRefusal('wrong_task', `this connection trains "${task}", not "${part.task}"`);
+    if (index === 0) {
+      const earlier = session.taskState;
+      session.taskState = new TaskStateAssembler(`task state of ${task}`, this.layoutOf(task));
+      if (earlier?.open) throw new TaskStateRefusal('malformed', `a new task state began while part ${earlier.waitingFor} of the previous one was missing; both dropped`);
+    } else if (!session.taskState) {
+      throw new TaskStateRefusal('malformed', `task state part ${index} without the parts before it`);
+    }
+    const state = session.taskState.accept(part);
+    if (state !== null) session.taskState = null;
+    return state;
   }
 
   /** The states by task, encoded, for a checkpoint. */

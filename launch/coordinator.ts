@@ -1,12 +1,15 @@
 // `hybrid coordinator`: the Coordinator behind its WebSocket server, with checkpoints, /metrics,
-// /healthz and /readyz, and a checkpoint on SIGTERM/SIGINT. Resolves when training is done.
+// /healthz and /readyz, and a checkpoint on SIGTERM/SIGINT. Checks at start-up that its checkpoint and
+// run directories are writable; resolves with the result when training is done and both the results and
+// the final checkpoint were written, and rejects otherwise: a run that lost its ending is a failure.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RunConfig } from '../config/schema.js';
-import { CheckpointStore } from '../coordinator/checkpoints.js';
-import { Coordinator, type CoordinatorCheckpoint } from '../coordinator/coordinator.js';
+import { CheckpointStore, DAMAGED_DIR, NoValidCheckpointError } from '../coordinator/checkpoints.js';
+import { Coordinator, type CoordinatorCheckpoint, type CoordinatorOptions } from '../coordinator/coordinator.js';
 import { CoordinatorMetrics } from '../coordinator/metrics.js';
 import { startProbeServer } from '../lib/probe-server.js';
+import { ensureWritableDirectory } from '../lib/writable-directory.js';
 import { startServer } from '../coordinator/server.js';
 import type { RunResult } from '../model/run-output.js';
 import type { Log } from './progress.js';
@@ -16,8 +19,14 @@ export interface CoordinatorCommandOptions {
   host?: string;
   port: number;
   metricsPort: number;
+  /** Interface of /metrics, /healthz and /readyz (default: `host`): they take no token, so a deployment
+   *  may keep them off the network the workers use. */
+  metricsHost?: string;
   checkpointDir: string;
   resume: boolean;
+  /** With `resume`: when every checkpoint in the directory is damaged, move them into `damaged/` and
+   *  start from version 0 instead of stopping. */
+  freshIfDamaged?: boolean;
   outDir?: string;
   tokenFile?: string;
   tlsCert?: string;
@@ -37,8 +46,19 @@ export function coordinatorTokens(path: string, tasks: readonly string[]): Token
   return tokens;
 }
 
-export async function runCoordinator(config: RunConfig, opts: CoordinatorCommandOptions, log: Log): Promise<RunResult | null> {
-  const checkpoints = new CheckpointStore<CoordinatorCheckpoint>({ dir: opts.checkpointDir, keep: config.distributed.keep_checkpoints, warn: log });
+export async function runCoordinator(config: RunConfig, opts: CoordinatorCommandOptions, log: Log): Promise<RunResult> {
+  if (opts.freshIfDamaged && !opts.resume) throw new Error('--fresh-if-damaged only applies with --resume: add --resume, or leave --fresh-if-damaged out');
+  // --out first: the checkpoint directory is often inside it, and an --out that is a file is the cause to name.
+  if (opts.outDir) ensureWritableDirectory(opts.outDir, '--out');
+  ensureWritableDirectory(opts.checkpointDir, '--checkpoint-dir');
+  const metrics = new CoordinatorMetrics(config.tasks.map((t) => t.name));
+  const checkpoints = new CheckpointStore<CoordinatorCheckpoint>({
+    dir: opts.checkpointDir,
+    keep: config.distributed.keep_checkpoints,
+    warn: log,
+    freshIfAllDamaged: opts.freshIfDamaged ?? false,
+    onSetAside: () => metrics.checkpointsDamaged.inc(),
+  });
   const existing = checkpoints.list();
   if (!opts.resume && existing.length > 0) {
     throw new Error(
@@ -52,11 +72,10 @@ export async function runCoordinator(config: RunConfig, opts: CoordinatorCommand
       )
     : undefined;
   const tls = opts.tlsCert || opts.tlsKey ? readTls(opts.tlsCert, opts.tlsKey) : undefined;
-  const metrics = new CoordinatorMetrics(config.tasks.map((t) => t.name));
-  const coordinator = new Coordinator(config, { log, metrics, checkpoints, resume: opts.resume, outDir: opts.outDir });
+  const coordinator = newCoordinator(config, { log, metrics, checkpoints, resume: opts.resume, outDir: opts.outDir });
   const metricsServer = await startProbeServer({
     name: 'metrics server',
-    host: opts.host,
+    host: opts.metricsHost ?? opts.host,
     port: opts.metricsPort,
     registry: metrics.registry,
     ready: () => coordinator.ready,
@@ -65,7 +84,7 @@ export async function runCoordinator(config: RunConfig, opts: CoordinatorCommand
   const server = await startServer(coordinator, { host: opts.host, port: opts.port, tokens, tls, metrics, log });
   const scheme = tls ? 'wss' : 'ws';
   log(
-    `coordinator: listening on ${scheme}://${opts.host ?? '0.0.0.0'}:${server.port}, metrics on ${tls && !opts.metricsPlain ? 'https' : 'http'}://${opts.host ?? '0.0.0.0'}:${metricsServer.port}/metrics${tokens ? ', tokens required' : ''}`,
+    `coordinator: listening on ${scheme}://${opts.host ?? '0.0.0.0'}:${server.port}, metrics on ${tls && !opts.metricsPlain ? 'https' : 'http'}://${opts.metricsHost ?? opts.host ?? '0.0.0.0'}:${metricsServer.port}/metrics${tokens ? ', tokens required' : ''}`,
   );
   opts.onListening?.({ port: server.port, metricsPort: metricsServer.port });
   coordinator.on('round', (version: number, stats: { seconds: number; loss: Record<string, number> }) => {
@@ -96,7 +115,31 @@ export async function runCoordinator(config: RunConfig, opts: CoordinatorCommand
   await new Promise((r) => setTimeout(r, 200));
   coordinator.stop(false);
   await Promise.all([server.close(), metricsServer.close()]);
+  // The 'done' event follows the final checkpoint at once, so the store's last save is that one.
+  const checkpointError = checkpoints.lastSaveError;
+  if (result === null || checkpointError) {
+    const lost = [
+      ...(result === null ? [`no results were written${opts.outDir ? ` to ${resolve(opts.outDir)}` : ''}`] : []),
+      ...(checkpointError ? [`the final checkpoint could not be written to ${resolve(opts.checkpointDir)} (${checkpointError.message})`] : []),
+    ];
+    const advice = checkpointError
+      ? 'Fix the checkpoint directory before training again: a --resume would go on from an older checkpoint, if there is one'
+      : 'The final checkpoint holds W and every task state: once the cause is fixed, the same command with --resume writes the results from it';
+    throw new Error(`training ended, but ${lost.join(' and ')}; the log above says why. ${advice}`);
+  }
   return result;
+}
+
+/** The Coordinator, with a resume that found only damaged checkpoints explained in terms of this command. */
+function newCoordinator(config: RunConfig, options: CoordinatorOptions): Coordinator {
+  try {
+    return new Coordinator(config, options);
+  } catch (err) {
+    if (!(err instanceof NoValidCheckpointError)) throw err;
+    throw new Error(
+      `${err.message}. Look at them; to start this run from version 0 with them moved into ${resolve(err.dir, DAMAGED_DIR)}, add --fresh-if-damaged to --resume (or remove them yourself)`,
+    );
+  }
 }
 
 function readTls(cert: string | undefined, key: string | undefined): { cert: Buffer; key: Buffer } {

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { RunConfig } from '../config/schema.js';
+import { ensureWritableDirectory } from '../lib/writable-directory.js';
 import type { RunResult } from '../model/run-output.js';
 import { fromCoordinator } from './local-channel.js';
 import type { Log } from './progress.js';
@@ -28,6 +29,9 @@ function relay(child: ChildProcess, prefix: string, log: Log, filter: (line: str
 
 export async function runLocal(config: RunConfig, opts: LocalOptions, log: Log): Promise<RunResult> {
   const outDir = resolve(opts.outDir);
+  // The coordinator checks again (with its checkpoint directory), but only after a process start: an
+  // unwritable run directory is said here, once, before anything starts.
+  ensureWritableDirectory(outDir, '--out');
   const node = process.execPath;
   // Ports 0: the coordinator binds free ports itself and says which (a port picked here could be taken
   // by another process before the coordinator binds it); the workers start once it listens.
@@ -72,7 +76,7 @@ export async function runLocal(config: RunConfig, opts: LocalOptions, log: Log):
   }
   log(`local: coordinator on ws://127.0.0.1:${port} (metrics http://127.0.0.1:${metricsPort}/metrics), ${config.tasks.length} workers, run directory ${outDir}`);
   config.tasks.forEach((task) => {
-    const args = [opts.cli, 'worker', '--coordinator', `ws://127.0.0.1:${port}`, '--task', task.name, '--metrics-port', '0', '--host', '127.0.0.1'];
+    const args = [opts.cli, 'worker', '--coordinator', `ws://127.0.0.1:${port}`, '--task', task.name, '--metrics-port', '0', '--metrics-host', '127.0.0.1'];
     if (opts.backend) args.push('--backend', opts.backend);
     const child = spawn(node, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);

@@ -9,6 +9,7 @@ import { loadTaskData } from '../data/tasks.js';
 import type { Bundle } from '../model/bundle.js';
 import { summarise, writeRunDirectory, type RunResult } from '../model/run-output.js';
 import { lrScale } from '../model/learning-rate.js';
+import { ensureWritableDirectory } from '../lib/writable-directory.js';
 import { buildModelSpec, initTensors, modelFingerprint, totalSize, type ModelSpec } from '../model/spec.js';
 import { SeparateModel } from '../worker/separate-model.js';
 import { TaskTrainer } from '../worker/trainer.js';
@@ -68,6 +69,8 @@ function trainHybrid(config: RunConfig, spec: ModelSpec, trainers: TaskTrainer[]
 export async function runTrain(config: RunConfig, options: TrainOptions): Promise<RunResult> {
   const started = performance.now();
   const { log } = options;
+  // Before the data is read and anything trained: a run directory that cannot be written is found now.
+  if (options.outDir) ensureWritableDirectory(options.outDir, '--out');
   const data = await loadAllTasks(config);
   const spec = buildModelSpec(config.model, data[0].inputShape);
   const sharedSize = totalSize(spec.shared);

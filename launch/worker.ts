@@ -1,6 +1,7 @@
-// `hybrid worker`: one task's Worker, its /metrics, and a state report on SIGTERM/SIGINT.
+// `hybrid worker`: one task's Worker, its /metrics, and a state report on SIGTERM/SIGINT. Several workers
+// share a host (one per GPU): a default metrics port that another holds moves to a free one.
 import { readFileSync } from 'node:fs';
-import { startProbeServer } from '../lib/probe-server.js';
+import { startProbeServer, type ProbeServer } from '../lib/probe-server.js';
 import { WorkerMetrics } from '../worker/metrics.js';
 import { Worker, type WorkerOutcome } from '../worker/worker.js';
 import type { Log } from './progress.js';
@@ -11,9 +12,13 @@ export interface WorkerCommandOptions {
   task: string;
   tokenFile?: string;
   ca?: string;
-  metricsPort: number;
-  host?: string;
+  /** Unset: DEFAULT_WORKER_METRICS_PORT, or any free port when another process holds it. 0: any free port. */
+  metricsPort?: number;
+  /** Interface of /metrics and /healthz (default: every interface). */
+  metricsHost?: string;
 }
+
+export const DEFAULT_WORKER_METRICS_PORT = 9401;
 
 /** The worker's token: --token-file, else HYBRID_TOKEN; never a command-line value, which `ps` shows.
  *  A per-task file (the coordinator's format) gives the worker its own task's token. */
@@ -31,8 +36,9 @@ export async function runWorker(opts: WorkerCommandOptions, log: Log): Promise<W
   const token = workerToken(opts.tokenFile, opts.task);
   const ca = opts.ca ? readCa(opts.ca) : undefined;
   const metrics = new WorkerMetrics(opts.task);
-  const server = await startProbeServer({ name: 'worker metrics server', host: opts.host, port: opts.metricsPort, registry: metrics.registry });
-  log(`worker ${opts.task}: metrics on http://${opts.host ?? '0.0.0.0'}:${server.port}/metrics`);
+  const server = await startMetrics(opts, metrics);
+  const moved = server.movedFrom === undefined ? '' : ` (port ${server.movedFrom} is taken, by another worker on this host perhaps)`;
+  log(`worker ${opts.task}: coordinator ${opts.coordinator}, metrics on http://${opts.metricsHost ?? '0.0.0.0'}:${server.port}/metrics${moved}`);
   const worker = new Worker({ url: opts.coordinator, task: opts.task, token, ca, log, metrics });
   const onSignal = (signal: NodeJS.Signals) => {
     log(`worker ${opts.task}: ${signal}: reporting the task state and stopping`);
@@ -46,6 +52,20 @@ export async function runWorker(opts: WorkerCommandOptions, log: Log): Promise<W
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     await server.close();
+  }
+}
+
+/** The metrics server: an explicit --metrics-port must be free; the default moves when it is not. */
+async function startMetrics(opts: WorkerCommandOptions, metrics: WorkerMetrics): Promise<ProbeServer> {
+  const explicit = opts.metricsPort !== undefined;
+  const port = opts.metricsPort ?? DEFAULT_WORKER_METRICS_PORT;
+  try {
+    return await startProbeServer({ name: 'worker metrics server', host: opts.metricsHost, port, registry: metrics.registry, fallbackToFreePort: !explicit });
+  } catch (err) {
+    if (!explicit) throw err;
+    throw new Error(
+      `${(err as Error).message}; --metrics-port ${port} was given explicitly: give a free port, 0 for any free port, or leave the flag out (port ${DEFAULT_WORKER_METRICS_PORT}, or a free one when it is taken)`,
+    );
   }
 }
 

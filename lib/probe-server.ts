@@ -14,6 +14,9 @@ export interface ProbeServerOptions {
   host?: string;
   /** 0 picks a free port; the real one is returned. */
   port: number;
+  /** When `port` is in use, take a free one instead (a default port, which a second process on the
+   *  host holds already) rather than fail; `movedFrom` then says so. */
+  fallbackToFreePort?: boolean;
   registry: Registry;
   /** Drives /readyz; without it the route is not served. */
   ready?: () => boolean;
@@ -24,6 +27,8 @@ export interface ProbeServerOptions {
 export interface ProbeServer {
   server: http.Server;
   port: number;
+  /** The port asked for, when it was in use and a free one was taken instead (fallbackToFreePort). */
+  movedFrom?: number;
   close(): Promise<void>;
 }
 
@@ -51,18 +56,27 @@ export async function startProbeServer(options: ProbeServerOptions): Promise<Pro
   };
   const server: http.Server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handler) : http.createServer(handler);
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error) => reject(new Error(`${options.name}: cannot listen on ${options.host ?? '*'}:${options.port}: ${error.message}`));
-    server.once('error', onError);
-    server.listen(options.port, options.host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
+  let movedFrom: number | undefined;
+  try {
+    await listen(server, options.port, options.host);
+  } catch (error) {
+    const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    if (!inUse || !options.fallbackToFreePort || options.port === 0) {
+      const hint = inUse ? ' (the port is in use: choose another, or 0 for any free port)' : '';
+      throw new Error(`${options.name}: cannot listen on ${options.host ?? '*'}:${options.port}: ${(error as Error).message}${hint}`);
+    }
+    movedFrom = options.port;
+    try {
+      await listen(server, 0, options.host);
+    } catch (again) {
+      throw new Error(`${options.name}: cannot listen on ${options.host ?? '*'} (port ${options.port} is in use, and no free port was given): ${(again as Error).message}`);
+    }
+  }
 
   return {
     server,
     port: (server.address() as AddressInfo).port,
+    movedFrom,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -70,4 +84,15 @@ export async function startProbeServer(options: ProbeServerOptions): Promise<Pro
         server.closeAllConnections();
       }),
   };
+}
+
+function listen(server: http.Server, port: number, host: string | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
 }

@@ -5,6 +5,7 @@ import type { ModelConfig } from '../config/schema.js';
 import { Random } from '../lib/random.js';
 import { architecture } from './architectures/index.js';
 import { tensor } from './architectures/tensor-specs.js';
+import { checkSpecAllocatable } from './limits.js';
 
 export type Init = 'he' | 'glorot' | 'zeros';
 
@@ -30,9 +31,13 @@ export interface ModelSpec {
 }
 
 /** The backbone's spec for a config and the shape of one example; throws when the architecture cannot
- *  take such examples. */
+ *  take such examples, or (a ModelLimitError, with the arithmetic) when a shared tensor would not fit one
+ *  array. The batch, heads and memory are checked by checkAllocatable (model/limits.ts), which needs the
+ *  train config. */
 export function buildModelSpec(model: ModelConfig, inputShape: number[]): ModelSpec {
-  return architecture(model.arch).spec(model, inputShape);
+  const spec = architecture(model.arch).spec(model, inputShape);
+  checkSpecAllocatable(spec);
+  return spec;
 }
 
 /** A task's own head: a dense layer from the backbone's features to its classes. */

@@ -1091,7 +1091,10 @@ export namespace hybrid {
                 FUTURE = 16,
 
                 /** TRAINING_OVER value */
-                TRAINING_OVER = 17
+                TRAINING_OVER = 17,
+
+                /** BAD_TASK_STATE value */
+                BAD_TASK_STATE = 18
             }
         }
 

@@ -2688,6 +2688,7 @@ export const hybrid = $root.hybrid = (() => {
              * @property {number} DUPLICATE=15 DUPLICATE value
              * @property {number} FUTURE=16 FUTURE value
              * @property {number} TRAINING_OVER=17 TRAINING_OVER value
+             * @property {number} BAD_TASK_STATE=18 BAD_TASK_STATE value
              */
             Error.Code = (function() {
                 const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -2709,6 +2710,7 @@ export const hybrid = $root.hybrid = (() => {
                 values[valuesById[15] = "DUPLICATE"] = 15;
                 values[valuesById[16] = "FUTURE"] = 16;
                 values[valuesById[17] = "TRAINING_OVER"] = 17;
+                values[valuesById[18] = "BAD_TASK_STATE"] = 18;
                 return values;
             })();
 

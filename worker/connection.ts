@@ -1,7 +1,7 @@
 // The worker's connection to the coordinator: a WebSocket that reconnects with exponential backoff and
 // jitter until the coordinator answers (or has been unreachable too long), with the token at the
 // upgrade, zero masking keys, and the failures no retry can fix (a refused token, a certificate that is
-// not trusted) reported as fatal instead of feeding the reconnect loop.
+// not trusted, a frame over the size limit) reported as fatal instead of feeding the reconnect loop.
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { encode, type MessageKind, type Messages } from '../proto/codec.js';
@@ -17,6 +17,9 @@ export interface ConnectionOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** Give up when the coordinator stays unreachable this long (default 10 minutes). */
   giveUpAfterMs?: number;
+  /** The largest frame to take, asked at each (re)connect: ws refuses a bigger one from its header,
+   *  before buffering it (default: no limit). */
+  maxPayload?: () => number;
 }
 
 export interface ConnectionEvents {
@@ -47,6 +50,9 @@ const CERTIFICATE_ERRORS = new Set<string>([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/** ws's codes for a frame longer than maxPayload, or longer than it can represent. */
+const OVERSIZED_ERRORS = new Set<string>(['WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH']);
+
 export class Connection extends EventEmitter<ConnectionEvents> {
   private socket: WebSocket | null = null;
   private attempt = 0;
@@ -69,7 +75,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     // Zero masking keys: masking guards browsers' scripts against poisoning proxy caches (RFC 6455
     // section 10.3); a worker sends gradients, not script-chosen bytes, and the pass over every byte,
     // on both ends, is what a big push costs most after the copy.
-    const socket = new WebSocket(url, { headers, ca, maxPayload: 0, perMessageDeflate: false, generateMask: (mask) => void mask.fill(0) });
+    const maxPayload = this.options.maxPayload?.() ?? 0;
+    const socket = new WebSocket(url, { headers, ca, maxPayload, perMessageDeflate: false, generateMask: (mask) => void mask.fill(0) });
     this.socket = socket;
     socket.binaryType = 'nodebuffer';
     socket.on('open', () => this.emit('open'));
@@ -85,6 +92,14 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         this.fail(
           new Error(
             `the TLS certificate of the coordinator at ${url} is not accepted: ${err.message} (${err.code}); trust the CA that issued it with --ca, or give the coordinator a valid certificate for this address`,
+          ),
+        );
+        return;
+      }
+      if (err.code && OVERSIZED_ERRORS.has(err.code)) {
+        this.fail(
+          new Error(
+            `the coordinator at ${url} sent a frame over this worker's limit of ${maxPayload} bytes (${err.message}); stopping (check that the coordinator runs the same hybrid release as this worker: hybrid --version)`,
           ),
         );
         return;

@@ -1,9 +1,10 @@
 // What follows a welcome when it did not fit in it: W as a full update of the welcome's version and the
 // task's last state, each in parts. The handshake collects them and settles once both are in, or with
-// null when the connection closed first.
+// null when the connection closed first. A task state, in the welcome or in parts, is checked against
+// the model's layout as it arrives; one that breaks it is a WireError.
 import { TaskStateAssembler, type TaskStateLayout } from '../compression/task-state-stream.js';
 import type { DecodedTensor } from '../compression/stream-reader.js';
-import type { ParamUpdate, TaskStateMessage, TensorMessage, Welcome } from '../proto/codec.js';
+import { ErrorCode, WireError, type ParamUpdate, type TaskStateMessage, type TensorMessage, type Welcome } from '../proto/codec.js';
 
 export interface Joined {
   /** W at the welcome's version: decoded from the parts that followed, or from the welcome itself. */
@@ -32,7 +33,10 @@ export class Handshake {
     this.version = welcome.version ?? 0;
     this.needShared = welcome.sharedFollows ?? false;
     this.needState = welcome.taskStateFollows ?? false;
-    this.state = welcome.taskState ?? null;
+    if (this.needShared && (welcome.shared?.length ?? 0) > 0) throw new WireError(ErrorCode.MALFORMED, 'a welcome with W both in it and following it');
+    if (this.needState && welcome.taskState) throw new WireError(ErrorCode.MALFORMED, 'a welcome with a task state both in it and following it');
+    this.state = welcome.taskState ? new TaskStateAssembler('the task state in the welcome', layout).accept(welcome.taskState) : null;
+    if (welcome.taskState && !this.state) throw new WireError(ErrorCode.MALFORMED, 'the task state in the welcome is only the first of several parts');
     this.stateParts = new TaskStateAssembler('the task state that followed the welcome', layout);
     this.joined = new Promise((resolve) => (this.resolve = resolve));
     this.check();

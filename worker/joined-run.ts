@@ -34,6 +34,8 @@ export interface JoinedRunOptions {
   onRound: (version: number, loss: number) => void;
   /** The final state (with the evaluation) went out. */
   onFinished: (evaluation: Evaluation) => void;
+  /** A round or the final evaluation failed: the worker cannot go on. */
+  onFailed: (error: unknown) => void;
 }
 
 export class JoinedRun {
@@ -83,7 +85,7 @@ export class JoinedRun {
       // The final W only completes the copy: the evaluation uses the W the last round trained against,
       // as single-process training does.
       if (tensors.length > 0) this.updateMirror(version, delta, tensors);
-      void this.finish();
+      this.finishOrFail();
       return;
     }
     const shared = this.updateMirror(version, delta, tensors);
@@ -93,7 +95,7 @@ export class JoinedRun {
     if (version >= this.totalRounds) {
       // Training ended, e.g. while this worker was loading its data after a late (re)join, when the
       // coordinator's "done" update was dropped: evaluate and send the final state, which it waits for.
-      void this.finish();
+      this.finishOrFail();
       return;
     }
     if (this.roundQueued) return;
@@ -101,7 +103,11 @@ export class JoinedRun {
     // Let pending frames (a newer update, a bye) in before the round blocks the event loop.
     setImmediate(() => {
       this.roundQueued = false;
-      this.trainRound();
+      try {
+        this.trainRound();
+      } catch (err) {
+        this.options.onFailed(err);
+      }
     });
   }
 
@@ -169,6 +175,10 @@ export class JoinedRun {
   /** Sends a task state in parts. */
   report(state: TaskStateMessage): void {
     for (const part of taskStateParts(state, this.options.config.distributed.chunk_bytes)) this.options.send('taskState', part);
+  }
+
+  private finishOrFail(): void {
+    this.finish().catch((err: unknown) => this.options.onFailed(err));
   }
 
   /** Training is done: evaluate on the held-out split (and train the separate model), then send the final state. */

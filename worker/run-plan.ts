@@ -1,27 +1,112 @@
-// What the first welcome says the run is, for this worker: the run config, its task's config and the
-// model (from the config alone; the data, once loaded, must give the same model).
-import { parseRunConfig } from '../config/load.js';
+// What the first welcome says the run is, for this worker: the run config (parsed with the schema, as a
+// config file is), its task's config, the model (from the config alone; the data, once loaded, must give
+// the same model), and what the coordinator may send of it: the layouts of W and of a task state, and
+// the largest frame. A welcome this worker cannot work with is refused in one line.
+import type { TaskStateLayout } from '../compression/task-state-stream.js';
+import { ConfigError, jsonErrorOffset, parseRunConfig } from '../config/load.js';
 import type { RunConfig, TaskConfig } from '../config/schema.js';
 import { taskInputShape } from '../data/shapes.js';
-import { buildModelSpec, modelFingerprint, type ModelSpec } from '../model/spec.js';
-import type { Welcome } from '../proto/codec.js';
+import { checkAllocatable, classesBound, ModelLimitError } from '../model/limits.js';
+import { buildModelSpec, modelFingerprint, type ModelSpec, type TensorSpec } from '../model/spec.js';
+import { taskStateLayout } from '../model/task-state-layout.js';
+import { ErrorCode, PROTOCOL_VERSION, WireError, type Welcome } from '../proto/codec.js';
+import { chunkProblem, maxFrameBytes } from './wire-limits.js';
+import { WorkerError } from './worker-error.js';
 
 export interface RunPlan {
   config: RunConfig;
   task: TaskConfig;
   spec: ModelSpec;
   fingerprint: string;
+  /** W's tensors, in the order every update carries them. */
+  shared: readonly TensorSpec[];
+  /** A task state's tensors; a head of more classes than this task can have is refused (WireError). */
+  stateLayout: TaskStateLayout;
+  /** Frames from the coordinator above this are refused. */
+  maxFrameBytes: number;
 }
 
 /** The plan of the run `welcome` describes; `previous` (from an earlier welcome) must be the same model. */
 export function planRun(welcome: Welcome, task: string, source: string, previous: RunPlan | null): RunPlan {
+  if ((welcome.protocolVersion ?? 0) !== PROTOCOL_VERSION) {
+    throw new WorkerError(
+      `the coordinator at ${source} welcomed this worker in protocol version ${welcome.protocolVersion ?? 0}; this worker speaks ${PROTOCOL_VERSION}: run the same hybrid release on both`,
+    );
+  }
   if (previous) {
-    if (welcome.modelFingerprint !== previous.fingerprint) throw new Error(`the coordinator now has model ${welcome.modelFingerprint}, this worker trains ${previous.fingerprint}`);
+    if (welcome.modelFingerprint !== previous.fingerprint)
+      throw new WorkerError(`the coordinator at ${source} now has model ${welcome.modelFingerprint}, this worker trains ${previous.fingerprint}`);
     return previous;
   }
-  const config = parseRunConfig(JSON.parse(welcome.configJson ?? '{}'), `run config from ${source}`);
+  const configJson = welcome.configJson ?? '';
+  const config = welcomeConfig(configJson, source);
+  const chunk = chunkProblem(config.distributed.chunk_bytes);
+  if (chunk) throw new WorkerError(`the coordinator's welcome config (from ${source}) is not usable: ${chunk}`);
   const taskConfig = config.tasks.find((t) => t.name === task);
-  if (!taskConfig) throw new Error(`the run has no task "${task}"`);
-  const spec = buildModelSpec(config.model, taskInputShape(taskConfig));
-  return { config, task: taskConfig, spec, fingerprint: modelFingerprint(spec) };
+  if (!taskConfig) throw new WorkerError(`the run at ${source} has no task "${task}" (its tasks: ${config.tasks.map((t) => t.name).join(', ')})`);
+  let spec: ModelSpec;
+  try {
+    spec = buildModelSpec(config.model, taskInputShape(taskConfig));
+  } catch (err) {
+    const why = err instanceof ModelLimitError ? err.problems.join('; ') : (err as Error).message;
+    throw new WorkerError(`the coordinator's welcome config (from ${source}) gives no model this worker can build: ${why}`);
+  }
+  try {
+    checkAllocatable(spec, config);
+  } catch (err) {
+    if (!(err instanceof ModelLimitError)) throw err;
+    throw new WorkerError(`the coordinator at ${source} describes a model this machine cannot train: ${err.problems.join('; ')}`);
+  }
+  const classes = classesBound(taskConfig);
+  return {
+    config,
+    task: taskConfig,
+    spec,
+    fingerprint: modelFingerprint(spec),
+    shared: spec.shared,
+    stateLayout: boundedHeads(taskStateLayout(spec, config.train), classes, task),
+    maxFrameBytes: maxFrameBytes(config, spec, classes, Buffer.byteLength(configJson)),
+  };
+}
+
+/** The welcome's run config, validated by the schema; its problems in one line. */
+function welcomeConfig(text: string, source: string): RunConfig {
+  if (text.trim() === '') throw new WorkerError(`the coordinator's welcome (from ${source}) carries no run config`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new WorkerError(`the coordinator's welcome config (from ${source}) is not valid JSON: ${jsonLocation(text)}${(err as Error).message}`);
+  }
+  try {
+    return parseRunConfig(value, `the coordinator's welcome config (from ${source})`);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new WorkerError(`the coordinator's welcome config (from ${source}) is invalid: ${err.problems.join('; ')}`);
+  }
+}
+
+/** "line L, column C: " where `text` stops being JSON, or nothing when that cannot be told. */
+function jsonLocation(text: string): string {
+  let offset: number | undefined;
+  try {
+    offset = jsonErrorOffset(text);
+  } catch {
+    return ''; // nested too deeply to locate
+  }
+  if (offset === undefined) return '';
+  const before = text.slice(0, offset);
+  return `line ${before.split('\n').length}, column ${offset - before.lastIndexOf('\n')}: `;
+}
+
+/** The layout, refusing a state whose head has more classes than the task's data can have, before any
+ *  of its tensors is allocated. */
+function boundedHeads(layout: TaskStateLayout, most: number, task: string): TaskStateLayout {
+  return {
+    ...layout,
+    head: (classes) => {
+      if (classes > most) throw new WireError(ErrorCode.SHAPE, `a task state whose head has ${classes} classes; task "${task}" has at most ${most}`);
+      return layout.head(classes);
+    },
+  };
 }

@@ -4,7 +4,7 @@
 import type { ModelSpec } from '../model/spec.js';
 import { headSpec } from '../model/spec.js';
 import { slotCount, type OptimizerState } from '../optim/optimizer.js';
-import { f32Tensor, f32Values, u8Tensor, u8Values, type EvaluationMessage, type OptimizerSlotsMessage, type TaskStateMessage } from '../proto/codec.js';
+import { ErrorCode, f32Tensor, f32Values, u8Tensor, u8Values, WireError, type EvaluationMessage, type OptimizerSlotsMessage, type TaskStateMessage } from '../proto/codec.js';
 import type { Evaluation, TrainerState } from './trainer.js';
 
 interface Shaped {
@@ -50,15 +50,17 @@ export function toTaskStateMessage(
 function readSlots(message: OptimizerSlotsMessage | null | undefined, what: string, type: OptimizerState['type'], tensors: readonly Shaped[]): OptimizerState {
   const slots = message?.slots ?? [];
   const count = slotCount(type);
-  if (slots.length !== count * tensors.length) throw new Error(`task state: ${what} has ${slots.length} optimizer slot tensors, expected ${count * tensors.length} (${type})`);
+  if (slots.length !== count * tensors.length)
+    throw new WireError(ErrorCode.SHAPE, `task state: ${what} has ${slots.length} optimizer slot tensors, expected ${count * tensors.length} (${type})`);
   return { type, step: message?.step ?? 0, slots: Array.from({ length: count }, (_, s) => tensors.map((t, i) => f32Values(slots[s * tensors.length + i], t.shape).slice())) };
 }
 
-/** The trainer state inside a whole TaskState message (copies, so the frame can go). */
+/** The trainer state inside a whole TaskState message (copies, so the frame can go). A message that does not
+ *  fit the model and `classes` is a WireError. */
 export function fromTaskStateMessage(msg: TaskStateMessage, spec: ModelSpec, classes: number, optimizer: OptimizerState['type'], sparse: boolean): TrainerState {
   const heads = headSpec(spec, classes);
   const section = (tensors: readonly unknown[] | null | undefined, what: string, expected: number): void => {
-    if ((tensors?.length ?? 0) !== expected) throw new Error(`task state: ${what} has ${tensors?.length ?? 0} tensors, expected ${expected}`);
+    if ((tensors?.length ?? 0) !== expected) throw new WireError(ErrorCode.SHAPE, `task state: ${what} has ${tensors?.length ?? 0} tensors, expected ${expected}`);
   };
   section(msg.head, 'the head', heads.length);
   if (sparse) section(msg.sparse, 'S_t', spec.shared.length);

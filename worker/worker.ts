@@ -8,15 +8,19 @@ import { ENCODING_IDS } from '../compression/encodings/index.js';
 import { heartbeatMs } from '../config/settings.js';
 import { loadTaskData } from '../data/tasks.js';
 import { buildModelSpec, modelFingerprint } from '../model/spec.js';
-import { taskStateLayout } from '../model/task-state-layout.js';
-import { decode, ErrorCode, PROTOCOL_VERSION, WireError, type Decoded, type ErrorMessage, type ParamUpdate, type Welcome } from '../proto/codec.js';
+import { decode, ErrorCode, PROTOCOL_VERSION, WireError, type ErrorMessage, type ParamUpdate, type Welcome } from '../proto/codec.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { Handshake } from './handshake.js';
+import { Heartbeat } from './heartbeat.js';
 import { JoinedRun } from './joined-run.js';
 import type { WorkerMetrics } from './metrics.js';
 import { planRun, type RunPlan } from './run-plan.js';
 import type { Evaluation } from './trainer.js';
 import { decodeWhole, UpdateParts } from './updates.js';
+import { PRE_WELCOME_MAX_FRAME_BYTES } from './wire-limits.js';
+import { stopReason, WorkerError } from './worker-error.js';
+
+export { WorkerError } from './worker-error.js';
 
 export interface WorkerOptions extends Omit<ConnectionOptions, 'log'> {
   task: string;
@@ -38,28 +42,28 @@ export interface WorkerEvents {
 /** Refusals no retry can fix. */
 const FATAL = new Set<number>([ErrorCode.PROTOCOL_VERSION, ErrorCode.FINGERPRINT, ErrorCode.UNKNOWN_TASK, ErrorCode.UNAUTHORIZED, ErrorCode.ENCODING]);
 
-export class WorkerError extends Error {}
-
 export class Worker extends EventEmitter<WorkerEvents> {
   readonly workerId = randomUUID();
   private readonly connection: Connection;
   private plan: RunPlan | null = null;
   private joined: JoinedRun | null = null;
   private handshake: Handshake | null = null;
-  private readonly updates: UpdateParts;
-  private heartbeat: NodeJS.Timeout | null = null;
+  /** From the first welcome on: updates are checked against the model it describes. */
+  private updates: UpdateParts | null = null;
+  private readonly heartbeat: Heartbeat;
   private phase: 'running' | 'final-sent' | 'over' = 'running';
   private evaluation: Evaluation | null = null;
   private settle: { resolve: (o: WorkerOutcome) => void; reject: (e: Error) => void } | null = null;
 
   constructor(private readonly options: WorkerOptions) {
     super();
-    this.connection = new Connection({ ...options, log: (line) => this.log(line) });
-    this.updates = new UpdateParts((line) => this.log(line));
+    const maxPayload = () => this.plan?.maxFrameBytes ?? PRE_WELCOME_MAX_FRAME_BYTES;
+    this.connection = new Connection({ ...options, log: (line) => this.log(line), maxPayload });
+    this.heartbeat = new Heartbeat(() => void this.connection.send('heartbeat', { timeMs: Date.now(), version: this.joined?.mirror.version ?? 0 }));
     this.connection.on('open', () => this.hello());
     this.connection.on('frame', (frame) => this.onFrame(frame));
     this.connection.on('closed', () => this.onClosed());
-    this.connection.on('fatal', (err) => this.fail(new WorkerError(err.message)));
+    this.connection.on('fatal', (err) => this.fail(err));
   }
 
   private log(line: string): void {
@@ -90,28 +94,28 @@ export class Worker extends EventEmitter<WorkerEvents> {
     });
   }
 
+  /** Anything the coordinator sends that the protocol or the run's model rules out stops the worker. */
   private onFrame(frame: Uint8Array): void {
-    let msg: Decoded;
+    if (this.phase === 'over') return;
     try {
-      msg = decode(frame);
+      this.route(frame);
     } catch (err) {
-      this.log(`ignoring a frame from the coordinator: ${(err as Error).message}`);
-      return;
+      this.fail(err);
     }
+  }
+
+  private route(frame: Uint8Array): void {
+    const limit = this.plan?.maxFrameBytes;
+    if (limit !== undefined && frame.byteLength > limit) throw new WireError(ErrorCode.OVERSIZED, `a frame of ${frame.byteLength} bytes; this run's frames are at most ${limit} bytes`);
+    const msg = decode(frame);
     switch (msg.kind) {
       case 'welcome':
-        return void this.onWelcome(msg.body).catch((err: Error) => this.fail(err));
+        return void this.onWelcome(msg.body).catch((err: unknown) => this.fail(err));
       case 'update':
         return this.onUpdatePart(msg.body);
       case 'taskState':
-        if (!this.handshake?.wantsState) return this.log('ignoring a task state the coordinator sent outside a welcome');
-        try {
-          return this.handshake.takeState(msg.body);
-        } catch (err) {
-          if (!(err instanceof WireError)) throw err;
-          this.log(`ignoring the task state that followed the welcome: ${err.message}; reconnecting`);
-          return this.connection.resynchronise();
-        }
+        if (!this.handshake?.wantsState) throw new WireError(ErrorCode.MALFORMED, 'a task state that no welcome announced');
+        return this.handshake.takeState(msg.body);
       case 'error':
         return this.onError(msg.body);
       case 'bye':
@@ -121,7 +125,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       case 'heartbeat':
         return;
       default:
-        this.log(`ignoring an unexpected "${msg.kind}" from the coordinator`);
+        throw new WireError(ErrorCode.UNKNOWN_TYPE, `a "${msg.kind}" message, which only workers send`);
     }
   }
 
@@ -134,6 +138,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
 
   /** A complete update goes to the handshake (the welcome's W) or the run. */
   private onUpdatePart(part: ParamUpdate): void {
+    if (!this.updates) throw new WireError(ErrorCode.MALFORMED, 'an update before any welcome');
     const update = this.updates.accept(part);
     if (!update || this.handshake?.takeUpdate(update, update.tensors)) return;
     this.joined?.update(update.version, update.delta, update.done, update.tensors);
@@ -141,51 +146,64 @@ export class Worker extends EventEmitter<WorkerEvents> {
 
   private async onWelcome(welcome: Welcome): Promise<void> {
     const plan = (this.plan = planRun(welcome, this.options.task, this.options.url, this.plan));
+    this.updates ??= new UpdateParts(plan.shared);
     // Before any await: the parts that follow the welcome may arrive while the data loads.
-    const handshake = (this.handshake = new Handshake(welcome, taskStateLayout(plan.spec, plan.config.train)));
+    const handshake = (this.handshake = new Handshake(welcome, plan.stateLayout));
+    const inline = welcome.sharedFollows ? null : decodeWhole(welcome.shared ?? [], "the welcome's W", plan.shared);
     this.connection.welcomed();
-    // Heartbeats from the welcome on: loading the data can take longer than the lapse, and a worker
-    // that is silent meanwhile would be dropped before it ever trains.
-    this.startHeartbeat(heartbeatMs(plan.config.distributed));
+    // Heartbeats from the welcome on, and around each step that may hold the event loop: a worker
+    // silent for three heartbeats is dropped before it ever trains.
+    this.heartbeat.start(heartbeatMs(plan.config.distributed));
     this.joined?.rejoined();
     if (!this.joined) {
-      this.log(`loading data (${plan.task.dataset.source})`);
-      const data = await loadTaskData(plan.task, plan.config.seed);
-      const fingerprint = modelFingerprint(buildModelSpec(plan.config.model, data.inputShape));
-      if (fingerprint !== welcome.modelFingerprint) {
-        throw new WorkerError(`model mismatch: this worker's data (input [${data.inputShape.join(', ')}]) gives model ${fingerprint}, the coordinator has model ${welcome.modelFingerprint}`);
-      }
-      const run = new JoinedRun({
-        task: this.options.task,
-        config: plan.config,
-        spec: plan.spec,
-        data,
-        send: (kind, body) => this.connection.send(kind, body),
-        connected: () => this.connection.isOpen,
-        resynchronise: () => this.connection.resynchronise(),
-        log: (line) => this.log(line),
-        metrics: this.options.metrics,
-        onRound: (version, loss) => this.emit('round', version, loss),
-        onFinished: (evaluation) => this.finalSent(evaluation),
-      });
+      const run = await this.join(plan, welcome);
+      if (this.phase === 'over') return run.dispose();
       this.joined = run;
       const joined = await handshake.joined;
-      if (joined?.state) run.importState(joined.state);
+      if (joined?.state) this.joined.importState(joined.state);
     }
     const joined = await handshake.joined;
-    if (!joined || !this.joined) return;
+    if (!joined || !this.joined || this.phase === 'over') return;
     const version = handshake.version;
     this.log(`joined at version ${version} of ${plan.config.train.steps}`);
     this.emit('joined', version);
-    const shared = joined.shared ?? decodeWhole(joined.inline, "the welcome's W", (line) => this.log(line));
+    this.heartbeat.beat(); // the first round (the backend's warm-up) comes next
+    const shared = joined.shared ?? inline;
     if (shared) this.joined.update(version, false, false, shared);
   }
 
+  /** Loads the task's data and builds its trainer. */
+  private async join(plan: RunPlan, welcome: Welcome): Promise<JoinedRun> {
+    this.log(`loading data (${plan.task.dataset.source})`);
+    const data = await loadTaskData(plan.task, plan.config.seed);
+    this.heartbeat.beat();
+    const fingerprint = modelFingerprint(buildModelSpec(plan.config.model, data.inputShape));
+    if (fingerprint !== welcome.modelFingerprint) {
+      throw new WorkerError(`model mismatch: this worker's data (input [${data.inputShape.join(', ')}]) gives model ${fingerprint}, the coordinator has model ${welcome.modelFingerprint}`);
+    }
+    const run = new JoinedRun({
+      task: this.options.task,
+      config: plan.config,
+      spec: plan.spec,
+      data,
+      send: (kind, body) => this.connection.send(kind, body),
+      connected: () => this.connection.isOpen,
+      resynchronise: () => this.connection.resynchronise(),
+      log: (line) => this.log(line),
+      metrics: this.options.metrics,
+      onRound: (version, loss) => this.emit('round', version, loss),
+      onFinished: (evaluation) => this.finalSent(evaluation),
+      onFailed: (err) => this.fail(err),
+    });
+    this.heartbeat.beat();
+    return run;
+  }
+
   private onClosed(): void {
-    this.updates.reset();
+    this.updates?.reset();
     this.handshake?.cancel();
     this.handshake = null;
-    this.stopHeartbeat();
+    this.heartbeat.stop();
   }
 
   /** The final state went out: the coordinator answers with bye once every task is in; do not wait on it forever. */
@@ -198,18 +216,19 @@ export class Worker extends EventEmitter<WorkerEvents> {
   private complete(): void {
     if (this.phase === 'over') return;
     this.phase = 'over';
-    this.stopHeartbeat();
+    this.heartbeat.stop();
     void this.connection.end(1000, 'done');
     this.settle?.resolve({ task: this.options.task, evaluation: this.evaluation, rounds: this.joined?.rounds ?? 0 });
     this.joined?.dispose();
   }
 
-  private fail(err: Error): void {
+  private fail(err: unknown): void {
     if (this.phase === 'over') return;
     this.phase = 'over';
-    this.stopHeartbeat();
+    this.heartbeat.stop();
+    this.handshake?.cancel();
     this.connection.terminate();
-    this.settle?.reject(err);
+    this.settle?.reject(stopReason(err, this.options.url));
     this.joined?.dispose();
   }
 
@@ -222,19 +241,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
       this.connection.send('bye', { reason: 'stopping' });
     }
     await this.connection.end(1001, 'worker stopping');
-    this.stopHeartbeat();
+    this.heartbeat.stop();
     this.settle?.resolve({ task: this.options.task, evaluation: null, rounds: this.joined?.rounds ?? 0 });
     this.joined?.dispose();
-  }
-
-  private startHeartbeat(ms: number): void {
-    this.stopHeartbeat();
-    this.heartbeat = setInterval(() => this.connection.send('heartbeat', { timeMs: Date.now(), version: this.joined?.mirror.version ?? 0 }), ms);
-    this.heartbeat.unref();
-  }
-
-  private stopHeartbeat(): void {
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    this.heartbeat = null;
   }
 }

@@ -29,6 +29,9 @@ export interface Architecture<C extends ModelConfig = ModelConfig> {
   /** A config that spec() turns back into `spec`: bundles store the spec, and the reader rebuilds it to
    *  check every size and fan it trusts. */
   config(spec: ModelSpec): C;
+  /** Entries per example of the input and of every intermediate output of backbone(), in order: a
+   *  batch makes each of them one tensor of batch x that many entries (model/limits.ts bounds them). */
+  activations(spec: ModelSpec): number[];
   /** Features [batch, spec.featureSize] of x [batch, ...spec.inputShape], with `shared` in spec.shared
    *  order (W + S_t for task t); functional, so gradients flow to the tensors passed in. */
   backbone(tf: TensorOps, spec: ModelSpec, shared: readonly tfjs.Tensor[], x: tfjs.Tensor): tfjs.Tensor2D;

@@ -39,6 +39,22 @@ export const lenet5: Architecture<ArchitectureConfig<'lenet5'>> = {
     return { arch: 'lenet5' };
   },
 
+  activations(spec) {
+    const [height, width, channels] = spec.inputShape;
+    const k = LENET5.kernel;
+    const [ph, pw] = [Math.floor(height / 2), Math.floor(width / 2)];
+    const [fh, fw] = featureMap(height, width);
+    return [
+      height * width * channels,
+      height * width * LENET5.conv1, // conv1 ('same')
+      ph * pw * LENET5.conv1, // pool1
+      (ph - k + 1) * (pw - k + 1) * LENET5.conv2, // conv2 ('valid')
+      fh * fw * LENET5.conv2, // pool2, flattened
+      LENET5.dense1,
+      LENET5.dense2,
+    ];
+  },
+
   backbone(tf, spec, shared, x) {
     const batch = x.shape[0];
     const [c1k, c1b, c2k, c2b, d1k, d1b, d2k, d2b] = shared;

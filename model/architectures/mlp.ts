@@ -24,6 +24,10 @@ export const mlp: Architecture<ArchitectureConfig<'mlp'>> = {
     return { arch: 'mlp', hidden: spec.hidden };
   },
 
+  activations(spec) {
+    return [spec.inputShape.reduce((a, b) => a * b, 1), ...spec.hidden];
+  },
+
   backbone(tf, spec, shared, x) {
     const batch = x.shape[0];
     let h = tf.reshape(x, [batch, -1]) as tfjs.Tensor2D;

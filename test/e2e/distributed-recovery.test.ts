@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointStore } from '../../coordinator/checkpoints.js';
 import type { CoordinatorCheckpoint } from '../../coordinator/coordinator.js';
+import { coordinatorArgs, workerArgs } from '../support/coordinator-runs.js';
 import { parsePrometheusText, samplesOf } from '../support/prometheus-text.js';
 import { CLI, freePort } from '../support/processes.js';
 
@@ -167,26 +168,11 @@ async function newRun(overrides: Overrides = {}): Promise<Run> {
 }
 
 function coordinator(run: Run, extra: string[] = [], name = 'coordinator'): Proc {
-  return new Proc(name, [
-    'coordinator',
-    '--config',
-    run.config,
-    '--host',
-    '127.0.0.1',
-    '--port',
-    String(run.port),
-    '--metrics-port',
-    String(run.metricsPort),
-    '--out',
-    join(run.dir, 'out'),
-    '--checkpoint-dir',
-    run.checkpoints,
-    ...extra,
-  ]);
+  return new Proc(name, coordinatorArgs(run, extra));
 }
 
 function worker(run: Run, task: string, name = task): Proc {
-  return new Proc(name, ['worker', '--coordinator', run.url, '--task', task, '--metrics-port', '0', '--host', '127.0.0.1', '--backend', 'wasm']);
+  return new Proc(name, workerArgs(run, task, 'wasm'));
 }
 
 interface Results {
@@ -272,8 +258,9 @@ describe('recovery with real processes (docs/architecture.md section 5)', () => 
     // The last state reported before the kill (every report_every = 10 rounds).
     expect(stateStep).toBeGreaterThanOrEqual(20);
     expect(stateStep % 10).toBe(0);
-    // Meanwhile the rounds went on with the other task (a closed connection: no deadline to wait for).
-    expect(joinedAt).toBeGreaterThan(stateStep);
+    // Meanwhile W waited for it: with the default quorum (every task) no round closed without digits.
+    expect(joinedAt).toBeGreaterThanOrEqual(stateStep);
+    expect(c.matching(/closed without task digits/)).toEqual([]);
     await second.waitFor(new RegExp(`took over the task state of step ${stateStep}$`));
     await second.waitFor(new RegExp(`joined at version ${joinedAt} of ${run.steps}$`));
     expect(await c.exitCode()).toBe(0);
@@ -341,18 +328,22 @@ describe('recovery with real processes (docs/architecture.md section 5)', () => 
   });
 
   it('a second worker for a live task is refused (TASK_TAKEN) without disturbing the run, and takes over once the first one has lapsed', async () => {
-    // Long enough that the takeover (a process start, a data load, a 3 s lapse) happens before the end
-    // even on an idle machine, where 400 rounds take a few seconds.
+    // Long enough that the takeover (a data load and a 3 s lapse, each round at its deadline once the
+    // first worker is stopped) happens before the end even on an idle machine, where 400 rounds take a
+    // few seconds.
     const run = await newRun({ train: { steps: 1500 }, distributed: { quorum: 1 } });
     const c = coordinator(run);
     await c.waitFor(/listening on/);
     const first = worker(run, 'digits', 'digits#1');
     worker(run, 'parity');
+    await c.waitFor(/task digits joined/);
+    // The second starts as soon as the first holds the task: on an idle machine the whole run takes a
+    // few seconds, about what a worker takes to start, and it must be refused while the run is on.
+    const second = worker(run, 'digits', 'digits#2');
     await c.waitFor(ROUND, { where: (m) => Number(m[1]) >= 20 });
     // From here on the first worker must hear nothing from the coordinator but weights. (Before, with
     // quorum 1 under load, round 0 may close at its deadline without it: a STALE there is correct.)
     const firstMark = first.lines.length;
-    const second = worker(run, 'digits', 'digits#2');
     await c.waitFor(/refused a connection: task_taken: task "digits" has a live worker/);
     await second.waitFor(/coordinator says TASK_TAKEN/);
     // The run goes on with the first worker: more rounds, no disconnect, no second join.
@@ -376,7 +367,8 @@ describe('recovery with real processes (docs/architecture.md section 5)', () => 
 
   it('a silent worker in sync mode with quorum < tasks: the round closes at its deadline with the others, the worker is dropped when its heartbeat lapses, and its replacement ends within the budget', async () => {
     // Pruning ends early (step 45 of 300), so the replacement takes over a state from mid-schedule.
-    const run = await newRun({ train: { steps: 300 }, sparsity: { warmup: 0.02, prune_end: 0.15 }, distributed: { quorum: 1 } });
+    // A short deadline: while digits is away, every round waits for it until then.
+    const run = await newRun({ train: { steps: 300 }, sparsity: { warmup: 0.02, prune_end: 0.15 }, distributed: { quorum: 1, round_timeout_seconds: 0.5 } });
     const c = coordinator(run);
     await c.waitFor(/listening on/);
     const silent = worker(run, 'digits');
@@ -388,7 +380,7 @@ describe('recovery with real processes (docs/architecture.md section 5)', () => 
     silent.signal('SIGSTOP');
     const closed = await c.waitFor(/round (\d+) closed without task digits \(deadline\)/, { from: mark });
     await c.waitFor(/task digits: no message for \S+ s; dropping its worker/, { from: mark });
-    // The other task goes on alone, no longer waiting for the deadline.
+    // The other task goes on alone, each round closing at its deadline (digits still counts, as a straggler).
     const after = await c.waitFor(ROUND, { from: mark, where: (m) => Number(m[1]) > Number(closed[1]) + 15 });
     const text = await scrape(run);
     expect(text).not.toBeNull();

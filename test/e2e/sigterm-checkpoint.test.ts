@@ -3,78 +3,35 @@
 // directory goes on from exactly that version, the workers reconnect, and it can be stopped the same way
 // again. Real processes of the built CLI (dist/cli.js; `npm run build` first) on loopback, a long run
 // whose periodic checkpoints never come, so that the only checkpoints are the ones the signals write.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointStore } from '../../coordinator/checkpoints.js';
+import { describe, expect, it } from 'vitest';
 import type { CoordinatorCheckpoint } from '../../coordinator/coordinator.js';
 import { wire } from '../../proto/codec.js';
+import { checkpointStore, coordinatorArgs, coordinatorRuns, twoTaskConfig, workerArgs, type Run } from '../support/coordinator-runs.js';
 import { request } from '../support/http.js';
 import { parsePrometheusText, samplesOf } from '../support/prometheus-text.js';
-import { CLI, exitWithin, freePort, isRunning, signal, startHybrid, waitForLine, type Proc } from '../support/processes.js';
+import { exitWithin, isRunning, signal, waitForLine, type Proc } from '../support/processes.js';
 
 const STEPS = 100_000;
-const live: Proc[] = [];
-const dirs: string[] = [];
+const { newRun: newRunIn, start } = coordinatorRuns();
 
-function start(args: string[]): Proc {
-  const p = startHybrid(args);
-  live.push(p);
-  return p;
-}
-
-interface Run {
-  dir: string;
-  config: string;
-  checkpoints: string;
-  port: number;
-  metricsPort: number;
-}
-
-async function newRun(): Promise<Run> {
-  const dir = mkdtempSync(join(tmpdir(), 'hybrid-sigterm-'));
-  dirs.push(dir);
-  const config = join(dir, 'config.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
+function newRun(): Promise<Run> {
+  return newRunIn(
+    'hybrid-sigterm-',
+    twoTaskConfig({
       seed: 3,
-      model: { arch: 'mlp', hidden: [32] },
-      tasks: [
-        { name: 'a', dataset: { source: 'synthetic', features: 16, classes: 4, train: 256, test: 64, task_seed: 1 } },
-        { name: 'b', dataset: { source: 'synthetic', features: 16, classes: 3, train: 256, test: 64, task_seed: 2 } },
-      ],
-      train: { steps: STEPS, batch_size: 16, optimizer: { type: 'adam', lr: 0.01 }, baseline: false },
-      sparsity: { rho: 0.1, warmup: 0.2, prune_end: 0.6, prune_every: 10 },
+      steps: STEPS,
       // No periodic checkpoint before the end of the run; task states every 5 rounds.
       distributed: { checkpoint_every: STEPS, report_every: 5, keep_checkpoints: 3, heartbeat_seconds: 2, round_timeout_seconds: 30 },
     }),
   );
-  return { dir, config, checkpoints: join(dir, 'checkpoints'), port: await freePort(), metricsPort: await freePort() };
 }
 
 function coordinator(run: Run, resume: boolean): Proc {
-  return start([
-    'coordinator',
-    '--config',
-    run.config,
-    '--host',
-    '127.0.0.1',
-    '--port',
-    String(run.port),
-    '--metrics-port',
-    String(run.metricsPort),
-    '--out',
-    join(run.dir, 'out'),
-    '--checkpoint-dir',
-    run.checkpoints,
-    ...(resume ? ['--resume'] : []),
-  ]);
+  return start(coordinatorArgs(run, resume ? ['--resume'] : []));
 }
 
 function worker(run: Run, task: string): Proc {
-  return start(['worker', '--coordinator', `ws://127.0.0.1:${run.port}`, '--task', task, '--host', '127.0.0.1', '--metrics-port', '0', '--backend', 'cpu']);
+  return start(workerArgs(run, task));
 }
 
 /** The coordinator's hybrid_shared_version, or null while /metrics does not answer. */
@@ -110,9 +67,7 @@ async function versionReaches(run: Run, proc: Proc, atLeast: number, ms = 60_000
   throw new Error(`version ${last} after ${ms} ms, ${atLeast} expected; stderr:\n${proc.err()}`);
 }
 
-function store(run: Run): CheckpointStore<CoordinatorCheckpoint> {
-  return new CheckpointStore<CoordinatorCheckpoint>({ dir: run.checkpoints, warn: (line) => expect.fail(`checkpoint warning: ${line}`) });
-}
+const store = (run: Run) => checkpointStore(run);
 
 /** The newest checkpoint, checked to be a whole, consistent state of this run. */
 function newestCheckpoint(run: Run): { path: string; state: CoordinatorCheckpoint } {
@@ -139,21 +94,6 @@ function newestCheckpoint(run: Run): { path: string; state: CoordinatorCheckpoin
   }
   return { path: info.path, state };
 }
-
-beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-});
-
-afterEach(async () => {
-  // Pass or fail, nothing outlives its test.
-  const procs = live.splice(0);
-  for (const p of procs) signal(p, 'SIGKILL');
-  await Promise.all(procs.map((p) => p.exit));
-});
-
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
 
 describe('the coordinator stopped by a signal checkpoints and resumes', () => {
   const cases: [NodeJS.Signals, NodeJS.Signals][] = [

@@ -4,16 +4,15 @@
 // and the run ends with exactly the W of the same run without bad input.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import type { Counter } from 'prom-client';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { parseRunConfig } from '../../config/load.js';
 import type { RunConfig } from '../../config/schema.js';
 import { Coordinator } from '../../coordinator/coordinator.js';
 import { CoordinatorMetrics } from '../../coordinator/metrics.js';
 import { startServer, type RunningServer } from '../../coordinator/server.js';
 import { headSpec, type ModelSpec } from '../../model/spec.js';
-import { decode, encode, ErrorCode, f32Tensor, PROTOCOL_VERSION, type Decoded, type GradientPush, type TensorMessage } from '../../proto/codec.js';
+import { encode, ErrorCode, f32Tensor, PROTOCOL_VERSION, type GradientPush, type TensorMessage } from '../../proto/codec.js';
+import { counterTotal, counterValue, hello, RawClient } from '../support/raw-client.js';
+import { twoTaskRunConfig } from '../support/synthetic-run.js';
 import { toTaskStateMessage } from '../../worker/task-state.js';
 import { Worker, type WorkerOutcome } from '../../worker/worker.js';
 
@@ -24,95 +23,10 @@ const HOLD = 4;
 const B_CLASSES = 3;
 
 function runConfig(): RunConfig {
-  return parseRunConfig(
-    {
-      seed: 3,
-      model: { arch: 'mlp', hidden: [16] },
-      tasks: [
-        { name: 'a', dataset: { source: 'synthetic', features: 8, classes: 4, hidden: 8, train: 256, test: 64, task_seed: 1 } },
-        { name: 'b', dataset: { source: 'synthetic', features: 8, classes: B_CLASSES, hidden: 8, train: 256, test: 64, task_seed: 2 } },
-      ],
-      train: { steps: 10, batch_size: 16, optimizer: { type: 'adam', lr: 0.01 }, baseline: false },
-      sparsity: { rho: 0.1, warmup: 0.2, prune_end: 0.6, prune_every: 2 },
-      distributed: { round_timeout_seconds: 120, report_every: 3, heartbeat_seconds: 2 },
-    },
+  return twoTaskRunConfig(
+    { seed: 3, bClasses: B_CLASSES, samples: { train: 256, test: 64 }, distributed: { round_timeout_seconds: 120, report_every: 3, heartbeat_seconds: 2 } },
     'bad-input test',
   );
-}
-
-/** A bare WebSocket client that keeps what the coordinator sends it, decoded, in order. */
-class RawClient {
-  private readonly inbox: Decoded[] = [];
-  private wake: (() => void) | null = null;
-  readonly closed: Promise<{ code: number; reason: string }>;
-
-  private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data: Buffer) => {
-      this.inbox.push(decode(new Uint8Array(data)));
-      this.wake?.();
-    });
-    this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-    void this.closed.then(() => this.wake?.());
-  }
-
-  /** Resolves once the upgrade succeeded; rejects naming the HTTP status when it was refused. */
-  static open(port: number, token?: string): Promise<RawClient> {
-    const socket = new WebSocket(`ws://127.0.0.1:${port}`, { headers: token ? { authorization: `Bearer ${token}` } : {}, perMessageDeflate: false, maxPayload: 0 });
-    return new Promise((resolve, reject) => {
-      socket.once('open', () => resolve(new RawClient(socket)));
-      socket.once('unexpected-response', (_req, res) => {
-        socket.terminate();
-        reject(new Error(`HTTP ${res.statusCode}`));
-      });
-      socket.once('error', reject);
-    });
-  }
-
-  send(frame: Uint8Array, binary = true): void {
-    this.socket.send(frame, { binary });
-  }
-
-  /** The next message from the coordinator; null when the connection closed first. */
-  async next(timeoutMs = 5000): Promise<Decoded | null> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.inbox.length === 0) {
-      if (this.socket.readyState === WebSocket.CLOSED) return null;
-      if (Date.now() > deadline) throw new Error('no message from the coordinator within the timeout');
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        setTimeout(resolve, 50);
-      });
-      this.wake = null;
-    }
-    return this.inbox.shift()!;
-  }
-
-  /** The next message, which must be an Error reply; returns its code and text. */
-  async error(): Promise<{ code: number; message: string }> {
-    const msg = await this.next();
-    if (msg?.kind !== 'error') throw new Error(`expected an error reply, got ${msg ? `"${msg.kind}"` : 'the connection closed'}`);
-    return { code: msg.body.code ?? 0, message: msg.body.message ?? '' };
-  }
-
-  /** Whether the connection is still open after everything the coordinator sent before a ping's pong
-   *  (TCP keeps order, so a close sent before the pong has arrived by then). */
-  async stillOpen(): Promise<boolean> {
-    if (this.socket.readyState !== WebSocket.OPEN) return false;
-    await new Promise<void>((resolve) => {
-      this.socket.once('pong', () => resolve());
-      void this.closed.then(() => resolve());
-      this.socket.ping();
-    });
-    return this.socket.readyState === WebSocket.OPEN && this.inbox.length === 0;
-  }
-
-  close(): void {
-    this.socket.terminate();
-  }
-}
-
-function hello(task: string, extra: { protocolVersion?: number; modelFingerprint?: string; workerId?: string } = {}): Uint8Array {
-  return encode('hello', { protocolVersion: PROTOCOL_VERSION, task, modelFingerprint: '', workerId: `raw-${Math.random()}`, ...extra });
 }
 
 /** The scripted worker's gradient for a version: fixed, small, different per version and entry. */
@@ -196,15 +110,6 @@ async function run(hook?: Hook): Promise<{ shared: Float32Array[]; outcome: Work
   return { shared: coordinator.sharedTensors.map((t) => t.slice()), outcome: await outcome, run: r };
 }
 
-async function counterValue(counter: Counter<string>, labels: Record<string, string>): Promise<number> {
-  const { values } = await counter.get();
-  return values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value ?? 0;
-}
-
-async function counterTotal(counter: Counter<string>): Promise<number> {
-  return (await counter.get()).values.reduce((a, v) => a + v.value, 0);
-}
-
 interface Expectation {
   /** Which counter must go up by one, and with which reason; every other reason must stay put. */
   counter: 'pushes' | 'connections';
@@ -216,12 +121,14 @@ async function refused(r: Run, expectation: Expectation, action: () => Promise<v
   const { coordinator, metrics } = r;
   const counter = expectation.counter === 'pushes' ? metrics.pushesRejected : metrics.connectionsRejected;
   const other = expectation.counter === 'pushes' ? metrics.connectionsRejected : metrics.pushesRejected;
+  const states = metrics.taskStatesRejected;
   const before = {
     version: coordinator.version,
     shared: coordinator.sharedTensors.map((t) => t.slice()),
     count: await counterValue(counter, { reason: expectation.reason }),
     total: await counterTotal(counter),
     other: await counterTotal(other),
+    states: await counterTotal(states),
   };
   await action();
   expect(coordinator.version, 'version').toBe(before.version);
@@ -229,6 +136,7 @@ async function refused(r: Run, expectation: Expectation, action: () => Promise<v
   expect(await counterValue(counter, { reason: expectation.reason }), `${expectation.counter} rejected{reason="${expectation.reason}"}`).toBe(before.count + 1);
   expect(await counterTotal(counter), `${expectation.counter} rejected, all reasons`).toBe(before.total + 1);
   expect(await counterTotal(other), 'the other rejection counter').toBe(before.other);
+  expect(await counterTotal(states), 'task states rejected').toBe(before.states);
 }
 
 /** A fresh authenticated connection (token of task a unless said otherwise). */
@@ -260,27 +168,28 @@ const badInput: Hook = async (r, b) => {
   const joinedBefore = (await metrics.workersConnected.get()).values[0]?.value;
   expect(joinedBefore).toBe(2);
 
-  // --- frames that are not a protocol message, on a fresh connection (not fatal) ---
+  // --- frames that are not a protocol message, on a fresh connection (fatal: before its hello a
+  // connection may send nothing else) ---
   await refused(r, { counter: 'connections', reason: 'malformed' }, async () => {
     // Seeded "random" bytes (a fixed LCG): deterministic, and they do not decode.
     let x = 12345;
     const junk = Uint8Array.from({ length: 200 }, () => ((x = (x * 1103515245 + 12345) >>> 0), x >>> 24));
     const c = await connect(r);
     c.send(junk);
-    expect(await expectNonFatal(c, ErrorCode.MALFORMED)).toMatch(/malformed frame \(200 bytes\)/);
+    expect(await expectFatal(c, ErrorCode.MALFORMED)).toMatch(/malformed frame \(200 bytes\)/);
   });
   await refused(r, { counter: 'connections', reason: 'unknown_type' }, async () => {
     // Field 20 of the Envelope, length-delimited (tag 20 << 3 | 2 = 162, varint a2 01), 3 bytes: a
     // message type from some future protocol version.
     const c = await connect(r);
     c.send(Uint8Array.from([0xa2, 0x01, 3, 1, 2, 3]));
-    await expectNonFatal(c, ErrorCode.UNKNOWN_TYPE);
+    await expectFatal(c, ErrorCode.UNKNOWN_TYPE);
   });
   await refused(r, { counter: 'connections', reason: 'text_frame' }, async () => {
     // A text frame whose bytes would decode as a valid hello (all ASCII): still refused, as text.
     const c = await connect(r);
     c.send(hello('a'), false);
-    expect(await expectNonFatal(c, ErrorCode.MALFORMED)).toMatch(/text frame/);
+    expect(await expectFatal(c, ErrorCode.MALFORMED)).toMatch(/text frame/);
   });
   await refused(r, { counter: 'connections', reason: 'malformed' }, async () => {
     // A text frame that is not even UTF-8 breaks the WebSocket protocol: ws closes with 1007.
@@ -343,18 +252,12 @@ const badInput: Hook = async (r, b) => {
     });
   }
 
-  // --- oversized frames (fatal) ---
-  await refused(r, { counter: 'connections', reason: 'oversized' }, async () => {
-    // Above the coordinator's limit but within ws's backstop: an OVERSIZED reply, then the close.
+  // --- a large frame before the hello: the connection is ended once past the allowance, before ws
+  // has buffered the frame (oversized frames of joined connections: test/integration/hostile-peers.test.ts) ---
+  await refused(r, { counter: 'connections', reason: 'oversized_before_hello' }, async () => {
     const c = await connect(r);
     c.send(new Uint8Array(coordinator.maxFrameBytes + 1));
-    expect(await expectFatal(c, ErrorCode.OVERSIZED)).toMatch(new RegExp(`exceeds ${coordinator.maxFrameBytes}`));
-  });
-  await refused(r, { counter: 'connections', reason: 'oversized' }, async () => {
-    // Above ws's own maxPayload: ws closes with 1009 (Message Too Big) before any message exists.
-    const c = await connect(r);
-    c.send(new Uint8Array(coordinator.maxFrameBytes * 2 + 1));
-    expect((await c.closed).code).toBe(1009);
+    expect((await c.closed).code).toBe(1006);
   });
 
   // --- bad pushes on the scripted worker's own joined connection (not fatal: it goes on) ---

@@ -87,8 +87,12 @@ interface SubcommandSpec {
 
 /** The flags of `hybrid coordinator` and `hybrid worker` (cli.ts; test/e2e/deploy-files checks them against its --help). */
 export const CLI: Record<'coordinator' | 'worker', SubcommandSpec> = {
-  coordinator: { valued: ['--config', '--host', '--port', '--metrics-port', '--out', '--checkpoint-dir', '--token-file', '--tls-cert', '--tls-key'], bare: ['--resume'], required: ['--config'] },
-  worker: { valued: ['--coordinator', '--task', '--backend', '--token-file', '--ca', '--host', '--metrics-port'], bare: [], required: ['--coordinator', '--task'] },
+  coordinator: {
+    valued: ['--config', '--host', '--port', '--metrics-port', '--metrics-host', '--out', '--checkpoint-dir', '--token-file', '--tls-cert', '--tls-key'],
+    bare: ['--resume'],
+    required: ['--config'],
+  },
+  worker: { valued: ['--coordinator', '--task', '--backend', '--token-file', '--ca', '--metrics-host', '--metrics-port'], bare: [], required: ['--coordinator', '--task'] },
 };
 
 export const DEFAULT_PORTS = { port: 8700, coordinatorMetrics: 9400, workerMetrics: 9401 } as const;

@@ -29,4 +29,8 @@ export const COORDINATOR_METRICS: Readonly<Record<string, MetricType>> = {
 export const WORKER_METRICS: Readonly<Record<string, MetricType>> = { hybrid_worker_step_duration_seconds: 'histogram', hybrid_worker_samples_total: 'counter' };
 
 /** Not in section 7, but exported by the coordinator all the same. */
-export const EXTRA_COORDINATOR_METRICS: Readonly<Record<string, MetricType>> = { hybrid_connections_rejected_total: 'counter' };
+export const EXTRA_COORDINATOR_METRICS: Readonly<Record<string, MetricType>> = {
+  hybrid_connections_rejected_total: 'counter',
+  hybrid_task_states_rejected_total: 'counter',
+  hybrid_checkpoints_damaged_total: 'counter',
+};

@@ -83,22 +83,30 @@ export async function stopAll(procs: readonly Proc[], graceMs: number): Promise<
 
 /** Resolves with the first match of `re` in the process's stderr; rejects if it exits or `ms` pass first. */
 export function waitForLine(proc: Proc, re: RegExp, ms: number): Promise<RegExpExecArray> {
-  return new Promise((resolveMatch, reject) => {
+  return waitForStderr(proc, (stderr) => re.exec(stderr) ?? undefined, ms, String(re));
+}
+
+/**
+ * Resolves with the first thing `find` finds in the process's stderr (checked now and on each new
+ * output); rejects if it exits or `ms` pass first. `what` names what is awaited in the rejection.
+ */
+export function waitForStderr<T>(proc: Proc, find: (stderr: string) => T | undefined, ms: number, what: string): Promise<T> {
+  return new Promise((resolveFound, reject) => {
     const check = () => {
-      const m = re.exec(proc.err());
-      if (m) {
+      const found = find(proc.err());
+      if (found !== undefined) {
         done();
-        resolveMatch(m);
+        resolveFound(found);
       }
     };
     const timer = setTimeout(() => {
       done();
-      reject(new Error(`no ${re} on stderr within ${ms} ms; stderr:\n${proc.err()}`));
+      reject(new Error(`no ${what} on stderr within ${ms} ms; stderr:\n${proc.err()}`));
     }, ms);
     const onExit = (code: number | null) => {
       check();
       done();
-      reject(new Error(`exited (code ${code}) before ${re}; stderr:\n${proc.err()}`));
+      reject(new Error(`exited (code ${code}) before ${what}; stderr:\n${proc.err()}`));
     };
     const done = () => {
       clearTimeout(timer);

@@ -29,3 +29,32 @@ export function syntheticRunConfig(options: SyntheticRunOptions, what: string): 
     what,
   );
 }
+
+export interface TwoTaskRunOptions {
+  seed: number;
+  /** Task b's classes (task a has 4). */
+  bClasses: number;
+  /** Training and test samples of each task. */
+  samples: { train: number; test: number };
+  /** The whole distributed section. */
+  distributed: object;
+}
+
+/** A tiny distributed run config: an MLP of 16 on synthetic tasks a and b (8 features), 10 steps of Adam, pruning every 2. */
+export function twoTaskRunConfig(options: TwoTaskRunOptions, what: string): RunConfig {
+  const { train, test } = options.samples;
+  return parseRunConfig(
+    {
+      seed: options.seed,
+      model: { arch: 'mlp', hidden: [16] },
+      tasks: [
+        { name: 'a', dataset: { source: 'synthetic', features: 8, classes: 4, hidden: 8, train, test, task_seed: 1 } },
+        { name: 'b', dataset: { source: 'synthetic', features: 8, classes: options.bClasses, hidden: 8, train, test, task_seed: 2 } },
+      ],
+      train: { steps: 10, batch_size: 16, optimizer: { type: 'adam', lr: 0.01 }, baseline: false },
+      sparsity: { rho: 0.1, warmup: 0.2, prune_end: 0.6, prune_every: 2 },
+      distributed: options.distributed,
+    },
+    what,
+  );
+}

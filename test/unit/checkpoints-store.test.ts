@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CheckpointStore } from '../../coordinator/checkpoints.js';
+import { CheckpointStore, NoValidCheckpointError, type CheckpointInfo } from '../../coordinator/checkpoints.js';
 import type { OptimizerState } from '../../optim/optimizer.js';
 
 interface State {
@@ -164,8 +165,10 @@ describe('CheckpointStore', () => {
 
   it('refuses to save below a newer checkpoint already in the directory', () => {
     store.save(9, makeState(9));
-    expect(() => store.save(3, makeState(3))).toThrow(/checkpoint-0000000009\.ckpt is newer than version 3/);
+    expect(() => store.save(3, makeState(3))).toThrow(/checkpoint-0000000009\.ckpt is a valid checkpoint newer than version 3/);
     expect(store.list().map((c) => c.version)).toEqual([9]);
+    expect(store.lastSaveError?.message).toMatch(/newer than version 3/);
+    expect(fs.existsSync(path.join(dir, 'damaged'))).toBe(false);
   });
 
   it('rejects versions that do not fit the file name and a bad keep', () => {
@@ -192,5 +195,163 @@ describe('CheckpointStore', () => {
     expect(loadSeconds).toBeLessThan(5);
     expect(loaded!.state.weights.map((w) => w.length)).toEqual([20_000_000, 5_000_000]);
     loaded!.state.weights.forEach((w, i) => expect(bytesOf(w).equals(bytesOf(big[i]))).toBe(true));
+  });
+});
+
+/** The ways a checkpoint file is damaged: each turns a valid file into one the store must not trust. */
+const DAMAGE: Record<string, { problem: RegExp; apply: (file: string) => void }> = {
+  truncated: { problem: /truncated/, apply: (f) => fs.truncateSync(f, Math.floor(fs.statSync(f).size / 2)) },
+  'cut in its header': { problem: /truncated/, apply: (f) => fs.truncateSync(f, 20) },
+  empty: { problem: /empty/, apply: (f) => fs.writeFileSync(f, Buffer.alloc(0)) },
+  'bit-flipped': {
+    problem: /sha256/,
+    apply: (f) => {
+      const bytes = fs.readFileSync(f);
+      bytes[Math.floor(bytes.length * 0.6)] ^= 0x10;
+      fs.writeFileSync(f, bytes);
+    },
+  },
+  'of another format version': {
+    problem: /format version 2, this build reads 1/,
+    apply: (f) => {
+      const bytes = fs.readFileSync(f);
+      bytes.writeUInt32LE(2, 8);
+      fs.writeFileSync(f, bytes);
+    },
+  },
+  'not a checkpoint': { problem: /bad magic/, apply: (f) => fs.writeFileSync(f, Buffer.alloc(200, 7)) },
+  'checksummed but undecodable': {
+    problem: /payload does not decode/,
+    apply: (f) => {
+      // A header that vouches for its payload, and a payload msgpack cannot read (0xc1 is never used).
+      const payload = Buffer.from([0xc1, 0xc1, 0xc1]);
+      const head = fs.readFileSync(f).subarray(0, 52);
+      head.writeBigUInt64LE(BigInt(payload.length), 12);
+      createHash('sha256').update(payload).digest().copy(head, 20);
+      fs.writeFileSync(f, Buffer.concat([head, payload]));
+    },
+  },
+};
+
+function damagedNames(): string[] {
+  const aside = path.join(dir, 'damaged');
+  return fs.existsSync(aside) ? fs.readdirSync(aside).sort() : [];
+}
+
+describe('CheckpointStore with damaged files', () => {
+  for (const [kind, { problem, apply }] of Object.entries(DAMAGE)) {
+    it(`a resume past a newer checkpoint that is ${kind} moves it into damaged/ and the saves that follow succeed`, () => {
+      for (const v of [50, 55, 60]) store.save(v, makeState(v));
+      apply(path.join(dir, 'checkpoint-0000000060.ckpt'));
+      const setAside: [CheckpointInfo, string][] = [];
+      const resuming = new CheckpointStore<State>({ dir, keep: 3, warn: (l) => warnings.push(l), onSetAside: (info, why) => setAside.push([info, why]) });
+
+      const resumed = resuming.resumeNewest();
+      expect(resumed?.info.version).toBe(55);
+      expectSameState(resumed!.state, makeState(55));
+      expect(damagedNames()).toEqual(['checkpoint-0000000060.ckpt']);
+      expect(resuming.list().map((c) => c.version)).toEqual([50, 55]);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(path.join(dir, 'checkpoint-0000000060.ckpt'));
+      expect(warnings[0]).toContain(path.join(dir, 'damaged', 'checkpoint-0000000060.ckpt'));
+      expect(warnings[0]).toMatch(problem);
+      expect(setAside.map(([info, why]) => [info.version, problem.test(why)])).toEqual([[60, true]]);
+
+      // Checkpointing goes on past 60, keeping the newest three, and what it writes is what a resume loads.
+      for (let v = 56; v <= 66; v++) expect(resuming.save(v, makeState(v)).version).toBe(v);
+      expect(resuming.lastSaveError).toBeNull();
+      expect(resuming.list().map((c) => c.version)).toEqual([64, 65, 66]);
+      expectSameState(resuming.resumeNewest()!.state, makeState(66));
+      expect(warnings).toHaveLength(1);
+    });
+  }
+
+  it('a stray file far ahead (checkpoint-9999999999.ckpt) is moved aside by the next save instead of disabling checkpointing', () => {
+    store.save(1, makeState(1));
+    fs.writeFileSync(path.join(dir, 'checkpoint-9999999999.ckpt'), 'left here by something else\n'.repeat(10));
+    for (let v = 2; v <= 13; v++) store.save(v, makeState(v));
+    expect(store.list().map((c) => c.version)).toEqual([11, 12, 13]);
+    expect(damagedNames()).toEqual(['checkpoint-9999999999.ckpt']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/checkpoint-9999999999\.ckpt is damaged \(not a hybrid checkpoint \(bad magic\)\); moved to /);
+  });
+
+  it('a save moves aside every damaged file above it but stops at a valid one', () => {
+    for (const v of [1, 2, 3]) store.save(v, makeState(v));
+    DAMAGE.truncated.apply(path.join(dir, 'checkpoint-0000000003.ckpt'));
+    // 9 is valid: it is another run's, and it stays; nothing below it was looked at or moved.
+    fs.writeFileSync(path.join(dir, 'checkpoint-0000000009.ckpt'), fs.readFileSync(path.join(dir, 'checkpoint-0000000002.ckpt')));
+    fs.writeFileSync(path.join(dir, 'checkpoint-0000000012.ckpt'), Buffer.alloc(0));
+    expect(() => store.save(2, makeState(2))).toThrow(/checkpoint-0000000009\.ckpt is a valid checkpoint newer than version 2/);
+    expect(damagedNames()).toEqual(['checkpoint-0000000012.ckpt']);
+    expect(store.list().map((c) => c.version)).toEqual([1, 2, 3, 9]);
+  });
+
+  it('a name already taken in damaged/ gets a numbered suffix: nothing set aside is overwritten', () => {
+    for (let round = 0; round < 3; round++) {
+      fs.writeFileSync(path.join(dir, 'checkpoint-0000000100.ckpt'), `junk ${round}`);
+      store.save(10 + round, makeState(10 + round));
+    }
+    expect(damagedNames()).toEqual(['checkpoint-0000000100.ckpt', 'checkpoint-0000000100.ckpt.1', 'checkpoint-0000000100.ckpt.2']);
+    expect(fs.readFileSync(path.join(dir, 'damaged', 'checkpoint-0000000100.ckpt.2'), 'utf8')).toBe('junk 2');
+  });
+
+  it('a resume finding only damaged checkpoints refuses, naming each and its problem, and moves nothing', () => {
+    const kinds = Object.entries(DAMAGE);
+    const all = new CheckpointStore<State>({ dir, keep: kinds.length, warn: (l) => warnings.push(l) });
+    kinds.forEach(([, { apply }], i) => apply(all.save(i + 1, makeState(i + 1)).path));
+    const before = fs.readdirSync(dir).sort();
+    let error: unknown;
+    try {
+      all.resumeNewest();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(NoValidCheckpointError);
+    const refusal = error as NoValidCheckpointError;
+    expect(refusal.damaged.map((d) => d.info.version)).toEqual(kinds.map((_, i) => kinds.length - i));
+    expect(refusal.message).toContain(`holds ${kinds.length} checkpoint files and none is valid`);
+    kinds.forEach(([, { problem }], i) => {
+      expect(refusal.message).toContain(`checkpoint-000000000${i + 1}.ckpt: `);
+      expect(refusal.damaged.find((d) => d.info.version === i + 1)?.problem).toMatch(problem);
+    });
+    expect(fs.readdirSync(dir).sort()).toEqual(before);
+  });
+
+  it('told to start fresh, a resume finding only damaged checkpoints moves them all aside, and every later save succeeds', () => {
+    for (const v of [10, 20, 30]) DAMAGE['bit-flipped'].apply(store.save(v, makeState(v)).path);
+    const fresh = new CheckpointStore<State>({ dir, keep: 3, warn: (l) => warnings.push(l), freshIfAllDamaged: true });
+    expect(fresh.resumeNewest()).toBeNull();
+    expect(damagedNames()).toEqual(['checkpoint-0000000010.ckpt', 'checkpoint-0000000020.ckpt', 'checkpoint-0000000030.ckpt']);
+    expect(warnings).toHaveLength(3);
+    for (let v = 0; v < 12; v++) fresh.save(v, makeState(v));
+    expect(fresh.list().map((c) => c.version)).toEqual([9, 10, 11]);
+  });
+
+  it('a resume in an empty or missing directory gives null, with nothing moved or warned', () => {
+    expect(store.resumeNewest()).toBeNull();
+    expect(new CheckpointStore<State>({ dir: path.join(dir, 'not-there'), warn: (l) => warnings.push(l) }).resumeNewest()).toBeNull();
+    expect(fs.readdirSync(dir)).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('loadNewest only reads: a damaged newer file is skipped but stays where it is', () => {
+    store.save(1, makeState(1));
+    DAMAGE.empty.apply(store.save(2, makeState(2)).path);
+    expect(store.loadNewest()?.info.version).toBe(1);
+    expect(store.list().map((c) => c.version)).toEqual([1, 2]);
+    expect(damagedNames()).toEqual([]);
+  });
+
+  it('records why the last save failed, and clears it when a save succeeds', () => {
+    const blocked = path.join(dir, 'blocked');
+    const elsewhere = new CheckpointStore<State>({ dir: blocked, warn: (l) => warnings.push(l) });
+    fs.writeFileSync(blocked, 'a file where the directory should be');
+    expect(elsewhere.lastSaveError).toBeNull();
+    expect(() => elsewhere.save(1, makeState(1))).toThrow(/EEXIST|ENOTDIR/);
+    expect(elsewhere.lastSaveError?.message).toMatch(/EEXIST|ENOTDIR/);
+    fs.rmSync(blocked);
+    elsewhere.save(2, makeState(2));
+    expect(elsewhere.lastSaveError).toBeNull();
   });
 });

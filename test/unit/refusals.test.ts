@@ -3,6 +3,7 @@
 // start; off-pace pushes (stale, duplicate, future) are answered with W and keep the connection; a
 // refusal no later frame on the connection can mend closes it.
 import { describe, expect, it } from 'vitest';
+import { assemblyReason, TASK_STATE_REFUSAL_LABELS } from '../../coordinator/task-state-checks.js';
 import { CoordinatorMetrics } from '../../coordinator/metrics.js';
 import { PUSH_REFUSAL_LABELS, REFUSALS, refusalOf } from '../../coordinator/refusals.js';
 import { ErrorCode } from '../../proto/codec.js';
@@ -22,7 +23,7 @@ describe('the refusal table', () => {
       const row = REFUSALS[code];
       expect(row, `row of ${name}`).toBeDefined();
       expect(row.label, `label of ${name}`).toMatch(/^[a-z][a-z0-9_]*$/);
-      expect(['push', 'connection'], `scope of ${name}`).toContain(row.scope);
+      expect(['push', 'taskState', 'connection'], `scope of ${name}`).toContain(row.scope);
       expect(typeof row.fatal).toBe('boolean');
       expect(typeof row.resend).toBe('boolean');
       // refusalOf finds the row itself.
@@ -109,5 +110,17 @@ describe('the refusal table', () => {
     const values = (await metrics.pushesRejected.get()).values;
     expect(values.map((v) => v.labels.reason).sort()).toEqual([...PUSH_REFUSAL_LABELS].sort());
     for (const v of values) expect(v.value).toBe(0);
+  });
+
+  it('counts a refused task state under its own counter, by the reason the checks give, and keeps the connection', async () => {
+    expect(REFUSALS[ErrorCode.BAD_TASK_STATE]).toMatchObject({ scope: 'taskState', fatal: false, resend: false });
+    const metrics = new CoordinatorMetrics(['a']);
+    const values = (await metrics.taskStatesRejected.get()).values;
+    expect(values.map((v) => v.labels.reason).sort()).toEqual([...TASK_STATE_REFUSAL_LABELS].sort());
+    for (const v of values) expect(v.value).toBe(0);
+    // The assembler's codes map onto the reasons.
+    expect(assemblyReason(ErrorCode.SHAPE)).toBe('layout');
+    expect(assemblyReason(ErrorCode.NON_FINITE)).toBe('non_finite');
+    expect(assemblyReason(ErrorCode.MALFORMED)).toBe('malformed');
   });
 });

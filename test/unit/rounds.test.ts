@@ -156,7 +156,7 @@ const syncScenarios: Scenario[] = [
     steps: [join('a'), join('b'), join('c'), ok('b', 0, 1), ok('a', 0, 2), ok('c', 0, 3), ready(3, true), close(4, ['c', 'a', 'b'], [], 1)],
   },
   {
-    name: 'before every task has joined once, a round waits for all configured tasks (not just the active ones)',
+    name: 'a round waits for every configured task, joined or not, and closes at the deadline with the quorum; the absent task straggles',
     tasks: ['a', 'b', 'c'],
     policy: { quorum: 2 },
     steps: [
@@ -165,15 +165,15 @@ const syncScenarios: Scenario[] = [
       ok('a', 0, 10),
       ok('b', 0, 20),
       state(0, ['a', 'b'], ['a', 'b']),
-      ready(20, false), // every active task pushed, but c has not joined yet
+      ready(20, false), // every joined task pushed, but c has not joined
       ready(999, false),
       deadline(999, 1, false),
       ready(1000, true), // the deadline, with the quorum of 2 in
-      close(1000, ['a', 'b'], [], 1), // c never joined: not active, so no straggler
+      close(1000, ['a', 'b'], ['c'], 1), // c never joined: it counts, as a straggler
     ],
   },
   {
-    name: 'before every task has joined once: the last task joining and pushing closes the round early',
+    name: 'the last task joining and pushing closes the round early',
     tasks: ['a', 'b', 'c'],
     policy: {},
     steps: [
@@ -190,10 +190,22 @@ const syncScenarios: Scenario[] = [
     ],
   },
   {
-    name: 'once started, a round waits only for the active tasks',
+    name: 'a task whose worker left still counts against the quorum: with quorum = every task, the rounds wait for it',
     tasks: ['a', 'b', 'c'],
-    policy: { quorum: 3 },
-    steps: [...firstRoundAll, leave('c'), ok('a', 1, 20), ready(20, false), ok('b', 1, 21), ready(21, true), close(22, ['a', 'b'], [], 2)],
+    policy: { quorum: 3, deadlineMs: 1000 },
+    steps: [
+      ...firstRoundAll,
+      leave('c'),
+      ok('a', 1, 20),
+      ok('b', 1, 21),
+      ready(21, false),
+      ready(1010, false),
+      ready(100_000, false),
+      join('c', 100_001),
+      ok('c', 1, 100_002),
+      ready(100_002, true),
+      close(100_003, ['a', 'b', 'c'], [], 2),
+    ],
   },
   {
     name: 'at the deadline with >= quorum pushes it closes; the active tasks that did not push are the stragglers',
@@ -231,9 +243,9 @@ const syncScenarios: Scenario[] = [
     steps: [join('a'), join('b'), ok('a', 0, 1), ok('b', 0, 2), ready(100, false), ready(10_000, false), state(0, ['a', 'b'], ['a', 'b'])],
   },
   {
-    name: 'a task that leaves keeps its push for the open round',
+    name: 'a task that leaves keeps its push for the open round, and is waited for in the next until the deadline',
     tasks: ['a', 'b', 'c'],
-    policy: {},
+    policy: { quorum: 2, deadlineMs: 1000 },
     steps: [
       ...firstRoundAll,
       ok('a', 1, 20),
@@ -245,23 +257,24 @@ const syncScenarios: Scenario[] = [
       ok('c', 1, 23),
       ready(23, true),
       close(24, ['a', 'b', 'c'], [], 2), // a's push counts; a is no straggler
-      // the next round goes on without a
       ok('b', 2, 30),
       ok('c', 2, 31),
-      ready(31, true),
-      close(32, ['b', 'c'], [], 3),
+      ready(31, false), // a is away, but still a task of the run
+      ready(1023, false),
+      ready(1024, true), // the deadline, with the quorum of 2
+      close(1024, ['b', 'c'], ['a'], 3),
     ],
   },
   {
-    name: 'a task that leaves without pushing is not waited for, and not a straggler',
+    name: 'a task that leaves without pushing is waited for until the deadline, then straggles',
     tasks: ['a', 'b', 'c'],
-    policy: {},
-    steps: [...firstRoundAll, ok('a', 1, 20), ok('b', 1, 21), ready(21, false), leave('c'), ready(22, true), close(22, ['a', 'b'], [], 2)],
+    policy: { quorum: 2, deadlineMs: 1000 },
+    steps: [...firstRoundAll, ok('a', 1, 20), ok('b', 1, 21), ready(21, false), leave('c'), ready(22, false), ready(1010, true), close(1010, ['a', 'b'], ['c'], 2)],
   },
   {
-    name: 'a task that leaves and joins again is waited for again',
+    name: 'a task that leaves and joins again closes the round as soon as it pushes',
     tasks: ['a', 'b'],
-    policy: { quorum: 1 },
+    policy: { quorum: 1, deadlineMs: 1000 },
     steps: [
       join('a'),
       join('b'),
@@ -270,14 +283,15 @@ const syncScenarios: Scenario[] = [
       close(3, ['a', 'b'], [], 1),
       leave('b'),
       ok('a', 1, 4),
-      ready(4, true),
-      close(5, ['a'], [], 2),
-      join('b', 6),
-      ok('a', 2, 7),
-      ready(7, false),
-      ok('b', 2, 8),
-      ready(8, true),
-      close(9, ['a', 'b'], [], 3),
+      ready(4, false),
+      ready(1003, true),
+      close(1003, ['a'], ['b'], 2),
+      join('b', 1006),
+      ok('a', 2, 1007),
+      ready(1007, false),
+      ok('b', 2, 1008),
+      ready(1008, true),
+      close(1009, ['a', 'b'], [], 3),
     ],
   },
   {
@@ -418,10 +432,9 @@ const deadlineScenarios: Scenario[] = [
 describe('Rounds, sync mode', () => {
   it.each(syncScenarios)('$name', (s) => run(s));
 
-  // The first round is the grace period for tasks to join: it waits for every configured task (or its
-  // deadline and a quorum). From the second on, a task that never joined is not waited for, as one that
-  // left is not.
-  it('only the first round waits for every configured task: after it, the rounds go on with the tasks that joined', () => {
+  // Every round, not only the first, waits for every configured task: a task that never joined is a
+  // straggler of every round that closes at its deadline.
+  it('every round waits for every configured task: one that never joined straggles in each', () => {
     run({
       name: 'second round, c never joined',
       tasks: ['a', 'b', 'c'],
@@ -432,12 +445,12 @@ describe('Rounds, sync mode', () => {
         ok('a', 0, 10),
         ok('b', 0, 20),
         ready(999, false),
-        close(1000, ['a', 'b'], [], 1), // at the deadline with the quorum
-        ready(1010, false), // the next round opened at the close: neither active task has pushed yet
+        close(1000, ['a', 'b'], ['c'], 1), // at the deadline with the quorum
         ok('a', 1, 1010),
         ok('b', 1, 1020),
-        ready(1020, true), // every active task pushed; c, which never joined, is not waited for
-        close(1020, ['a', 'b'], [], 2),
+        ready(1020, false), // c is still waited for
+        ready(2000, true),
+        close(2000, ['a', 'b'], ['c'], 2),
       ],
     });
   });

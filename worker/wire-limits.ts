@@ -1,0 +1,53 @@
+// How big what the coordinator sends may be: the chunk size a welcome may set, and the largest frame
+// before the first welcome (any config) and after it (this run's model); the most classes a task
+// state's head may declare is model/limits.ts classesBound. A coordinator that passes one is broken, or not a hybrid coordinator of this
+// release: the worker ends rather than allocate what it says.
+import { MAX_CHUNK_BYTES, MIN_CHUNK_BYTES, type RunConfig } from '../config/schema.js';
+import { totalSize, type ModelSpec } from '../model/spec.js';
+
+/** The config JSON of a welcome, at most (a run config is a few kilobytes; label maps make it longer). */
+const MAX_CONFIG_JSON_BYTES = 4 * 1024 * 1024;
+
+/** Tensor names, shapes, part fields and protobuf framing on top of the tensors' bytes. */
+const FRAMING_BYTES = 1 << 20;
+const FRAMING_BYTES_PER_TENSOR = 4096;
+
+/** Encoded bytes per entry, at most: F32 is 4; TOPK's values and positions stay under 5. */
+const MAX_ENCODED_BYTES_PER_ENTRY = 5;
+
+/**
+ * The largest frame a coordinator may send before its first welcome: a welcome holds the run config,
+ * W when W fits one chunk and the task's state when it fits one chunk, so two of the largest chunks the
+ * schema allows, the config and framing. (Once welcomed, the worker knows its run's far smaller bound.)
+ */
+export const PRE_WELCOME_MAX_FRAME_BYTES = 2 * MAX_CHUNK_BYTES + MAX_CONFIG_JSON_BYTES + FRAMING_BYTES;
+
+/** Why the worker cannot work with the chunk size a welcome sets (the schema's bounds, checked again
+ *  here: the tensor streams cannot cut pieces below the minimum), or null. */
+export function chunkProblem(chunkBytes: number): string | null {
+  if (Number.isSafeInteger(chunkBytes) && chunkBytes >= MIN_CHUNK_BYTES && chunkBytes <= MAX_CHUNK_BYTES) return null;
+  return `distributed.chunk_bytes is ${chunkBytes}; it must be an integer from ${MIN_CHUNK_BYTES} to ${MAX_CHUNK_BYTES}`;
+}
+
+/** Optimizer slots per tensor (SGD 1, Adam 2), plus the tensor itself. */
+function copiesWithSlots(config: RunConfig): number {
+  const type = (config.train.task_optimizer ?? config.train.optimizer).type;
+  return 1 + (type === 'adam' ? 2 : 1);
+}
+
+/**
+ * The largest frame of this run a coordinator sends: a welcome (its config JSON, W and the task state
+ * each when they fit one chunk) or a part of an update or task state (at most a chunk of tensor data,
+ * and a piece's encoding may pass the chunk a little: twice the chunk, as the coordinator allows for
+ * pushes), whichever whole messages of this model cannot exceed.
+ */
+export function maxFrameBytes(config: RunConfig, spec: ModelSpec, classes: number, configJsonBytes: number): number {
+  const shared = totalSize(spec.shared);
+  const copies = copiesWithSlots(config);
+  const w = MAX_ENCODED_BYTES_PER_ENTRY * shared;
+  // S_t with its slots, its support (a byte per entry), the head with its slots.
+  const state = 4 * copies * shared + shared + 4 * copies * (spec.featureSize + 1) * classes;
+  const tensors = spec.shared.length + 2;
+  const framing = FRAMING_BYTES + FRAMING_BYTES_PER_TENSOR * tensors * (2 + 2 * copies);
+  return configJsonBytes + Math.min(2 * config.distributed.chunk_bytes, w + state) + framing;
+}
