@@ -96,6 +96,9 @@ describe('connections that never say hello, against a real coordinator', () => {
     const opened = conns.filter((c) => c.status === null).length;
     expect(opened).toBe(CAP - SLOW);
     expect(conns.filter((c) => c.status === 503)).toHaveLength(IDLE - opened);
+    console.log(
+      `coordinator resident set: ${(before / 2 ** 20).toFixed(1)} MiB before, ${(peak / 2 ** 20).toFixed(1)} MiB with ${opened + SLOW} unjoined connections open and ${IDLE - opened} refused`,
+    );
     expect(peak - before, `resident set grew from ${before} to ${peak} bytes`).toBeLessThan(50 * 2 ** 20);
 
     // Every open one is closed at the hello deadline.
