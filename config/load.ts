@@ -194,8 +194,13 @@ function withAbsoluteDatasetPaths(config: RunConfig, baseDir: string): RunConfig
 
 // Node 20's JSON.parse names the position of only some syntax errors ("Unexpected token '{', ..." has
 // none), so the offset comes from a small scanner that stops where the text stops being JSON.
-function jsonErrorWithLocation(message: string, text: string): string {
-  const offset = jsonErrorOffset(text);
+export function jsonErrorWithLocation(message: string, text: string): string {
+  let offset: number | undefined;
+  try {
+    offset = jsonErrorOffset(text);
+  } catch {
+    return message; // nested too deeply for the scanner to locate
+  }
   if (offset === undefined) return message;
   const before = text.slice(0, offset);
   const line = before.split('\n').length;

@@ -21,12 +21,16 @@ export interface TaskRecord {
 
 export class TaskStates {
   private readonly records = new Map<string, TaskRecord>();
+  /** Entries of all shared tensors: the most non-zeros a state can count. */
+  private readonly sharedEntries: number;
 
   constructor(
     private readonly spec: ModelSpec,
     private readonly layout: TaskStateLayout,
     private readonly taskConfigs: readonly TaskConfig[],
-  ) {}
+  ) {
+    this.sharedEntries = totalSize(spec.shared);
+  }
 
   /** The class count a state of `task` must have: the config's, else that of the task's kept state. */
   private classesOf(task: string): number | null {
@@ -84,10 +88,6 @@ export class TaskStates {
     const record = { encoded, state: wire.TaskState.decode(encoded) };
     this.records.set(task, record);
     return record;
-  }
-
-  private get sharedEntries(): number {
-    return totalSize(this.spec.shared);
   }
 
   /** Adds `part` to the state arriving on `session`; the whole state once its last part is in. */

@@ -3,14 +3,14 @@
 // the same model), and what the coordinator may send of it: the layouts of W and of a task state, and
 // the largest frame. A welcome this worker cannot work with is refused in one line.
 import type { TaskStateLayout } from '../compression/task-state-stream.js';
-import { ConfigError, jsonErrorOffset, parseRunConfig } from '../config/load.js';
+import { ConfigError, jsonErrorWithLocation, parseRunConfig } from '../config/load.js';
 import type { RunConfig, TaskConfig } from '../config/schema.js';
 import { taskInputShape } from '../data/shapes.js';
 import { checkAllocatable, classesBound, ModelLimitError } from '../model/limits.js';
 import { buildModelSpec, modelFingerprint, type ModelSpec, type TensorSpec } from '../model/spec.js';
 import { taskStateLayout } from '../model/task-state-layout.js';
 import { ErrorCode, PROTOCOL_VERSION, WireError, type Welcome } from '../proto/codec.js';
-import { chunkProblem, maxFrameBytes } from './wire-limits.js';
+import { maxFrameBytes } from './wire-limits.js';
 import { WorkerError } from './worker-error.js';
 
 export interface RunPlan {
@@ -39,9 +39,8 @@ export function planRun(welcome: Welcome, task: string, source: string, previous
     return previous;
   }
   const configJson = welcome.configJson ?? '';
+  // The schema bounds chunk_bytes (1 KiB to 64 MiB), so a welcome's chunk size is checked there.
   const config = welcomeConfig(configJson, source);
-  const chunk = chunkProblem(config.distributed.chunk_bytes);
-  if (chunk) throw new WorkerError(`the coordinator's welcome config (from ${source}) is not usable: ${chunk}`);
   const taskConfig = config.tasks.find((t) => t.name === task);
   if (!taskConfig) throw new WorkerError(`the run at ${source} has no task "${task}" (its tasks: ${config.tasks.map((t) => t.name).join(', ')})`);
   let spec: ModelSpec;
@@ -76,7 +75,7 @@ function welcomeConfig(text: string, source: string): RunConfig {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new WorkerError(`the coordinator's welcome config (from ${source}) is not valid JSON: ${jsonLocation(text)}${(err as Error).message}`);
+    throw new WorkerError(`the coordinator's welcome config (from ${source}) is not valid JSON: ${jsonErrorWithLocation((err as Error).message, text)}`);
   }
   try {
     return parseRunConfig(value, `the coordinator's welcome config (from ${source})`);
@@ -84,19 +83,6 @@ function welcomeConfig(text: string, source: string): RunConfig {
     if (!(err instanceof ConfigError)) throw err;
     throw new WorkerError(`the coordinator's welcome config (from ${source}) is invalid: ${err.problems.join('; ')}`);
   }
-}
-
-/** "line L, column C: " where `text` stops being JSON, or nothing when that cannot be told. */
-function jsonLocation(text: string): string {
-  let offset: number | undefined;
-  try {
-    offset = jsonErrorOffset(text);
-  } catch {
-    return ''; // nested too deeply to locate
-  }
-  if (offset === undefined) return '';
-  const before = text.slice(0, offset);
-  return `line ${before.split('\n').length}, column ${offset - before.lastIndexOf('\n')}: `;
 }
 
 /** The layout, refusing a state whose head has more classes than the task's data can have, before any

@@ -1,8 +1,10 @@
-// How big what the coordinator sends may be: the chunk size a welcome may set, and the largest frame
-// before the first welcome (any config) and after it (this run's model); the most classes a task
-// state's head may declare is model/limits.ts classesBound. A coordinator that passes one is broken, or not a hybrid coordinator of this
-// release: the worker ends rather than allocate what it says.
-import { MAX_CHUNK_BYTES, MIN_CHUNK_BYTES, type RunConfig } from '../config/schema.js';
+// How big a frame from the coordinator may be: before the first welcome (any config) and after it (this
+// run's model). The chunk size is bounded by the config schema, and the most classes a task state's
+// head may declare by model/limits.ts classesBound. A coordinator that passes one is broken, or not a
+// hybrid coordinator of this release: the worker ends rather than allocate what it says.
+import { MAX_CHUNK_BYTES, type RunConfig } from '../config/schema.js';
+import { taskOptimizer } from '../config/settings.js';
+import { slotCount } from '../optim/optimizer.js';
 import { totalSize, type ModelSpec } from '../model/spec.js';
 
 /** The config JSON of a welcome, at most (a run config is a few kilobytes; label maps make it longer). */
@@ -22,19 +24,6 @@ const MAX_ENCODED_BYTES_PER_ENTRY = 5;
  */
 export const PRE_WELCOME_MAX_FRAME_BYTES = 2 * MAX_CHUNK_BYTES + MAX_CONFIG_JSON_BYTES + FRAMING_BYTES;
 
-/** Why the worker cannot work with the chunk size a welcome sets (the schema's bounds, checked again
- *  here: the tensor streams cannot cut pieces below the minimum), or null. */
-export function chunkProblem(chunkBytes: number): string | null {
-  if (Number.isSafeInteger(chunkBytes) && chunkBytes >= MIN_CHUNK_BYTES && chunkBytes <= MAX_CHUNK_BYTES) return null;
-  return `distributed.chunk_bytes is ${chunkBytes}; it must be an integer from ${MIN_CHUNK_BYTES} to ${MAX_CHUNK_BYTES}`;
-}
-
-/** Optimizer slots per tensor (SGD 1, Adam 2), plus the tensor itself. */
-function copiesWithSlots(config: RunConfig): number {
-  const type = (config.train.task_optimizer ?? config.train.optimizer).type;
-  return 1 + (type === 'adam' ? 2 : 1);
-}
-
 /**
  * The largest frame of this run a coordinator sends: a welcome (its config JSON, W and the task state
  * each when they fit one chunk) or a part of an update or task state (at most a chunk of tensor data,
@@ -43,7 +32,8 @@ function copiesWithSlots(config: RunConfig): number {
  */
 export function maxFrameBytes(config: RunConfig, spec: ModelSpec, classes: number, configJsonBytes: number): number {
   const shared = totalSize(spec.shared);
-  const copies = copiesWithSlots(config);
+  // Each tensor of a task state travels with its optimizer slots.
+  const copies = 1 + slotCount(taskOptimizer(config.train).type);
   const w = MAX_ENCODED_BYTES_PER_ENTRY * shared;
   // S_t with its slots, its support (a byte per entry), the head with its slots.
   const state = 4 * copies * shared + shared + 4 * copies * (spec.featureSize + 1) * classes;
