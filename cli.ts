@@ -16,6 +16,7 @@ import { runCoordinator } from './launch/coordinator.js';
 import { exportRun } from './launch/export.js';
 import { tellParent } from './launch/local-channel.js';
 import { runLocal } from './launch/local.js';
+import { evaluate, predict } from './launch/predict.js';
 import { runWorker } from './launch/worker.js';
 import { stderrLog } from './launch/progress.js';
 import { runTrain } from './launch/train.js';
@@ -61,6 +62,27 @@ program
   });
 
 program
+  .command('compress')
+  .description('compresses T trained models of one topology (one per task) into one hybrid model and fine-tunes it on the tasks')
+  .requiredOption('--models <files...>', "model files, TF.js model.json or Keras 3 .keras, one per task in the config's task order")
+  .requiredOption('--config <file>', 'run config with the tasks, their data and the training; its model section is replaced by the files')
+  .option('--merge <how>', "how W starts: mean, median, or anchor:N (task N's model)", 'mean')
+  .option('--head <layers...>', "the head's layer name(s) (default: the models' last Dense layer)")
+  .option('--out <dir>', 'run directory for results.json, config.json and the compressed bundle')
+  .option('--json', 'print the result as one JSON object on stdout')
+  .addOption(backendOption())
+  .action(async (opts: { models: string[]; config: string; merge: string; head?: string[]; out?: string; json?: boolean; backend: BackendRequest }) => {
+    const anchor = /^anchor:(\d+)$/.exec(opts.merge);
+    if (!anchor && opts.merge !== 'mean' && opts.merge !== 'median') throw new InvalidArgumentError(`--merge ${opts.merge}: use mean, median or anchor:N`);
+    const merge = anchor ? { anchor: Number(anchor[1]) } : opts.merge;
+    const config = loadRunConfig(opts.config, { model: { from: opts.models.map((f) => resolve(f)), merge, ...(opts.head ? { head: opts.head } : {}) } });
+    await initBackend(opts.backend, { log: stderrLog });
+    const result = await runTrain(config, { outDir: opts.out, log: stderrLog });
+    if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else printSummary(result);
+  });
+
+program
   .command('export')
   .description("verifies a run's compressed bundle, or materialises one task as a TF.js LayersModel")
   .requiredOption('--run <dir>', 'run directory written by `hybrid train --out`')
@@ -69,6 +91,35 @@ program
   .option('--out <dir>', 'where to write (default: <run>/export/<task>-tfjs for tfjs, <run>/bundle for bundle)')
   .action((opts: { run: string; task?: string; format: 'bundle' | 'tfjs'; out?: string }) => {
     exportRun(opts, stderrLog);
+  });
+
+program
+  .command('predict')
+  .description("one task's predictions from a run's bundle alone, with its class names: images, CSV rows or .npy arrays")
+  .requiredOption('--run <dir>', 'run directory written by `hybrid train --out` (or the coordinator)')
+  .requiredOption('--task <name>', 'the task whose model predicts')
+  .argument('<inputs...>', 'image files (.png, .jpg), CSV files (a row per input) or .npy arrays (an entry per input)')
+  .option('--json', 'print one JSON object per input')
+  .addOption(backendOption())
+  .action(async (inputs: string[], opts: { run: string; task: string; json?: boolean; backend: BackendRequest }) => {
+    await initBackend(opts.backend, { log: stderrLog });
+    for (const p of predict(opts.run, opts.task, inputs)) {
+      process.stdout.write(opts.json ? `${JSON.stringify(p)}\n` : `${p.input}\t${p.class}\t${p.probability.toFixed(4)}\n`);
+    }
+  });
+
+program
+  .command('eval')
+  .description("one task's accuracy from a run's bundle alone, on every example of a data set")
+  .requiredOption('--run <dir>', 'run directory written by `hybrid train --out` (or the coordinator)')
+  .requiredOption('--task <name>', 'the task to evaluate')
+  .requiredOption('--data <spec>', "a dataset config as in a run config's tasks[].dataset: JSON text, or a JSON file")
+  .option('--json', 'print the result as one JSON object')
+  .addOption(backendOption())
+  .action(async (opts: { run: string; task: string; data: string; json?: boolean; backend: BackendRequest }) => {
+    await initBackend(opts.backend, { log: stderrLog });
+    const r = await evaluate(opts.run, opts.task, opts.data);
+    process.stdout.write(opts.json ? `${JSON.stringify({ task: opts.task, ...r })}\n` : `task ${opts.task}: accuracy ${(100 * r.accuracy).toFixed(2)}% on ${r.examples} examples\n`);
   });
 
 program
@@ -167,13 +218,18 @@ program
   });
 
 function printSummary(result: Awaited<ReturnType<typeof runTrain>>): void {
-  const pct = (x: number | null) => (x === null ? '   -   ' : `${(100 * x).toFixed(2)}%`);
+  const pct = (x: number | null | undefined) => (x === null || x === undefined ? '   -   ' : `${(100 * x).toFixed(2)}%`);
+  // Runs from model files also show each task's own model and the merged start before training.
+  const fromFiles = result.tasks.some((t) => t.merged_accuracy !== undefined);
+  const start = (t: (typeof result.tasks)[number]) => (fromFiles ? ` ${pct(t.original_accuracy).padStart(9)} ${pct(t.merged_accuracy).padStart(8)}` : '');
   const rows = result.tasks.map(
-    (t) => `${t.name.padEnd(16)} ${pct(t.separate_accuracy).padStart(8)} ${pct(t.hybrid_accuracy).padStart(8)} ${String(t.nnz).padStart(8)} ${(100 * t.density).toFixed(2).padStart(6)}%`,
+    (t) =>
+      `${t.name.padEnd(16)} ${pct(t.separate_accuracy).padStart(8)}${start(t)} ${pct(t.hybrid_accuracy).padStart(8)} ${String(t.nnz).padStart(8)} ${(100 * t.density).toFixed(2).padStart(6)}%`,
   );
+  const startHeader = fromFiles ? ` ${'own model'.padStart(9)} ${'merged'.padStart(8)}` : '';
   process.stdout.write(
     [
-      `${'task'.padEnd(16)} ${'separate'.padStart(8)} ${'hybrid'.padStart(8)} ${'nnz(S)'.padStart(8)} ${'density'.padStart(7)}`,
+      `${'task'.padEnd(16)} ${'separate'.padStart(8)}${startHeader} ${'hybrid'.padStart(8)} ${'nnz(S)'.padStart(8)} ${'density'.padStart(7)}`,
       ...rows,
       `compression: ${result.compression.params_ratio.toFixed(2)}x in parameters, ${result.compression.bytes_ratio.toFixed(2)}x in bytes (indices counted)`,
       ...(result.communication

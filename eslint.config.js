@@ -28,6 +28,8 @@ const layers = [
   { type: 'launch', pattern: 'launch', allow: ['lib', 'config', 'proto', 'compression', 'optim', 'data', 'model', 'coordinator', 'worker'] },
   { type: 'cli', file: 'cli.ts', allow: ['lib', 'config', 'proto', 'compression', 'optim', 'data', 'model', 'coordinator', 'worker', 'launch'] },
   { type: 'bench', pattern: 'bench', allow: ['lib', 'config', 'proto', 'compression', 'optim', 'data', 'model', 'coordinator', 'worker', 'launch', 'cli'] },
+  // Runnable examples (examples/own-models/): they use the project as bench does.
+  { type: 'examples', pattern: 'examples', allow: ['lib', 'config', 'proto', 'compression', 'optim', 'data', 'model', 'coordinator', 'worker', 'launch', 'cli'] },
   { type: 'test', pattern: 'test', allow: ['*'] },
   { type: 'tooling', file: 'vitest.config.ts', allow: ['*'] },
 ];

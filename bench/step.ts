@@ -1,17 +1,27 @@
 // Times the real training step, TaskTrainer.round(step) (forward, backward, the task's optimizer updates
-// and the download of g_t for W), for the MLP 784-256-256-10 and lenet5 on the mnist package's digits,
-// built the way launch/train.ts builds a hybrid trainer. Per available backend: wasm with this project's
+// and the download of g_t for W), for the MLP 784-256-256-10, lenet5 and a small ResNet-style layer list
+// (RESNET_LAYERS) on the mnist package's digits, built the way launch/train.ts builds a hybrid trainer.
+// Every model runs as a layer graph (model/forward.ts). Per available backend: wasm with this project's
 // training kernels, wasm with tfjs' own, cpu (few steps: its lenet5 step takes seconds), and TensorFlow
 // native where @tensorflow/tfjs-node is installed. Numbers, never pass/fail.
 //
-//   npm run -s bench:step                    table on stdout (-s: without npm's own banner)
-//   npm run -s bench:step -- --json          {"rows": [{"model", "batch", "backend", "kernels", "median_ms", "samples_per_second"}]}
+//   npm run -s bench:step                    two tables on stdout (-s: without npm's own banner)
+//   npm run -s bench:step -- --json          {"rows": [{"model", "batch", "backend", "kernels", "forward", "median_ms", "samples_per_second"}],
+//                                             "forward_backward": [{"model", "batch", "backend", "kernels", "forward", "median_ms", "min_ms",
+//                                                                   "cpu_ms", "samples_per_second", "graph_over_functional",
+//                                                                   "graph_over_functional_cpu"}]}
 //   npm run -s bench:step -- --profile       also: CPU time per kernel of the lenet5 step at the largest batch
 //   options: --steps N (timed steps, default 25)  --warmup N (default 5)  --cpu-steps N (default 3)
-//            --models mlp,lenet5  --batches 64,128  --backends wasm,cpu,tensorflow  (--help; bench/step-args.ts)
+//            --models mlp,lenet5,resnet  --cpu-models mlp,lenet5 (resnet's cpu step takes minutes)
+//            --batches 64,128  --backends wasm,cpu,tensorflow  (--help; bench/step-args.ts)
 //
-// The table adds the fastest step, the CPU time per step (other processes' load inflates wall times; CPU
-// time less so) and the bare forward + backward (model/forward.ts, no optimizer) next to each median.
+// The first table (`rows`) adds the fastest step, the CPU time per step (other processes' load inflates
+// wall times; CPU time less so) and the bare forward + backward of the graph (no optimizer) next to each
+// median. The second (`forward_backward`) times that bare forward + backward by both paths where there
+// are two: "graph" (model/forward.ts) and, for mlp and lenet5, "functional", the hand-written forward the
+// models had before they were layer lists (bench/step-reference.ts), on the same weights and batch, the
+// two alternating step by step; graph/functional is the median over the steps of the two times' ratio
+// (wall times, then CPU times, which other processes' load inflates less).
 // Progress and reasons for skipped backends or failing rows go to stderr.
 import * as tf from '@tensorflow/tfjs-core';
 import { runConfigSchema, type RunConfig } from '../config/schema.js';
@@ -25,11 +35,17 @@ import { exitOnError } from './args.js';
 import { median } from './median.js';
 import { parseArgs, type Arch, type BackendName, type BenchOptions } from './step-args.js';
 import { formatProfile, profileRound } from './step-profile.js';
+import { hasReference, referenceLogits } from './step-reference.js';
 
 // Importable from bench/step.js as before the options and the profile moved to their own modules.
 export { median } from './median.js';
 export { DEFAULT_OPTIONS, parseArgs, type Arch, type BackendName, type BenchOptions } from './step-args.js';
 export { formatProfile, profileRound, type KernelCost, type RoundProfile } from './step-profile.js';
+export { hasReference, referenceLogits, REFERENCE_MODELS, type ReferenceModel } from './step-reference.js';
+
+/** How the forward pass is computed: the layer graph (model/forward.ts, what the trainer runs) or the
+ *  hand-written functional reference (bench/step-reference.ts; mlp and lenet5 only). */
+export type ForwardPath = 'graph' | 'functional';
 
 /** One line of the result, as `--json` prints it. null where the step cannot run (the reason goes to stderr). */
 export interface StepRow {
@@ -37,8 +53,60 @@ export interface StepRow {
   batch: number;
   backend: BackendName;
   kernels: boolean;
+  /** The trainer's forward: always the graph. */
+  forward: ForwardPath;
   median_ms: number | null;
   samples_per_second: number | null;
+}
+
+/** One line of the second table (`forward_backward` in `--json`): the bare forward + backward by one path. */
+export interface ForwardBackwardRow {
+  model: Arch;
+  batch: number;
+  backend: BackendName;
+  kernels: boolean;
+  forward: ForwardPath;
+  median_ms: number | null;
+  min_ms: number | null;
+  /** Median CPU time of the process per forward + backward. */
+  cpu_ms: number | null;
+  samples_per_second: number | null;
+  /** On the graph row of a model with a functional reference: the median over the steps of graph ms /
+   *  functional ms, the two timed one right after the other; null otherwise. */
+  graph_over_functional: number | null;
+  /** The same ratio of the CPU times, which the machine's load (waiting for a core) inflates less. */
+  graph_over_functional_cpu: number | null;
+}
+
+/** A small ResNet-style network for 28 x 28 x 1 images: a 3 x 3 stem, one residual block of two 3 x 3
+ *  convolutions (BatchNormalization after each, the block's input added back before the last ReLU), a
+ *  stride-2 3 x 3 convolution to 32 channels, global average pooling and the Dense softmax head. */
+export const RESNET_LAYERS: Record<string, unknown>[] = [
+  ...convBn('stem', 16, 1),
+  { type: 'Activation', name: 'stem_relu', activation: 'relu' },
+  ...convBn('block_conv1', 16, 1),
+  { type: 'Activation', name: 'block_relu1', activation: 'relu' },
+  ...convBn('block_conv2', 16, 1),
+  { type: 'Add', name: 'block_add', inputs: ['block_conv2_bn', 'stem_relu'] },
+  { type: 'Activation', name: 'block_relu2', activation: 'relu' },
+  ...convBn('down', 32, 2),
+  { type: 'Activation', name: 'down_relu', activation: 'relu' },
+  { type: 'GlobalAveragePooling2D', name: 'pool' },
+  { type: 'Dense', name: 'head', units: 10, activation: 'softmax' },
+];
+
+/** A 3 x 3 'same' convolution without bias, then BatchNormalization (`<name>_bn`). */
+function convBn(name: string, filters: number, strides: number): Record<string, unknown>[] {
+  return [
+    { type: 'Conv2D', name, filters, kernel_size: 3, strides, padding: 'same', use_bias: false, kernel_initializer: 'he_normal' },
+    { type: 'BatchNormalization', name: `${name}_bn` },
+  ];
+}
+
+function modelOf(arch: Arch): Record<string, unknown> {
+  if (arch === 'mlp') return { arch: 'mlp', hidden: [256, 256] };
+  if (arch === 'lenet5') return { arch: 'lenet5' };
+  return { name: 'resnet', layers: RESNET_LAYERS };
 }
 
 /** The run config of one benchmark: one mnist task, hybrid (sparsity on), Adam, the model at this batch.
@@ -47,7 +115,7 @@ export interface StepRow {
 export function benchConfig(arch: Arch, batch: number, task = 'digits'): RunConfig {
   return runConfigSchema.parse({
     seed: 0,
-    model: arch === 'mlp' ? { arch: 'mlp', hidden: [256, 256] } : { arch: 'lenet5' },
+    model: modelOf(arch),
     tasks: [{ name: task, dataset: { source: 'mnist', train: 4096, test: 64 } }],
     train: { steps: 1_000_000, batch_size: batch, optimizer: { type: 'adam', lr: 1e-3 }, lr_schedule: 'constant', baseline: false },
   });
@@ -62,9 +130,10 @@ export async function makeTrainer(config: RunConfig): Promise<TaskTrainer> {
   return trainer;
 }
 
-/** The bare forward + backward of the model (model/forward.ts, gradients read back), no optimizer: what
- *  the round adds on top of it is the trainer's own cost. */
-export async function forwardBackward(config: RunConfig): Promise<{ run: () => void; dispose: () => void }> {
+/** The bare forward + backward of the model by each of `paths`, no optimizer, gradients read back: what
+ *  the round adds on top of it is the trainer's own cost. The paths share one set of weights and one
+ *  batch. The functional path exists for mlp and lenet5 only (bench/step-reference.ts). */
+export async function forwardBackward(config: RunConfig, paths: readonly ForwardPath[] = ['graph']): Promise<{ runs: { path: ForwardPath; run: () => void }[]; dispose: () => void }> {
   const data = await loadTaskData(config.tasks[0], config.seed);
   const spec = buildModelSpec(config.model, data.inputShape);
   const batch = config.train.batch_size;
@@ -74,13 +143,23 @@ export async function forwardBackward(config: RunConfig): Promise<{ run: () => v
   const x = tf.tensor(data.train.x.subarray(0, batch * size), [batch, ...data.inputShape]);
   const y = tf.tensor1d(data.train.y.subarray(0, batch), 'int32');
   const n = spec.shared.length;
-  const run = (): void =>
-    tf.tidy(() => {
-      const f = (...p: tf.Tensor[]) => crossEntropy(logits(spec, p.slice(0, n), p.slice(n), x), y, data.classes);
-      const { grads } = tf.valueAndGrads(f)(params);
-      for (const g of grads.slice(0, n)) g.dataSync();
-    });
-  return { run, dispose: () => [...params, x, y].forEach((t) => t.dispose()) };
+  const stats = initTensors(spec.stats, config.seed, 'stats').map((v, i) => tf.tensor(v, spec.stats[i].shape));
+  const forward = (path: ForwardPath): ((p: tf.Tensor[]) => tf.Tensor2D) => {
+    if (path === 'graph') return (p) => logits(spec, { shared: p.slice(0, n), head: p.slice(n), stats }, x, { training: true, statsOut: [] });
+    const model = spec.name;
+    if (!hasReference(model)) throw new Error(`${model} has no functional reference forward (bench/step-reference.ts has mlp and lenet5)`);
+    return (p) => referenceLogits(model, spec, p.slice(0, n), p.slice(n), x);
+  };
+  const runs = paths.map((path) => {
+    const f = forward(path);
+    const run = (): void =>
+      tf.tidy(() => {
+        const { grads } = tf.valueAndGrads((...p: tf.Tensor[]) => crossEntropy(f(p), y, data.classes))(params);
+        for (const g of grads.slice(0, n)) g.dataSync();
+      });
+    return { path, run };
+  });
+  return { runs, dispose: () => [...params, ...stats, x, y].forEach((t) => t.dispose()) };
 }
 
 /** Makes `backend` current (wasm with or without the training kernels); false where it is not available. */
@@ -99,26 +178,34 @@ async function useBackend(backend: BackendName, kernels: boolean, log: (line: st
 }
 
 /** A row as the table shows it: also the fastest step and the CPU time per step (the machine's load
- *  inflates the median wall time), and the bare forward + backward. */
+ *  inflates the median wall time), the bare forward + backward of the graph, and that forward + backward
+ *  by each path (the second table). */
 export interface Measured extends StepRow {
   steps: number;
   min_ms: number | null;
   /** Median CPU time of the process per step (process.cpuUsage: the main thread plus V8's helpers). */
   cpu_ms: number | null;
+  /** The graph's bare forward + backward, median ms. */
   forward_backward_ms: number | null;
+  /** The bare forward + backward by the graph, then by the functional reference where there is one. */
+  forward_backward: ForwardBackwardRow[];
   note?: string;
 }
 
-/** One row being measured: its trainer, its bare forward + backward, and the times so far. */
+/** Wall and CPU times of one timed thing, step by step. */
+interface Times {
+  wall: number[];
+  cpu: number[];
+}
+
+/** One row being measured: its trainer, its bare forward + backward by each path, and the times so far. */
 interface Case {
   row: Measured;
   config: RunConfig;
   trainer: TaskTrainer;
-  bare: { run: () => void; dispose: () => void };
+  bare: { runs: { path: ForwardPath; run: () => void; times: Times }[]; dispose: () => void };
   step: number;
-  times: number[];
-  cpuTimes: number[];
-  bareTimes: number[];
+  times: Times;
 }
 
 function label(c: { model: Arch; batch: number; backend: BackendName; kernels: boolean }): string {
@@ -128,25 +215,64 @@ function label(c: { model: Arch; batch: number; backend: BackendName; kernels: b
 async function prepare(arch: Arch, batch: number, backend: BackendName, kernels: boolean, steps: number): Promise<Case> {
   // Trainers measured together need distinct variable names, which come from the task's name.
   const config = benchConfig(arch, batch, `digits-${arch}-${batch}-${backend}-${kernels ? 'kernels' : 'stock'}`);
-  const row: Measured = { model: arch, batch, backend, kernels, median_ms: null, min_ms: null, cpu_ms: null, samples_per_second: null, steps, forward_backward_ms: null };
-  return { row, config, trainer: await makeTrainer(config), bare: await forwardBackward(config), step: 0, times: [], cpuTimes: [], bareTimes: [] };
+  const paths: ForwardPath[] = hasReference(arch) ? ['graph', 'functional'] : ['graph'];
+  const row: Measured = {
+    model: arch,
+    batch,
+    backend,
+    kernels,
+    forward: 'graph',
+    median_ms: null,
+    min_ms: null,
+    cpu_ms: null,
+    samples_per_second: null,
+    steps,
+    forward_backward_ms: null,
+    forward_backward: paths.map((forward) => ({
+      model: arch,
+      batch,
+      backend,
+      kernels,
+      forward,
+      median_ms: null,
+      min_ms: null,
+      cpu_ms: null,
+      samples_per_second: null,
+      graph_over_functional: null,
+      graph_over_functional_cpu: null,
+    })),
+  };
+  const trainer = await makeTrainer(config);
+  const bare = await forwardBackward(config, paths);
+  return { row, config, trainer, bare: { runs: bare.runs.map((r) => ({ ...r, times: { wall: [], cpu: [] } })), dispose: bare.dispose }, step: 0, times: { wall: [], cpu: [] } };
 }
 
-/** One round and one bare forward + backward of `c`, timed; a failure ends the case with a note. */
-function runOnce(c: Case, record: boolean, log: (line: string) => void): void {
+/** `f` timed: wall ms and CPU ms of the process. */
+function timed(f: () => void): [number, number] {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  f();
+  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return [ms, (used.user + used.system) / 1000];
+}
+
+function push(times: Times, [wall, cpu]: [number, number]): void {
+  times.wall.push(wall);
+  times.cpu.push(cpu);
+}
+
+/** One round of `c`, then one bare forward + backward by each path, timed; the paths take turns going
+ *  first (step `i` even: the graph), so that neither always follows the round. A failure ends the case
+ *  with a note. */
+function runOnce(c: Case, i: number, record: boolean, log: (line: string) => void): void {
   try {
-    const cpu = process.cpuUsage();
-    let start = performance.now();
-    c.trainer.round(c.step++);
-    const ms = performance.now() - start;
-    const used = process.cpuUsage(cpu);
-    start = performance.now();
-    c.bare.run();
-    const bareMs = performance.now() - start;
-    if (record) {
-      c.times.push(ms);
-      c.cpuTimes.push((used.user + used.system) / 1000);
-      c.bareTimes.push(bareMs);
+    const round = timed(() => c.trainer.round(c.step++));
+    if (record) push(c.times, round);
+    const runs = i % 2 === 0 ? c.bare.runs : [...c.bare.runs].reverse();
+    for (const r of runs) {
+      const t = timed(r.run);
+      if (record) push(r.times, t);
     }
   } catch (error) {
     c.row.note = error instanceof Error ? error.message.split('\n')[0] : String(error);
@@ -156,17 +282,35 @@ function runOnce(c: Case, record: boolean, log: (line: string) => void): void {
 
 function finish(c: Case): Measured {
   const { row, times } = c;
-  if (row.note === undefined && times.length > 0) {
-    const ms = median(times);
+  if (row.note === undefined && times.wall.length > 0) {
+    const ms = median(times.wall);
     row.median_ms = round2(ms);
-    row.min_ms = round2(Math.min(...times));
-    row.cpu_ms = round2(median(c.cpuTimes));
+    row.min_ms = round2(Math.min(...times.wall));
+    row.cpu_ms = round2(median(times.cpu));
     row.samples_per_second = Math.round((row.batch * c.config.train.local_batches * 1000) / ms);
-    row.forward_backward_ms = round2(median(c.bareTimes));
+    const functional = c.bare.runs.find((r) => r.path === 'functional');
+    c.bare.runs.forEach((r, k) => {
+      const out = row.forward_backward[k];
+      const bareMs = median(r.times.wall);
+      out.median_ms = round2(bareMs);
+      out.min_ms = round2(Math.min(...r.times.wall));
+      out.cpu_ms = round2(median(r.times.cpu));
+      out.samples_per_second = Math.round((row.batch * 1000) / bareMs);
+      if (r.path === 'graph' && functional) {
+        out.graph_over_functional = pairedRatio(r.times.wall, functional.times.wall);
+        out.graph_over_functional_cpu = pairedRatio(r.times.cpu, functional.times.cpu);
+      }
+    });
+    row.forward_backward_ms = row.forward_backward[0].median_ms;
   }
   c.trainer.dispose();
   c.bare.dispose();
   return row;
+}
+
+/** The median over the steps of a[i] / b[i], to 3 decimals. */
+function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  return Math.round(median(a.map((x, i) => x / b[i])) * 1000) / 1000;
 }
 
 function round2(x: number): number {
@@ -185,10 +329,11 @@ export function configurations(opts: BenchOptions): { backend: BackendName; kern
 
 /**
  * Every configuration's rows. The rows of one configuration (backend, kernels on or off) are measured
- * together, their steps interleaved (one step of each in turn), so that the machine's load weighs on all
- * alike. (Configurations are not interleaved with each other: without the kernels, the read-back leaves
- * enough garbage for the collector to slow the steps measured next to it.) Afterwards the backend that
- * was current is current again, with the wasm training kernels registered (as initBackend leaves them).
+ * together, their steps interleaved (one step of each in turn: its round, then its bare forward +
+ * backward by each path), so that the machine's load weighs on all alike. (Configurations are not
+ * interleaved with each other: without the kernels, the read-back leaves enough garbage for the collector
+ * to slow the steps measured next to it.) Afterwards the backend that was current is current again, with
+ * the wasm training kernels registered (as initBackend leaves them).
  */
 export async function benchSteps(opts: BenchOptions, log: (line: string) => void): Promise<Measured[]> {
   const rows: Measured[] = [];
@@ -203,12 +348,15 @@ export async function benchSteps(opts: BenchOptions, log: (line: string) => void
       const warmup = backend === 'cpu' ? Math.min(1, opts.warmup) : opts.warmup;
       const before = tf.memory().numTensors;
       const cases: Case[] = [];
-      for (const arch of opts.models) {
+      const models = backend === 'cpu' ? opts.models.filter((m) => opts.cpuModels.includes(m)) : opts.models;
+      if (models.length < opts.models.length) log(`bench:step: cpu runs ${models.join(', ') || 'none'} of the models (--cpu-models ${opts.cpuModels.join(',')})`);
+      if (models.length === 0) continue;
+      for (const arch of models) {
         for (const batch of opts.batches) cases.push(await prepare(arch, batch, backend, kernels, steps));
       }
       log(`bench:step: ${cases.map((c) => label(c.row)).join(', ')}: ${warmup} + ${steps} steps each, interleaved`);
       for (let i = 0; i < warmup + steps; i++) {
-        for (const c of cases) if (c.row.note === undefined) runOnce(c, i >= warmup, log);
+        for (const c of cases) if (c.row.note === undefined) runOnce(c, i, i >= warmup, log);
       }
       rows.push(...cases.map(finish));
       const left = tf.memory().numTensors - before;
@@ -221,21 +369,9 @@ export async function benchSteps(opts: BenchOptions, log: (line: string) => void
   return rows;
 }
 
-export function formatTable(rows: readonly Measured[]): string {
-  const header = ['model', 'batch', 'backend', 'kernels', 'steps', 'median ms', 'min ms', 'cpu ms', 'samples/s', 'fwd+bwd ms'];
-  const body = rows.map((r) => [
-    r.model,
-    String(r.batch),
-    r.backend,
-    r.backend === 'wasm' ? (r.kernels ? 'on' : 'off') : '-',
-    String(r.steps),
-    r.median_ms === null ? `fails: ${r.note ?? '?'}` : r.median_ms.toFixed(2),
-    r.min_ms === null ? '-' : r.min_ms.toFixed(2),
-    r.cpu_ms === null ? '-' : r.cpu_ms.toFixed(2),
-    r.samples_per_second === null ? '-' : String(r.samples_per_second),
-    r.forward_backward_ms === null ? '-' : r.forward_backward_ms.toFixed(2),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (i === 5 && b[i].startsWith('fails') ? 0 : b[i].length))));
+/** Cells as aligned columns; a failure's note (in column `failAt`) does not widen its column. */
+function columns(header: string[], body: string[][], failAt: number): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (i === failAt && b[i].startsWith('fails') ? 0 : b[i].length))));
   return [header, ...body]
     .map((cells) =>
       cells
@@ -246,8 +382,67 @@ export function formatTable(rows: readonly Measured[]): string {
     .join('\n');
 }
 
-export function toJson(rows: readonly Measured[]): { rows: StepRow[] } {
-  return { rows: rows.map(({ model, batch, backend, kernels, median_ms, samples_per_second }) => ({ model, batch, backend, kernels, median_ms, samples_per_second })) };
+const fixed = (x: number | null): string => (x === null ? '-' : x.toFixed(2));
+const kernelsCell = (r: { backend: BackendName; kernels: boolean }): string => (r.backend === 'wasm' ? (r.kernels ? 'on' : 'off') : '-');
+
+export function formatTable(rows: readonly Measured[]): string {
+  const header = ['model', 'batch', 'backend', 'kernels', 'steps', 'median ms', 'min ms', 'cpu ms', 'samples/s', 'fwd+bwd ms'];
+  const body = rows.map((r) => [
+    r.model,
+    String(r.batch),
+    r.backend,
+    kernelsCell(r),
+    String(r.steps),
+    r.median_ms === null ? `fails: ${r.note ?? '?'}` : r.median_ms.toFixed(2),
+    fixed(r.min_ms),
+    fixed(r.cpu_ms),
+    r.samples_per_second === null ? '-' : String(r.samples_per_second),
+    fixed(r.forward_backward_ms),
+  ]);
+  return columns(header, body, 5);
+}
+
+/** The second table: the bare forward + backward by each path, a model's paths on adjacent lines. */
+export function formatForwardTable(rows: readonly Measured[]): string {
+  const header = ['model', 'batch', 'backend', 'kernels', 'forward', 'steps', 'median ms', 'min ms', 'cpu ms', 'samples/s', 'graph/functional', 'cpu'];
+  const body = rows.flatMap((r) =>
+    r.forward_backward.map((f) => [
+      f.model,
+      String(f.batch),
+      f.backend,
+      kernelsCell(f),
+      f.forward,
+      String(r.steps),
+      f.median_ms === null ? `fails: ${r.note ?? '?'}` : f.median_ms.toFixed(2),
+      fixed(f.min_ms),
+      fixed(f.cpu_ms),
+      f.samples_per_second === null ? '-' : String(f.samples_per_second),
+      f.graph_over_functional === null ? '-' : f.graph_over_functional.toFixed(3),
+      f.graph_over_functional_cpu === null ? '-' : f.graph_over_functional_cpu.toFixed(3),
+    ]),
+  );
+  return columns(header, body, 6);
+}
+
+export function toJson(rows: readonly Measured[]): { rows: StepRow[]; forward_backward: ForwardBackwardRow[] } {
+  return {
+    rows: rows.map(({ model, batch, backend, kernels, forward, median_ms, samples_per_second }) => ({ model, batch, backend, kernels, forward, median_ms, samples_per_second })),
+    forward_backward: rows.flatMap((r) =>
+      r.forward_backward.map(({ model, batch, backend, kernels, forward, median_ms, min_ms, cpu_ms, samples_per_second, graph_over_functional, graph_over_functional_cpu }) => ({
+        model,
+        batch,
+        backend,
+        kernels,
+        forward,
+        median_ms,
+        min_ms,
+        cpu_ms,
+        samples_per_second,
+        graph_over_functional,
+        graph_over_functional_cpu,
+      })),
+    ),
+  };
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -261,6 +456,9 @@ async function main(argv: readonly string[]): Promise<void> {
   } else {
     out(`training step TaskTrainer.round (hybrid, Adam, mnist digits): median of --steps ${opts.steps} (cpu: ${opts.cpuSteps}) after ${opts.warmup} warm-up, ms`);
     out(formatTable(rows));
+    out(`\nbare forward + backward (no optimizer), the layer graph (model/forward.ts) and the functional reference (bench/step-reference.ts) alternating step by step, ms;`);
+    out("graph/functional: the median of the steps' ratios, of the wall times, then (cpu) of the CPU times");
+    out(formatForwardTable(rows));
   }
   if (opts.profile && (await useBackend('wasm', true, log))) {
     const batch = Math.max(...opts.batches);

@@ -1,5 +1,5 @@
 // A task state (hybrid.proto TaskState) as a tensor stream. Its tensors come in sections (S_t, its
-// support, the head, the head's and S_t's optimizer slots), each in a fixed order that both sides derive
+// support, the head, the head's and S_t's optimizer slots, the task's statistics), each in a fixed order that both sides derive
 // from the model, so the receiver checks every tensor's name and shape as it arrives. In parts, each
 // part carries the next pieces of the sections in order.
 import { ErrorCode, WireError, type TaskStateMessage, type TensorMessage } from '../proto/codec.js';
@@ -19,9 +19,11 @@ export interface TaskStateLayout {
   head(classes: number): readonly TensorShape[];
   /** Optimizer slots per tensor (train.task_optimizer: SGD 1, Adam 2). */
   slots: number;
+  /** The task's statistics (BatchNormalization's moving mean and variance); none for most models. */
+  stats: readonly TensorShape[];
 }
 
-const SECTIONS = ['sparse', 'support', 'head', 'headOptimizer', 'sparseOptimizer'] as const;
+const SECTIONS = ['sparse', 'support', 'head', 'headOptimizer', 'sparseOptimizer', 'stats'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function tensorsOf(state: TaskStateMessage, section: Section): TensorMessage[] {
@@ -38,6 +40,7 @@ function withSections(state: TaskStateMessage, tensors: Record<Section, TensorMe
     head: tensors.head,
     headOptimizer: { step: state.headOptimizer?.step ?? 0, slots: tensors.headOptimizer },
     sparseOptimizer: { step: state.sparseOptimizer?.step ?? 0, slots: tensors.sparseOptimizer },
+    stats: tensors.stats,
   };
 }
 
@@ -52,7 +55,7 @@ export function taskStateParts(state: TaskStateMessage, chunkBytes: number): Tas
   );
   const parts = groupParts(pieces, chunkBytes);
   return parts.map((part, i) => {
-    const tensors: Record<Section, TensorMessage[]> = { sparse: [], support: [], head: [], headOptimizer: [], sparseOptimizer: [] };
+    const tensors: Record<Section, TensorMessage[]> = { sparse: [], support: [], head: [], headOptimizer: [], sparseOptimizer: [], stats: [] };
     for (const piece of part) tensors[sectionOf.get(piece)!].push(piece);
     return { ...withSections(state, tensors), ...partFields(i, parts.length) };
   });
@@ -68,6 +71,7 @@ function expectations(layout: TaskStateLayout, classes: number): Record<Section,
     head: { expected: head, optional: false },
     headOptimizer: { expected: slots(head), optional: false },
     sparseOptimizer: { expected: slots(layout.shared), optional: false },
+    stats: { expected: layout.stats, optional: false },
   };
 }
 

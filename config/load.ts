@@ -5,6 +5,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { FASHION_MNIST_DIR, FASHION_MNIST_HINT, IDX_FILE_NAMES } from './idx-files.js';
 import { crossFieldProblems, rawAt, runConfigSchema, type RunConfig } from './schema.js';
+import { datasetWithAbsolutePaths } from './user-datasets.js';
 
 /** An invalid or unreadable run config. `problems` holds one line per problem, each led by its key path. */
 export class ConfigError extends Error {
@@ -19,16 +20,19 @@ export class ConfigError extends Error {
 }
 
 export interface ParseOptions {
-  /** Directory that relative `idx` dataset paths resolve against (default: the working directory). */
+  /** Directory that relative dataset paths resolve against (default: the working directory). */
   baseDir?: string;
   /** Check that `idx` dataset directories hold the IDX files (default true). A process that never reads
    *  the data (a coordinator whose workers run elsewhere) may turn this off. */
   checkDatasets?: boolean;
+  /** Replaces the config's model section before it is validated (`hybrid compress --models`). */
+  model?: Record<string, unknown>;
 }
 
-/** Validates a run config and fills in its defaults. `idx` dataset paths come back absolute. */
+/** Validates a run config and fills in its defaults. Dataset and model file paths come back absolute. */
 export function parseRunConfig(value: unknown, source: string, options: ParseOptions = {}): RunConfig {
   const baseDir = options.baseDir ?? process.cwd();
+  if (options.model && typeof value === 'object' && value !== null) value = { ...value, model: options.model };
   const result = runConfigSchema.safeParse(value);
   const problems: string[] = [];
   if (!result.success) for (const issue of result.error.issues) problems.push(...describeIssue(issue, value));
@@ -38,7 +42,7 @@ export function parseRunConfig(value: unknown, source: string, options: ParseOpt
   if (options.checkDatasets ?? true) problems.push(...datasetPaths(value, baseDir));
   const unique = [...new Set(problems)];
   if (unique.length > 0 || !result.success) throw new ConfigError(source, unique);
-  return withAbsoluteDatasetPaths(result.data, baseDir);
+  return withAbsoluteModelPaths(withAbsoluteDatasetPaths(result.data, baseDir), baseDir);
 }
 
 /** Reads and validates a run config file; relative dataset paths resolve against the file's directory. */
@@ -94,6 +98,10 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string[] {
           ? issue.errors.flatMap((branch) => (branch[0] as z.core.$ZodIssueInvalidValue).values)
           : undefined;
       if (literals) return [`${at}: got ${JSON.stringify(rawAt(raw, issue.path))}; expected one of ${literals.map((l) => JSON.stringify(l)).join(', ')}`];
+      // A union of object forms (model: built-in, layer list, model file): the form that came closest,
+      // the one with fewest problems, speaks for the value.
+      const closest = [...issue.errors].sort((a, b) => a.length - b.length)[0];
+      if (closest && closest.length > 0) return closest.flatMap((inner) => describeIssue({ ...inner, path: [...issue.path, ...inner.path] }, raw));
       return [`${at}: ${issue.message}`];
     }
     default:
@@ -187,7 +195,15 @@ function idxDirectoryProblem(dir: string): string | undefined {
 }
 
 function withAbsoluteDatasetPaths(config: RunConfig, baseDir: string): RunConfig {
-  return { ...config, tasks: config.tasks.map((task) => (task.dataset.source === 'idx' ? { ...task, dataset: { ...task.dataset, path: resolve(baseDir, task.dataset.path) } } : task)) };
+  const absolute = (task: RunConfig['tasks'][number]) => ({ ...task, dataset: datasetWithAbsolutePaths(task.dataset, baseDir) });
+  return { ...config, tasks: config.tasks.map((task) => (task.dataset.source === 'mnist' || task.dataset.source === 'synthetic' ? task : absolute(task))) };
+}
+
+/** `model.from` files, like dataset paths, resolve against the config file's directory. */
+function withAbsoluteModelPaths(config: RunConfig, baseDir: string): RunConfig {
+  if (!('from' in config.model)) return config;
+  const from = config.model.from;
+  return { ...config, model: { ...config.model, from: typeof from === 'string' ? resolve(baseDir, from) : from.map((f) => resolve(baseDir, f)) } };
 }
 
 // ---- JSON syntax errors ----

@@ -2,6 +2,7 @@
 // sends it to each worker in the welcome). Every object is strict, so a misspelt key is an error, not a
 // silently ignored setting.
 import { z } from 'zod';
+import { csvDatasetSchema, imagesDatasetSchema, moduleDatasetSchema, npyDatasetSchema, userDatasetProblems } from './user-datasets.js';
 
 /** The largest tensor payload of one frame unless distributed.chunk_bytes says otherwise: 4 MiB. */
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -87,6 +88,11 @@ export const datasetSchema = z.discriminatedUnion('source', [
     test: positiveInt.optional(),
   }),
   syntheticDatasetSchema,
+  // The user's own data (config/user-datasets.ts).
+  csvDatasetSchema,
+  imagesDatasetSchema,
+  npyDatasetSchema,
+  moduleDatasetSchema,
 ]);
 
 /** A task is a data set plus transforms that make a new task of it. Applied in order. */
@@ -119,9 +125,28 @@ export const taskSchema = z.strictObject({
   weight: z.number().positive().default(1),
 });
 
-export const modelSchema = z.discriminatedUnion('arch', [
+/** The head's layer name(s), when not the model's last Dense layer. */
+const headNames = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+/** One layer of a layer list, Keras-like: its class, name and inputs, and its Keras arguments beside them
+ *  (checked by the model graph, which knows each class). */
+const layerEntrySchema = z.looseObject({ type: z.string().min(1), name: z.string().min(1).optional(), inputs: z.array(z.string().min(1)).min(1).optional() });
+
+/** How `from` with one file per task starts W: the element-wise mean or median of the tasks' weights, or
+ *  one task's model (by index) as the anchor. */
+export const mergeSchema = z.union([z.enum(['mean', 'median']), z.strictObject({ anchor: z.number().int().min(0) })]);
+
+/** The built-in networks, by name. */
+const builtinModelSchema = z.discriminatedUnion('arch', [
   z.strictObject({ arch: z.literal('mlp'), hidden: z.array(arrayCount("a layer's bias has one entry per unit (and its kernel inputs x units)")).min(1).default([256, 256]) }),
   z.strictObject({ arch: z.literal('lenet5') }),
+]);
+
+/** A built-in network, a layer list, or model files (one for all tasks, or one per task). */
+export const modelSchema = z.union([
+  builtinModelSchema,
+  z.strictObject({ name: z.string().min(1).optional(), layers: z.array(layerEntrySchema).min(1), head: headNames.optional() }),
+  z.strictObject({ from: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]), head: headNames.optional(), merge: mergeSchema.default('mean') }),
 ]);
 
 export const optimizerSchema = z.discriminatedUnion('type', [
@@ -151,6 +176,9 @@ export const trainSchema = z.strictObject({
   lr_schedule: z.enum(['constant', 'cosine']).default('cosine'),
   /** Train the T separate dense models as the baseline (`separate_accuracy`). */
   baseline: z.boolean().default(true),
+  /** Knowledge distillation from each task's own model file (model.from): loss = (1 - alpha) CE +
+   *  alpha T^2 KL(teacher_T || student_T), the teacher run by the task's worker. */
+  distill: z.strictObject({ alpha: z.number().min(0).max(1).default(0.5), temperature: z.number().positive().max(100).default(2) }).optional(),
   /** Log held-out accuracy every N steps (0: only at the end). */
   eval_every: z.number().int().min(0).default(0),
 });
@@ -279,6 +307,17 @@ export function crossFieldProblems(value: unknown): CrossFieldProblem[] {
     if (seen.has(name)) problems.push({ path: ['tasks', i, 'name'], message: `duplicate task name ${JSON.stringify(name)}` });
     seen.add(name);
   });
+  const from = rawAt(value, ['model', 'from']);
+  if (rawAt(value, ['train', 'distill']) !== undefined && from === undefined) {
+    problems.push({ path: ['train', 'distill'], message: "distillation learns from each task's own model: give the models with model.from" });
+  }
+  if (Array.isArray(from) && Array.isArray(tasks) && from.length > 1 && from.length !== tasks.length) {
+    problems.push({ path: ['model', 'from'], message: `${from.length} model files for ${tasks.length} tasks: give one file per task, in task order, or one file for all` });
+  }
+  const anchor = rawAt(value, ['model', 'merge', 'anchor']);
+  if (typeof anchor === 'number' && Array.isArray(from) && anchor >= from.length) {
+    problems.push({ path: ['model', 'merge', 'anchor'], message: `task index ${anchor} has no model file (there are ${from.length})` });
+  }
   const warmup = rawAt(value, ['sparsity', 'warmup']) ?? SPARSITY_DEFAULTS.warmup;
   const pruneEnd = rawAt(value, ['sparsity', 'prune_end']) ?? SPARSITY_DEFAULTS.prune_end;
   if (typeof warmup === 'number' && typeof pruneEnd === 'number' && pruneEnd < warmup) {
@@ -298,7 +337,10 @@ export function crossFieldProblems(value: unknown): CrossFieldProblem[] {
       message: `${quorum} is more than the ${tasks.length} task${tasks.length === 1 ? '' : 's'} of this run, so no round could close at its deadline; use at most ${tasks.length}, or leave it out for all tasks`,
     });
   }
-  (Array.isArray(tasks) ? tasks : []).forEach((task: unknown, i) => problems.push(...syntheticProblems(rawAt(task, ['dataset']), ['tasks', i, 'dataset'])));
+  (Array.isArray(tasks) ? tasks : []).forEach((task: unknown, i) => {
+    problems.push(...syntheticProblems(rawAt(task, ['dataset']), ['tasks', i, 'dataset']));
+    problems.push(...userDatasetProblems(rawAt(task, ['dataset']), ['tasks', i, 'dataset']));
+  });
   return problems;
 }
 

@@ -65,7 +65,7 @@ function check(deps: AdmissionDeps, session: Session, hello: Hello): string {
   if (hello.modelFingerprint && hello.modelFingerprint !== run.fingerprint) {
     throw new WireError(
       ErrorCode.FINGERPRINT,
-      `the worker holds model ${hello.modelFingerprint}, the coordinator has model ${run.fingerprint} (${run.spec.arch}, input [${run.spec.inputShape.join(', ')}])`,
+      `the worker holds model ${hello.modelFingerprint}, the coordinator has model ${run.fingerprint} (${run.spec.name}, input [${run.spec.inputShape.join(', ')}])`,
     );
   }
   negotiate(run, hello);

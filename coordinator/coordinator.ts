@@ -5,7 +5,8 @@
 import { EventEmitter } from 'node:events';
 import type { RunConfig } from '../config/schema.js';
 import type { Communication, RunResult } from '../model/run-output.js';
-import { initTensors, type ModelSpec } from '../model/spec.js';
+import type { ModelSpec } from '../model/spec.js';
+import { initialShared } from '../model/starting-point.js';
 import { taskStateLayout } from '../model/task-state-layout.js';
 import { heartbeatMs, lapseMs } from '../config/settings.js';
 import { decode, ErrorCode, WireError } from '../proto/codec.js';
@@ -80,7 +81,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.sessions = new Sessions(this.traffic, () => run.now());
     // A push in progress per task and one more (a refused or restarted one) decode next to W.
     const arena = { heldBack: holdsBack(config.distributed.uplink), pushBuffers: run.tasks.length + 1 };
-    this.shared = new SharedWeights(initTensors(run.spec.shared, config.seed, 'shared'), config.train.optimizer, options.aggregator ?? weightedSum, arena);
+    this.shared = new SharedWeights(initialShared(config, run.spec), config.train.optimizer, options.aggregator ?? weightedSum, arena);
     this.taskStates = new TaskStates(run.spec, taskStateLayout(run.spec, config.train), config.tasks);
     this.checkpoints = new RunCheckpoints(run, options.checkpoints);
     const resumed = options.resume ? this.checkpoints.resume() : null;

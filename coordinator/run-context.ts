@@ -59,5 +59,5 @@ export function runContext(config: RunConfig, options: { log: (line: string) => 
 /** The line a coordinator starts with. */
 export function startLine(run: RunContext, version: number): string {
   const shared = run.sharedSizes.reduce((a, n) => a + n, 0);
-  return `coordinator: model ${run.spec.arch} (fingerprint ${run.fingerprint}), ${shared} shared parameters, tasks ${run.tasks.join(', ')}, ${run.config.distributed.mode} rounds, version ${version} of ${run.totalRounds}`;
+  return `coordinator: model ${run.spec.name} (fingerprint ${run.fingerprint}), ${shared} shared parameters, tasks ${run.tasks.join(', ')}, ${run.config.distributed.mode} rounds, version ${version} of ${run.totalRounds}`;
 }

@@ -111,7 +111,15 @@ export class RunRecorder {
     const states = records.map((r) => r.state);
     const accuracy = states.map((s) => s.evaluation?.accuracy ?? 0);
     const separate = states.map((s) => s.baseline?.accuracy ?? null);
-    const summary = summarise(bundle, accuracy, separate, this.elapsedSeconds());
+    const starts = states.map((s) => (s.merged ? { original: s.original ? { accuracy: s.original.accuracy ?? 0 } : null, merged: { accuracy: s.merged.accuracy ?? 0 } } : null));
+    const summary = summarise(
+      bundle,
+      accuracy,
+      separate,
+      this.elapsedSeconds(),
+      starts,
+      states.map((s) => s.skipped ?? 0),
+    );
     const result = { ...summary.result, communication: this.traffic.communication(this.run.config.distributed) };
     if (this.options.outDir) {
       writeRunDirectory(this.options.outDir, { config: this.run.config, result, accounting: summary.accounting, bundle });

@@ -4,6 +4,8 @@
 // A state the coordinator keeps goes into every checkpoint and to every later worker of its task, so
 // one that breaks any of these would poison the task for good.
 import type { TaskStateLayout } from '../compression/task-state-stream.js';
+import type { z } from 'zod';
+import { preprocessSchema } from '../model/bundle-manifest.js';
 import { firstNonFinite } from '../lib/finite.js';
 import { ErrorCode, f32Values, u8Values, WireError, type EvaluationMessage, type TaskStateMessage, type TensorMessage } from '../proto/codec.js';
 
@@ -59,6 +61,19 @@ function evaluation(where: string, e: EvaluationMessage | null | undefined): voi
   inRange(`${where} samples`, e.samples, 0, Number.MAX_SAFE_INTEGER, true);
 }
 
+/** A state's preprocessing (JSON), validated; a TaskStateRefusal when it is not one. */
+export function parsePreprocess(json: string): z.infer<typeof preprocessSchema> {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new TaskStateRefusal('malformed', "the state's preprocessing is not JSON");
+  }
+  const parsed = preprocessSchema.safeParse(value);
+  if (!parsed.success) throw new TaskStateRefusal('malformed', `the state's preprocessing is not a standardisation: ${parsed.error.issues[0].message}`);
+  return parsed.data;
+}
+
 /** Throws TaskStateRefusal for the first thing in `state` (complete, of a valid layout) that breaks a rule. */
 export function checkTaskState(state: TaskStateMessage, expect: TaskStateExpectations): void {
   const { task, layout } = expect;
@@ -71,9 +86,20 @@ export function checkTaskState(state: TaskStateMessage, expect: TaskStateExpecta
   inRange(`task ${task}: density`, state.density, 0, 1);
   evaluation(`task ${task}: evaluation`, state.evaluation);
   evaluation(`task ${task}: baseline`, state.baseline);
+  evaluation(`task ${task}: original`, state.original);
+  evaluation(`task ${task}: merged`, state.merged);
+  const names = state.classNames ?? [];
+  if (names.length > 0 && names.length !== classes) throw new TaskStateRefusal('classes', `task ${task}: the state names ${names.length} classes, its head has ${classes}`);
+  if (state.preprocessJson) parsePreprocess(state.preprocessJson);
   const head = layout.head(classes);
   layout.shared.forEach((t, i) => finite(`task ${task}: sparse`, state.sparse![i], t.shape));
   head.forEach((t, i) => finite(`task ${task}: head`, state.head![i], t.shape));
+  layout.stats.forEach((t, i) => {
+    const values = finite(`task ${task}: statistics`, state.stats![i], t.shape);
+    // A moving variance is a mean of squares; the forward pass takes its square root.
+    const negative = t.name.endsWith('/moving_variance') ? values.findIndex((v) => v < 0) : -1;
+    if (negative >= 0) throw new TaskStateRefusal('out_of_range', `task ${task}: statistic "${t.name}" is ${values[negative]} at index ${negative}; a variance cannot be negative`);
+  });
   (state.support ?? []).forEach((mask, i) => {
     const bits = u8Values(
       mask,

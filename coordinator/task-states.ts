@@ -12,7 +12,7 @@ import type { ModelSpec } from '../model/spec.js';
 import { headSpec, totalSize } from '../model/spec.js';
 import { f32Values, wire, WireError, type TaskStateMessage } from '../proto/codec.js';
 import type { Session } from './session.js';
-import { assemblyReason, checkTaskState, TaskStateRefusal } from './task-state-checks.js';
+import { assemblyReason, checkTaskState, parsePreprocess, TaskStateRefusal } from './task-state-checks.js';
 
 export interface TaskRecord {
   encoded: Uint8Array;
@@ -126,12 +126,15 @@ export class TaskStates {
   bundleTask(task: string): BundleTask {
     const record = this.records.get(task);
     if (!record) throw new Error(`no state was reported for task ${task}`);
-    const { sparse = [], head = [], classes = 0 } = record.state;
+    const { sparse = [], head = [], stats = [], classes = 0, classNames = [], preprocessJson = '' } = record.state;
     return {
       name: task,
       classes: classes ?? 0,
       sparse: this.spec.shared.map((t, i) => f32Values((sparse ?? [])[i], t.shape).slice()),
       head: headSpec(this.spec, classes ?? 0).map((h, i) => f32Values((head ?? [])[i], h.shape).slice()),
+      stats: this.spec.stats.map((t, i) => f32Values((stats ?? [])[i], t.shape).slice()),
+      ...(classNames && classNames.length > 0 ? { classNames: [...classNames] } : {}),
+      ...(preprocessJson ? { preprocess: parsePreprocess(preprocessJson) } : {}),
     };
   }
 }

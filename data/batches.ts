@@ -1,5 +1,5 @@
 // Mini-batch order and the per-step copy of a batch into reusable buffers.
-import type { Split } from './dataset.js';
+import { isStreamed, type Split } from './dataset.js';
 import type { Random } from '../lib/random.js';
 
 /**
@@ -66,12 +66,36 @@ export function gather(split: Split, inputSize: number, indices: Int32Array, out
   if (dst.x.length !== n * inputSize || dst.y.length !== n) {
     throw new RangeError(`gather: buffers hold ${dst.y.length} examples of ${dst.x.length / Math.max(1, dst.y.length)} floats, need ${n} of ${inputSize}`);
   }
-  const { x, y, count } = split;
+  const { y, count } = split;
   for (let k = 0; k < n; k++) {
     const i = indices[k];
     if (i < 0 || i >= count) throw new RangeError(`gather: example index ${i} outside 0..${count - 1}`);
-    dst.x.set(x.subarray(i * inputSize, (i + 1) * inputSize), k * inputSize);
     dst.y[k] = y[i];
   }
+  // A streamed split has no `x` to touch: reading it would throw.
+  if (isStreamed(split)) for (let k = 0; k < n; k++) split.read(indices[k], dst.x, k * inputSize);
+  else for (let k = 0; k < n; k++) dst.x.set(split.x.subarray(indices[k] * inputSize, (indices[k] + 1) * inputSize), k * inputSize);
+  return dst;
+}
+
+/**
+ * The inputs of examples start .. start + n - 1 (a contiguous range, for evaluation), whichever form the
+ * split has. Without `out`, an in-memory split answers with a view of its own array (no copy: do not
+ * write to it) and a streamed one with a new array; with `out` (exactly n * inputSize floats) the inputs
+ * are copied there. The labels are split.y.subarray(start, start + n).
+ */
+export function readExamples(split: Split, inputSize: number, start: number, n: number, out?: Float32Array): Float32Array {
+  if (!Number.isInteger(start) || !Number.isInteger(n) || start < 0 || n < 0 || start + n > split.count) {
+    throw new RangeError(`readExamples: examples ${start}..${start + n - 1} are not within 0..${split.count - 1}`);
+  }
+  if (out && out.length !== n * inputSize) throw new RangeError(`readExamples: the buffer holds ${out.length} floats, need ${n} x ${inputSize}`);
+  if (!isStreamed(split)) {
+    const view = split.x.subarray(start * inputSize, (start + n) * inputSize);
+    if (!out) return view;
+    out.set(view);
+    return out;
+  }
+  const dst = out ?? new Float32Array(n * inputSize);
+  for (let k = 0; k < n; k++) split.read(start + k, dst, k * inputSize);
   return dst;
 }

@@ -33,3 +33,29 @@ export function takeExamples(split: Split, inputSize: number, indices: Int32Arra
   }
   return { x, y, count: indices.length };
 }
+
+/** What a user's data set without a test file holds out when its config does not say: a fifth. */
+export const DEFAULT_TEST_FRACTION = 0.2;
+
+/** Test examples a config's `test` asks of `count`: a fraction (below 1) of them, at least one; or a count. */
+export function testCountOf(test: number, count: number): number {
+  return test < 1 ? Math.max(1, Math.round(test * count)) : test;
+}
+
+/** Indices 0..count-1 of a source with no test set of its own: `test` (fraction or count) held out, and at
+ *  most `train` of the rest kept, both seeded; `stream` keeps sources' subsets independent. */
+export function holdOut(count: number, test: number | undefined, train: number | undefined, seed: number, stream: string): { train: Int32Array; test: Int32Array } {
+  const split = trainTestSplit(count, testCountOf(test ?? DEFAULT_TEST_FRACTION, count), seed);
+  return { train: keepAtMost(split.train, train, seed, `${stream}-train`), test: split.test };
+}
+
+/** At most `k` of `indices` (a seeded subset, in their order); all when `k` is absent or not smaller. */
+export function keepAtMost(indices: Int32Array, k: number | undefined, seed: number, stream: string): Int32Array {
+  if (k === undefined || k >= indices.length) return indices;
+  return seededSubset(indices.length, k, seed, stream).map((j) => indices[j]);
+}
+
+/** 0 .. n-1. */
+export function allIndices(n: number): Int32Array {
+  return Int32Array.from({ length: n }, (_, i) => i);
+}

@@ -3,9 +3,13 @@
 // task gets arrays of its own.
 import { resolve } from 'node:path';
 import type { DatasetConfig, TaskConfig } from '../config/schema.js';
+import { loadCsv } from './csv.js';
 import { DataError, inputSizeOf, type TaskData } from './dataset.js';
 import { idxToData, readIdxDirectory, type IdxRawDirectory } from './idx.js';
+import { loadImages } from './images.js';
 import { loadMnistPackage, type MnistPackageData } from './mnist.js';
+import { loadModuleSource } from './module-source.js';
+import { loadNpy } from './npy.js';
 import { seededSubset, takeExamples, trainTestSplit } from './split.js';
 import { makeSyntheticData } from './synthetic.js';
 import { applyTransforms } from './transforms.js';
@@ -60,6 +64,21 @@ async function loadSource(name: string, ds: DatasetConfig, seed: number): Promis
     }
     case 'synthetic':
       return makeSyntheticData(name, ds, seed);
+    // The user's own data: read fresh for every task (no cache), as each may split or stream it differently.
+    case 'csv':
+      return loadCsv(name, ds, seed);
+    case 'images':
+      return loadImages(name, ds, seed);
+    case 'npy':
+      return loadNpy(name, ds, seed);
+    case 'module': {
+      const data = await loadModuleSource(name, ds, seed);
+      // The coordinator built the model for the configured shape: the data must have it.
+      if (ds.input_shape && ds.input_shape.join() !== data.inputShape.join()) {
+        throw new DataError(`${ds.path}: returned inputs of shape [${data.inputShape.join(', ')}], the config's input_shape is [${ds.input_shape.join(', ')}]`, ds.path);
+      }
+      return data;
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 // Transforms that make a new task out of a data set: rotated digits, permuted pixels, merged or
-// relabelled classes. Pure: each returns new arrays and leaves its input untouched.
+// relabelled classes. Pure: each returns new arrays and leaves its input untouched. On a streamed split
+// each input is transformed as it is read.
 import type { TransformConfig } from '../config/schema.js';
-import { DataError, inputSizeOf, type Split, type TaskData } from './dataset.js';
+import { DataError, inputSizeOf, isStreamed, StreamedSplit, type Split, type TaskData } from './dataset.js';
 import { Random } from '../lib/random.js';
 
 export type RotationDegrees = 90 | 180 | 270;
@@ -58,21 +59,32 @@ export function permutePixels(split: Split, inputShape: readonly number[], perm:
   return gatherPixels(split, size, channels, perm);
 }
 
-function gatherPixels(split: Split, size: number, channels: number, srcOf: Int32Array): Split {
-  const x = new Float32Array(split.x.length);
+/** Only the project's own streamed splits can be wrapped; anything else streamed is refused. */
+function streamedOrUndefined(split: Split, what: string): StreamedSplit | undefined {
+  if (split instanceof StreamedSplit) return split;
+  if (isStreamed(split)) throw new DataError(`${what} cannot be applied to this streamed split`);
+  return undefined;
+}
+
+/** One input's positions moved: output position p takes input position srcOf[p] (with its channels). */
+function movePixels(src: Float32Array, srcBase: number, dst: Float32Array, dstBase: number, channels: number, srcOf: Int32Array): void {
   const positions = srcOf.length;
-  for (let n = 0; n < split.count; n++) {
-    const base = n * size;
-    if (channels === 1) {
-      for (let p = 0; p < positions; p++) x[base + p] = split.x[base + srcOf[p]];
-    } else {
-      for (let p = 0; p < positions; p++) {
-        const s = base + srcOf[p] * channels;
-        const d = base + p * channels;
-        for (let ch = 0; ch < channels; ch++) x[d + ch] = split.x[s + ch];
-      }
-    }
+  if (channels === 1) {
+    for (let p = 0; p < positions; p++) dst[dstBase + p] = src[srcBase + srcOf[p]];
+    return;
   }
+  for (let p = 0; p < positions; p++) {
+    const s = srcBase + srcOf[p] * channels;
+    const d = dstBase + p * channels;
+    for (let ch = 0; ch < channels; ch++) dst[d + ch] = src[s + ch];
+  }
+}
+
+function gatherPixels(split: Split, size: number, channels: number, srcOf: Int32Array): Split {
+  const streamed = streamedOrUndefined(split, 'a pixel transform');
+  if (streamed) return streamed.mapped(size, `${streamed.source.description} (transformed)`, (src, out, offset) => movePixels(src, 0, out, offset, channels, srcOf));
+  const x = new Float32Array(split.x.length);
+  for (let n = 0; n < split.count; n++) movePixels(split.x, n * size, x, n * size, channels, srcOf);
   return { x, y: split.y.slice(), count: split.count };
 }
 
@@ -86,7 +98,8 @@ export function mapLabels(split: Split, map: readonly number[]): Split {
     }
     y[i] = map[old];
   }
-  return { x: split.x.slice(), y, count: split.count };
+  const streamed = streamedOrUndefined(split, 'label_map');
+  return streamed ? streamed.withLabels(y) : { x: split.x.slice(), y, count: split.count };
 }
 
 function applyOne(data: TaskData, t: TransformConfig): TaskData {
@@ -104,7 +117,8 @@ function applyOne(data: TaskData, t: TransformConfig): TaskData {
       return { ...data, train: permutePixels(data.train, data.inputShape, perm), test: permutePixels(data.test, data.inputShape, perm) };
     }
     case 'label_map':
-      return { ...data, classes: Math.max(...t.map) + 1, train: mapLabels(data.train, t.map), test: mapLabels(data.test, t.map) };
+      // The source's class names no longer name the new labels.
+      return { ...data, classes: Math.max(...t.map) + 1, classNames: undefined, train: mapLabels(data.train, t.map), test: mapLabels(data.test, t.map) };
   }
 }
 

@@ -2,6 +2,7 @@
 // /healthz and /readyz, and a checkpoint on SIGTERM/SIGINT. Checks at start-up that its checkpoint and
 // run directories are writable; resolves with the result when training is done and both the results and
 // the final checkpoint were written, and rejects otherwise: a run that lost its ending is a failure.
+import { loadModelFiles } from '../model/definition.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RunConfig } from '../config/schema.js';
@@ -51,6 +52,8 @@ export async function runCoordinator(config: RunConfig, opts: CoordinatorCommand
   // --out first: the checkpoint directory is often inside it, and an --out that is a file is the cause to name.
   if (opts.outDir) ensureWritableDirectory(opts.outDir, '--out');
   ensureWritableDirectory(opts.checkpointDir, '--checkpoint-dir');
+  // W starts from the model files (model.from): read before the coordinator builds the spec.
+  await loadModelFiles(config.model);
   const metrics = new CoordinatorMetrics(config.tasks.map((t) => t.name));
   const checkpoints = new CheckpointStore<CoordinatorCheckpoint>({
     dir: opts.checkpointDir,

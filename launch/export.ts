@@ -24,6 +24,6 @@ export function exportRun(opts: ExportOptions, log: Log): string {
   }
   const out = opts.out ?? bundleDir;
   if (resolve(out) !== resolve(bundleDir)) writeBundle(out, bundle);
-  log(`bundle ${out}: checksums verified; ${bundle.tasks.length} tasks (${bundle.tasks.map((t) => t.name).join(', ')}), model ${bundle.spec.arch}`);
+  log(`bundle ${out}: checksums verified; ${bundle.tasks.length} tasks (${bundle.tasks.map((t) => t.name).join(', ')}), model ${bundle.spec.name}`);
   return out;
 }

@@ -10,7 +10,10 @@ import type { Bundle } from '../model/bundle.js';
 import { summarise, writeRunDirectory, type RunResult } from '../model/run-output.js';
 import { lrScale } from '../model/learning-rate.js';
 import { ensureWritableDirectory } from '../lib/writable-directory.js';
-import { buildModelSpec, initTensors, modelFingerprint, totalSize, type ModelSpec } from '../model/spec.js';
+import { loadModelFiles } from '../model/definition.js';
+import { buildModelSpec, modelFingerprint, totalSize } from '../model/spec.js';
+import { initialShared } from '../model/starting-point.js';
+import { startFromModelFiles, type StartEvaluation } from '../worker/model-start.js';
 import { SeparateModel } from '../worker/separate-model.js';
 import { TaskTrainer } from '../worker/trainer.js';
 import { startProgress, type Log } from './progress.js';
@@ -49,9 +52,7 @@ function trainSteps(config: RunConfig, label: string, log: Log, step: (s: number
 }
 
 /** The hybrid rounds: every task's trainer computes its gradient against W, and W takes the round. */
-function trainHybrid(config: RunConfig, spec: ModelSpec, trainers: TaskTrainer[], log: Log): SharedWeights {
-  const shared = new SharedWeights(initTensors(spec.shared, config.seed, 'shared'), config.train.optimizer, weightedSum);
-  for (const t of trainers) t.setShared(shared.tensors);
+function trainHybrid(config: RunConfig, shared: SharedWeights, trainers: TaskTrainer[], log: Log): void {
   const round = (step: number): number => {
     const contributions = trainers.map((trainer, i) => {
       const r = trainer.round(step);
@@ -63,7 +64,15 @@ function trainHybrid(config: RunConfig, spec: ModelSpec, trainers: TaskTrainer[]
     return contributions.reduce((a, c) => a + c.loss, 0) / contributions.length;
   };
   trainSteps(config, 'hybrid', log, round, () => Object.fromEntries(trainers.map((t) => [`acc_${t.name}`, t.evaluate().accuracy])));
-  return shared;
+}
+
+/** The model files' worth before training, per task. */
+function logStarts(starts: readonly (StartEvaluation | null)[], trainers: readonly TaskTrainer[], log: Log): void {
+  starts.forEach((s, i) => {
+    if (!s) return;
+    const original = s.original ? `its own model ${s.original.accuracy.toFixed(4)}, ` : '';
+    log(`start ${trainers[i].name}: ${original}merged before training (W + S_t) ${s.merged.accuracy.toFixed(4)}`);
+  });
 }
 
 export async function runTrain(config: RunConfig, options: TrainOptions): Promise<RunResult> {
@@ -72,10 +81,11 @@ export async function runTrain(config: RunConfig, options: TrainOptions): Promis
   // Before the data is read and anything trained: a run directory that cannot be written is found now.
   if (options.outDir) ensureWritableDirectory(options.outDir, '--out');
   const data = await loadAllTasks(config);
+  await loadModelFiles(config.model);
   const spec = buildModelSpec(config.model, data[0].inputShape);
   const sharedSize = totalSize(spec.shared);
   log(
-    `model ${spec.arch} (fingerprint ${modelFingerprint(spec)}): ${sharedSize} shared parameters; ${data.length} tasks: ${data.map((d) => `${d.name} (${d.train.count} train / ${d.test.count} test, ${d.classes} classes)`).join(', ')}`,
+    `model ${spec.name} (fingerprint ${modelFingerprint(spec)}): ${sharedSize} shared parameters; ${data.length} tasks: ${data.map((d) => `${d.name} (${d.train.count} train / ${d.test.count} test, ${d.classes} classes)`).join(', ')}`,
   );
 
   const separate: (number | null)[] = data.map(() => null);
@@ -101,10 +111,27 @@ export async function runTrain(config: RunConfig, options: TrainOptions): Promis
 
   const trainers = data.map((d, i) => new TaskTrainer({ spec, data: d, weight: config.tasks[i].weight, train: config.train, sparsity: config.sparsity, seed: config.seed }));
   try {
-    const shared = trainHybrid(config, spec, trainers, log);
-    const bundle: Bundle = { spec, shared: shared.tensors, tasks: trainers.map((t) => ({ name: t.name, classes: t.classes, sparse: t.sparseValues(), head: t.headValues() })) };
+    const shared = new SharedWeights(initialShared(config, spec), config.train.optimizer, weightedSum);
+    for (const t of trainers) t.setShared(shared.tensors);
+    const starts = trainers.map((t, i) => startFromModelFiles(t, config, spec, i, data[i], shared.tensors));
+    logStarts(starts, trainers, log);
+    trainHybrid(config, shared, trainers, log);
+    const bundle: Bundle = {
+      spec,
+      shared: shared.tensors,
+      tasks: trainers.map((t, i) => ({
+        name: t.name,
+        classes: t.classes,
+        sparse: t.sparseValues(),
+        head: t.headValues(),
+        stats: t.statsValues(),
+        ...(data[i].classNames ? { classNames: data[i].classNames } : {}),
+        ...(data[i].preprocess ? { preprocess: data[i].preprocess } : {}),
+      })),
+    };
     const accuracy = trainers.map((t) => t.evaluate().accuracy);
-    const { result, accounting } = summarise(bundle, accuracy, separate, (performance.now() - started) / 1000);
+    const skipped = data.map((d) => d.skipped ?? 0);
+    const { result, accounting } = summarise(bundle, accuracy, separate, (performance.now() - started) / 1000, starts, skipped);
     for (const t of result.tasks) log(`hybrid ${t.name}: test accuracy ${t.hybrid_accuracy.toFixed(4)}, nnz(S) ${t.nnz} (${(100 * t.density).toFixed(2)}% of W)`);
     if (options.outDir) {
       writeRunDirectory(options.outDir, { config, result, accounting, bundle });

@@ -1,14 +1,16 @@
 // The bundle's manifest.json: its format (zod schema, section names and layout) and the checks a
-// reader makes on it, against the spec's architecture and the weights file's size, before it
-// interprets any byte of weights.bin.
+// reader makes on it, against the spec's layer graph and the weights file's size, before it
+// interprets any byte of weights.bin. Version 1 bundles (the built-in networks by name) still load.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ARCHITECTURE_NAMES, architecture } from './architectures/index.js';
+import { lenet5Layers, mlpLayers } from './builtin-models.js';
 import { indexWidth, VALUE_BYTES } from './compression-accounting.js';
-import { buildModelSpec, headSpec, modelFingerprint, type ModelSpec, type TensorSpec } from './spec.js';
+import { headSpec, modelFingerprint, type ModelSpec, specOf, type TensorSpec } from './spec.js';
 
 export const BUNDLE_FORMAT = 'hybrid-bundle';
-export const BUNDLE_VERSION = 1;
+export const BUNDLE_VERSION = 2;
+/** Versions this program reads: 1 held the built-in networks by name (`arch`, `hidden`). */
+const READABLE_VERSIONS = [1, 2];
 export const MANIFEST_FILE = 'manifest.json';
 export const WEIGHTS_FILE = 'weights.bin';
 
@@ -41,25 +43,48 @@ export type Section = z.infer<typeof sectionSchema>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type SectionPlace = DistributiveOmit<Section, 'sha256' | 'offset' | 'length'>;
 
+const tensorSchema = z.strictObject({ name: z.string(), shape: z.array(nonNegInt), size: nonNegInt, init: z.enum(['he', 'glorot', 'zeros', 'ones']), fanIn: nonNegInt, fanOut: nonNegInt });
+
 const specSchema = z.strictObject({
-  arch: z.enum(ARCHITECTURE_NAMES),
+  name: z.string().min(1),
   inputShape: z.array(z.number().int().positive()).min(1),
-  hidden: z.array(z.number().int().positive()),
-  shared: z.array(z.strictObject({ name: z.string(), shape: z.array(nonNegInt), size: nonNegInt, init: z.enum(['he', 'glorot', 'zeros']), fanIn: nonNegInt, fanOut: nonNegInt })),
+  layers: z.array(z.strictObject({ name: z.string().min(1), className: z.string().min(1), config: z.record(z.string(), z.unknown()), inputs: z.array(z.string()) })).min(1),
+  head: z.array(z.string().min(1)).min(1),
+  shared: z.array(tensorSchema),
+  stats: z.array(tensorSchema),
   featureSize: z.number().int().positive(),
 });
 
+/** Version 1's spec: a built-in network by name. */
+const specV1Schema = z.strictObject({
+  arch: z.enum(['mlp', 'lenet5']),
+  inputShape: z.array(z.number().int().positive()).min(1),
+  hidden: z.array(z.number().int().positive()),
+  shared: z.array(tensorSchema),
+  featureSize: z.number().int().positive(),
+});
+
+/** A CSV task's standardisation: feature k is (x_k - mean[k]) / std[k]. */
+export const preprocessSchema = z
+  .strictObject({ kind: z.literal('standardize'), columns: z.array(z.string()), mean: z.array(z.number()), std: z.array(z.number().positive()) })
+  .refine((p) => p.mean.length === p.columns.length && p.std.length === p.columns.length, 'columns, mean and std must have one entry per feature');
+
+/** What predictions need besides weights: the class names, and the input preprocessing (a CSV's
+ *  standardisation) the task's data was trained with. */
+const taskSchema = z.strictObject({ name: z.string().min(1), classes: z.number().int().positive(), class_names: z.array(z.string()).optional(), preprocess: preprocessSchema.optional() });
+
 const manifestSchema = z.strictObject({
   format: z.literal(BUNDLE_FORMAT),
-  version: z.literal(BUNDLE_VERSION),
+  version: z.union([z.literal(1), z.literal(2)]),
   byte_order: z.literal('little'),
-  spec: specSchema,
+  spec: z.union([specSchema, specV1Schema]),
   fingerprint: z.string(),
   weights: z.strictObject({ file: z.literal(WEIGHTS_FILE), bytes: nonNegInt, sha256: sha256Hex }),
-  tasks: z.array(z.strictObject({ name: z.string().min(1), classes: z.number().int().positive() })),
+  tasks: z.array(taskSchema),
   sections: z.array(sectionSchema),
 });
 
+export type ManifestTask = z.infer<typeof taskSchema>;
 export type Manifest = z.infer<typeof manifestSchema>;
 
 /** Where each section goes in weights.bin, in file order: shared, then per task its sparse tensors and
@@ -75,6 +100,9 @@ export function sparseName(task: string, t: TensorSpec): string {
 export function headName(task: string, t: TensorSpec): string {
   return `tasks/${task}/${t.name}`;
 }
+export function statsName(task: string, t: TensorSpec): string {
+  return `tasks/${task}/stats/${t.name}`;
+}
 
 /** The sections a bundle of this spec and these tasks must hold, in order (offsets and lengths are
  *  only filled in by the writer). */
@@ -84,6 +112,7 @@ function expectedSections(spec: ModelSpec, tasks: readonly { name: string; class
   for (const task of tasks) {
     for (const t of spec.shared) out.push({ name: sparseName(task.name, t), kind: 'sparse', tensor: t });
     for (const t of headSpec(spec, task.classes)) out.push({ name: headName(task.name, t), kind: 'dense', tensor: t });
+    for (const t of spec.stats) out.push({ name: statsName(task.name, t), kind: 'dense', tensor: t });
   }
   return out;
 }
@@ -107,8 +136,8 @@ export function parseManifest(path: string, text: string): Manifest {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new BundleError(`${path}: expected a JSON object`);
   const head = raw as { format?: unknown; version?: unknown };
   if (head.format !== BUNDLE_FORMAT) throw new BundleError(`${path}: format is ${JSON.stringify(head.format)}, expected "${BUNDLE_FORMAT}"`);
-  if (head.version !== BUNDLE_VERSION) {
-    throw new BundleError(`${path}: unknown ${BUNDLE_FORMAT} version ${JSON.stringify(head.version)}; this program reads version ${BUNDLE_VERSION}`);
+  if (!READABLE_VERSIONS.includes(head.version as number)) {
+    throw new BundleError(`${path}: unknown ${BUNDLE_FORMAT} version ${JSON.stringify(head.version)}; this program reads versions ${READABLE_VERSIONS.join(' and ')}`);
   }
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
@@ -120,20 +149,26 @@ export function parseManifest(path: string, text: string): Manifest {
 
 export function checkSpec(path: string, manifest: Manifest): ModelSpec {
   const spec = manifest.spec;
-  const fingerprint = modelFingerprint(spec);
-  if (fingerprint !== manifest.fingerprint) {
-    throw new BundleError(`${path}: fingerprint ${manifest.fingerprint} does not match the spec (whose fingerprint is ${fingerprint})`);
-  }
+  if ((manifest.version === 1) !== 'arch' in spec) throw new BundleError(`${path}: a version ${manifest.version} bundle with a version ${'arch' in spec ? 1 : 2} spec`);
   // The fingerprint covers names and shapes only; sizes, fans and the feature width must also be the
-  // ones the spec's architecture implies, since the reader trusts them for lengths.
+  // ones the layers imply, since the reader trusts them for lengths: the spec is rebuilt from its layers.
   let rebuilt: ModelSpec;
   try {
-    rebuilt = buildModelSpec(architecture(spec.arch).config(spec), spec.inputShape);
+    const definition =
+      'arch' in spec
+        ? { name: spec.arch, layers: spec.arch === 'lenet5' ? lenet5Layers() : mlpLayers(spec.hidden, spec.inputShape.length) }
+        : { name: spec.name, layers: spec.layers, head: spec.head };
+    rebuilt = specOf(definition, spec.inputShape);
   } catch (err) {
     throw new BundleError(`${path}: spec is not a valid model: ${(err as Error).message}`);
   }
-  if (JSON.stringify(rebuilt) !== JSON.stringify(spec)) {
-    throw new BundleError(`${path}: spec is inconsistent with its architecture (${spec.arch}, input [${spec.inputShape.join(', ')}])`);
+  const fingerprint = modelFingerprint(rebuilt);
+  if (fingerprint !== manifest.fingerprint) {
+    throw new BundleError(`${path}: fingerprint ${manifest.fingerprint} does not match the spec (whose fingerprint is ${fingerprint})`);
+  }
+  const comparable = (s: object) => JSON.stringify({ shared: (s as ModelSpec).shared, featureSize: (s as ModelSpec).featureSize, inputShape: (s as ModelSpec).inputShape });
+  if ('arch' in spec ? comparable(rebuilt) !== comparable(spec) : JSON.stringify(rebuilt) !== JSON.stringify(spec)) {
+    throw new BundleError(`${path}: spec is inconsistent with its layers (${rebuilt.name}, input [${spec.inputShape.join(', ')}])`);
   }
   return rebuilt;
 }

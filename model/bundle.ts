@@ -14,6 +14,7 @@ import {
   headName,
   type Manifest,
   MANIFEST_FILE,
+  type ManifestTask,
   parseManifest,
   type PlannedSection,
   type Section,
@@ -21,6 +22,7 @@ import {
   sha256,
   sharedName,
   sparseName,
+  statsName,
   WEIGHTS_FILE,
 } from './bundle-manifest.js';
 import { indexWidth, VALUE_BYTES } from './compression-accounting.js';
@@ -33,8 +35,14 @@ export interface BundleTask {
   classes: number;
   /** One dense array per shared tensor, zero off the support of S_t. */
   sparse: Float32Array[];
-  /** The head's tensors, in headSpec order (kernel, bias). */
+  /** The head's tensors, in headSpec order (kernel, bias per head layer). */
   head: Float32Array[];
+  /** The task's statistics (BatchNormalization's moving mean and variance), in spec.stats order. */
+  stats: Float32Array[];
+  /** The classes' names, when the data named them (predictions print them). */
+  classNames?: string[];
+  /** The input preprocessing the task's data was trained with (a CSV's standardisation). */
+  preprocess?: ManifestTask['preprocess'];
 }
 
 export interface Bundle {
@@ -72,6 +80,10 @@ function checkBundle(bundle: Bundle): void {
     head.forEach((t, i) => {
       if (task.head[i].length !== t.size) throw new BundleError(where(`task ${task.name}: ${t.name} has ${task.head[i].length} values, expected ${t.size}`));
     });
+    if (task.stats.length !== spec.stats.length || spec.stats.some((t, i) => task.stats[i].length !== t.size)) {
+      throw new BundleError(where(`task ${task.name}: its statistics do not fit the spec's ${spec.stats.map((t) => t.name).join(', ') || '(none)'}`));
+    }
+    if (task.classNames && task.classNames.length !== task.classes) throw new BundleError(where(`task ${task.name} names ${task.classNames.length} classes, it has ${task.classes}`));
   }
 }
 
@@ -117,6 +129,7 @@ export function writeBundle(dir: string, bundle: Bundle): { weightBytes: number;
       place({ name: sparseName(task.name, t), kind: 'sparse', shape: t.shape, nnz, index_width: width }, bytes);
     }
     headSpec(spec, task.classes).forEach((t, i) => place({ name: headName(task.name, t), kind: 'dense', shape: t.shape }, denseBytes(task.head[i])));
+    spec.stats.forEach((t, i) => place({ name: statsName(task.name, t), kind: 'dense', shape: t.shape }, denseBytes(task.stats[i])));
   }
 
   // Trailing padding is dropped: the file ends with the last section.
@@ -135,7 +148,7 @@ export function writeBundle(dir: string, bundle: Bundle): { weightBytes: number;
     spec: spec,
     fingerprint: modelFingerprint(spec),
     weights: { file: WEIGHTS_FILE, bytes: total, sha256: sha256(weights) },
-    tasks: tasks.map((t) => ({ name: t.name, classes: t.classes })),
+    tasks: tasks.map((t) => ({ name: t.name, classes: t.classes, ...(t.classNames ? { class_names: t.classNames } : {}), ...(t.preprocess ? { preprocess: t.preprocess } : {}) })),
     sections,
   };
   const manifestText = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
@@ -226,7 +239,15 @@ export function readBundle(dir: string): Bundle {
   };
 
   const shared = spec.shared.map(() => dense());
-  const tasks = manifest.tasks.map((t) => ({ name: t.name, classes: t.classes, sparse: spec.shared.map(() => sparse()), head: headSpec(spec, t.classes).map(() => dense()) }));
+  const tasks = manifest.tasks.map((t): BundleTask => ({
+    name: t.name,
+    classes: t.classes,
+    sparse: spec.shared.map(() => sparse()),
+    head: headSpec(spec, t.classes).map(() => dense()),
+    stats: spec.stats.map(() => dense()),
+    ...(t.class_names ? { classNames: t.class_names } : {}),
+    ...(t.preprocess ? { preprocess: t.preprocess } : {}),
+  }));
   return { spec, shared, tasks };
 }
 

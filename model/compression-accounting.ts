@@ -12,7 +12,7 @@ export const VALUE_BYTES = 4;
 export interface CompressionInput {
   /** Size of every shared tensor. */
   sharedSizes: readonly number[];
-  /** Per task: its head's parameter count. */
+  /** Per task: its own dense entries, the head's parameters and its statistics (BatchNormalization's). */
   headSizes: readonly number[];
   /** Per task, per shared tensor: nnz(S_t,l). */
   nnz: readonly (readonly number[])[];

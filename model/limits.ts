@@ -4,8 +4,8 @@
 // config: V8's "Invalid typed array length" in a worker, or the process killed for memory.
 import { totalmem } from 'node:os';
 import { MAX_ARRAY_ENTRIES, MAX_ARRAY_ENTRIES_TEXT, type RunConfig, type TaskConfig } from '../config/schema.js';
-import { architecture } from './architectures/index.js';
-import type { ModelSpec, TensorSpec } from './spec.js';
+import { MAX_IMPLIED_CLASSES } from '../config/user-datasets.js';
+import { activationSizes, type ModelSpec, type TensorSpec } from './spec.js';
 
 /** Bytes per entry: every tensor is float32. */
 const F32_BYTES = 4;
@@ -51,22 +51,22 @@ export function specProblems(spec: ModelSpec): string[] {
 
 function tensorProblem(spec: ModelSpec, t: TensorSpec): string {
   const arithmetic = `${t.shape.join(' x ')} = ${sci(t.size)} parameters, ${bytes(t.size * F32_BYTES)} as float32; one tensor holds at most ${MAX_ARRAY_ENTRIES_TEXT}`;
-  const layer = spec.arch === 'mlp' ? /^dense(\d+)\/kernel$/.exec(t.name) : null;
+  const layer = spec.name === 'mlp' ? /^dense(\d+)\/kernel$/.exec(t.name) : null;
   if (layer !== null && t.shape.length === 2) {
     const [inputs, units] = t.shape;
     const i = Number(layer[1]);
     const from = i === 0 ? `the ${inputs} input entries of [${spec.inputShape.join(', ')}]` : `the ${inputs} units of model.hidden[${i - 1}]`;
     return `model.hidden[${i}] = ${units}: hidden layer ${i + 1} takes ${from}, so its kernel is ${arithmetic}; use at most ${Math.floor(MAX_ARRAY_ENTRIES / inputs)} units`;
   }
-  return `model (${spec.arch}) on inputs [${spec.inputShape.join(', ')}]: tensor ${t.name} is ${arithmetic}; use smaller inputs or a smaller model`;
+  return `model (${spec.name}) on inputs [${spec.inputShape.join(', ')}]: tensor ${t.name} is ${arithmetic}; use smaller inputs or a smaller model`;
 }
 
 /** A batch makes one tensor of batch x (entries per example) of the input and of every activation. */
 function batchProblems(spec: ModelSpec, batchSize: number): string[] {
-  const activations = architecture(spec.arch).activations(spec);
+  const activations = activationSizes(spec);
   const widest = Math.max(...activations);
   if (batchSize * widest <= MAX_ARRAY_ENTRIES) return [];
-  const which = activations.indexOf(widest) === 0 ? `a batch's input [${spec.inputShape.join(', ')}]` : `a batch's widest activation in the ${spec.arch} backbone`;
+  const which = activations.indexOf(widest) === 0 ? `a batch's input [${spec.inputShape.join(', ')}]` : `a batch's widest activation in the ${spec.name} model`;
   return [
     `train.batch_size = ${batchSize}: ${which} is ${batchSize} x ${widest} = ${sci(batchSize * widest)} entries, ${bytes(batchSize * widest * F32_BYTES)} as float32; one tensor holds at most ${MAX_ARRAY_ENTRIES_TEXT}; use a batch_size of at most ${Math.floor(MAX_ARRAY_ENTRIES / widest)}`,
   ];
@@ -87,12 +87,14 @@ function headProblems(spec: ModelSpec, tasks: readonly TaskConfig[]): string[] {
 }
 
 /** The task's class count as its config states it (a label_map's max + 1, a synthetic set's `classes`, MNIST's
- *  10); undefined for IDX files, whose count comes from their labels. */
+ *  10, a configured class list); undefined where the count comes from the data's labels. */
 export function configuredClasses(task: TaskConfig): number | undefined {
   const maps = task.transforms.filter((t) => t.type === 'label_map');
   if (maps.length > 0) return Math.max(...maps[maps.length - 1].map) + 1;
-  if (task.dataset.source === 'synthetic') return task.dataset.classes;
-  return task.dataset.source === 'mnist' ? 10 : undefined;
+  const ds = task.dataset;
+  if (ds.source === 'synthetic') return ds.classes;
+  if (ds.source === 'mnist') return 10;
+  return 'classes' in ds && Array.isArray(ds.classes) ? ds.classes.length : undefined;
 }
 
 /** IDX labels are bytes: at most 256 classes. */
@@ -101,7 +103,7 @@ const IDX_MAX_CLASSES = 256;
 /** The most classes a head of `task` can have: what a peer's task state may declare, bounded before
  *  anything is allocated for it. */
 export function classesBound(task: TaskConfig): number {
-  return configuredClasses(task) ?? IDX_MAX_CLASSES;
+  return configuredClasses(task) ?? (task.dataset.source === 'idx' ? IDX_MAX_CLASSES : MAX_IMPLIED_CLASSES);
 }
 
 function memoryProblems(spec: ModelSpec, memoryBytes: number): string[] {
@@ -109,7 +111,7 @@ function memoryProblems(spec: ModelSpec, memoryBytes: number): string[] {
   const need = params * F32_BYTES * MIN_COPIES;
   if (need <= memoryBytes) return [];
   return [
-    `model (${spec.arch}) on inputs [${spec.inputShape.join(', ')}]: its ${sci(params)} shared parameters need at least ${sci(params)} x ${F32_BYTES} bytes x ${MIN_COPIES} (W and a gradient) = ${bytes(need)}, more than the ${bytes(memoryBytes)} of memory here; use a smaller model`,
+    `model (${spec.name}) on inputs [${spec.inputShape.join(', ')}]: its ${sci(params)} shared parameters need at least ${sci(params)} x ${F32_BYTES} bytes x ${MIN_COPIES} (W and a gradient) = ${bytes(need)}, more than the ${bytes(memoryBytes)} of memory here; use a smaller model`,
   ];
 }
 

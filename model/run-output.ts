@@ -12,8 +12,14 @@ export interface TaskResult {
   name: string;
   separate_accuracy: number | null;
   hybrid_accuracy: number;
+  /** From model files, one per task: the task's own model as it came. */
+  original_accuracy?: number | null;
+  /** From model files: W + S_t with the task's head and statistics before any training (data-free). */
+  merged_accuracy?: number;
   nnz: number;
   density: number;
+  /** Examples of the task's data skipped as bad (dataset on_bad: "skip"); absent when none. */
+  skipped?: number;
 }
 
 /** What a coordinator moved over the wire (distributed runs only), in WebSocket payload bytes. */
@@ -39,13 +45,22 @@ export interface RunResult {
 }
 
 /** Per-task results and the compression accounting of a trained hybrid model. */
-export function summarise(bundle: Bundle, accuracy: readonly number[], separate: readonly (number | null)[], wallSeconds: number): { result: RunResult; accounting: Compression } {
+export function summarise(
+  bundle: Bundle,
+  accuracy: readonly number[],
+  separate: readonly (number | null)[],
+  wallSeconds: number,
+  starts: readonly ({ original: { accuracy: number } | null; merged: { accuracy: number } } | null)[] = [],
+  skipped: readonly number[] = [],
+): { result: RunResult; accounting: Compression } {
   const sharedSize = totalSize(bundle.spec.shared);
   const nnz = bundle.tasks.map((t) => t.sparse.map((v) => v.reduce((a, x) => a + (x !== 0 ? 1 : 0), 0)));
-  const accounting = compression({ sharedSizes: bundle.spec.shared.map((t) => t.size), headSizes: bundle.tasks.map((t) => t.head.reduce((a, h) => a + h.length, 0)), nnz });
+  const accounting = compression({ sharedSizes: bundle.spec.shared.map((t) => t.size), headSizes: bundle.tasks.map((t) => [...t.head, ...t.stats].reduce((a, h) => a + h.length, 0)), nnz });
   const tasks = bundle.tasks.map((t, i) => {
     const n = nnz[i].reduce((a, b) => a + b, 0);
-    return { name: t.name, separate_accuracy: separate[i], hybrid_accuracy: accuracy[i], nnz: n, density: n / sharedSize };
+    const start = starts[i];
+    const fromFiles = start ? { original_accuracy: start.original?.accuracy ?? null, merged_accuracy: start.merged.accuracy } : {};
+    return { name: t.name, separate_accuracy: separate[i], hybrid_accuracy: accuracy[i], ...fromFiles, nnz: n, density: n / sharedSize, ...(skipped[i] ? { skipped: skipped[i] } : {}) };
   });
   return { result: { tasks, compression: { params_ratio: accounting.params_ratio, bytes_ratio: accounting.bytes_ratio }, wall_seconds: wallSeconds }, accounting };
 }

@@ -7,5 +7,5 @@ import { slotCount } from '../optim/optimizer.js';
 import { headSpec, type ModelSpec } from './spec.js';
 
 export function taskStateLayout(spec: ModelSpec, train: TrainConfig): TaskStateLayout {
-  return { shared: spec.shared, head: (classes) => headSpec(spec, classes), slots: slotCount(taskOptimizer(train).type) };
+  return { shared: spec.shared, head: (classes) => headSpec(spec, classes), slots: slotCount(taskOptimizer(train).type), stats: spec.stats };
 }

@@ -711,6 +711,24 @@ export namespace hybrid {
             /** TaskState baseline. */
             baseline?: (hybrid.v1.Evaluation.$Properties|null);
 
+            /** TaskState stats. */
+            stats: hybrid.v1.Tensor.$Properties[];
+
+            /** TaskState classNames. */
+            classNames: string[];
+
+            /** TaskState preprocessJson. */
+            preprocessJson: string;
+
+            /** TaskState skipped. */
+            skipped: number;
+
+            /** TaskState original. */
+            original?: (hybrid.v1.Evaluation.$Properties|null);
+
+            /** TaskState merged. */
+            merged?: (hybrid.v1.Evaluation.$Properties|null);
+
             /**
              * Creates a new TaskState instance using the specified properties.
              * @param [properties] Properties to set
@@ -794,6 +812,24 @@ export namespace hybrid {
 
                 /** TaskState baseline */
                 baseline?: (hybrid.v1.Evaluation.$Properties|null);
+
+                /** TaskState stats */
+                stats?: (hybrid.v1.Tensor.$Properties[]|null);
+
+                /** TaskState classNames */
+                classNames?: (string[]|null);
+
+                /** TaskState preprocessJson */
+                preprocessJson?: (string|null);
+
+                /** TaskState skipped */
+                skipped?: (number|null);
+
+                /** TaskState original */
+                original?: (hybrid.v1.Evaluation.$Properties|null);
+
+                /** TaskState merged */
+                merged?: (hybrid.v1.Evaluation.$Properties|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

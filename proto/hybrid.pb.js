@@ -1693,6 +1693,12 @@ export const hybrid = $root.hybrid = (() => {
              * @property {hybrid.v1.OptimizerSlots.$Properties|null} [headOptimizer] TaskState headOptimizer
              * @property {hybrid.v1.OptimizerSlots.$Properties|null} [sparseOptimizer] TaskState sparseOptimizer
              * @property {hybrid.v1.Evaluation.$Properties|null} [baseline] TaskState baseline
+             * @property {Array.<hybrid.v1.Tensor.$Properties>|null} [stats] TaskState stats
+             * @property {Array.<string>|null} [classNames] TaskState classNames
+             * @property {string|null} [preprocessJson] TaskState preprocessJson
+             * @property {number|null} [skipped] TaskState skipped
+             * @property {hybrid.v1.Evaluation.$Properties|null} [original] TaskState original
+             * @property {hybrid.v1.Evaluation.$Properties|null} [merged] TaskState merged
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1721,6 +1727,8 @@ export const hybrid = $root.hybrid = (() => {
                 this.sparse = [];
                 this.support = [];
                 this.head = [];
+                this.stats = [];
+                this.classNames = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -1848,6 +1856,54 @@ export const hybrid = $root.hybrid = (() => {
             TaskState.prototype.baseline = null;
 
             /**
+             * TaskState stats.
+             * @member {Array.<hybrid.v1.Tensor.$Properties>} stats
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.stats = $util.emptyArray;
+
+            /**
+             * TaskState classNames.
+             * @member {Array.<string>} classNames
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.classNames = $util.emptyArray;
+
+            /**
+             * TaskState preprocessJson.
+             * @member {string} preprocessJson
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.preprocessJson = "";
+
+            /**
+             * TaskState skipped.
+             * @member {number} skipped
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.skipped = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TaskState original.
+             * @member {hybrid.v1.Evaluation.$Properties|null|undefined} original
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.original = null;
+
+            /**
+             * TaskState merged.
+             * @member {hybrid.v1.Evaluation.$Properties|null|undefined} merged
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.merged = null;
+
+            /**
              * Creates a new TaskState instance using the specified properties.
              * @function create
              * @memberof hybrid.v1.TaskState
@@ -1912,6 +1968,20 @@ export const hybrid = $root.hybrid = (() => {
                     $root.hybrid.v1.OptimizerSlots.encode(message.sparseOptimizer, writer.uint32(/* id 17, wireType 2 =*/138).fork(), _depth + 1).ldelim();
                 if (message.baseline != null && $Object.hasOwnProperty.call(message, "baseline"))
                     $root.hybrid.v1.Evaluation.encode(message.baseline, writer.uint32(/* id 18, wireType 2 =*/146).fork(), _depth + 1).ldelim();
+                if (message.stats != null && message.stats.length)
+                    for (let i = 0; i < message.stats.length; ++i)
+                        $root.hybrid.v1.Tensor.encode(message.stats[i], writer.uint32(/* id 19, wireType 2 =*/154).fork(), _depth + 1).ldelim();
+                if (message.classNames != null && message.classNames.length)
+                    for (let i = 0; i < message.classNames.length; ++i)
+                        writer.uint32(/* id 20, wireType 2 =*/162).string(message.classNames[i]);
+                if (message.preprocessJson != null && $Object.hasOwnProperty.call(message, "preprocessJson") && message.preprocessJson !== "")
+                    writer.uint32(/* id 21, wireType 2 =*/170).string(message.preprocessJson);
+                if (message.skipped != null && $Object.hasOwnProperty.call(message, "skipped") && (typeof message.skipped === "object" ? message.skipped.low || message.skipped.high : message.skipped !== 0))
+                    writer.uint32(/* id 22, wireType 0 =*/176).uint64(message.skipped);
+                if (message.original != null && $Object.hasOwnProperty.call(message, "original"))
+                    $root.hybrid.v1.Evaluation.encode(message.original, writer.uint32(/* id 23, wireType 2 =*/186).fork(), _depth + 1).ldelim();
+                if (message.merged != null && $Object.hasOwnProperty.call(message, "merged"))
+                    $root.hybrid.v1.Evaluation.encode(message.merged, writer.uint32(/* id 24, wireType 2 =*/194).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -2074,6 +2144,52 @@ export const hybrid = $root.hybrid = (() => {
                             if (wireType !== 2)
                                 break;
                             message.baseline = $root.hybrid.v1.Evaluation.decode(reader, reader.size(), $undefined, _depth + 1, message.baseline);
+                            continue;
+                        }
+                    case 19: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.stats && message.stats.length))
+                                message.stats = [];
+                            message.stats.push($root.hybrid.v1.Tensor.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 20: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.classNames && message.classNames.length))
+                                message.classNames = [];
+                            message.classNames.push(reader.stringVerify());
+                            continue;
+                        }
+                    case 21: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.preprocessJson = value;
+                            else
+                                delete message.preprocessJson;
+                            continue;
+                        }
+                    case 22: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.skipped = value;
+                            else
+                                delete message.skipped;
+                            continue;
+                        }
+                    case 23: {
+                            if (wireType !== 2)
+                                break;
+                            message.original = $root.hybrid.v1.Evaluation.decode(reader, reader.size(), $undefined, _depth + 1, message.original);
+                            continue;
+                        }
+                    case 24: {
+                            if (wireType !== 2)
+                                break;
+                            message.merged = $root.hybrid.v1.Evaluation.decode(reader, reader.size(), $undefined, _depth + 1, message.merged);
                             continue;
                         }
                     }

@@ -63,6 +63,21 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     super();
   }
 
+  /** Frames that arrived while held, in order. */
+  private held: Uint8Array[] | null = null;
+
+  /** Keeps arriving frames back until release(): the frames after a welcome wait while the worker reads
+   *  what the welcome asks of it (model files) before it can take them. */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  release(): void {
+    const frames = this.held ?? [];
+    this.held = null;
+    for (const frame of frames) this.emit('frame', frame);
+  }
+
   get isOpen(): boolean {
     return this.socket?.readyState === WebSocket.OPEN;
   }
@@ -86,7 +101,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       if (status === 401) this.fail(new Error(`the coordinator at ${url} refused the token (HTTP 401): check --token-file / HYBRID_TOKEN`));
       else this.options.log(`the coordinator answered the upgrade with HTTP ${status}`);
     });
-    socket.on('message', (data: Buffer) => this.emit('frame', new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+    socket.on('message', (data: Buffer) => {
+      const frame = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      if (this.held) this.held.push(frame);
+      else this.emit('frame', frame);
+    });
     socket.on('error', (err: Error & { code?: string }) => {
       if (err.code && CERTIFICATE_ERRORS.has(err.code)) {
         this.fail(

@@ -1,10 +1,12 @@
 // What follows a welcome when it did not fit in it: W as a full update of the welcome's version and the
 // task's last state, each in parts. The handshake collects them and settles once both are in, or with
 // null when the connection closed first. A task state, in the welcome or in parts, is checked against
-// the model's layout as it arrives; one that breaks it is a WireError.
+// the model's layout as it arrives; one that breaks it is a WireError. The hello that opens each
+// connection is made here too.
+import { ENCODING_IDS } from '../compression/encodings/index.js';
 import { TaskStateAssembler, type TaskStateLayout } from '../compression/task-state-stream.js';
 import type { DecodedTensor } from '../compression/stream-reader.js';
-import { ErrorCode, WireError, type ParamUpdate, type TaskStateMessage, type TensorMessage, type Welcome } from '../proto/codec.js';
+import { ErrorCode, PROTOCOL_VERSION, WireError, type Hello, type ParamUpdate, type TaskStateMessage, type TensorMessage, type Welcome } from '../proto/codec.js';
 
 export interface Joined {
   /** W at the welcome's version: decoded from the parts that followed, or from the welcome itself. */
@@ -73,4 +75,10 @@ export class Handshake {
       this.resolve({ shared: this.shared, state: this.state, inline: this.welcome.shared ?? [] });
     }
   }
+}
+
+/** The hello a worker opens each connection with: every encoding it decodes, and parts (messages cut
+ *  into chunks); the fingerprint is empty until a welcome told it the model. */
+export function helloMessage(task: string, modelFingerprint: string, workerId: string): Hello {
+  return { protocolVersion: PROTOCOL_VERSION, task, modelFingerprint, workerId, encodings: Object.values(ENCODING_IDS), parts: true };
 }

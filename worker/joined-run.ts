@@ -10,8 +10,9 @@ import type { RunConfig } from '../config/schema.js';
 import { taskOptimizer } from '../config/settings.js';
 import type { TaskData } from '../data/dataset.js';
 import type { ModelSpec } from '../model/spec.js';
-import type { MessageKind, Messages, TaskStateMessage } from '../proto/codec.js';
+import type { EvaluationMessage, MessageKind, Messages, TaskStateMessage } from '../proto/codec.js';
 import type { WorkerMetrics } from './metrics.js';
+import { startFromModelFiles, type StartEvaluation } from './model-start.js';
 import { SeparateModel } from './separate-model.js';
 import { fromTaskStateMessage, toTaskStateMessage } from './task-state.js';
 import { TaskTrainer, type Evaluation } from './trainer.js';
@@ -38,6 +39,10 @@ export interface JoinedRunOptions {
   onFailed: (error: unknown) => void;
 }
 
+function evaluationOf(e: EvaluationMessage): Evaluation {
+  return { accuracy: e.accuracy ?? 0, loss: e.loss ?? 0, samples: e.samples ?? 0 };
+}
+
 export class JoinedRun {
   readonly trainer: TaskTrainer;
   /** W as the coordinator last sent it (its mirror), kept here because deltas are added to it. */
@@ -49,6 +54,10 @@ export class JoinedRun {
   private roundQueued = false;
   /** Set once training is over and the final evaluation is being made or was sent. */
   private ending = false;
+  /** Whether the trainer holds its task's weights: a reported state, or the model files' start. */
+  private started = false;
+  /** What the model files were worth before training, when the task started from them here. */
+  private begun: StartEvaluation | null = null;
 
   constructor(private readonly options: JoinedRunOptions) {
     const { config, spec, data } = options;
@@ -59,12 +68,31 @@ export class JoinedRun {
       -1,
     );
     this.uplink = new Uplink(spec, config.distributed.uplink, config.distributed.chunk_bytes);
+    options.metrics?.skipped.set({ task: options.task }, data.skipped ?? 0);
     this.totalRounds = config.train.steps;
+  }
+
+  /** A task without a reported state starts from the model files, against the W it joined at. */
+  private start(shared: readonly Float32Array[]): void {
+    this.started = true;
+    const { config, spec, data, task } = this.options;
+    const begun = (this.begun = startFromModelFiles(
+      this.trainer,
+      config,
+      spec,
+      config.tasks.findIndex((t) => t.name === task),
+      data,
+      shared,
+    ));
+    if (begun) this.options.log(`started from the model files: ${begun.original ? `its own model ${begun.original.accuracy.toFixed(4)}, ` : ''}merged ${begun.merged.accuracy.toFixed(4)}`);
   }
 
   /** Takes over a task state reported by an earlier worker of this task. */
   importState(state: TaskStateMessage): void {
     this.trainer.importState(fromTaskStateMessage(state, this.options.spec, this.trainer.classes, taskOptimizer(this.options.config.train).type, true));
+    this.started = true;
+    // The start's worth travels with the task's state, so a replacement worker still reports it.
+    if (state.merged) this.begun = { original: state.original ? evaluationOf(state.original) : null, merged: evaluationOf(state.merged) };
     this.options.log(`took over the task state of step ${state.step}`);
   }
 
@@ -91,6 +119,7 @@ export class JoinedRun {
     const shared = this.updateMirror(version, delta, tensors);
     if (!shared) return;
     this.trainer.setShared(shared);
+    if (!this.started) this.start(shared);
     this.version = version;
     if (version >= this.totalRounds) {
       // Training ended, e.g. while this worker was loading its data after a late (re)join, when the
@@ -169,7 +198,7 @@ export class JoinedRun {
 
   /** The task state now, with `extra` (the evaluations, whether it is final). */
   state(extra: { evaluation?: Evaluation; baseline?: Evaluation; final?: boolean }): TaskStateMessage {
-    return toTaskStateMessage(this.options.task, this.options.spec, this.trainer.classes, this.trainer.exportState(), extra);
+    return toTaskStateMessage(this.options.task, this.options.spec, this.trainer.classes, this.trainer.exportState(), { ...extra, data: this.options.data, start: this.begun });
   }
 
   /** Sends a task state in parts. */

@@ -1,10 +1,11 @@
 // The worker's own Prometheus metrics; lib/probe-server.ts serves them.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class WorkerMetrics {
   readonly registry = new Registry();
   readonly stepDuration: Histogram<'task'>;
   readonly samples: Counter<'task'>;
+  readonly skipped: Gauge<'task'>;
 
   /** `task`: the task this worker trains, whose series exist from the start. */
   constructor(task: string) {
@@ -18,7 +19,14 @@ export class WorkerMetrics {
       registers,
     });
     this.samples = new Counter({ name: 'hybrid_worker_samples_total', help: 'Training samples processed by this worker.', labelNames: ['task'], registers });
+    this.skipped = new Gauge({
+      name: 'hybrid_worker_examples_skipped',
+      help: 'Examples of the task\'s data skipped as bad when it was loaded (dataset on_bad: "skip").',
+      labelNames: ['task'],
+      registers,
+    });
     this.samples.inc({ task }, 0);
+    this.skipped.set({ task }, 0);
     this.stepDuration.zero({ task });
   }
 }

@@ -7,6 +7,7 @@ import { ConfigError, jsonErrorWithLocation, parseRunConfig } from '../config/lo
 import type { RunConfig, TaskConfig } from '../config/schema.js';
 import { taskInputShape } from '../data/shapes.js';
 import { checkAllocatable, classesBound, ModelLimitError } from '../model/limits.js';
+import { loadModelFiles } from '../model/definition.js';
 import { buildModelSpec, modelFingerprint, type ModelSpec, type TensorSpec } from '../model/spec.js';
 import { taskStateLayout } from '../model/task-state-layout.js';
 import { ErrorCode, PROTOCOL_VERSION, WireError, type Welcome } from '../proto/codec.js';
@@ -66,6 +67,17 @@ export function planRun(welcome: Welcome, task: string, source: string, previous
     stateLayout: boundedHeads(taskStateLayout(spec, config.train), classes, task),
     maxFrameBytes: maxFrameBytes(config, spec, classes, Buffer.byteLength(configJson)),
   };
+}
+
+/** Reads the model files the welcome's config names (`model.from`); none for other models. The worker
+ *  reads them from the same paths as the coordinator (shared storage, like the data). */
+export async function loadWelcomeModelFiles(welcome: Welcome, source: string): Promise<void> {
+  const config = welcomeConfig(welcome.configJson ?? '', source);
+  try {
+    await loadModelFiles(config.model);
+  } catch (err) {
+    throw new WorkerError(`the run at ${source} starts from model files this worker cannot read: ${(err as Error).message}`);
+  }
 }
 
 /** The welcome's run config, validated by the schema; its problems in one line. */

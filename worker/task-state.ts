@@ -1,11 +1,16 @@
 // A trainer's state as the wire's TaskState message and back: S_t, its support, the head and their
-// optimizer slots in typed sections (hybrid.proto), so the coordinator reads S_t and the head without
+// optimizer slots and the task's statistics in typed sections (hybrid.proto), so the coordinator reads S_t and the head without
 // knowing the trainer.
 import type { ModelSpec } from '../model/spec.js';
 import { headSpec } from '../model/spec.js';
 import { slotCount, type OptimizerState } from '../optim/optimizer.js';
 import { ErrorCode, f32Tensor, f32Values, u8Tensor, u8Values, WireError, type EvaluationMessage, type OptimizerSlotsMessage, type TaskStateMessage } from '../proto/codec.js';
+import type { TaskData } from '../data/dataset.js';
+import type { StartEvaluation } from './model-start.js';
 import type { Evaluation, TrainerState } from './trainer.js';
+
+/** What the task's data says about itself, for predictions from the bundle and the results. */
+export type DataFacts = Pick<TaskData, 'classNames' | 'preprocess' | 'skipped'>;
 
 interface Shaped {
   name: string;
@@ -25,7 +30,7 @@ export function toTaskStateMessage(
   spec: ModelSpec,
   classes: number,
   state: TrainerState,
-  extra: { evaluation?: Evaluation; baseline?: Evaluation; final?: boolean },
+  extra: { evaluation?: Evaluation; baseline?: Evaluation; final?: boolean; data?: DataFacts; start?: StartEvaluation | null },
 ): TaskStateMessage {
   const heads = headSpec(spec, classes);
   const nnz = state.sparse.reduce((a, v) => a + v.reduce((n, x) => n + (x !== 0 ? 1 : 0), 0), 0);
@@ -39,11 +44,17 @@ export function toTaskStateMessage(
     head: state.head.map((v, i) => f32Tensor(heads[i].name, heads[i].shape, v)),
     headOptimizer: slotsMessage(state.headOptimizer, heads),
     sparseOptimizer: state.sparseOptimizer ? slotsMessage(state.sparseOptimizer, spec.shared) : null,
+    stats: state.stats.map((v, i) => f32Tensor(spec.stats[i].name, spec.stats[i].shape, v)),
     nnz,
     density: nnz / sharedSize,
     evaluation: extra.evaluation ? evaluationMessage(extra.evaluation) : null,
     baseline: extra.baseline ? evaluationMessage(extra.baseline) : null,
     final: extra.final ?? false,
+    classNames: extra.data?.classNames ?? [],
+    preprocessJson: extra.data?.preprocess ? JSON.stringify(extra.data.preprocess) : '',
+    skipped: extra.data?.skipped ?? 0,
+    original: extra.start?.original ? evaluationMessage(extra.start.original) : null,
+    merged: extra.start ? evaluationMessage(extra.start.merged) : null,
   };
 }
 
@@ -63,6 +74,7 @@ export function fromTaskStateMessage(msg: TaskStateMessage, spec: ModelSpec, cla
     if ((tensors?.length ?? 0) !== expected) throw new WireError(ErrorCode.SHAPE, `task state: ${what} has ${tensors?.length ?? 0} tensors, expected ${expected}`);
   };
   section(msg.head, 'the head', heads.length);
+  section(msg.stats, "the task's statistics", spec.stats.length);
   if (sparse) section(msg.sparse, 'S_t', spec.shared.length);
   const support = msg.support ?? [];
   if (support.length > 0) section(support, "S_t's support", spec.shared.length);
@@ -73,5 +85,6 @@ export function fromTaskStateMessage(msg: TaskStateMessage, spec: ModelSpec, cla
     head: heads.map((h, i) => f32Values(msg.head![i], h.shape).slice()),
     headOptimizer: readSlots(msg.headOptimizer, 'the head', optimizer, heads),
     sparseOptimizer: sparse ? readSlots(msg.sparseOptimizer, 'S_t', optimizer, spec.shared) : null,
+    stats: spec.stats.map((t, i) => f32Values(msg.stats![i], t.shape).slice()),
   };
 }

@@ -4,8 +4,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerConfig, SparsityConfig, TrainConfig } from '../config/schema.js';
 import type { TaskData } from '../data/dataset.js';
-import { BatchSampler, gather } from '../data/batches.js';
+import { BatchSampler, gather, readExamples } from '../data/batches.js';
 import { crossEntropy, logits } from '../model/forward.js';
+import { disposeTeacher, distillationLoss, makeTeacher, softTargets, type Teacher, type TeacherWeights } from './distillation.js';
 import { lrScale } from '../model/learning-rate.js';
 import type { ModelSpec } from '../model/spec.js';
 import { headSpec, initTensors } from '../model/spec.js';
@@ -41,6 +42,8 @@ export interface TrainerState {
   head: Float32Array[];
   headOptimizer: OptimizerState;
   sparseOptimizer: OptimizerState | null;
+  /** The task's statistics (BatchNormalization's moving mean and variance), in spec.stats order. */
+  stats: Float32Array[];
 }
 
 export interface Evaluation {
@@ -64,6 +67,9 @@ export class TaskTrainer {
   private shared: tf.Tensor[] = [];
   private readonly head: tf.Variable[];
   private readonly sparse: tf.Variable[];
+  /** Updated by the forward pass in training, not by the optimizer. */
+  private readonly stats: tf.Variable[];
+  private teacher: Teacher | null = null;
   /** Support of S_t; null while the sparse tensors are dense (warm-up). */
   private masks: { host: Uint8Array[]; device: tf.Tensor[]; size: number } | null = null;
   private readonly headOptimizer: TensorOptimizer;
@@ -88,6 +94,8 @@ export class TaskTrainer {
     // live side by side (the hybrid one and the task's separate model in a worker).
     const prefix = `${this.name}#${++instances}`;
     this.head = heads.map((t, i) => tf.tidy(() => tf.variable(tf.tensor(headInit[i], t.shape), true, `${prefix}/${t.name}`)));
+    const statsInit = initTensors(this.spec.stats, opts.seed, `stats/${this.name}`);
+    this.stats = this.spec.stats.map((t, i) => tf.tidy(() => tf.variable(tf.tensor(statsInit[i], t.shape), false, `${prefix}/stats/${t.name}`)));
     const taskOptimizer: OptimizerConfig = opts.train.task_optimizer ?? opts.train.optimizer;
     this.headOptimizer = new TensorOptimizer(taskOptimizer, this.head);
     if (opts.sparsity) {
@@ -136,33 +144,19 @@ export class TaskTrainer {
     const scale = lrScale(this.opts.train.lr_schedule, step, this.totalSteps);
     const locals = this.opts.train.local_batches;
     const batchSize = this.opts.train.batch_size;
-    const shape = [batchSize, ...this.data.inputShape];
-    const l1 = this.opts.sparsity?.l1 ?? 0;
-    const weight = this.opts.weight;
     let gradSum: tf.Tensor[] | null = null;
     let lossSum: tf.Tensor = tf.scalar(0);
+    // A step that throws (a missing kernel, a bad batch) leaves no tensor behind.
+    const release = () => [lossSum, ...(gradSum ?? [])].forEach((t) => t.dispose());
     for (let b = 0; b < locals; b++) {
-      gather(this.data.train, this.inputSize, this.sampler.next(), this.batch);
-      const next = tf.tidy(() => {
-        const x = tf.tensor(this.batch.x, shape);
-        const y = tf.tensor1d(this.batch.y, 'int32');
-        const effective = this.effective();
-        const nShared = effective.length;
-        const f = (...params: tf.Tensor[]) => crossEntropy(logits(this.spec, params.slice(0, nShared), params.slice(nShared), x), y, this.classes);
-        const { value, grads } = tf.valueAndGrads(f)([...effective, ...this.head]);
-        const gShared = grads.slice(0, nShared);
-        const gHead = grads.slice(nShared);
-        this.headOptimizer.step(weight === 1 ? gHead : gHead.map((g) => tf.mul(g, weight)), scale);
-        if (this.sparseOptimizer) {
-          const gSparse = gShared.map((g, i) => {
-            const wg = weight === 1 ? g : tf.mul(g, weight);
-            return l1 > 0 ? tf.add(wg, tf.mul(tf.sign(this.sparse[i]), l1)) : wg;
-          });
-          this.sparseOptimizer.step(gSparse, scale, this.masks?.device);
-        }
-        const sums = gradSum ? gShared.map((g, i) => tf.add(g, gradSum![i])) : gShared;
-        return { sums, loss: tf.add(lossSum, value) };
-      });
+      let next: { sums: tf.Tensor[]; loss: tf.Tensor };
+      try {
+        gather(this.data.train, this.inputSize, this.sampler.next(), this.batch);
+        next = this.batchStep(step, b, scale, gradSum, lossSum);
+      } catch (err) {
+        release();
+        throw err;
+      }
       if (gradSum) for (const g of gradSum) g.dispose();
       lossSum.dispose();
       gradSum = next.sums;
@@ -180,6 +174,55 @@ export class TaskTrainer {
     if (this.opts.sparsity) this.scheduleSparsity(step, gradient, scale);
     this.stepCount = step + 1;
     return { gradient, loss, samples: locals * batchSize };
+  }
+
+  /** One mini-batch (number `b` of the round at `step`): its gradient, the updates of S_t, the head and the
+   *  statistics, and the running sums of the round's gradient and loss (new tensors). */
+  private batchStep(step: number, b: number, scale: number, gradSum: tf.Tensor[] | null, lossSum: tf.Tensor): { sums: tf.Tensor[]; loss: tf.Tensor } {
+    const locals = this.opts.train.local_batches;
+    const shape = [this.opts.train.batch_size, ...this.data.inputShape];
+    const l1 = this.opts.sparsity?.l1 ?? 0;
+    const weight = this.opts.weight;
+    return tf.tidy(() => {
+      const x = tf.tensor(this.batch.x, shape);
+      const y = tf.tensor1d(this.batch.y, 'int32');
+      const effective = this.effective();
+      const nShared = effective.length;
+      const statsOut: tf.Tensor[] = [];
+      const soft = this.teacher ? softTargets(this.spec, this.teacher.weights, x, this.teacher.temperature) : null;
+      const f = (...params: tf.Tensor[]) => {
+        const weights = { shared: params.slice(0, nShared), head: params.slice(nShared), stats: this.stats };
+        const out = logits(this.spec, weights, x, { training: true, statsOut, seed: step * locals + b });
+        const loss = this.teacher && soft ? distillationLoss(out, y, this.classes, soft, this.teacher) : crossEntropy(out, y, this.classes);
+        // The new statistics outlive the gradient's scope until they are assigned below.
+        statsOut.forEach((t) => tf.keep(t));
+        return loss;
+      };
+      let result: { value: tf.Scalar; grads: tf.Tensor[] };
+      try {
+        result = tf.valueAndGrads(f)([...effective, ...this.head]);
+      } catch (err) {
+        for (const t of statsOut) t.dispose();
+        throw err;
+      }
+      const { value, grads } = result;
+      statsOut.forEach((t, i) => {
+        this.stats[i].assign(t);
+        t.dispose();
+      });
+      const gShared = grads.slice(0, nShared);
+      const gHead = grads.slice(nShared);
+      this.headOptimizer.step(weight === 1 ? gHead : gHead.map((g) => tf.mul(g, weight)), scale);
+      if (this.sparseOptimizer) {
+        const gSparse = gShared.map((g, i) => {
+          const wg = weight === 1 ? g : tf.mul(g, weight);
+          return l1 > 0 ? tf.add(wg, tf.mul(tf.sign(this.sparse[i]), l1)) : wg;
+        });
+        this.sparseOptimizer.step(gSparse, scale, this.masks?.device);
+      }
+      const sums = gradSum ? gShared.map((g, i) => tf.add(g, gradSum[i])) : gShared;
+      return { sums, loss: tf.add(lossSum, value) };
+    });
   }
 
   /** After the update at `step`: prune on the cubic schedule, or re-select the support when asked. */
@@ -234,9 +277,9 @@ export class TaskTrainer {
     for (let start = 0; start < data.count; start += batchSize) {
       const n = Math.min(batchSize, data.count - start);
       const [c, l] = tf.tidy(() => {
-        const x = tf.tensor(data.x.subarray(start * this.inputSize, (start + n) * this.inputSize), [n, ...this.data.inputShape]);
+        const x = tf.tensor(readExamples(data, this.inputSize, start, n), [n, ...this.data.inputShape]);
         const y = tf.tensor1d(data.y.subarray(start, start + n), 'int32');
-        const out = logits(this.spec, this.effective(), this.head, x);
+        const out = logits(this.spec, { shared: this.effective(), head: this.head, stats: this.stats }, x);
         const hits = tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), y), 'float32'));
         const loss = tf.mul(crossEntropy(out, y, this.classes), n);
         return [hits.dataSync()[0], loss.dataSync()[0]];
@@ -270,7 +313,27 @@ export class TaskTrainer {
       head: this.headValues(),
       headOptimizer: this.headOptimizer.state(),
       sparseOptimizer: this.sparseOptimizer?.state() ?? null,
+      stats: this.statsValues(),
     };
+  }
+
+  /** Learns from a teacher too (train.distill): the task's own model, run in inference mode on each batch. */
+  setTeacher(weights: TeacherWeights, distill: { alpha: number; temperature: number }): void {
+    if (this.teacher) disposeTeacher(this.teacher);
+    this.teacher = makeTeacher(this.spec, headSpec(this.spec, this.classes), weights, distill);
+  }
+
+  /** Starts from given weights instead of drawn ones (model files, model/starting-point.ts): the head
+   *  and statistics where given, and S_t on its support, which the budget then bounds from the start. */
+  startFrom(start: { head: readonly Float32Array[] | null; stats: readonly Float32Array[] | null; sparse: { values: Float32Array[]; support: Uint8Array[] } | null }): void {
+    const heads = headSpec(this.spec, this.classes);
+    if (start.head) {
+      if (start.head.length !== heads.length || start.head.some((h, i) => h.length !== heads[i].size))
+        throw new Error(`task ${this.name}: the starting head does not fit ${this.classes} classes`);
+      heads.forEach((t, i) => tf.tidy(() => this.head[i].assign(tf.tensor(start.head![i], t.shape))));
+    }
+    if (start.stats) this.spec.stats.forEach((t, i) => tf.tidy(() => this.stats[i].assign(tf.tensor(start.stats![i], t.shape))));
+    if (start.sparse && this.sparseOptimizer) this.setSupport(start.sparse.support, start.sparse.values);
   }
 
   /** Takes over a state exported by another trainer of the same task and model. */
@@ -286,7 +349,11 @@ export class TaskTrainer {
     if (state.head.length !== heads.length || state.head.some((h, i) => h.length !== heads[i].size)) {
       throw new Error(`task ${this.name}: the state's head does not fit ${this.classes} classes`);
     }
+    if (state.stats.length !== this.stats.length || state.stats.some((v, i) => v.length !== this.spec.stats[i].size)) {
+      throw new Error(`task ${this.name}: the state's statistics do not fit the model's ${this.spec.stats.map((t) => t.name).join(', ') || '(none)'}`);
+    }
     this.headOptimizer.restore(state.headOptimizer);
+    this.spec.stats.forEach((t, i) => tf.tidy(() => this.stats[i].assign(tf.tensor(state.stats[i], t.shape))));
     heads.forEach((t, i) => tf.tidy(() => this.head[i].assign(tf.tensor(state.head[i], t.shape))));
     if (this.sparseOptimizer) {
       if (!state.sparseOptimizer) throw new Error(`task ${this.name}: the state has no optimizer state for S_t`);
@@ -311,10 +378,16 @@ export class TaskTrainer {
     return this.head.map((v) => (v.dataSync() as Float32Array).slice());
   }
 
+  statsValues(): Float32Array[] {
+    return this.stats.map((v) => (v.dataSync() as Float32Array).slice());
+  }
+
   dispose(): void {
     for (const t of this.shared) t.dispose();
     for (const v of this.head) v.dispose();
     for (const v of this.sparse) v.dispose();
+    for (const v of this.stats) v.dispose();
+    if (this.teacher) disposeTeacher(this.teacher);
     if (this.masks) for (const m of this.masks.device) m.dispose();
     this.headOptimizer.dispose();
     this.sparseOptimizer?.dispose();

@@ -5,7 +5,7 @@
 import { MAX_CHUNK_BYTES, type RunConfig } from '../config/schema.js';
 import { taskOptimizer } from '../config/settings.js';
 import { slotCount } from '../optim/optimizer.js';
-import { totalSize, type ModelSpec } from '../model/spec.js';
+import { headSpec, totalSize, type ModelSpec } from '../model/spec.js';
 
 /** The config JSON of a welcome, at most (a run config is a few kilobytes; label maps make it longer). */
 const MAX_CONFIG_JSON_BYTES = 4 * 1024 * 1024;
@@ -35,9 +35,10 @@ export function maxFrameBytes(config: RunConfig, spec: ModelSpec, classes: numbe
   // Each tensor of a task state travels with its optimizer slots.
   const copies = 1 + slotCount(taskOptimizer(config.train).type);
   const w = MAX_ENCODED_BYTES_PER_ENTRY * shared;
-  // S_t with its slots, its support (a byte per entry), the head with its slots.
-  const state = 4 * copies * shared + shared + 4 * copies * (spec.featureSize + 1) * classes;
-  const tensors = spec.shared.length + 2;
+  const head = headSpec(spec, classes);
+  // S_t with its slots, its support (a byte per entry), the head with its slots, the statistics.
+  const state = 4 * copies * shared + shared + 4 * copies * totalSize(head) + 4 * totalSize(spec.stats);
+  const tensors = spec.shared.length + head.length + spec.stats.length;
   const framing = FRAMING_BYTES + FRAMING_BYTES_PER_TENSOR * tensors * (2 + 2 * copies);
   return configJsonBytes + Math.min(2 * config.distributed.chunk_bytes, w + state) + framing;
 }

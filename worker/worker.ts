@@ -4,17 +4,16 @@
 // welcome, and the joined run.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { ENCODING_IDS } from '../compression/encodings/index.js';
 import { heartbeatMs } from '../config/settings.js';
 import { loadTaskData } from '../data/tasks.js';
 import { buildModelSpec, modelFingerprint } from '../model/spec.js';
-import { decode, ErrorCode, PROTOCOL_VERSION, WireError, type ErrorMessage, type ParamUpdate, type Welcome } from '../proto/codec.js';
+import { decode, ErrorCode, WireError, type ErrorMessage, type ParamUpdate, type Welcome } from '../proto/codec.js';
 import { Connection, type ConnectionOptions } from './connection.js';
-import { Handshake } from './handshake.js';
+import { Handshake, helloMessage } from './handshake.js';
 import { Heartbeat } from './heartbeat.js';
 import { JoinedRun } from './joined-run.js';
 import type { WorkerMetrics } from './metrics.js';
-import { planRun, type RunPlan } from './run-plan.js';
+import { loadWelcomeModelFiles, planRun, type RunPlan } from './run-plan.js';
 import type { Evaluation } from './trainer.js';
 import { decodeWhole, UpdateParts } from './updates.js';
 import { PRE_WELCOME_MAX_FRAME_BYTES } from './wire-limits.js';
@@ -84,14 +83,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
   }
 
   private hello(): void {
-    this.connection.send('hello', {
-      protocolVersion: PROTOCOL_VERSION,
-      task: this.options.task,
-      modelFingerprint: this.plan?.fingerprint ?? '',
-      workerId: this.workerId,
-      encodings: Object.values(ENCODING_IDS),
-      parts: true,
-    });
+    this.connection.send('hello', helloMessage(this.options.task, this.plan?.fingerprint ?? '', this.workerId));
   }
 
   /** Anything the coordinator sends that the protocol or the run's model rules out stops the worker. */
@@ -145,12 +137,17 @@ export class Worker extends EventEmitter<WorkerEvents> {
   }
 
   private async onWelcome(welcome: Welcome): Promise<void> {
+    if (!this.plan) {
+      this.connection.hold();
+      await loadWelcomeModelFiles(welcome, this.options.url);
+    }
     const plan = (this.plan = planRun(welcome, this.options.task, this.options.url, this.plan));
     this.updates ??= new UpdateParts(plan.shared);
     // Before any await: the parts that follow the welcome may arrive while the data loads.
     const handshake = (this.handshake = new Handshake(welcome, plan.stateLayout));
     const inline = welcome.sharedFollows ? null : decodeWhole(welcome.shared ?? [], "the welcome's W", plan.shared);
     this.connection.welcomed();
+    this.connection.release();
     // Heartbeats from the welcome on, and around each step that may hold the event loop: a worker
     // silent for three heartbeats is dropped before it ever trains.
     this.heartbeat.start(heartbeatMs(plan.config.distributed));

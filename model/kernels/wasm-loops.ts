@@ -28,8 +28,9 @@ type Exports = Record<string, (...args: number[]) => void>;
 
 const instances = new WeakMap<WasmMemory, Map<string, Exports>>();
 
-/** The exports of the module `key` built by `build`, instantiated against `memory` (cached). */
-function loops(memory: WasmMemory, key: string, build: () => FunctionBuilder[]): Exports {
+/** The exports of the module `key` built by `build`, instantiated against `memory` (cached). Also used by
+ *  the loops kept in their own files (depthwise-filter-loop.ts). */
+export function loops(memory: WasmMemory, key: string, build: () => FunctionBuilder[]): Exports {
   let byKey = instances.get(memory);
   if (byKey === undefined) {
     byKey = new Map();

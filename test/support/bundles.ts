@@ -8,10 +8,26 @@ export const TASKS = [
   { name: 'fashion', classes: 7 },
 ];
 
-/** An MLP and lenet5, both on 28x28x1 images. */
+/** A small ResNet-style layer list: a strided convolution, a residual block with BatchNormalization and a
+ *  skip connection, global pooling, a Dense head. */
+export const RESNET_LAYERS = [
+  { type: 'Conv2D', name: 'stem', filters: 8, kernel_size: 3, strides: 2, padding: 'same', use_bias: false },
+  { type: 'BatchNormalization', name: 'stem_bn' },
+  { type: 'Activation', name: 'stem_relu', activation: 'relu' },
+  { type: 'Conv2D', name: 'block_conv1', filters: 8, kernel_size: 3, padding: 'same', activation: 'relu' },
+  { type: 'Conv2D', name: 'block_conv2', filters: 8, kernel_size: 3, padding: 'same' },
+  { type: 'BatchNormalization', name: 'block_bn' },
+  { type: 'Add', name: 'block_add', inputs: ['block_bn', 'stem_relu'] },
+  { type: 'Activation', name: 'block_relu', activation: 'relu' },
+  { type: 'GlobalAveragePooling2D', name: 'pool' },
+  { type: 'Dense', name: 'logits', units: 10, activation: 'softmax' },
+];
+
+/** An MLP, lenet5 and the small ResNet, all on 28x28x1 images. */
 export const IMAGE_MODELS: [string, ModelSpec][] = [
   ['mlp', buildModelSpec({ arch: 'mlp', hidden: [32] }, [28, 28, 1])],
   ['lenet5', buildModelSpec({ arch: 'lenet5' }, [28, 28, 1])],
+  ['resnet', buildModelSpec({ name: 'resnet', layers: RESNET_LAYERS }, [28, 28, 1])],
 ];
 
 /**
@@ -33,6 +49,8 @@ export function randomBundle(spec: ModelSpec, tasks: { name: string; classes: nu
         return s;
       }),
       head: initTensors(headSpec(spec, classes), seed, `head/${name}`).map((h, i) => (i === 1 ? h.map(() => normal() * biasScale) : h)),
+      // Moving means around 0, variances around 1 and positive: statistics a task's data could have.
+      stats: spec.stats.map((t) => Float32Array.from({ length: t.size }, () => (t.name.endsWith('variance') ? 0.5 + rng.uniform() : normal() * 0.2))),
     })),
   };
 }

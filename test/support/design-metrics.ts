@@ -26,7 +26,11 @@ export const COORDINATOR_METRICS: Readonly<Record<string, MetricType>> = {
  * docs/architecture.md section 7, worker side. hybrid_worker_step_duration_seconds is taken to be a histogram
  * (dashboards query it through _sum and _count only, which a summary has too).
  */
-export const WORKER_METRICS: Readonly<Record<string, MetricType>> = { hybrid_worker_step_duration_seconds: 'histogram', hybrid_worker_samples_total: 'counter' };
+export const WORKER_METRICS: Readonly<Record<string, MetricType>> = {
+  hybrid_worker_step_duration_seconds: 'histogram',
+  hybrid_worker_samples_total: 'counter',
+  hybrid_worker_examples_skipped: 'gauge',
+};
 
 /** Not in section 7, but exported by the coordinator all the same. */
 export const EXTRA_COORDINATOR_METRICS: Readonly<Record<string, MetricType>> = {

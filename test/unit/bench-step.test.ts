@@ -3,11 +3,26 @@
 // wasm buffer behind, through every phase of the sparsity schedule.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { benchConfig, benchSteps, DEFAULT_OPTIONS, formatTable, makeTrainer, median, parseArgs, profileRound, toJson, type BenchOptions } from '../../bench/step.js';
+import {
+  benchConfig,
+  benchSteps,
+  DEFAULT_OPTIONS,
+  formatForwardTable,
+  formatTable,
+  makeTrainer,
+  median,
+  parseArgs,
+  profileRound,
+  referenceLogits,
+  toJson,
+  type BenchOptions,
+  type Measured,
+} from '../../bench/step.js';
 import { runConfigSchema } from '../../config/schema.js';
 import { initBackend } from '../../model/backend.js';
+import { logits } from '../../model/forward.js';
 import { isWasmTrainingKernelRegistered, WASM_TRAINING_KERNELS } from '../../model/kernels/index.js';
-import { buildModelSpec } from '../../model/spec.js';
+import { buildModelSpec, headSpec, initTensors } from '../../model/spec.js';
 
 beforeAll(async () => {
   tf.env().set('PROD', true);
@@ -15,48 +30,120 @@ beforeAll(async () => {
 });
 
 describe('bench:step options', () => {
-  it('defaults to both models, batches 64 and 128, every backend', () => {
+  it('defaults to every model, batches 64 and 128, every backend', () => {
     expect(parseArgs([])).toEqual(DEFAULT_OPTIONS);
     expect(DEFAULT_OPTIONS.steps).toBeGreaterThanOrEqual(20);
   });
 
   it('reads --json and the lists and counts', () => {
-    const opts = parseArgs(['--json', '--steps', '30', '--models', 'lenet5', '--batches', '32,64', '--backends', 'wasm', '--cpu-steps', '2']);
-    expect(opts).toMatchObject({ json: true, steps: 30, models: ['lenet5'], batches: [32, 64], backends: ['wasm'], cpuSteps: 2 });
+    const opts = parseArgs(['--json', '--steps', '30', '--models', 'lenet5,resnet', '--batches', '32,64', '--backends', 'wasm', '--cpu-steps', '2']);
+    expect(opts).toMatchObject({ json: true, steps: 30, models: ['lenet5', 'resnet'], batches: [32, 64], backends: ['wasm'], cpuSteps: 2 });
+    expect(DEFAULT_OPTIONS.models).toEqual(['mlp', 'lenet5', 'resnet']);
+    expect(DEFAULT_OPTIONS.cpuModels).toEqual(['mlp', 'lenet5']);
+    expect(parseArgs(['--cpu-models', 'resnet']).cpuModels).toEqual(['resnet']);
   });
 
   it('refuses unknown options and bad values, naming them', () => {
     expect(() => parseArgs(['--fast'])).toThrow(/unknown option '--fast'/);
-    expect(() => parseArgs(['--models', 'resnet'])).toThrow(/--models takes mlp, lenet5; got 'resnet'/);
+    expect(() => parseArgs(['--models', 'vgg'])).toThrow(/--models takes mlp, lenet5, resnet; got 'vgg'/);
     expect(() => parseArgs(['--steps', '0'])).toThrow(/--steps needs an integer >= 1, got '0'/);
     expect(() => parseArgs(['--batches'])).toThrow(/--batches needs a value/);
   });
 });
 
 describe('bench:step output', () => {
-  const rows = [
-    { model: 'mlp' as const, batch: 128, backend: 'wasm' as const, kernels: true, median_ms: 9.8, min_ms: 9.1, cpu_ms: 9.5, samples_per_second: 13061, steps: 25, forward_backward_ms: 7.5 },
+  const fb = (forward: 'graph' | 'functional', median_ms: number | null, ratio: number | null, cpuRatio: number | null) => ({
+    model: 'mlp' as const,
+    batch: 128,
+    backend: 'wasm' as const,
+    kernels: true,
+    forward,
+    median_ms,
+    min_ms: median_ms === null ? null : median_ms - 0.5,
+    cpu_ms: median_ms === null ? null : median_ms - 0.25,
+    samples_per_second: median_ms === null ? null : Math.round(128_000 / median_ms),
+    graph_over_functional: ratio,
+    graph_over_functional_cpu: cpuRatio,
+  });
+  const rows: Measured[] = [
     {
-      model: 'lenet5' as const,
+      model: 'mlp',
+      batch: 128,
+      backend: 'wasm',
+      kernels: true,
+      forward: 'graph',
+      median_ms: 9.8,
+      min_ms: 9.1,
+      cpu_ms: 9.5,
+      samples_per_second: 13061,
+      steps: 25,
+      forward_backward_ms: 7.5,
+      forward_backward: [fb('graph', 7.5, 0.987, 0.994), fb('functional', 7.6, null, null)],
+    },
+    {
+      model: 'lenet5',
       batch: 64,
-      backend: 'wasm' as const,
+      backend: 'wasm',
       kernels: false,
+      forward: 'graph',
       median_ms: null,
       min_ms: null,
       cpu_ms: null,
       samples_per_second: null,
       steps: 25,
       forward_backward_ms: null,
+      forward_backward: [{ ...fb('graph', null, null, null), model: 'lenet5', batch: 64, kernels: false }],
       note: "Kernel 'Conv2DBackpropFilter' not registered",
     },
   ];
 
-  it('--json: one object {rows: [...]} with exactly the documented fields', () => {
+  it('--json: one object {rows: [...], forward_backward: [...]} with exactly the documented fields', () => {
     const json = JSON.parse(JSON.stringify(toJson(rows)));
     expect(json).toEqual({
       rows: [
-        { model: 'mlp', batch: 128, backend: 'wasm', kernels: true, median_ms: 9.8, samples_per_second: 13061 },
-        { model: 'lenet5', batch: 64, backend: 'wasm', kernels: false, median_ms: null, samples_per_second: null },
+        { model: 'mlp', batch: 128, backend: 'wasm', kernels: true, forward: 'graph', median_ms: 9.8, samples_per_second: 13061 },
+        { model: 'lenet5', batch: 64, backend: 'wasm', kernels: false, forward: 'graph', median_ms: null, samples_per_second: null },
+      ],
+      forward_backward: [
+        {
+          model: 'mlp',
+          batch: 128,
+          backend: 'wasm',
+          kernels: true,
+          forward: 'graph',
+          median_ms: 7.5,
+          min_ms: 7,
+          cpu_ms: 7.25,
+          samples_per_second: 17067,
+          graph_over_functional: 0.987,
+          graph_over_functional_cpu: 0.994,
+        },
+        {
+          model: 'mlp',
+          batch: 128,
+          backend: 'wasm',
+          kernels: true,
+          forward: 'functional',
+          median_ms: 7.6,
+          min_ms: 7.1,
+          cpu_ms: 7.35,
+          samples_per_second: 16842,
+          graph_over_functional: null,
+          graph_over_functional_cpu: null,
+        },
+        {
+          model: 'lenet5',
+          batch: 64,
+          backend: 'wasm',
+          kernels: false,
+          forward: 'graph',
+          median_ms: null,
+          min_ms: null,
+          cpu_ms: null,
+          samples_per_second: null,
+          graph_over_functional: null,
+          graph_over_functional_cpu: null,
+        },
       ],
     });
   });
@@ -67,6 +154,15 @@ describe('bench:step output', () => {
     expect(lines[0]).toMatch(/^model\s+batch\s+backend\s+kernels\s+steps\s+median ms/);
     expect(lines[1]).toMatch(/^mlp\s+128\s+wasm\s+on\s+25\s+9\.80\s+9\.10\s+9\.50\s+13061\s+7\.50$/);
     expect(lines[2]).toMatch(/fails: Kernel 'Conv2DBackpropFilter' not registered/);
+  });
+
+  it('the forward table has one line per path, the ratio on the graph line', () => {
+    const lines = formatForwardTable(rows).split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^model\s+batch\s+backend\s+kernels\s+forward\s+steps\s+median ms\s+min ms\s+cpu ms\s+samples\/s\s+graph\/functional\s+cpu$/);
+    expect(lines[1]).toMatch(/^mlp\s+128\s+wasm\s+on\s+graph\s+25\s+7\.50\s+7\.00\s+7\.25\s+17067\s+0\.987\s+0\.994$/);
+    expect(lines[2]).toMatch(/^mlp\s+128\s+wasm\s+on\s+functional\s+25\s+7\.60\s+7\.10\s+7\.35\s+16842\s+-\s+-$/);
+    expect(lines[3]).toMatch(/^lenet5\s+64\s+wasm\s+off\s+graph\s+25\s+fails: Kernel 'Conv2DBackpropFilter' not registered/);
   });
 
   it('median of odd and even counts', () => {
@@ -89,9 +185,52 @@ describe('bench:step run', () => {
       expect(r.samples_per_second).toBeCloseTo((16 * 1000) / r.median_ms!, -1);
       expect(r.forward_backward_ms).toBeGreaterThan(0);
       expect(r.cpu_ms).toBeGreaterThan(0);
+      // The bare forward + backward by the graph and by the functional reference, the ratio on the graph's.
+      expect(r.forward_backward.map((f) => f.forward)).toEqual(['graph', 'functional']);
+      expect(r.forward_backward[0].median_ms).toBe(r.forward_backward_ms);
+      for (const f of r.forward_backward) expect(f.median_ms).toBeGreaterThan(0);
+      expect(r.forward_backward[0].graph_over_functional).toBeGreaterThan(0);
+      expect(r.forward_backward[0].graph_over_functional_cpu).toBeGreaterThan(0);
+      expect(r.forward_backward[1].graph_over_functional).toBeNull();
     }
     expect(tf.getBackend()).toBe('wasm');
   }, 60_000);
+
+  it('runs on the cpu backend only the models of --cpu-models', async () => {
+    const lines: string[] = [];
+    const rows = await benchSteps({ ...DEFAULT_OPTIONS, models: ['resnet'], batches: [2], backends: ['cpu'] }, (line) => lines.push(line));
+    expect(rows).toEqual([]);
+    expect(lines).toEqual(['bench:step: cpu runs none of the models (--cpu-models mlp,lenet5)']);
+    expect(tf.getBackend()).toBe('wasm');
+  });
+});
+
+describe('bench:step models', () => {
+  it.each(['mlp', 'lenet5'] as const)('%s: the functional reference computes the graph’s logits from the same weights', async (arch) => {
+    const config = benchConfig(arch, 4);
+    const spec = buildModelSpec(config.model, [28, 28, 1]);
+    const heads = headSpec(spec, 10);
+    const shared = initTensors(spec.shared, 1, 'shared').map((v, i) => tf.tensor(v, spec.shared[i].shape));
+    const head = initTensors(heads, 1, 'head').map((v, i) => tf.tensor(v, heads[i].shape));
+    const x = tf.randomUniform([4, 28, 28, 1], 0, 1, 'float32', 7);
+    try {
+      const graph = tf.tidy(() => logits(spec, { shared, head, stats: [] }, x, { training: true }).arraySync());
+      const functional = tf.tidy(() => referenceLogits(arch, spec, shared, head, x).arraySync());
+      expect(functional.flat().length).toBe(40);
+      functional.flat().forEach((v, i) => expect(v).toBeCloseTo(graph.flat()[i], 4));
+    } finally {
+      [...shared, ...head, x].forEach((t) => t.dispose());
+    }
+  });
+
+  it('resnet: a residual layer list with BatchNormalization, a skip Add and global pooling', () => {
+    const spec = buildModelSpec(benchConfig('resnet', 8).model, [28, 28, 1]);
+    const classes = spec.layers.map((l) => l.className);
+    expect(classes).toEqual(expect.arrayContaining(['Conv2D', 'BatchNormalization', 'Add', 'GlobalAveragePooling2D', 'Dense']));
+    expect(spec.layers.find((l) => l.className === 'Add')!.inputs).toEqual(['block_conv2_bn', 'stem_relu']);
+    expect(spec.stats.length).toBe(8); // moving mean and variance of 4 BatchNormalization layers
+    expect(spec.featureSize).toBe(32);
+  });
 });
 
 describe('bench:step profile', () => {
@@ -112,7 +251,7 @@ describe('bench:step profile', () => {
 });
 
 describe('TaskTrainer.round leaves nothing behind', () => {
-  it.each(['mlp', 'lenet5'] as const)(
+  it.each(['mlp', 'lenet5', 'resnet'] as const)(
     '%s: no tensor and no wasm buffer per round, through warm-up, pruning and fine-tuning',
     async (arch) => {
       // 12 steps of 2 mini-batches: dense warm-up until step 2, pruning every 2 steps until 6, then

@@ -165,7 +165,7 @@ describe('model limits (model/limits.ts)', () => {
     const cfg = parseRunConfig({ ...minimal(), model: { arch: 'lenet5' }, train: { batch_size: 300_000 } }, 'run.json');
     const spec = buildModelSpec(cfg.model, [28, 28, 1]);
     expect(limitError(() => checkAllocatable(spec, cfg, { memoryBytes: 64 * GiB })).problems[0]).toMatch(
-      /^train\.batch_size = 300000: a batch's widest activation in the lenet5 backbone is 300000 x 4704 = 1\.41e\+9 entries.*use a batch_size of at most 228261$/,
+      /^train\.batch_size = 300000: a batch's widest activation in the lenet5 model is 300000 x 4704 = 1\.41e\+9 entries.*use a batch_size of at most 228261$/,
     );
   });
 

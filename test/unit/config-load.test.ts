@@ -80,7 +80,7 @@ describe('parseRunConfig', () => {
     );
     expect(err.problems).toEqual([
       'model.arch: unknown value "resnet"; expected one of "mlp", "lenet5"',
-      'tasks[0].dataset.source: missing; expected one of "mnist", "idx", "synthetic"',
+      'tasks[0].dataset.source: missing; expected one of "mnist", "idx", "synthetic", "csv", "images", "npy", "module"',
       'tasks[1].transforms[0].degrees: got 45; expected one of 90, 180, 270',
     ]);
   });

@@ -31,7 +31,8 @@ interface SectionJson {
 interface ManifestJson {
   version: number;
   fingerprint: string;
-  spec: ModelSpec;
+  /** A version 1 bundle's spec named a built-in network (arch, hidden) instead of listing layers. */
+  spec: ModelSpec | { arch: string; inputShape: number[]; hidden: number[]; shared: ModelSpec['shared']; featureSize: number };
   weights: { bytes: number; sha256: string };
   sections: SectionJson[];
 }
@@ -90,7 +91,7 @@ describe.each(models)('bundle of %s', (_label, spec) => {
     const m = manifestOf(dir);
     const c = compression({
       sharedSizes: spec.shared.map((t) => t.size),
-      headSizes: TASKS.map((t) => headSpec(spec, t.classes).reduce((a, x) => a + x.size, 0)),
+      headSizes: TASKS.map((t) => headSpec(spec, t.classes).reduce((a, x) => a + x.size, 0) + spec.stats.reduce((a, x) => a + x.size, 0)),
       nnz: bundle.tasks.map((t) => t.sparse.map((s) => s.filter((v) => v !== 0).length)),
     });
     expect(written.weightBytes).toBe(statSync(join(dir, 'weights.bin')).size);
@@ -152,10 +153,20 @@ describe('bundle corruption', () => {
     expect(bundleError(() => readBundle(dir)).message).toMatch(/manifest\.json: invalid JSON/);
   });
 
+  it('a version 1 bundle (built-in networks by name, before layer graphs) still loads', () => {
+    const dir = fresh();
+    const m = manifestOf(dir);
+    const current = m.spec as ModelSpec;
+    saveManifest(dir, { ...m, version: 1, spec: { arch: 'mlp', inputShape: current.inputShape, hidden: [32], shared: current.shared, featureSize: current.featureSize } });
+    const read = readBundle(dir);
+    expect(read.spec).toEqual(spec);
+    expectSameBundle(read, bundle);
+  });
+
   it('unknown format version', () => {
     const dir = fresh();
-    saveManifest(dir, { ...manifestOf(dir), version: 2 });
-    expect(bundleError(() => readBundle(dir)).message).toMatch(/manifest\.json: unknown hybrid-bundle version 2/);
+    saveManifest(dir, { ...manifestOf(dir), version: 3 });
+    expect(bundleError(() => readBundle(dir)).message).toMatch(/manifest\.json: unknown hybrid-bundle version 3; this program reads versions 1 and 2/);
   });
 
   it('malformed manifest names the key', () => {
@@ -228,7 +239,9 @@ describe('bundle corruption', () => {
     saveManifest(dir, { ...manifestOf(dir), fingerprint: '0123456789abcdef' });
     expect(bundleError(() => readBundle(dir)).message).toMatch(/manifest\.json: fingerprint 0123456789abcdef does not match the spec/);
     const m = manifestOf(fresh());
-    m.spec.hidden = [33];
+    const dense0 = (m.spec as ModelSpec).layers.find((l) => l.name === 'dense0');
+    if (!dense0) throw new Error('fixture: the mlp has no layer dense0');
+    dense0.config.units = 33;
     const dir2 = freshDir();
     writeBundle(dir2, bundle);
     saveManifest(dir2, m);
@@ -238,9 +251,9 @@ describe('bundle corruption', () => {
   it('a spec whose sizes contradict its architecture', () => {
     const dir = fresh();
     const m = manifestOf(dir);
-    m.spec.featureSize = 31;
+    (m.spec as ModelSpec).featureSize = 31;
     saveManifest(dir, m);
-    expect(bundleError(() => readBundle(dir)).message).toMatch(/spec is inconsistent with its architecture/);
+    expect(bundleError(() => readBundle(dir)).message).toMatch(/spec is inconsistent with its layers/);
   });
 
   it('a section table that does not fit the spec', () => {

@@ -33,14 +33,15 @@ function fileHandler(modelJsonPath: string): tf.io.IOHandler {
   };
 }
 
-/** The reference: softmax(logits(spec, W + S_t, H_t, x)) from forward.ts. */
+/** The reference: softmax of forward.ts's logits with W + S_t, the task's head and statistics. */
 function reference(bundle: Bundle, task: string, x: tf.Tensor): Float32Array {
   return tf.tidy(() => {
     const t = bundle.tasks.find((k) => k.name === task);
     if (!t) throw new Error(`fixture: no task ${task}`);
     const shared = effectiveWeights(bundle, task).map((w, l) => tf.tensor(w, bundle.spec.shared[l].shape));
     const head = headSpec(bundle.spec, t.classes).map((h, i) => tf.tensor(t.head[i], h.shape));
-    return tf.softmax(logits(bundle.spec, shared, head, x)).dataSync() as Float32Array;
+    const stats = bundle.spec.stats.map((s, i) => tf.tensor(t.stats[i], s.shape));
+    return tf.softmax(logits(bundle.spec, { shared, head, stats }, x)).dataSync() as Float32Array;
   });
 }
 
@@ -69,7 +70,10 @@ describe.each(models)('TF.js export of %s', (label, spec) => {
     const json = JSON.parse(readFileSync(modelJson, 'utf8'));
     expect(json.format).toBe('layers-model');
     expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
-    expect(json.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toEqual([...spec.shared.map((t) => t.name), 'head/kernel', 'head/bias']);
+    const names = json.weightsManifest[0].weights.map((w: { name: string }) => w.name) as string[];
+    expect([...names].sort()).toEqual([...spec.shared, ...headSpec(spec, classes), ...spec.stats].map((t) => t.name).sort());
+    // The model's own layer names, in its order.
+    expect(json.modelTopology.config.layers.map((l: { name: string }) => l.name)).toEqual(spec.layers.map((l) => l.name));
     const layers = json.modelTopology.config.layers as { class_name: string; config: { activation?: string; units?: number } }[];
     expect(layers[0].class_name).toBe('InputLayer');
     expect(layers.at(-1)).toMatchObject({ class_name: 'Dense', config: { activation: 'softmax', units: classes } });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { architecture } from '../../model/architectures/index.js';
-import { buildModelSpec, headSpec, initTensors, modelFingerprint, totalSize } from '../../model/spec.js';
+import { buildModelSpec, headSpec, initTensors, modelFingerprint, specOf, totalSize } from '../../model/spec.js';
 
 describe('model spec', () => {
   it('lenet5 on 28x28x1 has the classic shapes', () => {
@@ -26,7 +25,7 @@ describe('model spec', () => {
   });
 
   it('refuses lenet5 on vectors', () => {
-    expect(() => buildModelSpec({ arch: 'lenet5' }, [64])).toThrow(/needs images/);
+    expect(() => buildModelSpec({ arch: 'lenet5' }, [64])).toThrow(/layer "conv1" \(Conv2D\): needs an image input/);
   });
 
   it('initialisation is seeded: same seed same weights, other seed other weights, He scale', () => {
@@ -57,11 +56,55 @@ describe('model spec', () => {
   it.each([
     ['mlp', buildModelSpec({ arch: 'mlp', hidden: [16, 8] }, [4, 5])],
     ['lenet5', buildModelSpec({ arch: 'lenet5' }, [32, 32, 3])],
-  ])('%s: the config its record derives from a spec rebuilds that spec', (_name, spec) => {
-    expect(buildModelSpec(architecture(spec.arch).config(spec), spec.inputShape)).toEqual(spec);
+  ])('%s: its layers rebuild the same spec', (_name, spec) => {
+    expect(specOf({ name: spec.name, layers: spec.layers, head: spec.head }, spec.inputShape)).toEqual(spec);
   });
 
-  it('names the known architectures for an unknown one', () => {
-    expect(() => architecture('resnet')).toThrow('unknown model architecture "resnet"; the known ones are mlp, lenet5');
+  it('a layer list: shared backbone, per-task statistics, the last Dense as the head', () => {
+    const spec = buildModelSpec(
+      {
+        layers: [
+          { type: 'Conv2D', filters: 4, kernel_size: 3, padding: 'same' },
+          { type: 'BatchNormalization' },
+          { type: 'Activation', activation: 'relu' },
+          { type: 'GlobalAveragePooling2D' },
+          { type: 'Dense', units: 5, activation: 'softmax' },
+        ],
+      },
+      [8, 8, 2],
+    );
+    expect(spec.shared.map((t) => t.name)).toEqual(['conv2d/kernel', 'conv2d/bias', 'batch_normalization/gamma', 'batch_normalization/beta']);
+    expect(spec.stats.map((t) => t.name)).toEqual(['batch_normalization/moving_mean', 'batch_normalization/moving_variance']);
+    expect(spec.head).toEqual(['dense']);
+    expect(headSpec(spec, 3).map((t) => t.shape)).toEqual([[4, 3], [3]]);
+  });
+
+  it('names the layer and its class for an unsupported layer, argument or shape', () => {
+    const build =
+      (layers: Record<string, unknown>[], shape = [8, 8, 1]) =>
+      () =>
+        buildModelSpec({ layers: layers as { type: string }[] }, shape);
+    expect(
+      build([
+        { type: 'LSTM', units: 3 },
+        { type: 'Dense', units: 2 },
+      ]),
+    ).toThrow(/layer "lstm" \(LSTM\): layer class LSTM is not supported/);
+    expect(build([{ type: 'Conv2D', name: 'c', filters: 2, kernel_size: 3, padding: 'causal' }, { type: 'Flatten' }, { type: 'Dense', units: 2 }])).toThrow(
+      /layer "c" \(Conv2D\): padding "causal" is not supported/,
+    );
+    expect(build([{ type: 'Conv2D', name: 'big', filters: 2, kernel_size: 9 }, { type: 'Flatten' }, { type: 'Dense', units: 2 }])).toThrow(/layer "big" \(Conv2D\): a window of 9/);
+    expect(
+      build(
+        [
+          { type: 'Dense', units: 3 },
+          { type: 'Add', name: 'sum', inputs: ['dense', 'input'] },
+          { type: 'Dense', units: 2 },
+        ],
+        [4],
+      ),
+    ).toThrow(/layer "sum" \(Add\): inputs must have one shape/);
+    expect(build([{ type: 'Flatten' }, { type: 'Dense', name: 'out', units: 2, activation: 'sigmoid' }])).toThrow(/layer "out" \(Dense\).*sigmoid/);
+    expect(build([{ type: 'Flatten' }, { type: 'Dropout', name: 'last', rate: 0.2 }])).toThrow(/layer "last" \(Dropout\) is the model's output and is not a Dense layer/);
   });
 });

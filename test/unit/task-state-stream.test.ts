@@ -16,8 +16,19 @@ import type { TrainerState } from '../../worker/trainer.js';
 const bits = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 const tensorBytes = (t: TensorMessage) => Buffer.from(t.data!.buffer, t.data!.byteOffset, t.data!.byteLength);
 
-/** An MLP of 32 features with two hidden layers: kernels of 2048 and 2048 entries, 5 classes. */
-const SPEC: ModelSpec = buildModelSpec({ arch: 'mlp', hidden: [64, 32] }, [32]);
+/** 32 features, two hidden layers (kernels of 2048 and 2048 entries) with a BatchNormalization between
+ *  them (whose moving statistics travel as the task's), 5 classes. */
+const SPEC: ModelSpec = buildModelSpec(
+  {
+    layers: [
+      { type: 'Dense', name: 'dense0', units: 64, activation: 'relu' },
+      { type: 'BatchNormalization', name: 'bn' },
+      { type: 'Dense', name: 'dense1', units: 32, activation: 'relu' },
+      { type: 'Dense', name: 'head', units: 5 },
+    ],
+  },
+  [32],
+);
 const CLASSES = 5;
 const ADAM = trainSchema.parse({ optimizer: { type: 'adam', lr: 0.01 } });
 const SGD = trainSchema.parse({ optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9 } });
@@ -59,6 +70,7 @@ function trainerState(options: { support: boolean; optimizer: 'sgd' | 'adam'; cl
       seed + 300,
       'sparseOpt',
     ),
+    stats: SPEC.stats.map((t, i) => values(t.size, seed + 400 + i, 'stats')),
   };
 }
 
@@ -300,7 +312,7 @@ describe('the assembler refuses a state that does not fit the layout', () => {
     const state = { ...trainerState({ support: false, optimizer: 'adam' }), sparseOptimizer: null };
     const err = refusal(wireParts(message(state), 1024));
     expect(err.code).toBe(ErrorCode.SHAPE);
-    expect(err.message).toMatch(/^task state, sparseOptimizer: the message ends after 0 of the 8 tensors: tensor "dense0\/kernel" is incomplete/);
+    expect(err.message).toMatch(/^task state, sparseOptimizer: the message ends after 0 of the 12 tensors: tensor "dense0\/kernel" is incomplete/);
   });
 
   it('a section cut short: the head kernel without its bias', () => {

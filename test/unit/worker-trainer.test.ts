@@ -56,16 +56,7 @@ describe('task trainer', () => {
     const H = head.map((h, i) => tf.tensor(h, i === 0 ? [spec.featureSize, data.classes] : [data.classes]));
     const n = W.length;
     const loss = (ws: tf.Tensor[], ss: tf.Tensor[]) =>
-      crossEntropy(
-        logits(
-          spec,
-          ws.map((w, i) => tf.add(w, ss[i])),
-          H,
-          x,
-        ),
-        y,
-        data.classes,
-      );
+      crossEntropy(logits(spec, { shared: ws.map((w, i) => tf.add(w, ss[i])), head: H, stats: [] }, x, { training: true, statsOut: [] }), y, data.classes);
     const gW = tf.grads((...ws: tf.Tensor[]) => loss(ws, S))(W);
     const gS = tf.grads((...ss: tf.Tensor[]) => loss(W, ss))(S);
     for (let i = 0; i < n; i++) {

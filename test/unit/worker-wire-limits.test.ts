@@ -75,6 +75,7 @@ describe('frame limits', () => {
         head: heads.map((h) => zeros(h.size)),
         headOptimizer: { type: 'adam', step: 4, slots: [heads.map((h) => zeros(h.size)), heads.map((h) => zeros(h.size))] },
         sparseOptimizer: { type: 'adam', step: 4, slots: [spec.shared.map((t) => zeros(t.size)), spec.shared.map((t) => zeros(t.size))] },
+        stats: spec.stats.map((t) => zeros(t.size)),
       },
       {},
     );
