@@ -24,7 +24,7 @@
 // (wall times, then CPU times, which other processes' load inflates less).
 // Progress and reasons for skipped backends or failing rows go to stderr.
 import * as tf from '@tensorflow/tfjs-core';
-import { runConfigSchema, type RunConfig } from '../config/schema.js';
+import type { RunConfig } from '../config/schema.js';
 import { loadTaskData } from '../data/tasks.js';
 import { initBackend } from '../model/backend.js';
 import { crossEntropy, logits } from '../model/forward.js';
@@ -34,7 +34,9 @@ import { TaskTrainer } from '../worker/trainer.js';
 import { exitOnError } from './args.js';
 import { median } from './median.js';
 import { parseArgs, type Arch, type BackendName, type BenchOptions } from './step-args.js';
+import { benchConfig } from './step-models.js';
 import { formatProfile, profileRound } from './step-profile.js';
+import { formatForwardTable, formatTable, toJson } from './step-table.js';
 import { hasReference, referenceLogits } from './step-reference.js';
 
 // Importable from bench/step.js as before the options and the profile moved to their own modules.
@@ -42,6 +44,8 @@ export { median } from './median.js';
 export { DEFAULT_OPTIONS, parseArgs, type Arch, type BackendName, type BenchOptions } from './step-args.js';
 export { formatProfile, profileRound, type KernelCost, type RoundProfile } from './step-profile.js';
 export { hasReference, referenceLogits, REFERENCE_MODELS, type ReferenceModel } from './step-reference.js';
+export { benchConfig, RESNET_LAYERS } from './step-models.js';
+export { formatForwardTable, formatTable, toJson } from './step-table.js';
 
 /** How the forward pass is computed: the layer graph (model/forward.ts, what the trainer runs) or the
  *  hand-written functional reference (bench/step-reference.ts; mlp and lenet5 only). */
@@ -76,49 +80,6 @@ export interface ForwardBackwardRow {
   graph_over_functional: number | null;
   /** The same ratio of the CPU times, which the machine's load (waiting for a core) inflates less. */
   graph_over_functional_cpu: number | null;
-}
-
-/** A small ResNet-style network for 28 x 28 x 1 images: a 3 x 3 stem, one residual block of two 3 x 3
- *  convolutions (BatchNormalization after each, the block's input added back before the last ReLU), a
- *  stride-2 3 x 3 convolution to 32 channels, global average pooling and the Dense softmax head. */
-export const RESNET_LAYERS: Record<string, unknown>[] = [
-  ...convBn('stem', 16, 1),
-  { type: 'Activation', name: 'stem_relu', activation: 'relu' },
-  ...convBn('block_conv1', 16, 1),
-  { type: 'Activation', name: 'block_relu1', activation: 'relu' },
-  ...convBn('block_conv2', 16, 1),
-  { type: 'Add', name: 'block_add', inputs: ['block_conv2_bn', 'stem_relu'] },
-  { type: 'Activation', name: 'block_relu2', activation: 'relu' },
-  ...convBn('down', 32, 2),
-  { type: 'Activation', name: 'down_relu', activation: 'relu' },
-  { type: 'GlobalAveragePooling2D', name: 'pool' },
-  { type: 'Dense', name: 'head', units: 10, activation: 'softmax' },
-];
-
-/** A 3 x 3 'same' convolution without bias, then BatchNormalization (`<name>_bn`). */
-function convBn(name: string, filters: number, strides: number): Record<string, unknown>[] {
-  return [
-    { type: 'Conv2D', name, filters, kernel_size: 3, strides, padding: 'same', use_bias: false, kernel_initializer: 'he_normal' },
-    { type: 'BatchNormalization', name: `${name}_bn` },
-  ];
-}
-
-function modelOf(arch: Arch): Record<string, unknown> {
-  if (arch === 'mlp') return { arch: 'mlp', hidden: [256, 256] };
-  if (arch === 'lenet5') return { arch: 'lenet5' };
-  return { name: 'resnet', layers: RESNET_LAYERS };
-}
-
-/** The run config of one benchmark: one mnist task, hybrid (sparsity on), Adam, the model at this batch.
- *  `steps` is large so that every timed round falls in the dense warm-up: the S_t update is dense there,
- *  the costliest phase of a step. `task` names the task (trainers alive together need distinct names). */
-export function benchConfig(arch: Arch, batch: number, task = 'digits'): RunConfig {
-  return runConfigSchema.parse({
-    seed: 0,
-    model: modelOf(arch),
-    tasks: [{ name: task, dataset: { source: 'mnist', train: 4096, test: 64 } }],
-    train: { steps: 1_000_000, batch_size: batch, optimizer: { type: 'adam', lr: 1e-3 }, lr_schedule: 'constant', baseline: false },
-  });
 }
 
 /** A hybrid TaskTrainer for task 0 of `config`, holding W initialised as the coordinator does. */
@@ -370,81 +331,6 @@ export async function benchSteps(opts: BenchOptions, log: (line: string) => void
 }
 
 /** Cells as aligned columns; a failure's note (in column `failAt`) does not widen its column. */
-function columns(header: string[], body: string[][], failAt: number): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (i === failAt && b[i].startsWith('fails') ? 0 : b[i].length))));
-  return [header, ...body]
-    .map((cells) =>
-      cells
-        .map((c, i) => c.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
-
-const fixed = (x: number | null): string => (x === null ? '-' : x.toFixed(2));
-const kernelsCell = (r: { backend: BackendName; kernels: boolean }): string => (r.backend === 'wasm' ? (r.kernels ? 'on' : 'off') : '-');
-
-export function formatTable(rows: readonly Measured[]): string {
-  const header = ['model', 'batch', 'backend', 'kernels', 'steps', 'median ms', 'min ms', 'cpu ms', 'samples/s', 'fwd+bwd ms'];
-  const body = rows.map((r) => [
-    r.model,
-    String(r.batch),
-    r.backend,
-    kernelsCell(r),
-    String(r.steps),
-    r.median_ms === null ? `fails: ${r.note ?? '?'}` : r.median_ms.toFixed(2),
-    fixed(r.min_ms),
-    fixed(r.cpu_ms),
-    r.samples_per_second === null ? '-' : String(r.samples_per_second),
-    fixed(r.forward_backward_ms),
-  ]);
-  return columns(header, body, 5);
-}
-
-/** The second table: the bare forward + backward by each path, a model's paths on adjacent lines. */
-export function formatForwardTable(rows: readonly Measured[]): string {
-  const header = ['model', 'batch', 'backend', 'kernels', 'forward', 'steps', 'median ms', 'min ms', 'cpu ms', 'samples/s', 'graph/functional', 'cpu'];
-  const body = rows.flatMap((r) =>
-    r.forward_backward.map((f) => [
-      f.model,
-      String(f.batch),
-      f.backend,
-      kernelsCell(f),
-      f.forward,
-      String(r.steps),
-      f.median_ms === null ? `fails: ${r.note ?? '?'}` : f.median_ms.toFixed(2),
-      fixed(f.min_ms),
-      fixed(f.cpu_ms),
-      f.samples_per_second === null ? '-' : String(f.samples_per_second),
-      f.graph_over_functional === null ? '-' : f.graph_over_functional.toFixed(3),
-      f.graph_over_functional_cpu === null ? '-' : f.graph_over_functional_cpu.toFixed(3),
-    ]),
-  );
-  return columns(header, body, 6);
-}
-
-export function toJson(rows: readonly Measured[]): { rows: StepRow[]; forward_backward: ForwardBackwardRow[] } {
-  return {
-    rows: rows.map(({ model, batch, backend, kernels, forward, median_ms, samples_per_second }) => ({ model, batch, backend, kernels, forward, median_ms, samples_per_second })),
-    forward_backward: rows.flatMap((r) =>
-      r.forward_backward.map(({ model, batch, backend, kernels, forward, median_ms, min_ms, cpu_ms, samples_per_second, graph_over_functional, graph_over_functional_cpu }) => ({
-        model,
-        batch,
-        backend,
-        kernels,
-        forward,
-        median_ms,
-        min_ms,
-        cpu_ms,
-        samples_per_second,
-        graph_over_functional,
-        graph_over_functional_cpu,
-      })),
-    ),
-  };
-}
-
 async function main(argv: readonly string[]): Promise<void> {
   const opts = parseArgs(argv);
   tf.env().set('PROD', true); // no banners: stdout carries only the table or the JSON

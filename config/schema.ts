@@ -2,55 +2,29 @@
 // sends it to each worker in the welcome). Every object is strict, so a misspelt key is an error, not a
 // silently ignored setting.
 import { z } from 'zod';
+import {
+  arrayCount,
+  fraction,
+  LAPSE_HEARTBEATS,
+  MAX_ARRAY_ENTRIES,
+  MAX_ARRAY_ENTRIES_TEXT,
+  MAX_CHUNK_BYTES,
+  MAX_HEARTBEAT_SECONDS,
+  MAX_ROUND_TIMEOUT_SECONDS,
+  MIN_CHUNK_BYTES,
+  MIN_HEARTBEAT_SECONDS,
+  positiveInt,
+  tooLarge,
+  tooSmall,
+} from './bounds.js';
+import { modelSchema } from './model-schema.js';
 import { csvDatasetSchema, imagesDatasetSchema, moduleDatasetSchema, npyDatasetSchema, userDatasetProblems } from './user-datasets.js';
 
 /** The largest tensor payload of one frame unless distributed.chunk_bytes says otherwise: 4 MiB. */
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
 
-// ---- limits that come from the machine, not from taste ----
-
-/** The longest delay Node's setTimeout/setInterval take: 2^31-1 ms (about 24.8 days). A longer one is
- *  clamped to 1 ms with a warning, which turns a heartbeat or a deadline into a busy loop. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-/** A worker silent for this many heartbeats has lapsed (config/settings.ts, lapseMs). */
-export const LAPSE_HEARTBEATS = 3;
-/** The round driver arms the deadline timer this many ms after the deadline (coordinator/round-driver.ts). */
-export const DEADLINE_SLACK_MS = 5;
-/** The longest heartbeat, in whole seconds, whose lapse (LAPSE_HEARTBEATS of them) is still a valid timer delay. */
-export const MAX_HEARTBEAT_SECONDS = Math.floor(MAX_TIMER_MS / (LAPSE_HEARTBEATS * 1000));
-/** The longest round deadline, in whole seconds, whose timer (deadline + slack) Node still takes. */
-export const MAX_ROUND_TIMEOUT_SECONDS = Math.floor((MAX_TIMER_MS - DEADLINE_SLACK_MS) / 1000);
-/** The shortest heartbeat: heartbeats are timed in whole ms, and Node fires a delay below 1 ms after 1 ms. */
-export const MIN_HEARTBEAT_SECONDS = 0.001;
-/**
- * The most entries one array may hold, be it a tensor, a batch or a data set: 2^30, 4 GiB as float32.
- * V8 (Node 20) refuses typed arrays over 2^32 elements ("Invalid typed array length"), and tfjs' wasm
- * backend addresses 4 GiB of memory in all, so 2^30 float32 entries is the most any backend here holds.
- */
-export const MAX_ARRAY_ENTRIES = 2 ** 30;
-/** MAX_ARRAY_ENTRIES as the messages write it. */
-export const MAX_ARRAY_ENTRIES_TEXT = '2^30 = 1073741824 entries (4 GiB as float32)';
-/** The smallest distributed.chunk_bytes: a piece of a tensor must carry whole float32 entries, and the
- *  tensor streams (compression/tensor-stream.ts, pieceEntries) take no less than 1 KiB. */
-export const MIN_CHUNK_BYTES = 1024;
-/** The largest distributed.chunk_bytes: a frame carries up to two chunks and is held whole in memory on
- *  both sides (the coordinator admits frames of twice that), and a worker must accept a welcome of two
- *  chunks before it knows its run's chunk size, so this bounds what any coordinator can make a worker
- *  hold (worker/wire-limits.ts). Past a few MiB a bigger chunk gains nothing. */
-export const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
-
-/** A zod error option for a bound: the value given, the limit and why there is one. */
-function tooLarge(limit: number | string, why: string) {
-  return { error: (issue: { input?: unknown }) => `${String(issue.input)} is too large: at most ${limit}; ${why}` };
-}
-function tooSmall(limit: number | string, why: string) {
-  return { error: (issue: { input?: unknown }) => `${String(issue.input)} is too small: at least ${limit}; ${why}` };
-}
-
-const positiveInt = z.number().int().positive();
-/** A count of entries that ends up as the length of one array (a tensor dimension, a data set size). */
-const arrayCount = (what: string) => positiveInt.max(MAX_ARRAY_ENTRIES, tooLarge(MAX_ARRAY_ENTRIES_TEXT, `${what}, and one array holds at most that`));
-const fraction = z.number().min(0).max(1);
+export * from './bounds.js';
+export { mergeSchema, modelSchema } from './model-schema.js';
 
 // A synthetic teacher task: inputs are Gaussian, labels come from a teacher whose weights are a shared
 // dense part (from `teacher_seed`, the same for every task that names it) plus a sparse task part
@@ -124,30 +98,6 @@ export const taskSchema = z.strictObject({
   /** Aggregation weight lambda_t of this task's gradient for the shared weights. */
   weight: z.number().positive().default(1),
 });
-
-/** The head's layer name(s), when not the model's last Dense layer. */
-const headNames = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
-
-/** One layer of a layer list, Keras-like: its class, name and inputs, and its Keras arguments beside them
- *  (checked by the model graph, which knows each class). */
-const layerEntrySchema = z.looseObject({ type: z.string().min(1), name: z.string().min(1).optional(), inputs: z.array(z.string().min(1)).min(1).optional() });
-
-/** How `from` with one file per task starts W: the element-wise mean or median of the tasks' weights, or
- *  one task's model (by index) as the anchor. */
-export const mergeSchema = z.union([z.enum(['mean', 'median']), z.strictObject({ anchor: z.number().int().min(0) })]);
-
-/** The built-in networks, by name. */
-const builtinModelSchema = z.discriminatedUnion('arch', [
-  z.strictObject({ arch: z.literal('mlp'), hidden: z.array(arrayCount("a layer's bias has one entry per unit (and its kernel inputs x units)")).min(1).default([256, 256]) }),
-  z.strictObject({ arch: z.literal('lenet5') }),
-]);
-
-/** A built-in network, a layer list, or model files (one for all tasks, or one per task). */
-export const modelSchema = z.union([
-  builtinModelSchema,
-  z.strictObject({ name: z.string().min(1).optional(), layers: z.array(layerEntrySchema).min(1), head: headNames.optional() }),
-  z.strictObject({ from: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]), head: headNames.optional(), merge: mergeSchema.default('mean') }),
-]);
 
 export const optimizerSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('sgd'), lr: z.number().positive(), momentum: z.number().min(0).lt(1).default(0.9) }),
