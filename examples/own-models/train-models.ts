@@ -8,9 +8,13 @@
 // from the set's run config and loaded by the same function (launch/train.ts loadAllTasks), so the test
 // split every original model is evaluated on here is the one the run evaluates it on.
 //
-//   npm run example:own-models                     both sets, the defaults (a few minutes on 2 cores)
-//   npm run example:own-models -- --steps 3000     longer training; see --help for the options
+//   npm run example:own-models                     both sets with the defaults, one process per set (tfjs'
+//                                                  wasm backend is single-threaded): about 5 minutes on 2 cores
+//   npm run example:own-models -- --steps 3000     longer training; --help lists the options
 //   npx hybrid train --config examples/own-models/common.json --out runs/own-common
+//
+// The run configs fine-tune for 375 steps (train.steps), a quarter of each model's 1,500 (--steps): change
+// them together.
 //
 // Writes <out>/<set>/<task>/model.json + weights.bin and <out>/<set>/summary.json (each model's test
 // accuracy and the optimizer steps it trained).

@@ -29,18 +29,20 @@ interface Options {
   out: string;
 }
 
-function count(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
+function integer(min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`must be an integer of at least ${min}`);
+    return n;
+  };
 }
 
 function parseOptions(argv: readonly string[]): Options {
   const program = new Command('write-data')
     .description('Write Fashion-MNIST examples as a PNG class-folder tree and as CSV tables, for images.json and csv.json.')
-    .option('--train <n>', 'training examples (a seeded subset of the IDX training file)', count, 600)
-    .option('--test <n>', 'test examples (a seeded subset of t10k)', count, 200)
-    .option('--seed <n>', 'seed of the subsets', count, 1)
+    .option('--train <n>', 'training examples (a seeded subset of the IDX training file)', integer(1), 600)
+    .option('--test <n>', 'test examples (a seeded subset of t10k)', integer(1), 200)
+    .option('--seed <n>', 'seed of the subsets', integer(0), 1)
     .option('--fashion <dir>', 'the Fashion-MNIST IDX directory', FASHION_MNIST_DIR)
     .option('--out <dir>', 'where the data goes', 'examples/own-models/data')
     .allowExcessArguments(false);
