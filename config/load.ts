@@ -98,9 +98,17 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string[] {
           ? issue.errors.flatMap((branch) => (branch[0] as z.core.$ZodIssueInvalidValue).values)
           : undefined;
       if (literals) return [`${at}: got ${JSON.stringify(rawAt(raw, issue.path))}; expected one of ${literals.map((l) => JSON.stringify(l)).join(', ')}`];
-      // A union of object forms (model: built-in, layer list, model file): the form that came closest,
-      // the one with fewest problems, speaks for the value.
-      const closest = [...issue.errors].sort((a, b) => a.length - b.length)[0];
+      // A union of object forms (model: built-in, layer list, model file): the form the value is closest
+      // to speaks for it: the one missing fewest of its keys, then with the fewest problems. When every
+      // form misses a key the value has none of the forms' keys: name them.
+      const value = rawAt(raw, issue.path);
+      const missing = (branch: z.core.$ZodIssue[]) => branch.filter((i) => rawAt(value, i.path) === undefined && (i.code === 'invalid_type' || i.code === 'invalid_union')).length;
+      const ranked = [...issue.errors].sort((a, b) => missing(a) - missing(b) || a.length - b.length);
+      if (ranked.length > 1 && ranked.every((branch) => missing(branch) > 0)) {
+        const keys = ranked.flatMap((branch) => branch.filter((i) => rawAt(value, i.path) === undefined).map((i) => JSON.stringify(String(i.path[0] ?? ''))));
+        return [`${at}: give one of ${[...new Set(keys)].join(', ')}`];
+      }
+      const closest = ranked[0];
       if (closest && closest.length > 0) return closest.flatMap((inner) => describeIssue({ ...inner, path: [...issue.path, ...inner.path] }, raw));
       return [`${at}: ${issue.message}`];
     }
@@ -127,6 +135,16 @@ function knownKeysAt(schema: z.ZodType, path: Path, raw: unknown): string[] | un
 
 function unwrap(node: z.ZodType | undefined, value: unknown): z.ZodType | undefined {
   while (node instanceof z.ZodDefault || node instanceof z.ZodOptional) node = node.unwrap() as z.ZodType;
+  // A union of object forms: the form sharing the most keys with the value.
+  if (node instanceof z.ZodUnion && !(node instanceof z.ZodDiscriminatedUnion)) {
+    const keys = typeof value === 'object' && value !== null ? Object.keys(value) : [];
+    const shared = (option: z.ZodType): number => {
+      const form = unwrap(option, value);
+      return form instanceof z.ZodObject ? keys.filter((k) => k in form.shape).length : -1;
+    };
+    const best = [...(node.options as z.ZodType[])].sort((a, b) => shared(b) - shared(a))[0];
+    return best ? unwrap(best, value) : node;
+  }
   if (node instanceof z.ZodDiscriminatedUnion) {
     const tag = rawAt(value, [node.def.discriminator]);
     return (node.options as z.ZodType[]).find((option) => {

@@ -1,5 +1,5 @@
 // One task of a bundle as a standard TF.js LayersModel directory (model.json + weights.bin): the model's
-// own layers and names, the backbone with weights W + S_t, the task's head (its last layer sized to the
+// own layers and names (Sequential for a chain of layers, functional otherwise), the backbone with weights W + S_t, the task's head (its last layer sized to the
 // task's classes) and statistics, loadable with tf.loadLayersModel anywhere. Written by hand so that
 // exporting needs no tensor library; the layers are those model/forward.ts runs.
 import { join, resolve } from 'node:path';
@@ -37,11 +37,14 @@ export function exportTfjsLayersModel(bundle: Bundle, task: string, outDir: stri
   headSpec(spec, t.classes).forEach((x, i) => byName.set(x.name, t.head[i]));
   spec.stats.forEach((x, i) => byName.set(x.name, t.stats[i]));
 
+  // A chain (each layer taking the one before) is written as a Sequential model, as Keras and TF.js write
+  // one; any other graph as a functional one.
+  const chain = spec.layers.every((l, i) => (i === 0 ? l.inputs.length === 0 : l.inputs.length === 1 && l.inputs[0] === spec.layers[i - 1].name));
   const layers = spec.layers.map((layer) => ({
-    name: layer.name,
+    ...(chain ? {} : { name: layer.name }),
     class_name: layer.className,
     config: exportedConfig(spec, layer, t.classes, spec.inputShape),
-    inbound_nodes: layer.inputs.length === 0 ? [] : [layer.inputs.map((i) => [i, 0, 0, {}])],
+    ...(chain ? {} : { inbound_nodes: layer.inputs.length === 0 ? [] : [layer.inputs.map((i) => [i, 0, 0, {}])] }),
   }));
   // Every weight in layer order, with the head's last layer sized to the task's classes.
   const headShapes = new Map(headSpec(spec, t.classes).map((h) => [h.name, h.shape]));
@@ -72,8 +75,8 @@ export function exportTfjsLayersModel(bundle: Bundle, task: string, outDir: stri
     generatedBy: 'hybrid (model/export-tfjs.ts)',
     convertedBy: `hybrid ${BUNDLE_FORMAT} v${BUNDLE_VERSION} -> tfjs layers-model`,
     modelTopology: {
-      class_name: 'Model',
-      config: { name: `${spec.name}_${task}`, layers, input_layers: [[input.name, 0, 0]], output_layers: [[output.name, 0, 0]] },
+      class_name: chain ? 'Sequential' : 'Model',
+      config: { name: `${spec.name}_${task}`, layers, ...(chain ? {} : { input_layers: [[input.name, 0, 0]], output_layers: [[output.name, 0, 0]] }) },
       keras_version: KERAS_VERSION,
       backend: 'tensor_flow.js',
     },

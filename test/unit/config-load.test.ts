@@ -18,6 +18,15 @@ function configError(fn: () => unknown): ConfigError {
 }
 
 describe('parseRunConfig', () => {
+  it.each([
+    [{ arch: 'mlp', hiden: [32] }, 'model.hiden: unknown key (did you mean "hidden"?)'],
+    [{ layers: [{ type: 'Dense', units: 3 }], haed: 'x' }, 'model.haed: unknown key (did you mean "head"?)'],
+    [{ from: 'a.json', merge: 'avg' }, 'model.merge: Invalid option: expected one of "mean"|"median"'],
+    [{}, 'model: give one of "arch", "layers", "from"'],
+  ])('names what is wrong with a model section in the form it is closest to: %j', (model, problem) => {
+    expect(configError(() => parseRunConfig({ ...minimal(), model }, 'run.json')).problems).toEqual([problem]);
+  });
+
   it('fills in every default', () => {
     const cfg = parseRunConfig(minimal(), 'test');
     expect(cfg.seed).toBe(0);

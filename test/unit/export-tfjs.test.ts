@@ -73,7 +73,9 @@ describe.each(models)('TF.js export of %s', (label, spec) => {
     const names = json.weightsManifest[0].weights.map((w: { name: string }) => w.name) as string[];
     expect([...names].sort()).toEqual([...spec.shared, ...headSpec(spec, classes), ...spec.stats].map((t) => t.name).sort());
     // The model's own layer names, in its order.
-    expect(json.modelTopology.config.layers.map((l: { name: string }) => l.name)).toEqual(spec.layers.map((l) => l.name));
+    expect(json.modelTopology.config.layers.map((l: { config: { name: string } }) => l.config.name)).toEqual(spec.layers.map((l) => l.name));
+    // A chain of layers is written as Keras writes one, Sequential; a graph with a skip as a functional model.
+    expect(json.modelTopology.class_name).toBe(label === 'resnet' ? 'Model' : 'Sequential');
     const layers = json.modelTopology.config.layers as { class_name: string; config: { activation?: string; units?: number } }[];
     expect(layers[0].class_name).toBe('InputLayer');
     expect(layers.at(-1)).toMatchObject({ class_name: 'Dense', config: { activation: 'softmax', units: classes } });
