@@ -79,7 +79,17 @@ export const op = {
 /** Block type "no result". */
 const EMPTY = 0x40;
 
-function unsignedLeb(value: number): number[] {
+/** A SIMD instruction's bytes: the prefix 0xfd, then its opcode as an unsigned LEB128. Kernels emit
+ *  these raw, beside the scalar ops of `op`. */
+export function simd(code: number): number[] {
+  return [0xfd, ...unsignedLeb(code)];
+}
+
+/** v128.load / v128.store at address + offset (alignment as a power of two: 2 is 4 bytes). */
+export const v128Load = (offset: number, align = 2): number[] => [...simd(0x00), align, ...unsignedLeb(offset)];
+export const v128Store = (offset: number, align = 2): number[] => [...simd(0x0b), align, ...unsignedLeb(offset)];
+
+export function unsignedLeb(value: number): number[] {
   if (!Number.isInteger(value) || value < 0) throw new Error(`wasm-asm: ${value} is not an unsigned integer`);
   const out: number[] = [];
   do {

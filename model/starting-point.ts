@@ -113,10 +113,16 @@ export function initialShared(config: Pick<RunConfig, 'model' | 'seed'>, spec: M
 }
 
 /** Where task `index` (of `classes` classes) starts against `shared` (W when it joins); null without model
- *  files. A file whose head has other classes than the task leaves the head to the trainer's draw. */
-export function taskStart(config: Pick<RunConfig, 'model' | 'tasks' | 'sparsity'>, spec: ModelSpec, index: number, classes: number, shared: readonly Float32Array[]): TaskStart | null {
+ *  files. `models`: the config's files as fileModels reads them, when the caller has them already. A file whose head has other classes than the task leaves the head to the trainer's draw. */
+export function taskStart(
+  config: Pick<RunConfig, 'model' | 'tasks' | 'sparsity'>,
+  spec: ModelSpec,
+  index: number,
+  classes: number,
+  shared: readonly Float32Array[],
+  models: readonly FileModel[] = fileModels(config, spec),
+): TaskStart | null {
   if (!('from' in config.model)) return null;
-  const models = fileModels(config, spec);
   const model = models.length === 1 ? models[0] : models[index];
   const own = models.length > 1;
   if (own && model.classes !== classes) {

@@ -7,7 +7,7 @@
 // rounds to float32 at each store, and so do the kernels (f32 loads promoted to f64x2, f64x2 arithmetic
 // in the same order, f64.sqrt and f64.div being the IEEE operations JavaScript uses, a demotion where
 // JavaScript stores). Wasm never fuses a multiply and an add.
-import { assembleModule, FunctionBuilder, op, type Local, type WasmMemory, type WebAssemblyApi } from '../lib/wasm-asm.js';
+import { assembleModule, FunctionBuilder, op, simd, type Local, type WasmMemory, type WebAssemblyApi } from '../lib/wasm-asm.js';
 
 export interface StepKernels {
   /** sum = fround(w * sum), entries [0, bytes / 4). */
@@ -24,9 +24,8 @@ export interface StepKernels {
   finite(at: number, bytes: number): number;
 }
 
-// SIMD instructions (prefix 0xfd, then the opcode as an unsigned LEB128), emitted as raw bytes. The f64x2
-// kernels keep their vectors on the stack, reloading an operand (from cache) where it is needed twice.
-const simd = (code: number): number[] => [0xfd, ...(code < 0x80 ? [code] : [(code & 0x7f) | 0x80, code >> 7])];
+// SIMD instructions (lib/wasm-asm.ts simd), emitted as raw bytes. The f64x2 kernels keep their vectors on
+// the stack, reloading an operand (from cache) where it is needed twice.
 /** Two f32 at address + offset into the low lanes of a v128 (v128.load64_zero), as f64x2 (promote_low). */
 const load2 = (offset: number): number[] => [...simd(0x5d), 3, offset, ...simd(0x5f)];
 /** f64x2 on the stack to two f32 at address + offset (f32x4.demote_f64x2_zero, v128.store64_lane 0). */

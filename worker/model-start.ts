@@ -17,11 +17,13 @@ export interface StartEvaluation {
 /** Starts `trainer` (task `index`, holding W as `shared`) from the config's model files; null when the
  *  config has none. */
 export function startFromModelFiles(trainer: TaskTrainer, config: RunConfig, spec: ModelSpec, index: number, data: TaskData, shared: readonly Float32Array[]): StartEvaluation | null {
-  const start = taskStart(config, spec, index, trainer.classes, shared);
+  if (!('from' in config.model)) return null;
+  // Each file checked against the spec and its weights put in order once, for the start and the teacher.
+  const models = fileModels(config, spec);
+  const start = taskStart(config, spec, index, trainer.classes, shared, models);
   if (!start) return null;
   trainer.startFrom(start);
   let original: Evaluation | null = null;
-  const models = fileModels(config, spec);
   const teacher = models[models.length === 1 ? 0 : index];
   if (config.train.distill) {
     if (teacher.classes !== trainer.classes)

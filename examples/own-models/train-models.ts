@@ -19,7 +19,7 @@
 // Writes <out>/<set>/<task>/model.json + weights.bin and <out>/<set>/summary.json (each model's test
 // accuracy and the optimizer steps it trained).
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -30,6 +30,7 @@ import type { Split, TaskData } from '../../data/dataset.js';
 import { loadAllTasks } from '../../launch/train.js';
 import { Random } from '../../lib/random.js';
 import { initBackend } from '../../model/backend.js';
+import { fileSaveHandler } from '../../model/files/tfjs-save-handler.js';
 
 const SETS = ['common', 'different'] as const;
 type SetName = (typeof SETS)[number];
@@ -187,23 +188,7 @@ function accuracy(model: tf.LayersModel, data: TaskData): number {
 
 /** model.json (topology and weights manifest) and weights.bin, as tfjs' file:// handler writes them. */
 async function saveModel(model: tf.LayersModel, dir: string): Promise<string> {
-  mkdirSync(dir, { recursive: true });
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const data = artifacts.weightData ?? new ArrayBuffer(0);
-      const bytes = Array.isArray(data) ? Buffer.concat(data.map((b) => new Uint8Array(b))) : new Uint8Array(data);
-      writeFileSync(join(dir, 'weights.bin'), bytes);
-      const json = {
-        modelTopology: artifacts.modelTopology,
-        format: 'layers-model',
-        generatedBy: artifacts.generatedBy,
-        convertedBy: artifacts.convertedBy ?? null,
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
-      };
-      writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
-      return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.byteLength } });
-    }),
-  );
+  await model.save(fileSaveHandler(dir));
   return join(dir, 'model.json');
 }
 

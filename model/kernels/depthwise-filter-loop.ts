@@ -6,7 +6,7 @@
 // row's sums (at most OW products) are then added in float64 (f64x2) to an accumulator in memory, so the
 // result keeps float32 rounding however large the batch. The module is specialised to every size but the
 // batch (the loops unrolled over filter columns and channel vectors) and cached per memory and sizes.
-import { FunctionBuilder, op, webAssembly, type WasmMemory } from '../../lib/wasm-asm.js';
+import { FunctionBuilder, op, simd, v128Load, v128Store, webAssembly, type WasmMemory } from '../../lib/wasm-asm.js';
 import { loops } from './wasm-loops.js';
 
 /** Most channels one pass of the loop covers (eight f32x4 sums); wider tensors take several passes. */
@@ -32,21 +32,6 @@ export interface DepthwiseFilterSizes {
   tapStride: number;
 }
 
-function leb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value = Math.floor(value / 128);
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
-
-// SIMD instructions: prefix 0xfd, then the opcode as an unsigned LEB128 (shared with depthwise-input-loop.ts).
-const simd = (code: number): number[] => [0xfd, ...leb(code)];
-export const v128Load = (offset: number, align = 2): number[] => [...simd(0x00), align, ...leb(offset)];
-export const v128Store = (offset: number, align = 2): number[] => [...simd(0x0b), align, ...leb(offset)];
 const V128_ZERO = [...simd(0x0c), ...Array<number>(16).fill(0)];
 /** The upper two f32 lanes moved to the lower two (i8x16.shuffle of the vector with itself). */
 const HIGH_TO_LOW = [...simd(0x0d), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];

@@ -7,8 +7,8 @@
 // output row adding into dx. Unlike the XNNPACK form (a convolution of dy spread by the stride) it does
 // no work for the stride's zeros, and sums the multiples without a second pass. dx must be zero first.
 // The module is specialised to every size but the batch and cached per memory and sizes.
-import { FunctionBuilder, op, webAssembly, type WasmMemory } from '../../lib/wasm-asm.js';
-import { columnRange, F32X4_ADD, F32X4_MUL, v128Load, v128Store } from './depthwise-filter-loop.js';
+import { FunctionBuilder, op, v128Load, v128Store, webAssembly, type WasmMemory } from '../../lib/wasm-asm.js';
+import { columnRange, F32X4_ADD, F32X4_MUL } from './depthwise-filter-loop.js';
 import { loops } from './wasm-loops.js';
 
 /** Most weight vectors (channels / 4 times the multiplier) the loop holds in locals per tap. */

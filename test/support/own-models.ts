@@ -2,12 +2,13 @@
 // and a BatchNormalization, its layers named; saving it as model.json + weights.bin (what tfjs' file://
 // handler writes) or as a Keras 3 `.keras` file (test/support/keras3-writer.ts); loading a model.json
 // back with tfjs-layers; a few fit steps; and its accuracy and weights by `<layer>/<weight>`.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Split } from '../../data/dataset.js';
 import { type Json, keras3Call, keras3Functional, keras3Input, keras3Layer, kerasTensor, writeKeras3File } from './keras3-writer.js';
+import { fileSaveHandler } from '../../model/files/tfjs-save-handler.js';
 
 /** The layer names of skipModel, in its order. */
 export const SKIP_LAYERS = ['image', 'conv1', 'bn1', 'relu1', 'conv2', 'skip', 'relu2', 'flat', 'head'];
@@ -49,23 +50,7 @@ export function skipModel(options: SkipModelOptions = {}): tfl.LayersModel {
 
 /** Saves `model` as `<dir>/model.json` + `<dir>/weights.bin`, as tfjs' file:// handler does. */
 export async function saveLayersModel(model: tfl.LayersModel, dir: string): Promise<string> {
-  mkdirSync(dir, { recursive: true });
-  await model.save(
-    tf.io.withSaveHandler((artifacts) => {
-      const data = artifacts.weightData ?? new ArrayBuffer(0);
-      const bytes = Array.isArray(data) ? Buffer.concat(data.map((b) => new Uint8Array(b))) : new Uint8Array(data);
-      writeFileSync(join(dir, 'weights.bin'), bytes);
-      const json = {
-        modelTopology: artifacts.modelTopology,
-        format: 'layers-model',
-        generatedBy: artifacts.generatedBy,
-        convertedBy: artifacts.convertedBy ?? null,
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
-      };
-      writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
-      return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.byteLength } });
-    }),
-  );
+  await model.save(fileSaveHandler(dir));
   return join(dir, 'model.json');
 }
 
