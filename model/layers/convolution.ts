@@ -60,16 +60,28 @@ function finish(tf: typeof tfjs, layer: GraphLayer, y: tfjs.Tensor, b: tfjs.Tens
   return activate(tf, activationName(layer.config.activation), b ? tf.add(y, b) : y);
 }
 
+/** What every convolution checks first: one image input, its window and activation. */
+function convolutionInput(layer: GraphLayer, inputShapes: number[][]) {
+  requireInputs(inputShapes, 1);
+  const [h, w, cin] = imageShape(inputShapes[0]);
+  const win = windowOf(layer);
+  activationName(layer.config.activation);
+  const [kh, kw] = win.kernel;
+  return { h, w, cin, win, kh, kw };
+}
+
+/** The depthwise kernel [kh, kw, cin, multiplier] of DepthwiseConv2D and SeparableConv2D. */
+function depthwiseKernel(layer: GraphLayer, kh: number, kw: number, cin: number, multiplier: number): WeightDecl {
+  const init = initializer(layer.config.depthwise_initializer, 'glorot', 'depthwise_initializer');
+  return { name: 'depthwise_kernel', shape: [kh, kw, cin, multiplier], init, fanIn: kh * kw * cin, fanOut: kh * kw * multiplier, role: 'param' };
+}
+
 export const conv2d: LayerKind = {
   className: 'Conv2D',
   build(layer, inputShapes) {
-    requireInputs(inputShapes, 1);
-    const [h, w, cin] = imageShape(inputShapes[0]);
-    const win = windowOf(layer);
+    const { h, w, cin, win, kh, kw } = convolutionInput(layer, inputShapes);
     if ((layer.config.groups ?? 1) !== 1) throw new LayerError(`groups ${JSON.stringify(layer.config.groups)} is not supported; use 1`);
     const filters = positiveInt(layer.config, 'filters');
-    activationName(layer.config.activation);
-    const [kh, kw] = win.kernel;
     const fanIn = kh * kw * cin;
     const fanOut = kh * kw * filters;
     const weights: WeightDecl[] = [
@@ -88,16 +100,9 @@ export const conv2d: LayerKind = {
 export const depthwiseConv2d: LayerKind = {
   className: 'DepthwiseConv2D',
   build(layer, inputShapes) {
-    requireInputs(inputShapes, 1);
-    const [h, w, cin] = imageShape(inputShapes[0]);
-    const win = windowOf(layer);
+    const { h, w, cin, win, kh, kw } = convolutionInput(layer, inputShapes);
     const multiplier = positiveInt(layer.config, 'depth_multiplier', 1);
-    activationName(layer.config.activation);
-    const [kh, kw] = win.kernel;
-    const fanIn = kh * kw * cin;
-    const fanOut = kh * kw * multiplier;
-    const init = initializer(layer.config.depthwise_initializer, 'glorot', 'depthwise_initializer');
-    const weights: WeightDecl[] = [{ name: 'depthwise_kernel', shape: [kh, kw, cin, multiplier], init, fanIn, fanOut, role: 'param' }, ...bias(layer, cin * multiplier, fanIn, fanOut)];
+    const weights = [depthwiseKernel(layer, kh, kw, cin, multiplier), ...bias(layer, cin * multiplier, kh * kw * cin, kh * kw * multiplier)];
     return { outputShape: [...outputSize(win, h, w), cin * multiplier], weights };
   },
   apply(layer, { tf, inputs, weights }) {
@@ -110,23 +115,12 @@ export const depthwiseConv2d: LayerKind = {
 export const separableConv2d: LayerKind = {
   className: 'SeparableConv2D',
   build(layer, inputShapes) {
-    requireInputs(inputShapes, 1);
-    const [h, w, cin] = imageShape(inputShapes[0]);
-    const win = windowOf(layer);
+    const { h, w, cin, win, kh, kw } = convolutionInput(layer, inputShapes);
     const multiplier = positiveInt(layer.config, 'depth_multiplier', 1);
     const filters = positiveInt(layer.config, 'filters');
-    activationName(layer.config.activation);
-    const [kh, kw] = win.kernel;
     const mid = cin * multiplier;
     const weights: WeightDecl[] = [
-      {
-        name: 'depthwise_kernel',
-        shape: [kh, kw, cin, multiplier],
-        init: initializer(layer.config.depthwise_initializer, 'glorot', 'depthwise_initializer'),
-        fanIn: kh * kw * cin,
-        fanOut: kh * kw * multiplier,
-        role: 'param',
-      },
+      depthwiseKernel(layer, kh, kw, cin, multiplier),
       {
         name: 'pointwise_kernel',
         shape: [1, 1, mid, filters],
