@@ -3,7 +3,8 @@
 // worker/ or the exporter. Errors a user can fix are printed as one clear message, without a stack.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BUILTIN_CONFIG_NAME, builtinConfig } from './config/builtin.js';
-import { ConfigError, loadRunConfig } from './config/load.js';
+import { MAX_REPLICAS } from './config/bounds.js';
+import { ConfigError, loadRunConfig, parseRunConfig } from './config/load.js';
 import type { RunConfig } from './config/schema.js';
 import { DataError } from './data/dataset.js';
 import { BACKEND_REQUESTS, initBackend, type BackendRequest } from './model/backend.js';
@@ -17,7 +18,7 @@ import { exportRun } from './launch/export.js';
 import { tellParent } from './launch/local-channel.js';
 import { runLocal } from './launch/local.js';
 import { evaluate, predict } from './launch/predict.js';
-import { runWorker } from './launch/worker.js';
+import { runWorker, type ReplicaClaim } from './launch/worker.js';
 import { stderrLog } from './launch/progress.js';
 import { runTrain } from './launch/train.js';
 import { versionLine } from './launch/version.js';
@@ -30,6 +31,22 @@ function readConfig(path: string | undefined): RunConfig {
 
 function backendOption(): Option {
   return new Option('--backend <name>', 'tensor backend').choices(BACKEND_REQUESTS).default('auto');
+}
+
+function replicaCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_REPLICAS) throw new InvalidArgumentError(`expected a whole number of workers per task from 1 to ${MAX_REPLICAS}`);
+  return n;
+}
+
+/** `I/N`: slot I (0 to N-1) of N replicas. */
+function replicaClaim(value: string): ReplicaClaim {
+  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError(`"${value}" is not I/N (this worker's slot I, from 0, of N replicas; for example 0/2)`);
+  const [index, count] = [Number(m[1]), Number(m[2])];
+  if (count < 1 || count > MAX_REPLICAS) throw new InvalidArgumentError(`${count} replicas: give 1 to ${MAX_REPLICAS}`);
+  if (index >= count) throw new InvalidArgumentError(`slot ${index} is outside ${count} replicas: I goes from 0 to ${count - 1}`);
+  return { index, count };
 }
 
 function nonNegativeInt(value: string): number {
@@ -128,13 +145,18 @@ program
   .option('--config <file>', 'run config (JSON); without it, a built-in run on the mnist package')
   .option('--out <dir>', 'run directory (default: runs/local-<time>)')
   .option('--json', 'print the result as one JSON object on stdout')
+  .option('--replicas <n>', "workers per task (each task's replicas in the run config, else 1)", replicaCount)
   .addOption(backendOption())
-  .action(async (opts: { config?: string; out?: string; json?: boolean; backend: BackendRequest }) => {
-    const config = readConfig(opts.config);
+  .action(async (opts: { config?: string; out?: string; json?: boolean; backend: BackendRequest; replicas?: number }) => {
+    const given = readConfig(opts.config);
+    const config = opts.replicas === undefined ? given : { ...given, tasks: given.tasks.map((t) => ({ ...t, replicas: opts.replicas! })) };
     const outDir = resolve(opts.out ?? join('runs', `local-${new Date().toISOString().replace(/[:.]/g, '-')}`));
     // Checked before anything is written or trained: a run directory that cannot be written is found now.
     ensureWritableDirectory(outDir, '--out');
-    let configPath = opts.config;
+    // The processes read the config from a file: the built-in one, or one with --replicas, is written
+    // to the run directory (its paths are absolute once read).
+    let configPath = opts.replicas === undefined ? opts.config : undefined;
+    if (opts.replicas !== undefined) parseRunConfig(config, '--replicas with the run config');
     if (!configPath) {
       mkdirSync(outDir, { recursive: true });
       configPath = join(outDir, 'config.input.json');
@@ -208,14 +230,27 @@ program
   .option('--metrics-host <address>', 'interface of /metrics and /healthz (default: every interface)')
   .addOption(new Option('--host <address>', 'the same as --metrics-host (kept for existing scripts)').hideHelp())
   .option('--metrics-port <n>', 'port of /metrics and /healthz (default 9401, or a free port when 9401 is taken; 0: any free port)', nonNegativeInt)
-  .action(async (opts: { coordinator: string; task: string; backend: BackendRequest; tokenFile?: string; ca?: string; metricsHost?: string; host?: string; metricsPort?: number }) => {
-    if (opts.metricsHost !== undefined && opts.host !== undefined && opts.metricsHost !== opts.host) {
-      throw new InvalidArgumentError(`--host ${opts.host} and --metrics-host ${opts.metricsHost} disagree; give --metrics-host only`);
-    }
-    await initBackend(opts.backend, { log: stderrLog });
-    const outcome = await runWorker({ ...opts, metricsHost: opts.metricsHost ?? opts.host }, stderrLog);
-    process.exit(outcome.evaluation ? 0 : 1);
-  });
+  .option('--replica <i/n>', "this worker's replica slot I of N in its task (default: the coordinator gives a free one)", replicaClaim)
+  .action(
+    async (opts: {
+      coordinator: string;
+      task: string;
+      backend: BackendRequest;
+      tokenFile?: string;
+      ca?: string;
+      metricsHost?: string;
+      host?: string;
+      metricsPort?: number;
+      replica?: ReplicaClaim;
+    }) => {
+      if (opts.metricsHost !== undefined && opts.host !== undefined && opts.metricsHost !== opts.host) {
+        throw new InvalidArgumentError(`--host ${opts.host} and --metrics-host ${opts.metricsHost} disagree; give --metrics-host only`);
+      }
+      await initBackend(opts.backend, { log: stderrLog });
+      const outcome = await runWorker({ ...opts, metricsHost: opts.metricsHost ?? opts.host }, stderrLog);
+      process.exit(outcome.evaluation ? 0 : 1);
+    },
+  );
 
 function printSummary(result: Awaited<ReturnType<typeof runTrain>>): void {
   const pct = (x: number | null | undefined) => (x === null || x === undefined ? '   -   ' : `${(100 * x).toFixed(2)}%`);

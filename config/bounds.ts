@@ -32,6 +32,10 @@ export const MIN_CHUNK_BYTES = 1024;
  *  hold (worker/wire-limits.ts). Past a few MiB a bigger chunk gains nothing. */
 export const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
 
+/** Replicas of one task: the coordinator keeps a push buffer of W's size for each, so the bound is one
+ *  of memory, not of the protocol. */
+export const MAX_REPLICAS = 256;
+
 /** A zod error option for a bound: the value given, the limit and why there is one. */
 export function tooLarge(limit: number | string, why: string) {
   return { error: (issue: { input?: unknown }) => `${String(issue.input)} is too large: at most ${limit}; ${why}` };

@@ -10,6 +10,7 @@ import {
   MAX_ARRAY_ENTRIES_TEXT,
   MAX_CHUNK_BYTES,
   MAX_HEARTBEAT_SECONDS,
+  MAX_REPLICAS,
   MAX_ROUND_TIMEOUT_SECONDS,
   MIN_CHUNK_BYTES,
   MIN_HEARTBEAT_SECONDS,
@@ -97,6 +98,9 @@ export const taskSchema = z.strictObject({
   transforms: z.array(transformSchema).default([]),
   /** Aggregation weight lambda_t of this task's gradient for the shared weights. */
   weight: z.number().positive().default(1),
+  /** Workers that train this task side by side, each on its shard of the data (data-parallel replicas);
+   *  what `hybrid local` starts and the count below which the task is reported short of replicas. */
+  replicas: positiveInt.max(MAX_REPLICAS, tooLarge(MAX_REPLICAS, 'the coordinator holds a gradient of the size of W for each replica in a round')).default(1),
 });
 
 export const optimizerSchema = z.discriminatedUnion('type', [
@@ -288,9 +292,23 @@ export function crossFieldProblems(value: unknown): CrossFieldProblem[] {
     });
   }
   (Array.isArray(tasks) ? tasks : []).forEach((task: unknown, i) => {
+    problems.push(...replicaProblems(value, rawAt(task, ['replicas']), ['tasks', i, 'replicas']));
     problems.push(...syntheticProblems(rawAt(task, ['dataset']), ['tasks', i, 'dataset']));
     problems.push(...userDatasetProblems(rawAt(task, ['dataset']), ['tasks', i, 'dataset']));
   });
+  return problems;
+}
+
+/** Replicas agree on each round's update of the task's own parameters before any applies it: one
+ *  update a round, with every task's round closed together. */
+function replicaProblems(config: unknown, replicas: unknown, path: (string | number)[]): CrossFieldProblem[] {
+  if (typeof replicas !== 'number' || replicas <= 1) return [];
+  const problems: CrossFieldProblem[] = [];
+  if (rawAt(config, ['distributed', 'mode']) === 'async')
+    problems.push({ path, message: `${replicas} replicas need sync rounds (replicas combine each round's update of the task's own weights); set distributed.mode to "sync" or replicas to 1` });
+  const locals = rawAt(config, ['train', 'local_batches']);
+  if (typeof locals === 'number' && locals > 1)
+    problems.push({ path, message: `${replicas} replicas update the task's own weights once a round, so train.local_batches must be 1 (it is ${locals}); raise train.batch_size instead` });
   return problems;
 }
 

@@ -9,6 +9,7 @@ import { Encoding, ErrorCode, PROTOCOL_VERSION, WireError, type Hello } from '..
 import type { Downlink } from './downlink.js';
 import type { RoundDriver } from './round-driver.js';
 import type { RunContext } from './run-context.js';
+import type { Replicas } from './replicas.js';
 import type { RunRecorder } from './run-recorder.js';
 import type { Session, Sessions } from './session.js';
 import type { TaskStates } from './task-states.js';
@@ -22,6 +23,7 @@ export interface AdmissionDeps {
   rounds: RoundDriver;
   /** Whether the run has finished (nothing more is taken). */
   recorder: RunRecorder;
+  replicas: Replicas;
 }
 
 /** Refuses a worker that cannot send or apply this run's encodings, or take its messages in parts. */
@@ -73,35 +75,63 @@ function check(deps: AdmissionDeps, session: Session, hello: Hello): string {
   return task;
 }
 
+/** The replica slot `hello` claims in `task` (its lowest free one when it claims none); throws the refusal
+ *  of a claim the run cannot take. */
+function slotOf(deps: AdmissionDeps, task: string, hello: Hello): number {
+  const index = hello.replica ?? 0;
+  const count = hello.replicas ?? 0;
+  if (count > 0 && index >= count) throw new WireError(ErrorCode.REPLICA, `replica ${index} of ${count} is outside its count: --replica I/N takes I from 0 to N-1`);
+  if (!deps.replicas.isReplicated(task)) {
+    if (count > 1)
+      throw new WireError(
+        ErrorCode.REPLICA,
+        `task "${task}" trains on one worker (its run config has replicas 1); give it "replicas": ${count} in the run config to train it on ${count} replicas`,
+      );
+    return 0;
+  }
+  if (count > 0) return index;
+  let free = 0;
+  while (deps.sessions.holding(task, free)) free++;
+  return free;
+}
+
 /** Checks `hello` and joins its worker to its task, then welcomes it. A task's worker is replaced only
  *  once it is gone: its connection closed or closing, or its heartbeat lapsed. The same worker_id proves
  *  nothing on its own (ids are not secret), so a reconnect also waits for the earlier connection to go. */
 export function admit(deps: AdmissionDeps, session: Session, hello: Hello): void {
   const { run, sessions } = deps;
   const task = check(deps, session, hello);
+  const replica = slotOf(deps, task, hello);
   const workerId = hello.workerId ?? '';
-  const existing = sessions.holding(task);
+  const existing = sessions.holding(task, replica);
+  const who = deps.replicas.isReplicated(task) ? `replica ${replica} of task "${task}"` : `task "${task}"`;
   if (existing) {
     const lapse = lapseMs(run.config.distributed);
     if (existing.state.name === 'joined' && run.now() - existing.lastSeen < lapse) {
       const same = existing.state.workerId === workerId ? ' (an earlier connection of this same worker is still open)' : '';
-      throw new WireError(ErrorCode.TASK_TAKEN, `task "${task}" has a live worker${same}; try again once its heartbeat has lapsed (${lapse / 1000} s)`);
+      throw new WireError(ErrorCode.TASK_TAKEN, `${who} has a live worker${same}; try again once its heartbeat has lapsed (${lapse / 1000} s)`);
     }
-    run.log(`coordinator: task ${task}: the previous worker is gone or its heartbeat lapsed; replacing it`);
+    run.log(`coordinator: ${who}: the previous worker is gone or its heartbeat lapsed; replacing it`);
+    // Gone from the task's round at once, as if it had closed.
+    deps.rounds.leave(existing, task);
     sessions.release(existing);
     existing.close(1000, 'replaced');
   }
-  sessions.join(session, task, workerId);
+  sessions.join(session, task, workerId, replica);
   deps.rounds.join(task);
-  welcome(deps, session, task);
+  welcome(deps, session, task, replica);
+  deps.replicas.joined(session, task, deps.rounds.version);
 }
 
 /** The welcome: the run config, W and the task's state ride in it when they fit one frame, else follow it in parts. */
-function welcome(deps: AdmissionDeps, session: Session, task: string): void {
+function welcome(deps: AdmissionDeps, session: Session, task: string, replica: number): void {
   const { run } = deps;
   const version = deps.rounds.version;
-  const record = deps.taskStates.get(task);
-  run.log(`coordinator: task ${task} joined at version ${version}${record ? ` (its state from step ${record.state.step} sent along)` : ''}`);
+  // A replica takes the task's state when it becomes a member (coordinator/replicas.ts), not before.
+  const record = deps.replicas.isReplicated(task) ? undefined : deps.taskStates.get(task);
+  run.log(
+    `coordinator: task ${task}${deps.replicas.isReplicated(task) ? ` replica ${replica}` : ''} joined at version ${version}${record ? ` (its state from step ${record.state.step} sent along)` : ''}`,
+  );
   const sharedParts = deps.downlink.fullParts();
   const stateParts = record ? taskStateParts(record.state, run.chunkBytes) : [];
   const sharedFollows = sharedParts.length > 1;
@@ -115,6 +145,7 @@ function welcome(deps: AdmissionDeps, session: Session, task: string): void {
     taskState: record && !taskStateFollows ? record.state : null,
     sharedFollows,
     taskStateFollows,
+    replica,
   });
   if (taskStateFollows) for (const part of stateParts) session.send('taskState', part);
   if (sharedFollows) deps.downlink.send([session], { version, done: false }, sharedParts);

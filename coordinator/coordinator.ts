@@ -1,14 +1,12 @@
-// The coordinator: owns W, its optimizer and the version; admits one live worker per task; runs the
-// rounds; keeps each task's last reported state; checkpoints; and at the end writes the run directory.
-// This class is the front that wires its parts together and routes each frame to the part that takes
-// it; server.ts feeds it frames from WebSocket connections (Peers).
+// The coordinator: owns W, its optimizer and the version; admits each task's workers (replicas); runs the rounds;
+// keeps task states; checkpoints; writes the run directory. This front routes each frame (from server.ts) to its part.
 import { EventEmitter } from 'node:events';
 import type { RunConfig } from '../config/schema.js';
 import type { Communication, RunResult } from '../model/run-output.js';
 import type { ModelSpec } from '../model/spec.js';
 import { initialShared } from '../model/starting-point.js';
 import { taskStateLayout } from '../model/task-state-layout.js';
-import { heartbeatMs, lapseMs } from '../config/settings.js';
+import { heartbeatMs, lapseMs, roundTimeoutMs } from '../config/settings.js';
 import { decode, ErrorCode, WireError } from '../proto/codec.js';
 import { admit, type AdmissionDeps } from './admission.js';
 import { weightedSum, type Aggregator } from './aggregation.js';
@@ -19,6 +17,7 @@ import { holdsBack } from './held-back.js';
 import type { CoordinatorMetrics } from './metrics.js';
 import { PushReceiver } from './push-receiver.js';
 import { answerRefusal } from './refusals.js';
+import { Replicas } from './replicas.js';
 import { RoundDriver, type RoundStats } from './round-driver.js';
 import { RunCheckpoints, type CoordinatorCheckpoint } from './run-checkpoints.js';
 import { runContext, startLine, type RunContext } from './run-context.js';
@@ -65,6 +64,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private readonly downlink: Downlink;
   private readonly pushes: PushReceiver;
   private readonly rounds: RoundDriver;
+  private readonly replicas: Replicas;
   private readonly checkpoints: RunCheckpoints;
   private readonly recorder: RunRecorder;
   private readonly lapseTimer: NodeJS.Timeout;
@@ -79,8 +79,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     ({ spec: this.spec, fingerprint: this.fingerprint, totalRounds: this.totalRounds, maxFrameBytes: this.maxFrameBytes } = run);
     this.traffic = new Traffic(run.metrics);
     this.sessions = new Sessions(this.traffic, () => run.now());
-    // A push in progress per task and one more (a refused or restarted one) decode next to W.
-    const arena = { heldBack: holdsBack(config.distributed.uplink), pushBuffers: run.tasks.length + 1 };
+    // A push in progress per worker and one more (a refused or restarted one) decode next to W.
+    const workers = config.tasks.reduce((a, t) => a + t.replicas, 0);
+    const arena = { heldBack: holdsBack(config.distributed.uplink), pushBuffers: workers + 1 };
     this.shared = new SharedWeights(initialShared(config, run.spec), config.train.optimizer, options.aggregator ?? weightedSum, arena);
     this.taskStates = new TaskStates(run.spec, taskStateLayout(run.spec, config.train), config.tasks);
     this.checkpoints = new RunCheckpoints(run, options.checkpoints);
@@ -91,13 +92,14 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     }
     const version = resumed?.version ?? 0;
     this.downlink = new Downlink(run.spec, config.distributed.downlink, run.chunkBytes, this.shared.tensors, version);
-    const slots = new GradientSlots(run.sharedSizes, 2 * run.tasks.length + 2, this.shared.pushBuffers);
+    const slots = new GradientSlots(run.sharedSizes, 2 * workers + 2, this.shared.pushBuffers);
     this.pushes = new PushReceiver(run.spec.shared, slots, (v) => this.shared.allFinite(v));
     const recording = { outDir: options.outDir, finalStateTimeoutMs: options.finalStateTimeoutMs ?? 120_000, elapsedBefore: resumed?.elapsedSeconds ?? 0 };
     this.recorder = new RunRecorder(run, this.taskStates, this.shared, this.traffic, recording, (result) => this.finished(result));
-    this.rounds = new RoundDriver(run, this.shared, this.downlink, this.sessions, this.pushes, version);
+    this.replicas = new Replicas(run, this.sessions, this.taskStates, this.pushes, roundTimeoutMs(config.distributed));
+    this.rounds = new RoundDriver(run, this.shared, this.downlink, this.sessions, this.pushes, this.replicas, version);
     this.rounds.on('closed', (v, stats) => this.roundClosed(v, stats)).on('trainingDone', () => this.recorder.startFinishing());
-    this.admission = { run, sessions: this.sessions, downlink: this.downlink, taskStates: this.taskStates, rounds: this.rounds, recorder: this.recorder };
+    this.admission = { run, sessions: this.sessions, downlink: this.downlink, taskStates: this.taskStates, rounds: this.rounds, recorder: this.recorder, replicas: this.replicas };
     this.lapseTimer = setInterval(() => this.dropLapsed(), Math.max(100, heartbeatMs(config.distributed) / 2)).unref();
     run.metrics?.sharedVersion.set(version);
     run.log(startLine(run, version));
@@ -135,12 +137,11 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     const session = this.sessions.of(peer);
     if (!session) return;
     this.pushes.drop(session);
-    session.taskState = null;
     const task = this.sessions.detach(session);
     if (task === null) return;
-    this.run.log(`coordinator: task ${task} disconnected`);
+    this.run.log(`coordinator: task ${task}${this.replicas.isReplicated(task) ? ` replica ${session.replica}` : ''} disconnected`);
     this.run.metrics?.workersConnected.set(this.sessions.joinedCount);
-    this.rounds.leave(task);
+    this.rounds.leave(session, task);
   }
 
   /** A frame arrived on a connection. Never throws: bad input is answered and counted. */
@@ -163,9 +164,11 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       this.recorder.heardFrom(task);
       if (msg.kind === 'push') {
         const push = this.pushes.accept(session, task, msg.body);
-        if (push) this.rounds.offer(push);
+        if (push) this.rounds.offer(session, push);
+      } else if (msg.kind === 'replicaGradient') {
+        this.replicas.acceptVector(session, task, msg.body);
       } else if (msg.kind === 'taskState') {
-        const record = this.taskStates.accept(session, task, msg.body);
+        const record = this.replicas.acceptState(session, task, msg.body, this.version);
         if (record) this.recorder.reported(task, record.state);
       } else if (msg.kind === 'bye') {
         this.run.log(`coordinator: task ${task} says bye (${msg.body.reason ?? ''})`);
@@ -188,9 +191,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     if (session.state.name !== 'closing') this.refuse(session, err, label);
   }
 
-  private refuse(session: Session, err: WireError, label?: string): void {
-    answerRefusal(this.run, session, err, label, () => this.downlink.sendFull(session, this.version));
-  }
+  private readonly refuse = (session: Session, err: WireError, label?: string) => answerRefusal(this.run, session, err, label, () => this.downlink.sendFull(session, this.version));
 
   private roundClosed(version: number, stats: RoundStats): void {
     this.traffic.roundClosed();
@@ -205,8 +206,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.emit('done', result);
   }
 
-  /** Drops the workers whose heartbeat lapsed (their tasks are free to take over). */
+  /** Drops the workers whose heartbeat lapsed; starts tasks whose first replicas waited for the rest. */
   private dropLapsed(): void {
+    this.replicas.formDue(this.version);
     const now = this.run.now();
     for (const session of this.sessions.lapsed(now, lapseMs(this.config.distributed))) {
       this.run.log(`coordinator: task ${session.task}: no message for ${((now - session.lastSeen) / 1000).toFixed(1)} s; dropping its worker`);

@@ -24,6 +24,8 @@ export class CoordinatorMetrics {
   readonly taskSparseDensity: Gauge<'task'>;
   readonly connectionsRejected: Counter<'reason'>;
   readonly taskStatesRejected: Counter<'reason'>;
+  readonly taskReplicas: Gauge<'task'>;
+  readonly taskReplicasConfigured: Gauge<'task'>;
 
   /** `tasks`: the run's task names, whose series exist from the start (counters at 0, gauges NaN until reported). */
   constructor(tasks: readonly string[]) {
@@ -87,6 +89,14 @@ export class CoordinatorMetrics {
       registers,
     });
 
+    this.taskReplicas = new Gauge({ name: 'hybrid_task_replicas', help: 'Workers connected to each task (its replicas, training or joining).', labelNames: ['task'], registers });
+    this.taskReplicasConfigured = new Gauge({
+      name: 'hybrid_task_replicas_configured',
+      help: "Replicas each task's run config asks for (tasks[].replicas); a task below it trains on fewer GPUs than planned.",
+      labelNames: ['task'],
+      registers,
+    });
+
     // Each reason's series exists from the start at 0: a labelled counter is otherwise absent from
     // /metrics until its first refusal, and increase() over the scrape that creates it sees nothing.
     for (const reason of PUSH_REFUSAL_LABELS) this.pushesRejected.inc({ reason }, 0);
@@ -97,6 +107,7 @@ export class CoordinatorMetrics {
       this.taskLoss.set({ task }, NaN);
       this.taskAccuracy.set({ task }, NaN);
       this.taskSparseDensity.set({ task }, NaN);
+      this.taskReplicas.set({ task }, 0);
     }
   }
 }

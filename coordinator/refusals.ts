@@ -45,6 +45,8 @@ export const REFUSALS: Readonly<Record<ErrorCode, Refusal>> = {
   [ErrorCode.FUTURE]: offPace('future'),
   [ErrorCode.TRAINING_OVER]: frame('training_over'),
   [ErrorCode.BAD_TASK_STATE]: { label: 'task_state', scope: 'taskState', fatal: false, resend: false },
+  [ErrorCode.REPLICA]: connection('replica'),
+  [ErrorCode.NOT_MEMBER]: push('not_member'),
 };
 
 /** The labels pushes are refused under: their series exist from the start, at 0. */

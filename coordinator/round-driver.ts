@@ -8,9 +8,10 @@ import { lrScale } from '../model/learning-rate.js';
 import { ErrorCode, WireError } from '../proto/codec.js';
 import type { Downlink } from './downlink.js';
 import type { CompletePush, PushReceiver } from './push-receiver.js';
+import type { Replicas } from './replicas.js';
 import type { RunContext } from './run-context.js';
 import { Rounds, type Refusal as OfferRefusal } from './rounds.js';
-import type { Sessions } from './session.js';
+import type { Session, Sessions } from './session.js';
 import type { SharedWeights } from './shared-weights.js';
 
 /** What a closed round reports. */
@@ -47,6 +48,7 @@ export class RoundDriver extends EventEmitter<RoundEvents> {
     private readonly downlink: Downlink,
     private readonly sessions: Sessions,
     private readonly pushes: PushReceiver,
+    private readonly replicas: Replicas,
     version: number,
   ) {
     super();
@@ -69,19 +71,37 @@ export class RoundDriver extends EventEmitter<RoundEvents> {
     this.rounds.join(task, this.run.now());
   }
 
-  /** A task's worker left: its push for the open round still counts; the rounds wait for the task until their deadline. */
-  leave(task: string): void {
+  /** A task's worker (or replica) left: its push for the open round still counts; the rounds wait for
+   *  the task until their deadline once none of its replicas is left. */
+  leave(session: Session, task: string): void {
+    if (this.replicas.isReplicated(task)) {
+      const push = this.replicas.left(session, task, this.version);
+      if (push && !this.halted) this.enter(push);
+      if (this.replicas.present(task)) return this.maybeClose();
+    }
     this.rounds.leave(task);
     this.maybeClose();
   }
 
-  /** Offers a complete push to the open round. A refusal is a WireError (the push's slot given back). */
-  offer(push: CompletePush): void {
-    const { task, gradient } = push;
+  /** Offers a complete push to the open round: a replica's goes to its task's replicas first. A refusal
+   *  is a WireError (the push's slot given back). */
+  offer(session: Session, push: CompletePush): void {
     if (this.halted || this.trainingOver) {
-      this.pushes.release(gradient);
+      this.pushes.release(push.gradient);
       throw new WireError(ErrorCode.TRAINING_OVER, 'training is over');
     }
+    if (this.replicas.isReplicated(push.task)) {
+      this.run.metrics?.taskSamples.inc({ task: push.task }, push.samples);
+      const taskPush = this.replicas.offer(session, push, this.version);
+      if (taskPush === null) return;
+      this.enter(taskPush, false);
+    } else this.enter(push);
+    this.maybeClose();
+  }
+
+  /** A task's push into the open round (`countSamples`: not yet counted replica by replica). */
+  private enter(push: CompletePush, countSamples = true): void {
+    const { task, gradient } = push;
     const offer = this.rounds.offer(task, push.baseVersion, { task, weight: this.weights.get(task) ?? 1, gradient }, this.run.now());
     if (!offer.accepted) {
       this.pushes.release(gradient);
@@ -92,13 +112,12 @@ export class RoundDriver extends EventEmitter<RoundEvents> {
     m?.pushStaleness.observe(offer.staleness);
     this.lastLoss.set(task, push.loss);
     m?.taskLoss.set({ task }, push.loss);
-    m?.taskSamples.inc({ task }, push.samples);
+    if (countSamples) m?.taskSamples.inc({ task }, push.samples);
     if (push.evaluation) {
       const accuracy = push.evaluation.accuracy ?? 0;
       m?.taskAccuracy.set({ task }, accuracy);
       this.run.log(`coordinator: task ${task} at version ${push.baseVersion}: held-out accuracy ${accuracy.toFixed(4)}`);
     }
-    this.maybeClose();
   }
 
   /** Closes the open round if the policy allows it now; otherwise waits for its deadline. */
@@ -106,6 +125,8 @@ export class RoundDriver extends EventEmitter<RoundEvents> {
     if (this.halted) return;
     const now = this.run.now();
     if (this.rounds.activeTasks.size === 0 && this.rounds.pendingTasks.length === 0) return;
+    // At the deadline a task whose replicas did not all push counts with those that did.
+    if (this.rounds.deadlinePassed(now)) for (const push of this.replicas.partial(this.version)) this.enter(push, false);
     if (!this.rounds.ready(now)) {
       this.armDeadline(now);
       return;
@@ -135,6 +156,7 @@ export class RoundDriver extends EventEmitter<RoundEvents> {
       coefficients: Object.fromEntries(contributions.map((c, k) => [c.task, coefficients[k]])),
     };
     this.emit('closed', version, stats);
+    this.replicas.afterClose(closing);
     const { update, parts } = this.downlink.roundUpdate(version);
     const done = version >= this.run.totalRounds;
     this.downlink.send(this.sessions.joined, { ...update, done }, parts);

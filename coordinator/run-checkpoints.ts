@@ -3,6 +3,9 @@
 // this run's model and this build's format.
 import type { OptimizerState } from '../optim/optimizer.js';
 import { PROTOCOL_VERSION } from '../proto/codec.js';
+
+/** Checkpoints whose task states this build reads. */
+const READABLE_PROTOCOLS: readonly number[] = [2, PROTOCOL_VERSION];
 import type { CheckpointStore } from './checkpoints.js';
 import type { RunContext } from './run-context.js';
 import type { SharedWeights } from './shared-weights.js';
@@ -63,9 +66,10 @@ export class RunCheckpoints {
         `checkpoint ${path} is for model ${ck.fingerprint}, but the run config describes model ${this.run.fingerprint}: resume with the config that run used, or give this run an empty checkpoint directory`,
       );
     }
-    if ((ck.protocol ?? 1) !== PROTOCOL_VERSION) {
+    // Version 3 added fields to the task state that version 2's states simply lack.
+    if (!READABLE_PROTOCOLS.includes(ck.protocol ?? 1)) {
       throw new Error(
-        `checkpoint ${path} holds task states of protocol version ${ck.protocol ?? 1}; this build reads version ${PROTOCOL_VERSION}: resume it with the hybrid release that wrote it, or start afresh in an empty checkpoint directory`,
+        `checkpoint ${path} holds task states of protocol version ${ck.protocol ?? 1}; this build reads versions ${READABLE_PROTOCOLS.join(' and ')}: resume it with the hybrid release that wrote it, or start afresh in an empty checkpoint directory`,
       );
     }
     this.run.log(`coordinator: resumed from ${path} at version ${ck.version} (task states: ${Object.keys(ck.tasks).join(', ') || 'none'})`);

@@ -1,6 +1,7 @@
 // One connection as the coordinator sees it: the transport's peer, a named state (connected, joined to
 // a task, closing), when it was last heard from, and what is arriving on it in parts.
 import type { TaskStateAssembler } from '../compression/task-state-stream.js';
+import type { VectorAssembler } from '../compression/vector-stream.js';
 import { encode, type MessageKind, type Messages } from '../proto/codec.js';
 import type { IncomingPush } from './push-receiver.js';
 import type { Traffic } from './traffic.js';
@@ -17,7 +18,7 @@ export interface Peer {
 
 export type SessionState =
   | { name: 'connected' }
-  | { name: 'joined'; task: string; workerId: string }
+  | { name: 'joined'; task: string; workerId: string; replica: number }
   /** The coordinator closed it: ws still delivers frames already on their way (a hello right behind a
    *  refused push), and none of them may be served. */
   | { name: 'closing' };
@@ -32,6 +33,10 @@ export class Session {
   taskState: TaskStateAssembler | null = null;
   /** A task state was refused part-way: its remaining parts are dropped without a reply. */
   skippingTaskState = false;
+  /** A replica's gradient for its task's own parameters (hybrid.proto ReplicaGradient): arriving, and
+   *  complete, waiting for the push of its round. */
+  replicaVector: { assembler: VectorAssembler; baseVersion: number } | null = null;
+  replicaVectorIn: { baseVersion: number; values: Float32Array; samples: number } | null = null;
 
   constructor(
     readonly peer: Peer,
@@ -42,6 +47,11 @@ export class Session {
   /** The task this connection trains, or null until it joined (and once it is closing). */
   get task(): string | null {
     return this.state.name === 'joined' ? this.state.task : null;
+  }
+
+  /** The replica slot it holds in its task (0 for a task of one worker). */
+  get replica(): number {
+    return this.state.name === 'joined' ? this.state.replica : 0;
   }
 
   send<K extends MessageKind>(kind: K, body: Messages[K]): void {
@@ -60,11 +70,13 @@ export class Session {
   }
 }
 
-/** Every connection, and the one joined to each task. */
+const slotKey = (task: string, replica: number) => `${task}#${replica}`;
+
+/** Every connection, and the one joined to each task's replica slot (slot 0 for a task of one worker). */
 export class Sessions {
   private readonly all = new Set<Session>();
   private readonly ofPeer = new WeakMap<Peer, Session>();
-  private readonly byTask = new Map<string, Session>();
+  private readonly bySlot = new Map<string, Session>();
 
   constructor(
     private readonly traffic: Traffic,
@@ -87,43 +99,50 @@ export class Sessions {
   /** Forgets the session; returns the task it held, if it still did. */
   detach(session: Session): string | null {
     this.all.delete(session);
+    session.taskState = null;
     const task = session.task;
-    if (task !== null && this.byTask.get(task) === session) {
-      this.byTask.delete(task);
-      return task;
-    }
+    if (task !== null && this.release(session)) return task;
     return null;
   }
 
-  /** The session joined to `task`. */
-  holding(task: string): Session | undefined {
-    return this.byTask.get(task);
+  /** The session joined to slot `replica` of `task`. */
+  holding(task: string, replica = 0): Session | undefined {
+    return this.bySlot.get(slotKey(task, replica));
   }
 
-  join(session: Session, task: string, workerId: string): void {
-    session.state = { name: 'joined', task, workerId };
-    this.byTask.set(task, session);
+  join(session: Session, task: string, workerId: string, replica = 0): void {
+    session.state = { name: 'joined', task, workerId, replica };
+    this.bySlot.set(slotKey(task, replica), session);
     session.peer.joined?.();
   }
 
-  /** Stops `session` holding its task (it was replaced); the caller closes it. */
-  release(session: Session): void {
+  /** Stops `session` holding its slot (it was replaced, or it left); returns whether it held one. The
+   *  caller closes it. */
+  release(session: Session): boolean {
     const task = session.task;
-    if (task !== null && this.byTask.get(task) === session) this.byTask.delete(task);
+    const key = task === null ? '' : slotKey(task, session.replica);
+    if (task === null || this.bySlot.get(key) !== session) return false;
+    this.bySlot.delete(key);
+    return true;
   }
 
   /** The joined sessions not heard from for longer than `lapseMs`. */
   lapsed(now: number, lapseMs: number): Session[] {
-    return [...this.byTask.values()].filter((s) => now - s.lastSeen > lapseMs);
+    return [...this.bySlot.values()].filter((s) => now - s.lastSeen > lapseMs);
   }
 
   /** The sessions joined to a task. */
   get joined(): IterableIterator<Session> {
-    return this.byTask.values();
+    return this.bySlot.values();
+  }
+
+  /** The sessions joined to `task`, any slot. */
+  ofTask(task: string): Session[] {
+    return [...this.bySlot.values()].filter((s) => s.task === task);
   }
 
   get joinedCount(): number {
-    return this.byTask.size;
+    return this.bySlot.size;
   }
 
   /** Every open session. */

@@ -10,7 +10,7 @@ import { firstNonFinite } from '../lib/finite.js';
 import { ErrorCode, f32Values, u8Values, WireError, type EvaluationMessage, type TaskStateMessage, type TensorMessage } from '../proto/codec.js';
 
 /** The counter labels a task state is refused under (hybrid_task_states_rejected_total{reason}). */
-export const TASK_STATE_REFUSAL_LABELS = ['malformed', 'layout', 'non_finite', 'out_of_range', 'classes', 'wrong_task'] as const;
+export const TASK_STATE_REFUSAL_LABELS = ['malformed', 'layout', 'non_finite', 'out_of_range', 'classes', 'wrong_task', 'not_lead'] as const;
 export type TaskStateRefusalLabel = (typeof TASK_STATE_REFUSAL_LABELS)[number];
 
 /** A refused task state: Error.BAD_TASK_STATE on the wire, counted under `reason`. */

@@ -62,12 +62,17 @@ export class TaskStates {
   }
 
   /**
-   * Takes one part of a task state from `session` (joined to `task`); returns the record once the state
-   * is complete and checked. Throws TaskStateRefusal on a broken part or state, which is then dropped
+   * Takes one part of a task state from `session` (joined to `task`; `notLead`: a replica of it other than
+   * its lead, refused); returns the record once the state is complete and checked. Throws TaskStateRefusal on a broken part or state, which is then dropped
    * with its remaining parts.
    */
-  accept(session: Session, task: string, part: TaskStateMessage): TaskRecord | null {
+  accept(session: Session, task: string, part: TaskStateMessage, notLead = false): TaskRecord | null {
     const index = part.part ?? 0;
+    if (notLead && index === 0) {
+      // One state per task: a replica other than the task's lead holds the same state or an older one.
+      session.skippingTaskState = (part.parts ?? 0) > 1;
+      throw new TaskStateRefusal('not_lead', `replica ${session.replica} of task "${task}" is not its lead; the lead reports the task's state`);
+    }
     if (index > 0 && session.taskState === null && session.skippingTaskState) {
       if (index + 1 >= (part.parts ?? 0)) session.skippingTaskState = false;
       return null;

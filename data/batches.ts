@@ -32,23 +32,46 @@ export class BatchSampler {
     return this.epochIndex;
   }
 
-  /** The next batch's example indices (a new array of `batchSize`). */
-  next(): Int32Array {
-    const out = new Int32Array(this.batchSize);
+  /** Where the order stands: epochs completed and the position in the current one. A sampler made on
+   *  the same stream and moved there with seek() goes on with the same batches. */
+  get position(): SamplerPosition {
+    return { epoch: this.epochIndex, position: this.pos };
+  }
+
+  /** Moves a fresh sampler to `at` (its epochs' permutations drawn again, in order). */
+  seek(at: SamplerPosition): void {
+    if (this.epochIndex !== 0 || this.pos !== 0) throw new Error('BatchSampler.seek: only a fresh sampler can seek');
+    if (!Number.isInteger(at.epoch) || at.epoch < 0 || !Number.isInteger(at.position) || at.position < 0 || at.position > this.count) {
+      throw new RangeError(`batch order position epoch ${at.epoch}, example ${at.position} is not within ${this.count} examples`);
+    }
+    for (let e = 0; e < at.epoch; e++) this.rng.shuffle(this.order);
+    this.epochIndex = at.epoch;
+    this.pos = at.position;
+  }
+
+  /** The next batch's example indices: a new array of `size` (the batch size unless given; replicas
+   *  draw their round's batches together and each takes its own). */
+  next(size = this.batchSize): Int32Array {
+    const out = new Int32Array(size);
     let filled = 0;
-    while (filled < this.batchSize) {
+    while (filled < size) {
       if (this.pos === this.count) {
         this.rng.shuffle(this.order);
         this.pos = 0;
         this.epochIndex++;
       }
-      const take = Math.min(this.batchSize - filled, this.count - this.pos);
+      const take = Math.min(size - filled, this.count - this.pos);
       out.set(this.order.subarray(this.pos, this.pos + take), filled);
       filled += take;
       this.pos += take;
     }
     return out;
   }
+}
+
+export interface SamplerPosition {
+  epoch: number;
+  position: number;
 }
 
 export interface Batch {

@@ -74,15 +74,19 @@ export async function runLocal(config: RunConfig, opts: LocalOptions, log: Log):
     process.off('SIGTERM', stopAll);
     throw err;
   }
-  log(`local: coordinator on ws://127.0.0.1:${port} (metrics http://127.0.0.1:${metricsPort}/metrics), ${config.tasks.length} workers, run directory ${outDir}`);
-  config.tasks.forEach((task) => {
-    const args = [opts.cli, 'worker', '--coordinator', `ws://127.0.0.1:${port}`, '--task', task.name, '--metrics-port', '0', '--metrics-host', '127.0.0.1'];
+  // One worker per replica slot of each task (tasks[].replicas, or --replicas).
+  const slots = config.tasks.flatMap((task) => Array.from({ length: task.replicas }, (_, i) => ({ task: task.name, replica: i, of: task.replicas })));
+  log(`local: coordinator on ws://127.0.0.1:${port} (metrics http://127.0.0.1:${metricsPort}/metrics), ${slots.length} workers, run directory ${outDir}`);
+  const names = slots.map((s) => (s.of > 1 ? `${s.task}/${s.replica}` : s.task));
+  slots.forEach((slot, k) => {
+    const args = [opts.cli, 'worker', '--coordinator', `ws://127.0.0.1:${port}`, '--task', slot.task, '--metrics-port', '0', '--metrics-host', '127.0.0.1'];
+    if (slot.of > 1) args.push('--replica', `${slot.replica}/${slot.of}`);
     if (opts.backend) args.push('--backend', opts.backend);
     const child = spawn(node, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     // Per-task progress: the coordinator prints the rounds; a worker's own lines are its joins,
     // reconnects, refusals and its final accuracy.
-    relay(child, task.name, log, (line) => !/^backend: /.test(line) || /computes on/.test(line));
+    relay(child, names[k], log, (line) => !/^backend: /.test(line) || /computes on/.test(line));
   });
   // Exit promises from the start: a worker may well exit before the coordinator does.
   const [coordinatorExit, ...workerExits] = children.map((c) => new Promise<number>((r) => c.once('exit', (code, signal) => r(code ?? (signal ? 128 : 1)))));
@@ -93,7 +97,7 @@ export async function runLocal(config: RunConfig, opts: LocalOptions, log: Log):
     if (code !== 0 || result === null) throw new Error(`the coordinator exited with code ${code}${result === null ? ' without a result' : ''}; its log above says why`);
     const codes = await Promise.race([Promise.all(workerExits), new Promise<null>((r) => setTimeout(() => r(null), 60_000).unref())]);
     if (codes === null) log('local: a worker did not exit within 60 s of the end; stopping it');
-    else codes.forEach((c, i) => c !== 0 && log(`local: worker ${config.tasks[i].name} exited with code ${c}`));
+    else codes.forEach((c, i) => c !== 0 && log(`local: worker ${names[i]} exited with code ${c}`));
   } finally {
     stopAll();
     process.off('SIGINT', stopAll);

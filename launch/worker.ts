@@ -3,7 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { startProbeServer, type ProbeServer } from '../lib/probe-server.js';
 import { WorkerMetrics } from '../worker/metrics.js';
+import type { ReplicaClaim } from '../worker/handshake.js';
 import { Worker, type WorkerOutcome } from '../worker/worker.js';
+
+export type { ReplicaClaim } from '../worker/handshake.js';
 import type { Log } from './progress.js';
 import { readTokenFile } from './token-file.js';
 
@@ -16,6 +19,8 @@ export interface WorkerCommandOptions {
   metricsPort?: number;
   /** Interface of /metrics and /healthz (default: every interface). */
   metricsHost?: string;
+  /** The replica slot claimed (--replica I/N). */
+  replica?: ReplicaClaim;
 }
 
 export const DEFAULT_WORKER_METRICS_PORT = 9401;
@@ -35,11 +40,13 @@ export async function runWorker(opts: WorkerCommandOptions, log: Log): Promise<W
   // Credentials first: a bad file is reported before anything listens.
   const token = workerToken(opts.tokenFile, opts.task);
   const ca = opts.ca ? readCa(opts.ca) : undefined;
-  const metrics = new WorkerMetrics(opts.task);
+  const metrics = new WorkerMetrics(opts.task, opts.replica?.index ?? 0);
   const server = await startMetrics(opts, metrics);
   const moved = server.movedFrom === undefined ? '' : ` (port ${server.movedFrom} is taken, by another worker on this host perhaps)`;
-  log(`worker ${opts.task}: coordinator ${opts.coordinator}, metrics on http://${opts.metricsHost ?? '0.0.0.0'}:${server.port}/metrics${moved}`);
-  const worker = new Worker({ url: opts.coordinator, task: opts.task, token, ca, log, metrics });
+  log(
+    `worker ${opts.task}${opts.replica ? ` replica ${opts.replica.index}/${opts.replica.count}` : ''}: coordinator ${opts.coordinator}, metrics on http://${opts.metricsHost ?? '0.0.0.0'}:${server.port}/metrics${moved}`,
+  );
+  const worker = new Worker({ url: opts.coordinator, task: opts.task, replica: opts.replica, token, ca, log, metrics });
   const onSignal = (signal: NodeJS.Signals) => {
     log(`worker ${opts.task}: ${signal}: reporting the task state and stopping`);
     void worker.stop();

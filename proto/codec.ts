@@ -9,7 +9,7 @@ import { hybrid } from './hybrid.pb.js';
 /** The protocol this build speaks; a peer speaking another is refused (Error.PROTOCOL_VERSION). Version 2:
  *  settings only in Welcome.config_json, typed TaskState sections, Error codes DUPLICATE, FUTURE and
  *  TRAINING_OVER, evaluations in pushes. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export const wire = hybrid.v1;
 export type Envelope = hybrid.v1.Envelope.$Properties;
@@ -22,6 +22,8 @@ export type TaskStateMessage = hybrid.v1.TaskState.$Properties;
 export type Heartbeat = hybrid.v1.Heartbeat.$Properties;
 export type ErrorMessage = hybrid.v1.Error.$Properties;
 export type Bye = hybrid.v1.Bye.$Properties;
+export type ReplicaGradient = hybrid.v1.ReplicaGradient.$Properties;
+export type TaskStep = hybrid.v1.TaskStep.$Properties;
 export type EvaluationMessage = hybrid.v1.Evaluation.$Properties;
 export type OptimizerSlotsMessage = hybrid.v1.OptimizerSlots.$Properties;
 export const ErrorCode = hybrid.v1.Error.Code;
@@ -38,6 +40,8 @@ export interface Messages {
   heartbeat: Heartbeat;
   error: ErrorMessage;
   bye: Bye;
+  replicaGradient: ReplicaGradient;
+  taskStep: TaskStep;
 }
 export type MessageKind = keyof Messages;
 export type Decoded = { [K in MessageKind]: { kind: K; body: Messages[K] } }[MessageKind];

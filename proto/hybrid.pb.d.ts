@@ -168,6 +168,12 @@ export namespace hybrid {
             /** Hello parts. */
             parts: boolean;
 
+            /** Hello replica. */
+            replica: number;
+
+            /** Hello replicas. */
+            replicas: number;
+
             /**
              * Creates a new Hello instance using the specified properties.
              * @param [properties] Properties to set
@@ -225,6 +231,12 @@ export namespace hybrid {
                 /** Hello parts */
                 parts?: (boolean|null);
 
+                /** Hello replica */
+                replica?: (number|null);
+
+                /** Hello replicas */
+                replicas?: (number|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -275,6 +287,9 @@ export namespace hybrid {
 
             /** Welcome taskStateFollows. */
             taskStateFollows: boolean;
+
+            /** Welcome replica. */
+            replica: number;
 
             /**
              * Creates a new Welcome instance using the specified properties.
@@ -338,6 +353,9 @@ export namespace hybrid {
 
                 /** Welcome taskStateFollows */
                 taskStateFollows?: (boolean|null);
+
+                /** Welcome replica */
+                replica?: (number|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -729,6 +747,15 @@ export namespace hybrid {
             /** TaskState merged. */
             merged?: (hybrid.v1.Evaluation.$Properties|null);
 
+            /** TaskState samplerEpoch. */
+            samplerEpoch: number;
+
+            /** TaskState samplerPosition. */
+            samplerPosition: number;
+
+            /** TaskState hasSampler. */
+            hasSampler: boolean;
+
             /**
              * Creates a new TaskState instance using the specified properties.
              * @param [properties] Properties to set
@@ -831,12 +858,261 @@ export namespace hybrid {
                 /** TaskState merged */
                 merged?: (hybrid.v1.Evaluation.$Properties|null);
 
+                /** TaskState samplerEpoch */
+                samplerEpoch?: (number|null);
+
+                /** TaskState samplerPosition */
+                samplerPosition?: (number|null);
+
+                /** TaskState hasSampler */
+                hasSampler?: (boolean|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
 
             /** Shape of a TaskState. */
             type $Shape = hybrid.v1.TaskState.$Properties;
+        }
+
+        /**
+         * Properties of a ReplicaGradient.
+         * @deprecated Use hybrid.v1.ReplicaGradient.$Properties instead.
+         */
+        interface IReplicaGradient extends hybrid.v1.ReplicaGradient.$Properties {
+        }
+
+        /** Represents a ReplicaGradient. */
+        class ReplicaGradient {
+
+            /**
+             * Constructs a new ReplicaGradient.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: hybrid.v1.ReplicaGradient.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** ReplicaGradient task. */
+            task: string;
+
+            /** ReplicaGradient baseVersion. */
+            baseVersion: number;
+
+            /** ReplicaGradient values. */
+            values: hybrid.v1.Tensor.$Properties[];
+
+            /** ReplicaGradient samples. */
+            samples: number;
+
+            /** ReplicaGradient part. */
+            part: number;
+
+            /** ReplicaGradient parts. */
+            parts: number;
+
+            /**
+             * Creates a new ReplicaGradient instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns ReplicaGradient instance
+             */
+            static create(properties: hybrid.v1.ReplicaGradient.$Shape): hybrid.v1.ReplicaGradient & hybrid.v1.ReplicaGradient.$Shape;
+            static create(properties?: hybrid.v1.ReplicaGradient.$Properties): hybrid.v1.ReplicaGradient;
+
+            /**
+             * Encodes the specified ReplicaGradient message. Does not implicitly {@link hybrid.v1.ReplicaGradient.verify|verify} messages.
+             * @param message ReplicaGradient message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: hybrid.v1.ReplicaGradient.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a ReplicaGradient message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {hybrid.v1.ReplicaGradient & hybrid.v1.ReplicaGradient.$Shape} ReplicaGradient
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hybrid.v1.ReplicaGradient & hybrid.v1.ReplicaGradient.$Shape;
+
+            /**
+             * Gets the type url for ReplicaGradient
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace ReplicaGradient {
+
+            /** Properties of a ReplicaGradient. */
+            interface $Properties {
+
+                /** ReplicaGradient task */
+                task?: (string|null);
+
+                /** ReplicaGradient baseVersion */
+                baseVersion?: (number|null);
+
+                /** ReplicaGradient values */
+                values?: (hybrid.v1.Tensor.$Properties[]|null);
+
+                /** ReplicaGradient samples */
+                samples?: (number|null);
+
+                /** ReplicaGradient part */
+                part?: (number|null);
+
+                /** ReplicaGradient parts */
+                parts?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a ReplicaGradient. */
+            type $Shape = hybrid.v1.ReplicaGradient.$Properties;
+        }
+
+        /**
+         * Properties of a TaskStep.
+         * @deprecated Use hybrid.v1.TaskStep.$Properties instead.
+         */
+        interface ITaskStep extends hybrid.v1.TaskStep.$Properties {
+        }
+
+        /** Represents a TaskStep. */
+        class TaskStep {
+
+            /**
+             * Constructs a new TaskStep.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: hybrid.v1.TaskStep.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** TaskStep task. */
+            task: string;
+
+            /** TaskStep version. */
+            version: number;
+
+            /** TaskStep closes. */
+            closes: boolean;
+
+            /** TaskStep values. */
+            values: hybrid.v1.Tensor.$Properties[];
+
+            /** TaskStep samples. */
+            samples: number;
+
+            /** TaskStep closedReplicas. */
+            closedReplicas: number;
+
+            /** TaskStep rank. */
+            rank: number;
+
+            /** TaskStep replicas. */
+            replicas: number;
+
+            /** TaskStep lead. */
+            lead: boolean;
+
+            /** TaskStep sendState. */
+            sendState: boolean;
+
+            /** TaskStep part. */
+            part: number;
+
+            /** TaskStep parts. */
+            parts: number;
+
+            /**
+             * Creates a new TaskStep instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns TaskStep instance
+             */
+            static create(properties: hybrid.v1.TaskStep.$Shape): hybrid.v1.TaskStep & hybrid.v1.TaskStep.$Shape;
+            static create(properties?: hybrid.v1.TaskStep.$Properties): hybrid.v1.TaskStep;
+
+            /**
+             * Encodes the specified TaskStep message. Does not implicitly {@link hybrid.v1.TaskStep.verify|verify} messages.
+             * @param message TaskStep message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: hybrid.v1.TaskStep.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a TaskStep message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {hybrid.v1.TaskStep & hybrid.v1.TaskStep.$Shape} TaskStep
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hybrid.v1.TaskStep & hybrid.v1.TaskStep.$Shape;
+
+            /**
+             * Gets the type url for TaskStep
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace TaskStep {
+
+            /** Properties of a TaskStep. */
+            interface $Properties {
+
+                /** TaskStep task */
+                task?: (string|null);
+
+                /** TaskStep version */
+                version?: (number|null);
+
+                /** TaskStep closes */
+                closes?: (boolean|null);
+
+                /** TaskStep values */
+                values?: (hybrid.v1.Tensor.$Properties[]|null);
+
+                /** TaskStep samples */
+                samples?: (number|null);
+
+                /** TaskStep closedReplicas */
+                closedReplicas?: (number|null);
+
+                /** TaskStep rank */
+                rank?: (number|null);
+
+                /** TaskStep replicas */
+                replicas?: (number|null);
+
+                /** TaskStep lead */
+                lead?: (boolean|null);
+
+                /** TaskStep sendState */
+                sendState?: (boolean|null);
+
+                /** TaskStep part */
+                part?: (number|null);
+
+                /** TaskStep parts */
+                parts?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a TaskStep. */
+            type $Shape = hybrid.v1.TaskStep.$Properties;
         }
 
         /**
@@ -1130,7 +1406,13 @@ export namespace hybrid {
                 TRAINING_OVER = 17,
 
                 /** BAD_TASK_STATE value */
-                BAD_TASK_STATE = 18
+                BAD_TASK_STATE = 18,
+
+                /** REPLICA value */
+                REPLICA = 19,
+
+                /** NOT_MEMBER value */
+                NOT_MEMBER = 20
             }
         }
 
@@ -1249,8 +1531,14 @@ export namespace hybrid {
             /** Envelope bye. */
             bye?: (hybrid.v1.Bye.$Properties|null);
 
+            /** Envelope replicaGradient. */
+            replicaGradient?: (hybrid.v1.ReplicaGradient.$Properties|null);
+
+            /** Envelope taskStep. */
+            taskStep?: (hybrid.v1.TaskStep.$Properties|null);
+
             /** Envelope body. */
-            body?: ("hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye");
+            body?: ("hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|"replicaGradient"|"taskStep");
 
             /**
              * Creates a new Envelope instance using the specified properties.
@@ -1315,8 +1603,14 @@ export namespace hybrid {
                 /** Envelope bye */
                 bye?: (hybrid.v1.Bye.$Properties|null);
 
+                /** Envelope replicaGradient */
+                replicaGradient?: (hybrid.v1.ReplicaGradient.$Properties|null);
+
+                /** Envelope taskStep */
+                taskStep?: (hybrid.v1.TaskStep.$Properties|null);
+
                 /** Envelope body */
-                body?: ("hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye");
+                body?: ("hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|"replicaGradient"|"taskStep");
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -1332,9 +1626,11 @@ export namespace hybrid {
               heartbeat?: hybrid.v1.Heartbeat.$Shape|null;
               error?: hybrid.v1.Error.$Shape|null;
               bye?: hybrid.v1.Bye.$Shape|null;
+              replicaGradient?: hybrid.v1.ReplicaGradient.$Shape|null;
+              taskStep?: hybrid.v1.TaskStep.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ body?: undefined; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null }|{ body?: "hello"; hello: hybrid.v1.Hello.$Shape; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null }|{ body?: "welcome"; hello?: null; welcome: hybrid.v1.Welcome.$Shape; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null }|{ body?: "push"; hello?: null; welcome?: null; push: hybrid.v1.GradientPush.$Shape; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null }|{ body?: "update"; hello?: null; welcome?: null; push?: null; update: hybrid.v1.ParamUpdate.$Shape; taskState?: null; heartbeat?: null; error?: null; bye?: null }|{ body?: "taskState"; hello?: null; welcome?: null; push?: null; update?: null; taskState: hybrid.v1.TaskState.$Shape; heartbeat?: null; error?: null; bye?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat: hybrid.v1.Heartbeat.$Shape; error?: null; bye?: null }|{ body?: "error"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error: hybrid.v1.Error.$Shape; bye?: null }|{ body?: "bye"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye: hybrid.v1.Bye.$Shape })
+              ({ body?: undefined; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "hello"; hello: hybrid.v1.Hello.$Shape; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "welcome"; hello?: null; welcome: hybrid.v1.Welcome.$Shape; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "push"; hello?: null; welcome?: null; push: hybrid.v1.GradientPush.$Shape; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "update"; hello?: null; welcome?: null; push?: null; update: hybrid.v1.ParamUpdate.$Shape; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "taskState"; hello?: null; welcome?: null; push?: null; update?: null; taskState: hybrid.v1.TaskState.$Shape; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat: hybrid.v1.Heartbeat.$Shape; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "error"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error: hybrid.v1.Error.$Shape; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "bye"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye: hybrid.v1.Bye.$Shape; replicaGradient?: null; taskStep?: null }|{ body?: "replicaGradient"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient: hybrid.v1.ReplicaGradient.$Shape; taskStep?: null }|{ body?: "taskStep"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep: hybrid.v1.TaskStep.$Shape })
             );
         }
     }

@@ -331,6 +331,8 @@ export const hybrid = $root.hybrid = (() => {
              * @property {string|null} [workerId] Hello workerId
              * @property {Array.<hybrid.v1.Encoding>|null} [encodings] Hello encodings
              * @property {boolean|null} [parts] Hello parts
+             * @property {number|null} [replica] Hello replica
+             * @property {number|null} [replicas] Hello replicas
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -412,6 +414,22 @@ export const hybrid = $root.hybrid = (() => {
             Hello.prototype.parts = false;
 
             /**
+             * Hello replica.
+             * @member {number} replica
+             * @memberof hybrid.v1.Hello
+             * @instance
+             */
+            Hello.prototype.replica = 0;
+
+            /**
+             * Hello replicas.
+             * @member {number} replicas
+             * @memberof hybrid.v1.Hello
+             * @instance
+             */
+            Hello.prototype.replicas = 0;
+
+            /**
              * Creates a new Hello instance using the specified properties.
              * @function create
              * @memberof hybrid.v1.Hello
@@ -455,6 +473,10 @@ export const hybrid = $root.hybrid = (() => {
                     writer.uint32(/* id 5, wireType 2 =*/42).int32s(message.encodings);
                 if (message.parts != null && $Object.hasOwnProperty.call(message, "parts") && message.parts !== false)
                     writer.uint32(/* id 6, wireType 0 =*/48).bool(message.parts);
+                if (message.replica != null && $Object.hasOwnProperty.call(message, "replica") && message.replica !== 0)
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.replica);
+                if (message.replicas != null && $Object.hasOwnProperty.call(message, "replicas") && message.replicas !== 0)
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.replicas);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -558,6 +580,24 @@ export const hybrid = $root.hybrid = (() => {
                                 delete message.parts;
                             continue;
                         }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.replica = value;
+                            else
+                                delete message.replica;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.replicas = value;
+                            else
+                                delete message.replicas;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -605,6 +645,7 @@ export const hybrid = $root.hybrid = (() => {
              * @property {hybrid.v1.TaskState.$Properties|null} [taskState] Welcome taskState
              * @property {boolean|null} [sharedFollows] Welcome sharedFollows
              * @property {boolean|null} [taskStateFollows] Welcome taskStateFollows
+             * @property {number|null} [replica] Welcome replica
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -702,6 +743,14 @@ export const hybrid = $root.hybrid = (() => {
             Welcome.prototype.taskStateFollows = false;
 
             /**
+             * Welcome replica.
+             * @member {number} replica
+             * @memberof hybrid.v1.Welcome
+             * @instance
+             */
+            Welcome.prototype.replica = 0;
+
+            /**
              * Creates a new Welcome instance using the specified properties.
              * @function create
              * @memberof hybrid.v1.Welcome
@@ -750,6 +799,8 @@ export const hybrid = $root.hybrid = (() => {
                     writer.uint32(/* id 14, wireType 0 =*/112).bool(message.sharedFollows);
                 if (message.taskStateFollows != null && $Object.hasOwnProperty.call(message, "taskStateFollows") && message.taskStateFollows !== false)
                     writer.uint32(/* id 15, wireType 0 =*/120).bool(message.taskStateFollows);
+                if (message.replica != null && $Object.hasOwnProperty.call(message, "replica") && message.replica !== 0)
+                    writer.uint32(/* id 16, wireType 0 =*/128).uint32(message.replica);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -860,6 +911,15 @@ export const hybrid = $root.hybrid = (() => {
                                 message.taskStateFollows = value;
                             else
                                 delete message.taskStateFollows;
+                            continue;
+                        }
+                    case 16: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.replica = value;
+                            else
+                                delete message.replica;
                             continue;
                         }
                     }
@@ -1699,6 +1759,9 @@ export const hybrid = $root.hybrid = (() => {
              * @property {number|null} [skipped] TaskState skipped
              * @property {hybrid.v1.Evaluation.$Properties|null} [original] TaskState original
              * @property {hybrid.v1.Evaluation.$Properties|null} [merged] TaskState merged
+             * @property {number|null} [samplerEpoch] TaskState samplerEpoch
+             * @property {number|null} [samplerPosition] TaskState samplerPosition
+             * @property {boolean|null} [hasSampler] TaskState hasSampler
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1904,6 +1967,30 @@ export const hybrid = $root.hybrid = (() => {
             TaskState.prototype.merged = null;
 
             /**
+             * TaskState samplerEpoch.
+             * @member {number} samplerEpoch
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.samplerEpoch = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TaskState samplerPosition.
+             * @member {number} samplerPosition
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.samplerPosition = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TaskState hasSampler.
+             * @member {boolean} hasSampler
+             * @memberof hybrid.v1.TaskState
+             * @instance
+             */
+            TaskState.prototype.hasSampler = false;
+
+            /**
              * Creates a new TaskState instance using the specified properties.
              * @function create
              * @memberof hybrid.v1.TaskState
@@ -1982,6 +2069,12 @@ export const hybrid = $root.hybrid = (() => {
                     $root.hybrid.v1.Evaluation.encode(message.original, writer.uint32(/* id 23, wireType 2 =*/186).fork(), _depth + 1).ldelim();
                 if (message.merged != null && $Object.hasOwnProperty.call(message, "merged"))
                     $root.hybrid.v1.Evaluation.encode(message.merged, writer.uint32(/* id 24, wireType 2 =*/194).fork(), _depth + 1).ldelim();
+                if (message.samplerEpoch != null && $Object.hasOwnProperty.call(message, "samplerEpoch") && (typeof message.samplerEpoch === "object" ? message.samplerEpoch.low || message.samplerEpoch.high : message.samplerEpoch !== 0))
+                    writer.uint32(/* id 25, wireType 0 =*/200).uint64(message.samplerEpoch);
+                if (message.samplerPosition != null && $Object.hasOwnProperty.call(message, "samplerPosition") && (typeof message.samplerPosition === "object" ? message.samplerPosition.low || message.samplerPosition.high : message.samplerPosition !== 0))
+                    writer.uint32(/* id 26, wireType 0 =*/208).uint64(message.samplerPosition);
+                if (message.hasSampler != null && $Object.hasOwnProperty.call(message, "hasSampler") && message.hasSampler !== false)
+                    writer.uint32(/* id 27, wireType 0 =*/216).bool(message.hasSampler);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -2192,6 +2285,33 @@ export const hybrid = $root.hybrid = (() => {
                             message.merged = $root.hybrid.v1.Evaluation.decode(reader, reader.size(), $undefined, _depth + 1, message.merged);
                             continue;
                         }
+                    case 25: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.samplerEpoch = value;
+                            else
+                                delete message.samplerEpoch;
+                            continue;
+                        }
+                    case 26: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.samplerPosition = value;
+                            else
+                                delete message.samplerPosition;
+                            continue;
+                        }
+                    case 27: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.hasSampler = value;
+                            else
+                                delete message.hasSampler;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -2224,6 +2344,660 @@ export const hybrid = $root.hybrid = (() => {
             };
 
             return TaskState;
+        })();
+
+        v1.ReplicaGradient = (function() {
+
+            /**
+             * Properties of a ReplicaGradient.
+             * @typedef {Object} hybrid.v1.ReplicaGradient.$Properties
+             * @property {string|null} [task] ReplicaGradient task
+             * @property {number|null} [baseVersion] ReplicaGradient baseVersion
+             * @property {Array.<hybrid.v1.Tensor.$Properties>|null} [values] ReplicaGradient values
+             * @property {number|null} [samples] ReplicaGradient samples
+             * @property {number|null} [part] ReplicaGradient part
+             * @property {number|null} [parts] ReplicaGradient parts
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ReplicaGradient.
+             * @memberof hybrid.v1
+             * @interface IReplicaGradient
+             * @augments hybrid.v1.ReplicaGradient.$Properties
+             * @deprecated Use hybrid.v1.ReplicaGradient.$Properties instead.
+             */
+
+            /**
+             * Shape of a ReplicaGradient.
+             * @typedef {hybrid.v1.ReplicaGradient.$Properties} hybrid.v1.ReplicaGradient.$Shape
+             */
+
+            /**
+             * Constructs a new ReplicaGradient.
+             * @memberof hybrid.v1
+             * @classdesc Represents a ReplicaGradient.
+             * @constructor
+             * @param {hybrid.v1.ReplicaGradient.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ReplicaGradient = function (properties) {
+                this.values = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ReplicaGradient task.
+             * @member {string} task
+             * @memberof hybrid.v1.ReplicaGradient
+             * @instance
+             */
+            ReplicaGradient.prototype.task = "";
+
+            /**
+             * ReplicaGradient baseVersion.
+             * @member {number} baseVersion
+             * @memberof hybrid.v1.ReplicaGradient
+             * @instance
+             */
+            ReplicaGradient.prototype.baseVersion = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ReplicaGradient values.
+             * @member {Array.<hybrid.v1.Tensor.$Properties>} values
+             * @memberof hybrid.v1.ReplicaGradient
+             * @instance
+             */
+            ReplicaGradient.prototype.values = $util.emptyArray;
+
+            /**
+             * ReplicaGradient samples.
+             * @member {number} samples
+             * @memberof hybrid.v1.ReplicaGradient
+             * @instance
+             */
+            ReplicaGradient.prototype.samples = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ReplicaGradient part.
+             * @member {number} part
+             * @memberof hybrid.v1.ReplicaGradient
+             * @instance
+             */
+            ReplicaGradient.prototype.part = 0;
+
+            /**
+             * ReplicaGradient parts.
+             * @member {number} parts
+             * @memberof hybrid.v1.ReplicaGradient
+             * @instance
+             */
+            ReplicaGradient.prototype.parts = 0;
+
+            /**
+             * Creates a new ReplicaGradient instance using the specified properties.
+             * @function create
+             * @memberof hybrid.v1.ReplicaGradient
+             * @static
+             * @param {hybrid.v1.ReplicaGradient.$Properties=} [properties] Properties to set
+             * @returns {hybrid.v1.ReplicaGradient} ReplicaGradient instance
+             * @type {{
+             *   (properties: hybrid.v1.ReplicaGradient.$Shape): hybrid.v1.ReplicaGradient & hybrid.v1.ReplicaGradient.$Shape;
+             *   (properties?: hybrid.v1.ReplicaGradient.$Properties): hybrid.v1.ReplicaGradient;
+             * }}
+             */
+            ReplicaGradient.create = function(properties) {
+                return new ReplicaGradient(properties);
+            };
+
+            /**
+             * Encodes the specified ReplicaGradient message. Does not implicitly {@link hybrid.v1.ReplicaGradient.verify|verify} messages.
+             * @function encode
+             * @memberof hybrid.v1.ReplicaGradient
+             * @static
+             * @param {hybrid.v1.ReplicaGradient.$Properties} message ReplicaGradient message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ReplicaGradient.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.task != null && $Object.hasOwnProperty.call(message, "task") && message.task !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.task);
+                if (message.baseVersion != null && $Object.hasOwnProperty.call(message, "baseVersion") && (typeof message.baseVersion === "object" ? message.baseVersion.low || message.baseVersion.high : message.baseVersion !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.baseVersion);
+                if (message.values != null && message.values.length)
+                    for (let i = 0; i < message.values.length; ++i)
+                        $root.hybrid.v1.Tensor.encode(message.values[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                if (message.samples != null && $Object.hasOwnProperty.call(message, "samples") && (typeof message.samples === "object" ? message.samples.low || message.samples.high : message.samples !== 0))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.samples);
+                if (message.part != null && $Object.hasOwnProperty.call(message, "part") && message.part !== 0)
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.part);
+                if (message.parts != null && $Object.hasOwnProperty.call(message, "parts") && message.parts !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.parts);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ReplicaGradient message from the specified reader or buffer.
+             * @function decode
+             * @memberof hybrid.v1.ReplicaGradient
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hybrid.v1.ReplicaGradient & hybrid.v1.ReplicaGradient.$Shape} ReplicaGradient
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ReplicaGradient.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hybrid.v1.ReplicaGradient();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.task = value;
+                            else
+                                delete message.task;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.baseVersion = value;
+                            else
+                                delete message.baseVersion;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.values && message.values.length))
+                                message.values = [];
+                            message.values.push($root.hybrid.v1.Tensor.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.samples = value;
+                            else
+                                delete message.samples;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.part = value;
+                            else
+                                delete message.part;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.parts = value;
+                            else
+                                delete message.parts;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for ReplicaGradient
+             * @function getTypeUrl
+             * @memberof hybrid.v1.ReplicaGradient
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            ReplicaGradient.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/hybrid.v1.ReplicaGradient";
+            };
+
+            return ReplicaGradient;
+        })();
+
+        v1.TaskStep = (function() {
+
+            /**
+             * Properties of a TaskStep.
+             * @typedef {Object} hybrid.v1.TaskStep.$Properties
+             * @property {string|null} [task] TaskStep task
+             * @property {number|null} [version] TaskStep version
+             * @property {boolean|null} [closes] TaskStep closes
+             * @property {Array.<hybrid.v1.Tensor.$Properties>|null} [values] TaskStep values
+             * @property {number|null} [samples] TaskStep samples
+             * @property {number|null} [closedReplicas] TaskStep closedReplicas
+             * @property {number|null} [rank] TaskStep rank
+             * @property {number|null} [replicas] TaskStep replicas
+             * @property {boolean|null} [lead] TaskStep lead
+             * @property {boolean|null} [sendState] TaskStep sendState
+             * @property {number|null} [part] TaskStep part
+             * @property {number|null} [parts] TaskStep parts
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a TaskStep.
+             * @memberof hybrid.v1
+             * @interface ITaskStep
+             * @augments hybrid.v1.TaskStep.$Properties
+             * @deprecated Use hybrid.v1.TaskStep.$Properties instead.
+             */
+
+            /**
+             * Shape of a TaskStep.
+             * @typedef {hybrid.v1.TaskStep.$Properties} hybrid.v1.TaskStep.$Shape
+             */
+
+            /**
+             * Constructs a new TaskStep.
+             * @memberof hybrid.v1
+             * @classdesc Represents a TaskStep.
+             * @constructor
+             * @param {hybrid.v1.TaskStep.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const TaskStep = function (properties) {
+                this.values = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * TaskStep task.
+             * @member {string} task
+             * @memberof hybrid.v1.TaskStep
+             * @instance
+             */
+            TaskStep.prototype.task = "";
+
+            /**
+             * TaskStep version.
+             * @member {number} version
+             * @memberof hybrid.v1.TaskStep
+             * @instance
+             */
+            TaskStep.prototype.version = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TaskStep closes.
+             * @member {boolean} closes
+             * @memberof hybrid.v1.TaskStep
+             * @instance
+             */
+            TaskStep.prototype.closes = false;
+
+            /**
+             * TaskStep values.
+             * @member {Array.<hybrid.v1.Tensor.$Properties>} values
+             * @memberof hybrid.v1.TaskStep
+             * @instance
+             */
+            TaskStep.prototype.values = $util.emptyArray;
+
+            /**
+             * TaskStep samples.
+             * @member {number} samples
+             * @memberof hybrid.v1.TaskStep
+             * @instance
+             */
+            TaskStep.prototype.samples = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TaskStep closedReplicas.
+             * @member {number} closedReplicas
+             * @memberof hybrid.v1.TaskStep
+             * @instance
+             */
+            TaskStep.prototype.closedReplicas = 0;
+
+            /**
+             * TaskStep rank.
+             * @member {number} rank
+             * @memberof hybrid.v1.TaskStep
+             * @instance
+             */
+            TaskStep.prototype.rank = 0;
+
+            /**
+             * TaskStep replicas.
+             * @member {number} replicas
+             * @memberof hybrid.v1.TaskStep
+             * @instance
+             */
+            TaskStep.prototype.replicas = 0;
+
+            /**
+             * TaskStep lead.
+             * @member {boolean} lead
+             * @memberof hybrid.v1.TaskStep
+             * @instance
+             */
+            TaskStep.prototype.lead = false;
+
+            /**
+             * TaskStep sendState.
+             * @member {boolean} sendState
+             * @memberof hybrid.v1.TaskStep
+             * @instance
+             */
+            TaskStep.prototype.sendState = false;
+
+            /**
+             * TaskStep part.
+             * @member {number} part
+             * @memberof hybrid.v1.TaskStep
+             * @instance
+             */
+            TaskStep.prototype.part = 0;
+
+            /**
+             * TaskStep parts.
+             * @member {number} parts
+             * @memberof hybrid.v1.TaskStep
+             * @instance
+             */
+            TaskStep.prototype.parts = 0;
+
+            /**
+             * Creates a new TaskStep instance using the specified properties.
+             * @function create
+             * @memberof hybrid.v1.TaskStep
+             * @static
+             * @param {hybrid.v1.TaskStep.$Properties=} [properties] Properties to set
+             * @returns {hybrid.v1.TaskStep} TaskStep instance
+             * @type {{
+             *   (properties: hybrid.v1.TaskStep.$Shape): hybrid.v1.TaskStep & hybrid.v1.TaskStep.$Shape;
+             *   (properties?: hybrid.v1.TaskStep.$Properties): hybrid.v1.TaskStep;
+             * }}
+             */
+            TaskStep.create = function(properties) {
+                return new TaskStep(properties);
+            };
+
+            /**
+             * Encodes the specified TaskStep message. Does not implicitly {@link hybrid.v1.TaskStep.verify|verify} messages.
+             * @function encode
+             * @memberof hybrid.v1.TaskStep
+             * @static
+             * @param {hybrid.v1.TaskStep.$Properties} message TaskStep message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TaskStep.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.task != null && $Object.hasOwnProperty.call(message, "task") && message.task !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.task);
+                if (message.version != null && $Object.hasOwnProperty.call(message, "version") && (typeof message.version === "object" ? message.version.low || message.version.high : message.version !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.version);
+                if (message.closes != null && $Object.hasOwnProperty.call(message, "closes") && message.closes !== false)
+                    writer.uint32(/* id 3, wireType 0 =*/24).bool(message.closes);
+                if (message.values != null && message.values.length)
+                    for (let i = 0; i < message.values.length; ++i)
+                        $root.hybrid.v1.Tensor.encode(message.values[i], writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
+                if (message.samples != null && $Object.hasOwnProperty.call(message, "samples") && (typeof message.samples === "object" ? message.samples.low || message.samples.high : message.samples !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.samples);
+                if (message.closedReplicas != null && $Object.hasOwnProperty.call(message, "closedReplicas") && message.closedReplicas !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.closedReplicas);
+                if (message.rank != null && $Object.hasOwnProperty.call(message, "rank") && message.rank !== 0)
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.rank);
+                if (message.replicas != null && $Object.hasOwnProperty.call(message, "replicas") && message.replicas !== 0)
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.replicas);
+                if (message.lead != null && $Object.hasOwnProperty.call(message, "lead") && message.lead !== false)
+                    writer.uint32(/* id 9, wireType 0 =*/72).bool(message.lead);
+                if (message.sendState != null && $Object.hasOwnProperty.call(message, "sendState") && message.sendState !== false)
+                    writer.uint32(/* id 10, wireType 0 =*/80).bool(message.sendState);
+                if (message.part != null && $Object.hasOwnProperty.call(message, "part") && message.part !== 0)
+                    writer.uint32(/* id 11, wireType 0 =*/88).uint32(message.part);
+                if (message.parts != null && $Object.hasOwnProperty.call(message, "parts") && message.parts !== 0)
+                    writer.uint32(/* id 12, wireType 0 =*/96).uint32(message.parts);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a TaskStep message from the specified reader or buffer.
+             * @function decode
+             * @memberof hybrid.v1.TaskStep
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hybrid.v1.TaskStep & hybrid.v1.TaskStep.$Shape} TaskStep
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TaskStep.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hybrid.v1.TaskStep();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.task = value;
+                            else
+                                delete message.task;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.version = value;
+                            else
+                                delete message.version;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.closes = value;
+                            else
+                                delete message.closes;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.values && message.values.length))
+                                message.values = [];
+                            message.values.push($root.hybrid.v1.Tensor.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.samples = value;
+                            else
+                                delete message.samples;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.closedReplicas = value;
+                            else
+                                delete message.closedReplicas;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.rank = value;
+                            else
+                                delete message.rank;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.replicas = value;
+                            else
+                                delete message.replicas;
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.lead = value;
+                            else
+                                delete message.lead;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.sendState = value;
+                            else
+                                delete message.sendState;
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.part = value;
+                            else
+                                delete message.part;
+                            continue;
+                        }
+                    case 12: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.parts = value;
+                            else
+                                delete message.parts;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for TaskStep
+             * @function getTypeUrl
+             * @memberof hybrid.v1.TaskStep
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            TaskStep.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/hybrid.v1.TaskStep";
+            };
+
+            return TaskStep;
         })();
 
         v1.OptimizerSlots = (function() {
@@ -2805,6 +3579,8 @@ export const hybrid = $root.hybrid = (() => {
              * @property {number} FUTURE=16 FUTURE value
              * @property {number} TRAINING_OVER=17 TRAINING_OVER value
              * @property {number} BAD_TASK_STATE=18 BAD_TASK_STATE value
+             * @property {number} REPLICA=19 REPLICA value
+             * @property {number} NOT_MEMBER=20 NOT_MEMBER value
              */
             Error.Code = (function() {
                 const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -2827,6 +3603,8 @@ export const hybrid = $root.hybrid = (() => {
                 values[valuesById[16] = "FUTURE"] = 16;
                 values[valuesById[17] = "TRAINING_OVER"] = 17;
                 values[valuesById[18] = "BAD_TASK_STATE"] = 18;
+                values[valuesById[19] = "REPLICA"] = 19;
+                values[valuesById[20] = "NOT_MEMBER"] = 20;
                 return values;
             })();
 
@@ -3012,7 +3790,9 @@ export const hybrid = $root.hybrid = (() => {
              * @property {hybrid.v1.Heartbeat.$Properties|null} [heartbeat] Envelope heartbeat
              * @property {hybrid.v1.Error.$Properties|null} [error] Envelope error
              * @property {hybrid.v1.Bye.$Properties|null} [bye] Envelope bye
-             * @property {"hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"} [body] Envelope body
+             * @property {hybrid.v1.ReplicaGradient.$Properties|null} [replicaGradient] Envelope replicaGradient
+             * @property {hybrid.v1.TaskStep.$Properties|null} [taskStep] Envelope taskStep
+             * @property {"hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|"replicaGradient"|"taskStep"} [body] Envelope body
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3035,9 +3815,11 @@ export const hybrid = $root.hybrid = (() => {
              *   heartbeat?: hybrid.v1.Heartbeat.$Shape|null;
              *   error?: hybrid.v1.Error.$Shape|null;
              *   bye?: hybrid.v1.Bye.$Shape|null;
+             *   replicaGradient?: hybrid.v1.ReplicaGradient.$Shape|null;
+             *   taskStep?: hybrid.v1.TaskStep.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ body?: undefined; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null }|{ body?: "hello"; hello: hybrid.v1.Hello.$Shape; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null }|{ body?: "welcome"; hello?: null; welcome: hybrid.v1.Welcome.$Shape; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null }|{ body?: "push"; hello?: null; welcome?: null; push: hybrid.v1.GradientPush.$Shape; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null }|{ body?: "update"; hello?: null; welcome?: null; push?: null; update: hybrid.v1.ParamUpdate.$Shape; taskState?: null; heartbeat?: null; error?: null; bye?: null }|{ body?: "taskState"; hello?: null; welcome?: null; push?: null; update?: null; taskState: hybrid.v1.TaskState.$Shape; heartbeat?: null; error?: null; bye?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat: hybrid.v1.Heartbeat.$Shape; error?: null; bye?: null }|{ body?: "error"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error: hybrid.v1.Error.$Shape; bye?: null }|{ body?: "bye"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye: hybrid.v1.Bye.$Shape })
+             *   ({ body?: undefined; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "hello"; hello: hybrid.v1.Hello.$Shape; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "welcome"; hello?: null; welcome: hybrid.v1.Welcome.$Shape; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "push"; hello?: null; welcome?: null; push: hybrid.v1.GradientPush.$Shape; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "update"; hello?: null; welcome?: null; push?: null; update: hybrid.v1.ParamUpdate.$Shape; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "taskState"; hello?: null; welcome?: null; push?: null; update?: null; taskState: hybrid.v1.TaskState.$Shape; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat: hybrid.v1.Heartbeat.$Shape; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "error"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error: hybrid.v1.Error.$Shape; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "bye"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye: hybrid.v1.Bye.$Shape; replicaGradient?: null; taskStep?: null }|{ body?: "replicaGradient"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient: hybrid.v1.ReplicaGradient.$Shape; taskStep?: null }|{ body?: "taskStep"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep: hybrid.v1.TaskStep.$Shape })
              * )} hybrid.v1.Envelope.$Shape
              */
 
@@ -3120,17 +3902,33 @@ export const hybrid = $root.hybrid = (() => {
              */
             Envelope.prototype.bye = null;
 
+            /**
+             * Envelope replicaGradient.
+             * @member {hybrid.v1.ReplicaGradient.$Properties|null|undefined} replicaGradient
+             * @memberof hybrid.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.replicaGradient = null;
+
+            /**
+             * Envelope taskStep.
+             * @member {hybrid.v1.TaskStep.$Properties|null|undefined} taskStep
+             * @memberof hybrid.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.taskStep = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Envelope body.
-             * @member {"hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|undefined} body
+             * @member {"hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|"replicaGradient"|"taskStep"|undefined} body
              * @memberof hybrid.v1.Envelope
              * @instance
              */
             $Object.defineProperty(Envelope.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "push", "update", "taskState", "heartbeat", "error", "bye"]),
+                get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "push", "update", "taskState", "heartbeat", "error", "bye", "replicaGradient", "taskStep"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -3182,6 +3980,10 @@ export const hybrid = $root.hybrid = (() => {
                     $root.hybrid.v1.Error.encode(message.error, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
                 if (message.bye != null && $Object.hasOwnProperty.call(message, "bye"))
                     $root.hybrid.v1.Bye.encode(message.bye, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
+                if (message.replicaGradient != null && $Object.hasOwnProperty.call(message, "replicaGradient"))
+                    $root.hybrid.v1.ReplicaGradient.encode(message.replicaGradient, writer.uint32(/* id 9, wireType 2 =*/74).fork(), _depth + 1).ldelim();
+                if (message.taskStep != null && $Object.hasOwnProperty.call(message, "taskStep"))
+                    $root.hybrid.v1.TaskStep.encode(message.taskStep, writer.uint32(/* id 10, wireType 2 =*/82).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -3280,6 +4082,20 @@ export const hybrid = $root.hybrid = (() => {
                                 break;
                             message.bye = $root.hybrid.v1.Bye.decode(reader, reader.size(), $undefined, _depth + 1, message.bye);
                             message.body = "bye";
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 2)
+                                break;
+                            message.replicaGradient = $root.hybrid.v1.ReplicaGradient.decode(reader, reader.size(), $undefined, _depth + 1, message.replicaGradient);
+                            message.body = "replicaGradient";
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 2)
+                                break;
+                            message.taskStep = $root.hybrid.v1.TaskStep.decode(reader, reader.size(), $undefined, _depth + 1, message.taskStep);
+                            message.body = "taskStep";
                             continue;
                         }
                     }

@@ -78,7 +78,13 @@ export class Handshake {
 }
 
 /** The hello a worker opens each connection with: every encoding it decodes, and parts (messages cut
- *  into chunks); the fingerprint is empty until a welcome told it the model. */
-export function helloMessage(task: string, modelFingerprint: string, workerId: string): Hello {
-  return { protocolVersion: PROTOCOL_VERSION, task, modelFingerprint, workerId, encodings: Object.values(ENCODING_IDS), parts: true };
+ *  into chunks), and its replica claim if any; the fingerprint is empty until a welcome told it the model. */
+export function helloMessage(task: string, modelFingerprint: string, workerId: string, replica?: ReplicaClaim): Hello {
+  return { protocolVersion: PROTOCOL_VERSION, task, modelFingerprint, workerId, encodings: Object.values(ENCODING_IDS), parts: true, replica: replica?.index ?? 0, replicas: replica?.count ?? 0 };
+}
+
+/** A replica slot a worker claims (hybrid worker --replica I/N). */
+export interface ReplicaClaim {
+  index: number;
+  count: number;
 }

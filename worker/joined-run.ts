@@ -15,11 +15,15 @@ import type { WorkerMetrics } from './metrics.js';
 import { startFromModelFiles, type StartEvaluation } from './model-start.js';
 import { SeparateModel } from './separate-model.js';
 import { fromTaskStateMessage, toTaskStateMessage } from './task-state.js';
-import { TaskTrainer, type Evaluation } from './trainer.js';
+import { TaskTrainer, type Evaluation, type RoundResult } from './trainer.js';
 import { Uplink } from './uplink.js';
+import type { ReplicaStep } from './replica-inbox.js';
+import { vectorParts } from '../compression/vector-stream.js';
 
 export interface JoinedRunOptions {
   task: string;
+  /** This worker's replica slot (its `replica` metric label). */
+  replica?: number;
   config: RunConfig;
   spec: ModelSpec;
   data: TaskData;
@@ -58,6 +62,11 @@ export class JoinedRun {
   private started = false;
   /** What the model files were worth before training, when the task started from them here. */
   private begun: StartEvaluation | null = null;
+  /** A replicated task (tasks[].replicas > 1): rounds are trained as a member only, and the task's own
+   *  parameters move by the TaskSteps that close them (worker/replica-inbox.ts). */
+  private readonly replicated: boolean;
+  /** The round this replica is a member of, its place in it, and whether it leads the task. */
+  private membership: { version: number; rank: number; replicas: number; lead: boolean } | null = null;
 
   constructor(private readonly options: JoinedRunOptions) {
     const { config, spec, data } = options;
@@ -70,6 +79,26 @@ export class JoinedRun {
     this.uplink = new Uplink(spec, config.distributed.uplink, config.distributed.chunk_bytes);
     options.metrics?.skipped.set({ task: options.task }, data.skipped ?? 0);
     this.totalRounds = config.train.steps;
+    this.replicated = (taskConfig?.replicas ?? 1) > 1;
+  }
+
+  /** Whether this replica reports its task's state and evaluations (a task of one worker: always). */
+  get leads(): boolean {
+    return !this.replicated || (this.membership?.lead ?? false);
+  }
+
+  /**
+   * A TaskStep: the round it closes applied (the replicas' mean gradient for S_t, the head and the
+   * statistics), then membership of round `step.version`; the lead reports the task's state first when
+   * asked or every report_every rounds, so a joining replica can take it.
+   */
+  step(step: ReplicaStep): void {
+    if (this.ending) return;
+    if (step.closes) this.trainer.applyReplicaRound(step.version - 1, step.values, step.closedReplicas);
+    this.started = true;
+    this.membership = { version: step.version, rank: step.rank, replicas: step.replicas, lead: step.lead };
+    if (step.lead && (step.sendState || (step.closes && step.version % this.options.config.distributed.report_every === 0))) this.report(this.state({}));
+    if (this.mirror.version === step.version) this.queueRound();
   }
 
   /** A task without a reported state starts from the model files, against the W it joined at. */
@@ -104,6 +133,8 @@ export class JoinedRun {
    */
   rejoined(): void {
     this.lastPushed = -1;
+    // A replica joins its task again: it trains once a TaskStep makes it a member.
+    this.membership = null;
   }
 
   /** A complete update of W (or the W that came with a welcome). */
@@ -127,6 +158,10 @@ export class JoinedRun {
       this.finishOrFail();
       return;
     }
+    this.queueRound();
+  }
+
+  private queueRound(): void {
     if (this.roundQueued) return;
     this.roundQueued = true;
     // Let pending frames (a newer update, a bye) in before the round blocks the event loop.
@@ -178,13 +213,20 @@ export class JoinedRun {
     const { task, config, metrics } = this.options;
     const version = this.version;
     if (this.ending || version <= this.lastPushed || version >= this.totalRounds || !this.options.connected()) return;
+    const member = this.membership;
+    if (this.replicated && member?.version !== version) return;
     const t0 = performance.now();
-    const r = this.trainer.round(version);
-    metrics?.stepDuration.observe({ task }, (performance.now() - t0) / 1000);
-    metrics?.samples.inc({ task }, r.samples);
+    const r: RoundResult & { vector?: Float32Array } = member ? this.trainer.replicaRound(version, member.rank, member.replicas) : this.trainer.round(version);
+    const labels = { task, replica: String(this.options.replica ?? 0) };
+    metrics?.stepDuration.observe(labels, (performance.now() - t0) / 1000);
+    metrics?.samples.inc(labels, r.samples);
     const evalEvery = config.train.eval_every;
-    const evaluation = evalEvery > 0 && (version + 1) % evalEvery === 0 ? this.trainer.evaluate() : null;
+    const evaluation = this.leads && evalEvery > 0 && (version + 1) % evalEvery === 0 ? this.trainer.evaluate() : null;
     if (evaluation) this.options.log(`round ${version + 1}: held-out accuracy ${evaluation.accuracy.toFixed(4)}`);
+    if (r.vector) {
+      const pieces = vectorParts(r.vector, config.distributed.chunk_bytes);
+      pieces.forEach((values, i) => this.options.send('replicaGradient', { task, baseVersion: version, values, samples: r.samples, ...partFields(i, pieces.length) }));
+    }
     const parts = this.uplink.parts(version, r.gradient);
     let sent = true;
     parts.forEach((gradient, i) => {
@@ -193,7 +235,7 @@ export class JoinedRun {
     // Unsent (the connection closed during the round): the next welcome's version is trained again.
     if (sent) this.lastPushed = version;
     this.options.onRound(version, r.loss);
-    if ((version + 1) % config.distributed.report_every === 0) this.report(this.state({}));
+    if (!this.replicated && (version + 1) % config.distributed.report_every === 0) this.report(this.state({}));
   }
 
   /** The task state now, with `extra` (the evaluations, whether it is final). */
@@ -217,6 +259,12 @@ export class JoinedRun {
     this.trainer.finalizeSparsity();
     const evaluation = this.trainer.evaluate();
     this.options.log(`done: held-out accuracy ${evaluation.accuracy.toFixed(4)} (${evaluation.samples} examples)`);
+    if (!this.leads) {
+      // The lead reports the task's final state (and trains its separate model); this replica is done.
+      this.options.send('bye', { reason: 'done' });
+      this.options.onFinished(evaluation);
+      return;
+    }
     const final = this.state({ evaluation, final: true });
     if (this.options.config.train.baseline) {
       const baseline = await this.trainSeparateModel();

@@ -5,7 +5,9 @@
 import type { TaskStateLayout } from '../compression/task-state-stream.js';
 import { ConfigError, jsonErrorWithLocation, parseRunConfig } from '../config/load.js';
 import type { RunConfig, TaskConfig } from '../config/schema.js';
+import type { TaskData } from '../data/dataset.js';
 import { taskInputShape } from '../data/shapes.js';
+import { loadTaskData } from '../data/tasks.js';
 import { checkAllocatable, classesBound, ModelLimitError } from '../model/limits.js';
 import { loadModelFiles } from '../model/definition.js';
 import { buildModelSpec, modelFingerprint, type ModelSpec, type TensorSpec } from '../model/spec.js';
@@ -67,6 +69,16 @@ export function planRun(welcome: Welcome, task: string, source: string, previous
     stateLayout: boundedHeads(taskStateLayout(spec, config.train), classes, task),
     maxFrameBytes: maxFrameBytes(config, spec, classes, Buffer.byteLength(configJson)),
   };
+}
+
+/** The task's data, which must give the model the welcome describes (a WorkerError otherwise). */
+export async function loadPlannedData(plan: RunPlan, welcome: Welcome): Promise<TaskData> {
+  const data = await loadTaskData(plan.task, plan.config.seed);
+  const fingerprint = modelFingerprint(buildModelSpec(plan.config.model, data.inputShape));
+  if (fingerprint !== welcome.modelFingerprint) {
+    throw new WorkerError(`model mismatch: this worker's data (input [${data.inputShape.join(', ')}]) gives model ${fingerprint}, the coordinator has model ${welcome.modelFingerprint}`);
+  }
+  return data;
 }
 
 /** Reads the model files the welcome's config names (`model.from`); none for other models. The worker

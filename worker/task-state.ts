@@ -7,7 +7,8 @@ import { slotCount, type OptimizerState } from '../optim/optimizer.js';
 import { ErrorCode, f32Tensor, f32Values, u8Tensor, u8Values, WireError, type EvaluationMessage, type OptimizerSlotsMessage, type TaskStateMessage } from '../proto/codec.js';
 import type { TaskData } from '../data/dataset.js';
 import type { StartEvaluation } from './model-start.js';
-import type { Evaluation, TrainerState } from './trainer.js';
+import type { Evaluation } from './trainer.js';
+import type { TrainerState } from './trainer-state.js';
 
 /** What the task's data says about itself, for predictions from the bundle and the results. */
 export type DataFacts = Pick<TaskData, 'classNames' | 'preprocess' | 'skipped'>;
@@ -55,6 +56,9 @@ export function toTaskStateMessage(
     skipped: extra.data?.skipped ?? 0,
     original: extra.start?.original ? evaluationMessage(extra.start.original) : null,
     merged: extra.start ? evaluationMessage(extra.start.merged) : null,
+    hasSampler: state.sampler !== null,
+    samplerEpoch: state.sampler?.epoch ?? 0,
+    samplerPosition: state.sampler?.position ?? 0,
   };
 }
 
@@ -86,5 +90,6 @@ export function fromTaskStateMessage(msg: TaskStateMessage, spec: ModelSpec, cla
     headOptimizer: readSlots(msg.headOptimizer, 'the head', optimizer, heads),
     sparseOptimizer: sparse ? readSlots(msg.sparseOptimizer, 'S_t', optimizer, spec.shared) : null,
     stats: spec.stats.map((t, i) => f32Values(msg.stats![i], t.shape).slice()),
+    sampler: msg.hasSampler ? { epoch: msg.samplerEpoch ?? 0, position: msg.samplerPosition ?? 0 } : null,
   };
 }

@@ -4,16 +4,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerConfig, SparsityConfig, TrainConfig } from '../config/schema.js';
 import type { TaskData } from '../data/dataset.js';
-import { BatchSampler, gather, readExamples } from '../data/batches.js';
+import { BatchSampler, gather, type SamplerPosition } from '../data/batches.js';
 import { crossEntropy, logits } from '../model/forward.js';
 import { disposeTeacher, distillationLoss, makeTeacher, softTargets, type Teacher, type TeacherWeights } from './distillation.js';
 import { lrScale } from '../model/learning-rate.js';
 import type { ModelSpec } from '../model/spec.js';
 import { headSpec, initTensors } from '../model/spec.js';
 import { Random } from '../lib/random.js';
-import { absolute, applyMasks, countNonZero, densityAt, isPruneStep, phaseAt, scheduleBounds, sparseBudget, topKMasks, type ScheduleBounds, type SparsePhase } from '../model/sparsity.js';
-import type { OptimizerState } from '../optim/optimizer.js';
+import { phaseAt, type SparsePhase } from '../model/sparsity.js';
+import { packReplicaVector, unpackReplicaVector, type VectorLayout } from './replica-vector.js';
+import { SparseSupport } from './sparse-support.js';
 import { TensorOptimizer } from './task-optimizer.js';
+import { checkStateFits, type TrainerState } from './trainer-state.js';
+import { evaluateOn, type Evaluation } from './evaluation.js';
+
+export type { TrainerState } from './trainer-state.js';
+export type { Evaluation } from './evaluation.js';
 
 export interface TaskTrainerOptions {
   spec: ModelSpec;
@@ -33,23 +39,9 @@ export interface RoundResult {
   samples: number;
 }
 
-/** Everything a replacement trainer needs to go on where this one stopped. */
-export interface TrainerState {
-  step: number;
-  sparse: Float32Array[];
-  /** Support of S_t; null while S_t is still dense (warm-up). */
-  support: Uint8Array[] | null;
-  head: Float32Array[];
-  headOptimizer: OptimizerState;
-  sparseOptimizer: OptimizerState | null;
-  /** The task's statistics (BatchNormalization's moving mean and variance), in spec.stats order. */
-  stats: Float32Array[];
-}
-
-export interface Evaluation {
-  accuracy: number;
-  loss: number;
-  samples: number;
+/** A replica's round: its gradient for W and its vector for the task's own parameters. */
+export interface ReplicaRoundResult extends RoundResult {
+  vector: Float32Array;
 }
 
 /** Trainers made in this process so far. */
@@ -70,13 +62,14 @@ export class TaskTrainer {
   /** Updated by the forward pass in training, not by the optimizer. */
   private readonly stats: tf.Variable[];
   private teacher: Teacher | null = null;
-  /** Support of S_t; null while the sparse tensors are dense (warm-up). */
-  private masks: { host: Uint8Array[]; device: tf.Tensor[]; size: number } | null = null;
   private readonly headOptimizer: TensorOptimizer;
   private readonly sparseOptimizer: TensorOptimizer | null;
-  private readonly bounds: ScheduleBounds;
-  private readonly budget: number;
+  /** S_t's support and its schedule; null for a dense model. */
+  private readonly support: SparseSupport | null;
   private readonly totalSteps: number;
+  /** A replicated round's batches (every replica's), drawn once for the round by whichever comes first
+   *  of its gradient and its update, with the order's position before them. */
+  private drawn: { step: number; indices: Int32Array; before: SamplerPosition } | null = null;
 
   constructor(opts: TaskTrainerOptions) {
     this.opts = opts;
@@ -101,14 +94,11 @@ export class TaskTrainer {
     if (opts.sparsity) {
       this.sparse = this.spec.shared.map((t) => tf.tidy(() => tf.variable(tf.zeros(t.shape), true, `${prefix}/sparse/${t.name}`)));
       this.sparseOptimizer = new TensorOptimizer(taskOptimizer, this.sparse);
-      this.bounds = scheduleBounds(this.totalSteps, opts.sparsity);
-      const sharedSize = this.spec.shared.reduce((a, t) => a + t.size, 0);
-      this.budget = sparseBudget(sharedSize, opts.sparsity.rho);
+      this.support = new SparseSupport(opts.sparsity, this.spec.shared, this.totalSteps, this.sparse, this.sparseOptimizer);
     } else {
       this.sparse = [];
       this.sparseOptimizer = null;
-      this.bounds = { start: 0, end: 0 };
-      this.budget = 0;
+      this.support = null;
     }
   }
 
@@ -124,7 +114,7 @@ export class TaskTrainer {
   }
 
   get phase(): SparsePhase | 'dense' {
-    return this.opts.sparsity ? phaseAt(this.stepCount, this.bounds) : 'dense';
+    return this.support ? phaseAt(this.stepCount, this.support.bounds) : 'dense';
   }
 
   private stepCount = 0;
@@ -171,128 +161,151 @@ export class TaskTrainer {
     });
     const loss = lossSum.dataSync()[0] / locals;
     lossSum.dispose();
-    if (this.opts.sparsity) this.scheduleSparsity(step, gradient, scale);
+    this.support?.schedule(step, gradient, this.ownStepSize(scale));
     this.stepCount = step + 1;
     return { gradient, loss, samples: locals * batchSize };
+  }
+
+  /**
+   * A replica's round at `step` (worker/replica-run.ts): the gradient on its share, `rank` of `replicas`,
+   * of the round's batches, updating nothing. The replicas' vectors are averaged by the coordinator and
+   * applied by each with applyReplicaRound(), so S_t, the head and the statistics stay the same on all.
+   */
+  replicaRound(step: number, rank: number, replicas: number): ReplicaRoundResult {
+    if (this.shared.length === 0) throw new Error(`task ${this.name}: no shared weights yet`);
+    const batchSize = this.opts.train.batch_size;
+    gather(this.data.train, this.inputSize, this.roundBatches(step, replicas).subarray(rank * batchSize, (rank + 1) * batchSize), this.batch);
+    const layout = this.vectorLayout(step);
+    const nShared = this.spec.shared.length;
+    return tf.tidy(() => {
+      const { value, grads, stats } = this.gradients(step * replicas + rank);
+      const gradient = grads.slice(0, nShared).map((g) => (g.dataSync() as Float32Array).slice());
+      const head = grads.slice(nShared).map((g) => (g.dataSync() as Float32Array).slice());
+      const statsValues = stats.map((t) => {
+        const v = (t.dataSync() as Float32Array).slice();
+        t.dispose();
+        return v;
+      });
+      const vector = packReplicaVector(layout, { shared: this.support ? gradient : [], head, stats: statsValues });
+      return { gradient, vector, loss: value.dataSync()[0], samples: batchSize };
+    });
+  }
+
+  /** The replicas' mean vector for the round at `step` (null: none of theirs counted), applied as the
+   *  round's update; the round's batches are passed over either way, as on every replica. */
+  applyReplicaRound(step: number, combined: Float32Array | null, replicas: number): void {
+    this.roundBatches(step, replicas);
+    this.drawn = null;
+    if (combined === null) return;
+    const layout = this.vectorLayout(step);
+    const parts = unpackReplicaVector(layout, combined);
+    const scale = lrScale(this.opts.train.lr_schedule, step, this.totalSteps);
+    const heads = headSpec(this.spec, this.classes);
+    tf.tidy(() => {
+      this.updateOwn(
+        parts.head.map((g, i) => tf.tensor(g, heads[i].shape)),
+        parts.shared.map((g, i) => tf.tensor(g, this.spec.shared[i].shape)),
+        scale,
+      );
+      parts.stats.forEach((v, i) => this.stats[i].assign(tf.tensor(v, this.spec.stats[i].shape)));
+    });
+    this.support?.schedule(step, parts.shared, this.ownStepSize(scale));
+    this.stepCount = step + 1;
+  }
+
+  private roundBatches(step: number, replicas: number): Int32Array {
+    const size = replicas * this.opts.train.batch_size;
+    if (this.drawn?.step !== step) this.drawn = { step, before: this.sampler.position, indices: this.sampler.next(size) };
+    if (this.drawn.indices.length !== size) throw new Error(`task ${this.name}: round ${step} was drawn for ${this.drawn.indices.length / this.opts.train.batch_size} replicas, not ${replicas}`);
+    return this.drawn.indices;
+  }
+
+  private vectorLayout(step: number): VectorLayout {
+    const masks = this.support?.host ?? null;
+    const full = masks === null || this.support!.reselectsAt(step);
+    return {
+      positions: this.support ? this.spec.shared.map((_, i) => (full ? null : masks[i])) : [],
+      sharedSizes: this.support ? this.spec.shared.map((t) => t.size) : [],
+      headSizes: headSpec(this.spec, this.classes).map((t) => t.size),
+      statsSizes: this.spec.stats.map((t) => t.size),
+    };
+  }
+
+  /** The step an update of S_t with gradient 1 makes at this learning-rate scale (the re-selection's proposal). */
+  private ownStepSize(scale: number): number {
+    return (this.opts.train.task_optimizer ?? this.opts.train.optimizer).lr * scale * this.opts.weight;
   }
 
   /** One mini-batch (number `b` of the round at `step`): its gradient, the updates of S_t, the head and the
    *  statistics, and the running sums of the round's gradient and loss (new tensors). */
   private batchStep(step: number, b: number, scale: number, gradSum: tf.Tensor[] | null, lossSum: tf.Tensor): { sums: tf.Tensor[]; loss: tf.Tensor } {
-    const locals = this.opts.train.local_batches;
-    const shape = [this.opts.train.batch_size, ...this.data.inputShape];
-    const l1 = this.opts.sparsity?.l1 ?? 0;
-    const weight = this.opts.weight;
     return tf.tidy(() => {
-      const x = tf.tensor(this.batch.x, shape);
-      const y = tf.tensor1d(this.batch.y, 'int32');
-      const effective = this.effective();
-      const nShared = effective.length;
-      const statsOut: tf.Tensor[] = [];
-      const soft = this.teacher ? softTargets(this.spec, this.teacher.weights, x, this.teacher.temperature) : null;
-      const f = (...params: tf.Tensor[]) => {
-        const weights = { shared: params.slice(0, nShared), head: params.slice(nShared), stats: this.stats };
-        const out = logits(this.spec, weights, x, { training: true, statsOut, seed: step * locals + b });
-        const loss = this.teacher && soft ? distillationLoss(out, y, this.classes, soft, this.teacher) : crossEntropy(out, y, this.classes);
-        // The new statistics outlive the gradient's scope until they are assigned below.
-        statsOut.forEach((t) => tf.keep(t));
-        return loss;
-      };
-      let result: { value: tf.Scalar; grads: tf.Tensor[] };
-      try {
-        result = tf.valueAndGrads(f)([...effective, ...this.head]);
-      } catch (err) {
-        for (const t of statsOut) t.dispose();
-        throw err;
-      }
-      const { value, grads } = result;
-      statsOut.forEach((t, i) => {
+      const { value, grads, stats } = this.gradients(step * this.opts.train.local_batches + b);
+      stats.forEach((t, i) => {
         this.stats[i].assign(t);
         t.dispose();
       });
+      const nShared = this.spec.shared.length;
       const gShared = grads.slice(0, nShared);
-      const gHead = grads.slice(nShared);
-      this.headOptimizer.step(weight === 1 ? gHead : gHead.map((g) => tf.mul(g, weight)), scale);
-      if (this.sparseOptimizer) {
-        const gSparse = gShared.map((g, i) => {
-          const wg = weight === 1 ? g : tf.mul(g, weight);
-          return l1 > 0 ? tf.add(wg, tf.mul(tf.sign(this.sparse[i]), l1)) : wg;
-        });
-        this.sparseOptimizer.step(gSparse, scale, this.masks?.device);
-      }
+      this.updateOwn(grads.slice(nShared), gShared, scale);
       const sums = gradSum ? gShared.map((g, i) => tf.add(g, gradSum[i])) : gShared;
       return { sums, loss: tf.add(lossSum, value) };
     });
   }
 
-  /** After the update at `step`: prune on the cubic schedule, or re-select the support when asked. */
-  private scheduleSparsity(step: number, gradient: readonly Float32Array[], scale: number): void {
-    const cfg = this.opts.sparsity!;
-    const sharedSize = this.spec.shared.reduce((a, t) => a + t.size, 0);
-    // Past the end of pruning with more than the budget: a trainer that joined late (a rejoining or
-    // straggling worker jumps over steps) or took over a state from mid-schedule missed the last prune.
-    const overBudget = step + 1 >= this.bounds.end && (this.masks === null || this.masks.size > this.budget);
-    if (isPruneStep(step + 1, this.bounds, cfg.prune_every) || overBudget) {
-      const k = step + 1 >= this.bounds.end ? this.budget : Math.round(densityAt(step + 1, cfg.rho, this.bounds) * sharedSize);
-      const values = this.sparseValues();
-      this.setSupport(topKMasks(absolute(values), k), values);
-      return;
+  /** The loss on the batch in `this.batch` and its gradients for W + S_t (then the head), with the
+   *  statistics the forward pass computed; call inside tf.tidy. `seed` draws the dropout masks. */
+  private gradients(seed: number): { value: tf.Scalar; grads: tf.Tensor[]; stats: tf.Tensor[] } {
+    const x = tf.tensor(this.batch.x, [this.opts.train.batch_size, ...this.data.inputShape]);
+    const y = tf.tensor1d(this.batch.y, 'int32');
+    const effective = this.effective();
+    const nShared = effective.length;
+    const statsOut: tf.Tensor[] = [];
+    const soft = this.teacher ? softTargets(this.spec, this.teacher.weights, x, this.teacher.temperature) : null;
+    const f = (...params: tf.Tensor[]) => {
+      const weights = { shared: params.slice(0, nShared), head: params.slice(nShared), stats: this.stats };
+      const out = logits(this.spec, weights, x, { training: true, statsOut, seed });
+      const loss = this.teacher && soft ? distillationLoss(out, y, this.classes, soft, this.teacher) : crossEntropy(out, y, this.classes);
+      // The new statistics outlive the gradient's scope (and tf.tidy's: the caller disposes them).
+      statsOut.forEach((t) => tf.keep(t));
+      return loss;
+    };
+    try {
+      return { ...tf.valueAndGrads(f)([...effective, ...this.head]), stats: statsOut };
+    } catch (err) {
+      for (const t of statsOut) t.dispose();
+      throw err;
     }
-    if (cfg.reselect_every > 0 && this.masks && step + 1 > this.bounds.end && (step + 1 - this.bounds.end) % cfg.reselect_every === 0) {
-      // Entries outside the support are proposed at the value one gradient step would give them.
-      const lr = (this.opts.train.task_optimizer ?? this.opts.train.optimizer).lr * scale * this.opts.weight;
-      const values = this.sparseValues().map((v, t) => {
-        const mask = this.masks!.host[t];
-        const g = gradient[t];
-        return v.map((x, i) => (mask[i] ? x : -lr * g[i]));
-      });
-      this.setSupport(topKMasks(absolute(values), this.budget), values);
-    }
+  }
+
+  /** One update of the head and S_t from the gradients of L_t (inside tf.tidy): lambda_t scales both,
+   *  the L1 term joins S_t's, and S_t moves on its support only. */
+  private updateOwn(gHead: tf.Tensor[], gShared: tf.Tensor[], scale: number): void {
+    const weight = this.opts.weight;
+    const l1 = this.opts.sparsity?.l1 ?? 0;
+    this.headOptimizer.step(weight === 1 ? gHead : gHead.map((g) => tf.mul(g, weight)), scale);
+    if (!this.sparseOptimizer) return;
+    const gSparse = gShared.map((g, i) => {
+      const wg = weight === 1 ? g : tf.mul(g, weight);
+      return l1 > 0 ? tf.add(wg, tf.mul(tf.sign(this.sparse[i]), l1)) : wg;
+    });
+    this.sparseOptimizer.step(gSparse, scale, this.support?.device);
   }
 
   /** At the end of training S_t must be within its budget, also when this trainer took over a state
    *  from mid-schedule and has trained no round since (a worker that rejoined after the last round). */
   finalizeSparsity(): void {
-    if (!this.opts.sparsity || (this.masks && this.masks.size <= this.budget)) return;
-    const values = this.sparseValues();
-    this.setSupport(topKMasks(absolute(values), this.budget), values);
-  }
-
-  private setSupport(masks: Uint8Array[], values: Float32Array[]): void {
-    applyMasks(values, masks);
-    if (this.masks) for (const m of this.masks.device) m.dispose();
-    const device = masks.map((m, i) => tf.tensor(Float32Array.from(m), this.spec.shared[i].shape));
-    this.masks = { host: masks, device, size: countNonZero(masks) };
-    values.forEach((v, i) => {
-      tf.tidy(() => this.sparse[i].assign(tf.tensor(v, this.spec.shared[i].shape)));
-      this.sparseOptimizer!.maskSlots(i, device[i]);
-    });
+    this.support?.finalize();
   }
 
   /** Held-out accuracy and loss of the task with W + S_t and its head. */
   evaluate(split: 'test' | 'train' = 'test', batchSize = 1000): Evaluation {
-    const data = this.data[split];
-    let correct = 0;
-    let lossTotal = 0;
-    for (let start = 0; start < data.count; start += batchSize) {
-      const n = Math.min(batchSize, data.count - start);
-      const [c, l] = tf.tidy(() => {
-        const x = tf.tensor(readExamples(data, this.inputSize, start, n), [n, ...this.data.inputShape]);
-        const y = tf.tensor1d(data.y.subarray(start, start + n), 'int32');
-        const out = logits(this.spec, { shared: this.effective(), head: this.head, stats: this.stats }, x);
-        const hits = tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), y), 'float32'));
-        const loss = tf.mul(crossEntropy(out, y, this.classes), n);
-        return [hits.dataSync()[0], loss.dataSync()[0]];
-      });
-      correct += c;
-      lossTotal += l;
-    }
-    return { accuracy: correct / data.count, loss: lossTotal / data.count, samples: data.count };
+    return evaluateOn(this.data[split], this.data.inputShape, this.classes, batchSize, (x) => logits(this.spec, { shared: this.effective(), head: this.head, stats: this.stats }, x));
   }
 
   /** S_t's values, one array per shared tensor (zeros off the support). */
   sparseValues(): Float32Array[] {
-    return this.sparse.map((v) => v.dataSync() as Float32Array).map((v) => v.slice());
+    return this.support?.values() ?? [];
   }
 
   /** nnz(S_t) per shared tensor. */
@@ -308,12 +321,14 @@ export class TaskTrainer {
   exportState(): TrainerState {
     return {
       step: this.stepCount,
-      sparse: this.opts.sparsity ? this.sparseValues() : [],
-      support: this.masks ? this.masks.host.map((m) => m.slice()) : null,
+      sparse: this.sparseValues(),
+      support: this.support?.host?.map((m) => m.slice()) ?? null,
       head: this.headValues(),
       headOptimizer: this.headOptimizer.state(),
       sparseOptimizer: this.sparseOptimizer?.state() ?? null,
       stats: this.statsValues(),
+      // Before the batches of a replicated round drawn but not yet applied: they are the state's next.
+      sampler: this.drawn?.before ?? this.sampler.position,
     };
   }
 
@@ -333,45 +348,37 @@ export class TaskTrainer {
       heads.forEach((t, i) => tf.tidy(() => this.head[i].assign(tf.tensor(start.head![i], t.shape))));
     }
     if (start.stats) this.spec.stats.forEach((t, i) => tf.tidy(() => this.stats[i].assign(tf.tensor(start.stats![i], t.shape))));
-    if (start.sparse && this.sparseOptimizer) this.setSupport(start.sparse.support, start.sparse.values);
+    if (start.sparse && this.support) this.support.set(start.sparse.support, start.sparse.values);
   }
 
   /** Takes over a state exported by another trainer of the same task and model. */
   importState(state: TrainerState): void {
-    const shapes = this.spec.shared;
-    if (this.opts.sparsity) {
-      if (state.sparse.length !== shapes.length) throw new Error(`task ${this.name}: state has ${state.sparse.length} sparse tensors, expected ${shapes.length}`);
-      state.sparse.forEach((v, i) => {
-        if (v.length !== shapes[i].size) throw new Error(`task ${this.name}: sparse tensor ${shapes[i].name} has ${v.length} entries, expected ${shapes[i].size}`);
-      });
-    }
+    checkStateFits(state, this.spec, this.classes, this.support !== null, this.name);
     const heads = headSpec(this.spec, this.classes);
-    if (state.head.length !== heads.length || state.head.some((h, i) => h.length !== heads[i].size)) {
-      throw new Error(`task ${this.name}: the state's head does not fit ${this.classes} classes`);
-    }
-    if (state.stats.length !== this.stats.length || state.stats.some((v, i) => v.length !== this.spec.stats[i].size)) {
-      throw new Error(`task ${this.name}: the state's statistics do not fit the model's ${this.spec.stats.map((t) => t.name).join(', ') || '(none)'}`);
-    }
     this.headOptimizer.restore(state.headOptimizer);
     this.spec.stats.forEach((t, i) => tf.tidy(() => this.stats[i].assign(tf.tensor(state.stats[i], t.shape))));
     heads.forEach((t, i) => tf.tidy(() => this.head[i].assign(tf.tensor(state.head[i], t.shape))));
-    if (this.sparseOptimizer) {
+    if (this.sparseOptimizer && this.support) {
       if (!state.sparseOptimizer) throw new Error(`task ${this.name}: the state has no optimizer state for S_t`);
       this.sparseOptimizer.restore(state.sparseOptimizer);
       if (state.support)
-        this.setSupport(
+        this.support.set(
           state.support.map((m) => m.slice()),
           state.sparse.map((v) => v.slice()),
         );
-      else {
-        if (this.masks) for (const m of this.masks.device) m.dispose();
-        this.masks = null;
-        state.sparse.forEach((v, i) => tf.tidy(() => this.sparse[i].assign(tf.tensor(v, shapes[i].shape))));
-      }
+      else this.support.setDense(state.sparse);
     }
     this.stepCount = state.step;
-    // A fresh batch order from the step on: deterministic, and no replay of the batches before it.
-    this.sampler = new BatchSampler(this.data.train.count, this.opts.train.batch_size, Random.stream(this.opts.seed, `batches/${this.name}/${state.step}`));
+    this.drawn = null;
+    const batchSize = this.opts.train.batch_size;
+    if (state.sampler) {
+      // The batch order goes on where the state's trainer left it (replicas draw the same batches).
+      this.sampler = new BatchSampler(this.data.train.count, batchSize, Random.stream(this.opts.seed, `batches/${this.name}`));
+      this.sampler.seek(state.sampler);
+    } else {
+      // A state from before the order travelled: a fresh order from the step on, no replay of the batches before it.
+      this.sampler = new BatchSampler(this.data.train.count, batchSize, Random.stream(this.opts.seed, `batches/${this.name}/${state.step}`));
+    }
   }
 
   headValues(): Float32Array[] {
@@ -388,7 +395,7 @@ export class TaskTrainer {
     for (const v of this.sparse) v.dispose();
     for (const v of this.stats) v.dispose();
     if (this.teacher) disposeTeacher(this.teacher);
-    if (this.masks) for (const m of this.masks.device) m.dispose();
+    this.support?.dispose();
     this.headOptimizer.dispose();
     this.sparseOptimizer?.dispose();
   }

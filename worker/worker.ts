@@ -1,19 +1,17 @@
-// A task's worker: connects to the coordinator, gets the run config in the welcome, loads its task's
-// data, and trains (worker/joined-run.ts) until the coordinator says training is done. This class is
-// the front: it routes the coordinator's messages to the connection, the handshake that follows a
-// welcome, and the joined run.
+// A task's worker: connects to the coordinator, gets the run config in the welcome, loads its task's data,
+// and trains (worker/joined-run.ts) until the coordinator says training is done. This front routes the
+// coordinator's messages to the connection, the handshake that follows a welcome, and the joined run.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { heartbeatMs } from '../config/settings.js';
-import { loadTaskData } from '../data/tasks.js';
-import { buildModelSpec, modelFingerprint } from '../model/spec.js';
 import { decode, ErrorCode, WireError, type ErrorMessage, type ParamUpdate, type Welcome } from '../proto/codec.js';
 import { Connection, type ConnectionOptions } from './connection.js';
-import { Handshake, helloMessage } from './handshake.js';
+import { Handshake, helloMessage, type ReplicaClaim } from './handshake.js';
+import { ReplicaInbox } from './replica-inbox.js';
 import { Heartbeat } from './heartbeat.js';
 import { JoinedRun } from './joined-run.js';
 import type { WorkerMetrics } from './metrics.js';
-import { loadWelcomeModelFiles, planRun, type RunPlan } from './run-plan.js';
+import { loadPlannedData, loadWelcomeModelFiles, planRun, type RunPlan } from './run-plan.js';
 import type { Evaluation } from './trainer.js';
 import { decodeWhole, UpdateParts } from './updates.js';
 import { PRE_WELCOME_MAX_FRAME_BYTES } from './wire-limits.js';
@@ -23,6 +21,8 @@ export { WorkerError } from './worker-error.js';
 
 export interface WorkerOptions extends Omit<ConnectionOptions, 'log'> {
   task: string;
+  /** The replica slot claimed (hybrid worker --replica I/N); without it a replicated task gives one. */
+  replica?: ReplicaClaim;
   log: (line: string) => void;
   metrics?: WorkerMetrics;
 }
@@ -49,6 +49,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
   private handshake: Handshake | null = null;
   /** From the first welcome on: updates are checked against the model it describes. */
   private updates: UpdateParts | null = null;
+  /** TaskSteps and joining states, for a replica of a replicated task. */
+  private inbox: ReplicaInbox | null = null;
   private readonly heartbeat: Heartbeat;
   private phase: 'running' | 'final-sent' | 'over' = 'running';
   private evaluation: Evaluation | null = null;
@@ -59,7 +61,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     const maxPayload = () => this.plan?.maxFrameBytes ?? PRE_WELCOME_MAX_FRAME_BYTES;
     this.connection = new Connection({ ...options, log: (line) => this.log(line), maxPayload });
     this.heartbeat = new Heartbeat(() => void this.connection.send('heartbeat', { timeMs: Date.now(), version: this.joined?.mirror.version ?? 0 }));
-    this.connection.on('open', () => this.hello());
+    this.connection.on('open', () => this.connection.send('hello', helloMessage(this.options.task, this.plan?.fingerprint ?? '', this.workerId, this.options.replica)));
     this.connection.on('frame', (frame) => this.onFrame(frame));
     this.connection.on('closed', () => this.onClosed());
     this.connection.on('fatal', (err) => this.fail(err));
@@ -82,43 +84,42 @@ export class Worker extends EventEmitter<WorkerEvents> {
     });
   }
 
-  private hello(): void {
-    this.connection.send('hello', helloMessage(this.options.task, this.plan?.fingerprint ?? '', this.workerId));
-  }
-
   /** Anything the coordinator sends that the protocol or the run's model rules out stops the worker. */
   private onFrame(frame: Uint8Array): void {
     if (this.phase === 'over') return;
     try {
-      this.route(frame);
+      const limit = this.plan?.maxFrameBytes;
+      if (limit !== undefined && frame.byteLength > limit) throw new WireError(ErrorCode.OVERSIZED, `a frame of ${frame.byteLength} bytes; this run's frames are at most ${limit} bytes`);
+      const msg = decode(frame);
+      switch (msg.kind) {
+        case 'welcome':
+          return void this.onWelcome(msg.body).catch((err: unknown) => this.fail(err));
+        case 'update':
+          return this.onUpdatePart(msg.body);
+        case 'taskState':
+          if (this.handshake?.wantsState) return this.handshake.takeState(msg.body);
+          return this.replicaInbox('a task state that no welcome announced').takeState(msg.body);
+        case 'taskStep':
+          return this.replicaInbox('a task step to a worker of a task without replicas').takeStep(msg.body);
+        case 'error':
+          return this.onError(msg.body);
+        case 'bye':
+          this.log(`coordinator says bye: ${msg.body.reason ?? ''}`);
+          if (this.phase === 'final-sent') this.complete();
+          return;
+        case 'heartbeat':
+          return;
+        default:
+          throw new WireError(ErrorCode.UNKNOWN_TYPE, `a "${msg.kind}" message, which only workers send`);
+      }
     } catch (err) {
       this.fail(err);
     }
   }
 
-  private route(frame: Uint8Array): void {
-    const limit = this.plan?.maxFrameBytes;
-    if (limit !== undefined && frame.byteLength > limit) throw new WireError(ErrorCode.OVERSIZED, `a frame of ${frame.byteLength} bytes; this run's frames are at most ${limit} bytes`);
-    const msg = decode(frame);
-    switch (msg.kind) {
-      case 'welcome':
-        return void this.onWelcome(msg.body).catch((err: unknown) => this.fail(err));
-      case 'update':
-        return this.onUpdatePart(msg.body);
-      case 'taskState':
-        if (!this.handshake?.wantsState) throw new WireError(ErrorCode.MALFORMED, 'a task state that no welcome announced');
-        return this.handshake.takeState(msg.body);
-      case 'error':
-        return this.onError(msg.body);
-      case 'bye':
-        this.log(`coordinator says bye: ${msg.body.reason ?? ''}`);
-        if (this.phase === 'final-sent') this.complete();
-        return;
-      case 'heartbeat':
-        return;
-      default:
-        throw new WireError(ErrorCode.UNKNOWN_TYPE, `a "${msg.kind}" message, which only workers send`);
-    }
+  private replicaInbox(unexpected: string): ReplicaInbox {
+    if (!this.inbox) throw new WireError(ErrorCode.MALFORMED, unexpected);
+    return this.inbox;
   }
 
   private onError(error: ErrorMessage): void {
@@ -133,6 +134,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     if (!this.updates) throw new WireError(ErrorCode.MALFORMED, 'an update before any welcome');
     const update = this.updates.accept(part);
     if (!update || this.handshake?.takeUpdate(update, update.tensors)) return;
+    if (this.inbox) return this.inbox.takeUpdate(update);
     this.joined?.update(update.version, update.delta, update.done, update.tensors);
   }
 
@@ -143,6 +145,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     }
     const plan = (this.plan = planRun(welcome, this.options.task, this.options.url, this.plan));
     this.updates ??= new UpdateParts(plan.shared);
+    if (plan.task.replicas > 1) this.inbox ??= ReplicaInbox.forPlan(plan);
     // Before any await: the parts that follow the welcome may arrive while the data loads.
     const handshake = (this.handshake = new Handshake(welcome, plan.stateLayout));
     const inline = welcome.sharedFollows ? null : decodeWhole(welcome.shared ?? [], "the welcome's W", plan.shared);
@@ -167,19 +170,17 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.heartbeat.beat(); // the first round (the backend's warm-up) comes next
     const shared = joined.shared ?? inline;
     if (shared) this.joined.update(version, false, false, shared);
+    this.inbox?.opened(this.joined);
   }
 
   /** Loads the task's data and builds its trainer. */
   private async join(plan: RunPlan, welcome: Welcome): Promise<JoinedRun> {
     this.log(`loading data (${plan.task.dataset.source})`);
-    const data = await loadTaskData(plan.task, plan.config.seed);
+    const data = await loadPlannedData(plan, welcome);
     this.heartbeat.beat();
-    const fingerprint = modelFingerprint(buildModelSpec(plan.config.model, data.inputShape));
-    if (fingerprint !== welcome.modelFingerprint) {
-      throw new WorkerError(`model mismatch: this worker's data (input [${data.inputShape.join(', ')}]) gives model ${fingerprint}, the coordinator has model ${welcome.modelFingerprint}`);
-    }
     const run = new JoinedRun({
       task: this.options.task,
+      replica: welcome.replica ?? 0,
       config: plan.config,
       spec: plan.spec,
       data,
@@ -198,6 +199,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
 
   private onClosed(): void {
     this.updates?.reset();
+    this.inbox?.reset();
     this.handshake?.cancel();
     this.handshake = null;
     this.heartbeat.stop();
@@ -234,7 +236,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     if (this.phase === 'over') return;
     this.phase = 'over';
     if (this.joined && this.connection.isOpen) {
-      this.joined.report(this.joined.state({}));
+      if (this.joined.leads) this.joined.report(this.joined.state({}));
       this.connection.send('bye', { reason: 'stopping' });
     }
     await this.connection.end(1001, 'worker stopping');

@@ -4,13 +4,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { architectureDoc, CLI, DESIGN_METRICS, deployDir, listFiles, parseHybridCommand, readYamlDocuments, rel, repoRoot, run, section7Metrics } from '../support/deploy.js';
+import { architectureDoc, CLI, DESIGN_METRICS, deployDir, flag, listFiles, parseHybridCommand, readYamlDocuments, rel, repoRoot, run, section7Metrics } from '../support/deploy.js';
 
 describe('deploy files parse', () => {
   it('every YAML file under deploy/ parses, with no duplicate keys', () => {
     const files = listFiles(deployDir, (n) => /\.ya?ml$/.test(n));
-    // compose, prometheus (3), grafana provisioning (2), kustomize base (6) and overlay (1).
-    expect(files.length).toBeGreaterThanOrEqual(13);
+    // compose, prometheus (3), grafana provisioning (2), kustomize base (6) and overlays (gpu, replicas).
+    expect(files.length).toBeGreaterThanOrEqual(14);
     for (const file of files) {
       const docs = readYamlDocuments(file);
       expect(docs.length, rel(file)).toBeGreaterThan(0);
@@ -49,6 +49,12 @@ describe('the hybrid command line the deploy files use', () => {
     expect(() => parseHybridCommand(['coordinator', '--config', '--resume'], 'here')).toThrow(/--config needs a value/);
     expect(() => parseHybridCommand(['coordinator', '--config', 'c', '--tls-cert', 'a.pem'], 'here')).toThrow(/--tls-cert and --tls-key go together/);
     expect(() => parseHybridCommand(['train', '--config', 'c'], 'here')).toThrow(/expected "coordinator" or "worker"/);
+    // --replica I/N: replica I of N, 0-based.
+    expect(flag(parseHybridCommand(['worker', '--coordinator', 'ws://c', '--task', 't', '--replica', '1/2'], 'test'), '--replica')).toBe('1/2');
+    for (const bad of ['2/2', '0/0', '1', 'a/2', '-1/2']) {
+      expect(() => parseHybridCommand(['worker', '--coordinator', 'ws://c', '--task', 't', `--replica=${bad}`], 'here'), bad).toThrow(/--replica must be I\/N/);
+    }
+    expect(() => parseHybridCommand(['coordinator', '--config', 'c', '--replica', '0/1'], 'here')).toThrow(/no option "--replica"/);
   });
 
   const cli = join(repoRoot, 'dist', 'cli.js');

@@ -1,7 +1,7 @@
 // deploy/slurm/hybrid.sbatch: its #SBATCH header, shellcheck where installed, and its behaviour, run
 // under bash with stub `srun`, `scontrol` and `hybrid` (no Slurm exists here): the coordinator on the
-// first node, one worker step per task with the coordinator's address, a private token, and the job's
-// exit status following the run's.
+// first node, one worker step per task with the coordinator's address, one rank per replica of the task
+// (each with its --replica I/N), a private token, and the job's exit status following the run's.
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,32 +14,46 @@ const text = readFileSync(script, 'utf8');
 const HEAD = '127.0.0.1';
 
 const SRUN = `#!/bin/bash
-# Stub srun: records its options and command (one per line), then becomes the command.
+# Stub srun: records its options and command (one per line), then runs the command once per rank
+# (--ntasks, default 1) with SLURM_PROCID set, as srun does; a one-rank step becomes the command, a step
+# of several exits with the highest status of its ranks.
 opts=()
 while [[ $# -gt 0 && $1 == -* ]]; do opts+=("$1"); shift; done
 d=$(mktemp -d "$STUB_LOG_DIR/srun.XXXXXX")
 printf '%s\\n' "\${opts[@]}" >"$d/opts"
 printf '%s\\n' "$@" >"$d/argv"
-exec "$@"
+export STUB_STEP_DIR=$d
+n=1
+for o in "\${opts[@]}"; do [[ $o == --ntasks=* ]] && n=\${o#--ntasks=}; done
+if ((n == 1)); then SLURM_PROCID=0 exec "$@"; fi
+pids=()
+for ((r = 0; r < n; r++)); do SLURM_PROCID=$r "$@" & pids+=($!); done
+trap 'kill -TERM "\${pids[@]}" 2>/dev/null' TERM
+status=0
+for p in "\${pids[@]}"; do wait "$p"; s=$?; ((s > status)) && status=$s; done
+exit "$status"
 `;
 const SCONTROL = `#!/bin/sh
 [ "$1 $2" = "show hostnames" ] && printf '${HEAD}\\nnode-b\\n'
 `;
 const HYBRID = `#!/usr/bin/env node
-// Stub hybrid. coordinator: serves /readyz, then exits 0 after STUB_COORDINATOR_MS (or never, with
-// STUB_COORDINATOR=forever); on SIGTERM exits 1, as the real one does. worker: reads its token, exits
-// (3 for the task STUB_FAIL_TASK).
+// Stub hybrid: records its arguments in its srun step's directory (rank.<SLURM_PROCID>). coordinator:
+// serves /readyz, then exits 0 after STUB_COORDINATOR_MS (or never, with STUB_COORDINATOR=forever); on
+// SIGTERM exits 1, as the real one does. worker: reads its token, exits (3 for the task STUB_FAIL_TASK,
+// and with STUB_FAIL_REPLICA only for that --replica).
 const fs = require('fs');
 const path = require('path');
 const [cmd, ...rest] = process.argv.slice(2);
-const get = (f) => rest[rest.indexOf(f) + 1];
+const get = (f) => (rest.includes(f) ? rest[rest.indexOf(f) + 1] : undefined);
+if (process.env.STUB_STEP_DIR) fs.writeFileSync(path.join(process.env.STUB_STEP_DIR, 'rank.' + process.env.SLURM_PROCID), JSON.stringify(process.argv.slice(2)));
 if (cmd === 'coordinator') {
   require('http').createServer((req, res) => { res.writeHead(req.url === '/readyz' ? 200 : 404); res.end(); }).listen(Number(get('--metrics-port')), '${HEAD}');
   process.on('SIGTERM', () => { fs.writeFileSync(path.join(process.env.STUB_LOG_DIR, 'coordinator-terminated'), ''); process.exit(1); });
   if (process.env.STUB_COORDINATOR !== 'forever') setTimeout(() => process.exit(0), Number(process.env.STUB_COORDINATOR_MS || 1500));
 } else if (cmd === 'worker') {
   if (fs.readFileSync(get('--token-file'), 'utf8').length < 32) process.exit(4);
-  setTimeout(() => process.exit(process.env.STUB_FAIL_TASK === get('--task') ? 3 : 0), 200);
+  const fail = process.env.STUB_FAIL_TASK === get('--task') && (!process.env.STUB_FAIL_REPLICA || process.env.STUB_FAIL_REPLICA === get('--replica'));
+  setTimeout(() => process.exit(fail ? 3 : 0), 200);
 } else process.exit(5);
 `;
 
@@ -50,6 +64,11 @@ afterAll(() => {
 
 interface Step {
   opts: string[];
+  /** What srun was given to run. */
+  argv: string[];
+  /** The `hybrid` command line of each rank, by SLURM_PROCID. */
+  ranks: HybridCommand[];
+  /** Rank 0's. */
   command: HybridCommand;
 }
 
@@ -91,11 +110,20 @@ async function submit(env: Record<string, string>, args: string[] = []) {
           .split('\n')
           .filter(Boolean);
       const argv = lines('argv');
-      expect(argv[0]).toBe(join(bin, 'hybrid'));
-      return { opts: lines('opts'), command: parseHybridCommand(argv.slice(1), `srun step ${n}`), mtime: statSync(join(logs, n)).mtimeMs };
+      const rankFiles = readdirSync(join(logs, n)).filter((f) => f.startsWith('rank.'));
+      const ranks = rankFiles
+        .map((f) => Number(f.slice('rank.'.length)))
+        .sort((a, b) => a - b)
+        .map((r, i) => {
+          expect(r, `srun step ${n}: ranks 0 to n-1`).toBe(i);
+          return parseHybridCommand(JSON.parse(readFileSync(join(logs, n, `rank.${r}`), 'utf8')) as string[], `srun step ${n} rank ${r}`);
+        });
+      // A one-rank step runs `hybrid` itself, with the arguments it got.
+      if (ranks.length === 1) expect(argv).toEqual([join(bin, 'hybrid'), ...JSON.parse(readFileSync(join(logs, n, 'rank.0'), 'utf8'))]);
+      return { opts: lines('opts'), argv, ranks, command: ranks[0], started: statSync(join(logs, n, 'opts')).mtimeMs };
     })
-    .sort((a, b) => a.mtime - b.mtime);
-  return { ...result, steps, runDir, terminated: existsSync(join(logs, 'coordinator-terminated')) };
+    .sort((a, b) => a.started - b.started);
+  return { ...result, steps, bin, runDir, terminated: existsSync(join(logs, 'coordinator-terminated')) };
 }
 
 describe('deploy/slurm/hybrid.sbatch', () => {
@@ -144,6 +172,10 @@ describe('deploy/slurm/hybrid.sbatch', () => {
       expect(flag(w.command, '--backend')).toBe('auto');
       expect(w.opts).toEqual(expect.arrayContaining(['--nodes=1', '--ntasks=1']));
       expect(w.opts.some((o) => o.startsWith('--gpus'))).toBe(false);
+      // One replica a task: one rank, running `hybrid` itself, with no --replica (as before replicas).
+      expect(w.ranks.length).toBe(1);
+      expect(w.argv[0]).toBe(join(r.bin, 'hybrid'));
+      expect(w.command.flags.has('--replica')).toBe(false);
       ports.add(flag(w.command, '--metrics-port')!);
     }
     // Two workers on one node must not share a metrics port.
@@ -188,5 +220,88 @@ describe('deploy/slurm/hybrid.sbatch', () => {
     const missing = await submit({}, ['examples/no-such.json']);
     expect(missing.status).toBe(2);
     expect(missing.output).toContain("no run config at 'examples/no-such.json'");
+  });
+});
+
+describe('deploy/slurm/hybrid.sbatch with replicas', () => {
+  /** examples/quick.json with `replicas` set on its tasks, in a file of its own; returns its path. */
+  function replicatedConfig(replicas: unknown[]): string {
+    const config = JSON.parse(readFileSync(join(repoRoot, 'examples/quick.json'), 'utf8')) as { tasks: Record<string, unknown>[] };
+    config.tasks.forEach((t, i) => {
+      if (replicas[i] !== undefined) t.replicas = replicas[i];
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-slurm-config-'));
+    dirs.push(dir);
+    const path = join(dir, 'replicas.json');
+    writeFileSync(path, JSON.stringify(config));
+    return path;
+  }
+  const [first, second] = configTaskNames(join(repoRoot, 'examples/quick.json'));
+
+  it('runs a task with N replicas as one srun step of N ranks, rank I with --replica I/N, every worker with its own metrics port', async () => {
+    const config = replicatedConfig([2]);
+    const metricsBase = 19401;
+    const r = await submit({ SLURM_NTASKS: '4', HYBRID_WORKER_METRICS_PORT: String(metricsBase) }, [config]);
+    expect(r.status, r.output).toBe(0);
+    expect(r.output).toContain(`2 tasks with 3 replicas in all: ${first} (2 replicas) ${second}`);
+    const coordinator = r.steps.find((s) => s.command.command === 'coordinator')!;
+    expect(flag(coordinator.command, '--config')).toBe(config);
+    const workers = r.steps.filter((s) => s.command.command === 'worker');
+    expect(workers.length).toBe(2);
+    const step = (task: string) => workers.find((w) => flag(w.command, '--task') === task)!;
+
+    const replicated = step(first);
+    expect(replicated.opts).toEqual(expect.arrayContaining(['--ntasks=2', '--nodes=1-2', '--exact', `--job-name=hybrid-worker-${first}`]));
+    expect(replicated.argv[0]).toBe('bash');
+    expect(replicated.ranks.map((c) => flag(c, '--replica'))).toEqual(['0/2', '1/2']);
+    expect(replicated.ranks.map((c) => flag(c, '--task'))).toEqual([first, first]);
+
+    const single = step(second);
+    expect(single.opts).toEqual(expect.arrayContaining(['--ntasks=1', '--nodes=1']));
+    expect(single.argv[0]).toBe(join(r.bin, 'hybrid'));
+    expect(single.ranks.length).toBe(1);
+    expect(single.command.flags.has('--replica')).toBe(false);
+
+    const token = flag(coordinator.command, '--token-file');
+    for (const c of [...replicated.ranks, ...single.ranks]) {
+      expect(flag(c, '--coordinator')).toBe(`ws://${HEAD}:${flag(coordinator.command, '--port')}`);
+      expect(flag(c, '--token-file')).toBe(token);
+      expect(flag(c, '--backend')).toBe('auto');
+    }
+    // Worker slots task after task: the first task's replicas take the first ports.
+    expect([...replicated.ranks, ...single.ranks].map((c) => Number(flag(c, '--metrics-port')))).toEqual([metricsBase, metricsBase + 1, metricsBase + 2]);
+  });
+
+  it('gives every replica its GPUs', async () => {
+    const r = await submit({ SLURM_NTASKS: '5', HYBRID_GPUS_PER_WORKER: '1' }, [replicatedConfig([2, 2])]);
+    expect(r.status, r.output).toBe(0);
+    const workers = r.steps.filter((s) => s.command.command === 'worker');
+    expect(workers.map((w) => w.ranks.length)).toEqual([2, 2]);
+    for (const w of workers) {
+      expect(w.opts).toEqual(expect.arrayContaining(['--gpus-per-task=1', '--ntasks=2']));
+      for (const c of w.ranks) expect(flag(c, '--backend')).toBe('tensorflow-gpu');
+    }
+  });
+
+  it('fails the job when one replica fails, naming its task', async () => {
+    const r = await submit({ SLURM_NTASKS: '4', STUB_FAIL_TASK: first, STUB_FAIL_REPLICA: '1/2' }, [replicatedConfig([2])]);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain(`a worker of task ${first} (2 replicas) exited with status 3`);
+    expect(r.output).not.toContain(`task ${second} exited`);
+  });
+
+  it('refuses an allocation smaller than 1 + the sum of the replicas, and a replica count that is not a whole number >= 1', async () => {
+    const small = await submit({ SLURM_NTASKS: '3' }, [replicatedConfig([2])]);
+    expect(small.status).toBe(2);
+    expect(small.output).toContain('has 2 tasks with 3 replicas in all: submit with --ntasks=4 or more (this allocation has 3)');
+    expect(small.steps).toEqual([]);
+    for (const bad of [0, 1.5, '2']) {
+      const r = await submit({ SLURM_NTASKS: '9' }, [replicatedConfig([bad])]);
+      expect(r.status, `replicas ${JSON.stringify(bad)}`).toBe(2);
+      expect(r.output).toContain(`task ${first} in`);
+      expect(r.output).toContain(`has replicas ${JSON.stringify(bad)}, not a whole number >= 1`);
+      expect(r.output).toContain('cannot read the tasks of');
+      expect(r.steps).toEqual([]);
+    }
   });
 });

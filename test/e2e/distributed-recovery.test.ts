@@ -2,17 +2,16 @@
 // a worker killed with -9 and started again, the coordinator killed with -9 and resumed from its
 // checkpoint, a second worker for a live task, and a round closing at its deadline without a silent
 // (SIGSTOPped) worker. Every spawned process is killed after each test, pass or fail.
-// RECOVERY_TRACE=1 prints every process's output lines with timestamps.
-import { spawn, type ChildProcess } from 'node:child_process';
+// TRACE=1 prints every process's output lines with timestamps.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointStore } from '../../coordinator/checkpoints.js';
 import type { CoordinatorCheckpoint } from '../../coordinator/coordinator.js';
 import { coordinatorArgs, workerArgs } from '../support/coordinator-runs.js';
 import { parsePrometheusText, samplesOf } from '../support/prometheus-text.js';
+import { killLineProcs, Proc } from '../support/line-process.js';
 import { CLI, freePort } from '../support/processes.js';
 
 const FIXTURE = resolve('test/fixtures/recovery-mnist.json');
@@ -24,106 +23,6 @@ const BASE = JSON.parse(readFileSync(FIXTURE, 'utf8')) as {
 const STEPS = BASE.train.steps;
 const EVERY = BASE.distributed.checkpoint_every;
 
-/** A spawned `hybrid` process whose output lines (stdout and stderr) are kept for matching. */
-class Proc {
-  readonly lines: string[] = [];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private readonly child: ChildProcess;
-  private waiters: { test: (line: string) => RegExpMatchArray | null; resolve: (m: RegExpMatchArray) => void }[] = [];
-
-  constructor(
-    readonly name: string,
-    args: string[],
-  ) {
-    this.child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    for (const stream of [this.child.stdout!, this.child.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => this.onLine(line));
-    }
-    this.exited = new Promise((r) => this.child.once('exit', (code, signal) => r({ code, signal })));
-    live.add(this);
-    void this.exited.then(() => live.delete(this));
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  private onLine(line: string): void {
-    if (process.env.RECOVERY_TRACE) console.log(`${(performance.now() / 1000).toFixed(2)} [${this.name}] ${line}`);
-    this.lines.push(line);
-    this.waiters = this.waiters.filter((w) => {
-      const m = w.test(line);
-      if (m) w.resolve(m);
-      return !m;
-    });
-  }
-
-  /** The first line matching `re` (and `where`) from line index `from` on, already printed or yet to come. */
-  waitFor(re: RegExp, opts: { ms?: number; from?: number; where?: (m: RegExpMatchArray) => boolean } = {}): Promise<RegExpMatchArray> {
-    const { ms = 30_000, from = 0, where = () => true } = opts;
-    const test = (line: string) => {
-      const m = line.match(re);
-      return m && where(m) ? m : null;
-    };
-    for (const line of this.lines.slice(from)) {
-      const m = test(line);
-      if (m) return Promise.resolve(m);
-    }
-    return new Promise((resolveMatch, reject) => {
-      const fail = (why: string) => reject(new Error(`${this.name}: ${why} a line matching ${re}; last lines:\n${this.lines.slice(-15).join('\n')}`));
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        fail(`no ${ms} ms wait brought`);
-      }, ms);
-      const waiter = {
-        test,
-        resolve: (m: RegExpMatchArray) => {
-          clearTimeout(timer);
-          resolveMatch(m);
-        },
-      };
-      this.waiters.push(waiter);
-      void this.exited.then(() => {
-        if (!this.waiters.includes(waiter)) return;
-        clearTimeout(timer);
-        fail('exited before printing');
-      });
-    });
-  }
-
-  matching(re: RegExp): RegExpMatchArray[] {
-    return this.lines.map((l) => l.match(re)).filter((m): m is RegExpMatchArray => m !== null);
-  }
-
-  signal(sig: NodeJS.Signals): void {
-    if (this.running) process.kill(this.pid, sig);
-  }
-
-  /** kill -9, and wait until the process is gone. */
-  async kill9(): Promise<void> {
-    this.signal('SIGKILL');
-    await this.exited;
-  }
-
-  /** Exit code within `ms` (the run must end by itself). */
-  async exitCode(ms = 60_000): Promise<number | null> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${this.name} did not exit within ${ms} ms; last lines:\n${this.lines.slice(-15).join('\n')}`)), ms);
-    });
-    try {
-      return (await Promise.race([this.exited, timeout])).code;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-}
-
-const live = new Set<Proc>();
 const dirs: string[] = [];
 
 function tempDir(): string {
@@ -203,12 +102,7 @@ async function scrape(run: Run): Promise<string | null> {
   }
 }
 
-afterEach(async () => {
-  // Pass or fail, nothing outlives its test (a stopped process is killed too: SIGKILL needs no SIGCONT).
-  const procs = [...live];
-  for (const p of procs) p.signal('SIGKILL');
-  await Promise.all(procs.map((p) => p.exited));
-});
+afterEach(killLineProcs);
 
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });

@@ -5,7 +5,7 @@
 // whose periodic checkpoints never come, so that the only checkpoints are the ones the signals write.
 import { describe, expect, it } from 'vitest';
 import type { CoordinatorCheckpoint } from '../../coordinator/coordinator.js';
-import { wire } from '../../proto/codec.js';
+import { PROTOCOL_VERSION, wire } from '../../proto/codec.js';
 import { checkpointStore, coordinatorArgs, coordinatorRuns, twoTaskConfig, workerArgs, type Run } from '../support/coordinator-runs.js';
 import { request } from '../support/http.js';
 import { parsePrometheusText, samplesOf } from '../support/prometheus-text.js';
@@ -75,7 +75,7 @@ function newestCheckpoint(run: Run): { path: string; state: CoordinatorCheckpoin
   expect(loaded, `a valid checkpoint in ${run.checkpoints}`).not.toBeNull();
   const { info, state } = loaded!;
   expect(info.version).toBe(state.version);
-  expect(state.protocol).toBe(2);
+  expect(state.protocol).toBe(PROTOCOL_VERSION);
   expect(state.fingerprint).toMatch(/^[0-9a-f]{16}$/);
   // W of the MLP: 16 x 32 and 32 entries, finite.
   expect(state.shared.map((t) => t.length)).toEqual([16 * 32, 32]);

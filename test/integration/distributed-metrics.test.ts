@@ -145,6 +145,8 @@ describe('coordinator metrics during a real run (docs/architecture.md section 7)
       expect(density).toBeGreaterThan(0);
       expect(density).toBeLessThanOrEqual(1);
       expect(sampleValue(s1, 'hybrid_stragglers_total', { task })).toBe(0);
+      expect(sampleValue(s1, 'hybrid_task_replicas_configured', { task })).toBe(1);
+      expect(sampleValue(s1, 'hybrid_task_replicas', { task })).toBe(1);
       // No task has been evaluated yet.
       expect(sampleValue(s1, 'hybrid_task_accuracy', { task })).toBeNaN();
     }
@@ -154,8 +156,8 @@ describe('coordinator metrics during a real run (docs/architecture.md section 7)
     expect(w1.types.get('hybrid_worker_samples_total')).toBe('counter');
     expect(w1.types.get('hybrid_worker_step_duration_seconds')).toBe('histogram');
     // The worker counts what it trained, the held round included.
-    expect(sampleValue(w1, 'hybrid_worker_samples_total', { task: 'a' })).toBe((FIRST + 1) * perRound);
-    expect(sampleValue(w1, 'hybrid_worker_step_duration_seconds_count', { task: 'a' })).toBe(FIRST + 1);
+    expect(sampleValue(w1, 'hybrid_worker_samples_total', { task: 'a', replica: '0' })).toBe((FIRST + 1) * perRound);
+    expect(sampleValue(w1, 'hybrid_worker_step_duration_seconds_count', { task: 'a', replica: '0' })).toBe(FIRST + 1);
     release();
 
     await second;
@@ -174,7 +176,7 @@ describe('coordinator metrics during a real run (docs/architecture.md section 7)
     expect(moved('hybrid_bytes_sent_total')).toBeGreaterThanOrEqual(rounds * TASKS.length * pushBytes);
     for (const task of TASKS) expect(moved('hybrid_task_samples_total', { task })).toBe(rounds * perRound);
     expect(moved('hybrid_checkpoint_duration_seconds_count')).toBe(2);
-    expect(sampleValue(w2, 'hybrid_worker_samples_total', { task: 'a' }) - sampleValue(w1, 'hybrid_worker_samples_total', { task: 'a' })).toBe(rounds * perRound);
+    expect(sampleValue(w2, 'hybrid_worker_samples_total', { task: 'a', replica: '0' }) - sampleValue(w1, 'hybrid_worker_samples_total', { task: 'a', replica: '0' })).toBe(rounds * perRound);
     release();
 
     await done;

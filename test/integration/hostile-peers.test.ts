@@ -74,6 +74,7 @@ function goodState(spec: ModelSpec, seed: number): TaskStateMessage {
     headOptimizer: { type: 'adam' as const, step: 3, slots: [fill(heads, 0.001), positive(heads)] },
     sparseOptimizer: { type: 'adam' as const, step: 3, slots: [fill(spec.shared, 0.001), positive(spec.shared)] },
     stats: [],
+    sampler: null,
   };
   return toTaskStateMessage('b', spec, B_CLASSES, state, { evaluation: { accuracy: 0.5, loss: 1, samples: 32 } });
 }
@@ -189,6 +190,7 @@ function fromGood(spec: ModelSpec, classes: number) {
     headOptimizer: { type: 'adam' as const, step: 3, slots: [zeros(heads), zeros(heads)] },
     sparseOptimizer: { type: 'adam' as const, step: 3, slots: [zeros(spec.shared), zeros(spec.shared)] },
     stats: [],
+    sampler: null,
   };
 }
 

@@ -162,16 +162,16 @@ describe('worker metrics server', () => {
     expect(first.contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
     const before = parsePrometheusText(first.body);
     for (const [name, type] of Object.entries(WORKER_TYPES)) expect(before.types.get(name), name).toBe(type);
-    expect(before.series.get('hybrid_worker_samples_total{task="digits"}')).toBe(0);
-    expect(before.series.get('hybrid_worker_step_duration_seconds_count{task="digits"}')).toBe(0);
+    expect(before.series.get('hybrid_worker_samples_total{task="digits",replica="0"}')).toBe(0);
+    expect(before.series.get('hybrid_worker_step_duration_seconds_count{task="digits",replica="0"}')).toBe(0);
 
-    metrics.samples.inc({ task: 'digits' }, 128);
-    metrics.stepDuration.observe({ task: 'digits' }, 0.02);
+    metrics.samples.inc({ task: 'digits', replica: '0' }, 128);
+    metrics.stepDuration.observe({ task: 'digits', replica: '0' }, 0.02);
     const after = parsePrometheusText((await request(`${base}/metrics`)).body).series;
-    expect(after.get('hybrid_worker_samples_total{task="digits"}')).toBe(128);
-    expect(after.get('hybrid_worker_step_duration_seconds_count{task="digits"}')).toBe(1);
-    expect(after.get('hybrid_worker_step_duration_seconds_bucket{le="0.01",task="digits"}')).toBe(0);
-    expect(after.get('hybrid_worker_step_duration_seconds_bucket{le="0.025",task="digits"}')).toBe(1);
+    expect(after.get('hybrid_worker_samples_total{task="digits",replica="0"}')).toBe(128);
+    expect(after.get('hybrid_worker_step_duration_seconds_count{task="digits",replica="0"}')).toBe(1);
+    expect(after.get('hybrid_worker_step_duration_seconds_bucket{le="0.01",task="digits",replica="0"}')).toBe(0);
+    expect(after.get('hybrid_worker_step_duration_seconds_bucket{le="0.025",task="digits",replica="0"}')).toBe(1);
 
     expect(await request(`${base}/healthz`)).toMatchObject({ status: 200, body: 'ok\n' });
     expect((await request(`${base}/readyz`)).status).toBe(404);

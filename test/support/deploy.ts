@@ -3,11 +3,11 @@
 // (docs/architecture.md section 7 plus prom-client's defaults) and a PromQL metric-name extractor.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { delimiter, join, relative } from 'node:path';
+import { basename, delimiter, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BACKEND_REQUESTS } from '../../model/backend.js';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { parseAllDocuments } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { COORDINATOR_METRICS, EXTRA_COORDINATOR_METRICS, type MetricType, WORKER_METRICS } from './design-metrics.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -71,10 +71,125 @@ export const strings = (value: unknown, what: string): string[] => {
   return value.map((v, i) => str(v, `${what}[${i}]`));
 };
 
+/** One worker slot of a run config: replica `replica` of the `replicas` that train `task`. */
+export interface ReplicaSlot {
+  task: string;
+  replica: number;
+  replicas: number;
+}
+
+/**
+ * The worker slots of a run config (parsed JSON), task after task: each task's `replicas` (default 1),
+ * numbered 0 to replicas - 1. The order the deploy files give their workers in (Kubernetes pod index,
+ * Slurm metrics ports).
+ */
+export function replicaSlots(config: unknown, where = 'config'): ReplicaSlot[] {
+  return (at(config, 'tasks') as unknown[]).flatMap((t, i) => {
+    const task = str(at(t, 'name'), `${where} tasks[${i}].name`);
+    const replicas = isObj(t) && t.replicas !== undefined ? t.replicas : 1;
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 1)
+      throw new Error(`${where} tasks[${i}].replicas: expected a whole number >= 1, got ${JSON.stringify(replicas)}`);
+    return Array.from({ length: replicas }, (_, replica) => ({ task, replica, replicas }));
+  });
+}
+
+/** The `--replica` value a worker of this slot passes: I/N, or none for a task's only replica. */
+export const replicaFlag = (slot: ReplicaSlot): string | undefined => (slot.replicas > 1 ? `${slot.replica}/${slot.replicas}` : undefined);
+
 /** Task names of a run config (JSON). */
 export function configTaskNames(path: string): string[] {
   const config = JSON.parse(readFileSync(path, 'utf8')) as unknown;
   return (at(config, 'tasks') as unknown[]).map((t, i) => str(at(t, 'name'), `${rel(path)} tasks[${i}].name`));
+}
+
+// ---- kustomize --------------------------------------------------------------------------------------
+
+const KUSTOMIZATION_KEYS = new Set(['apiVersion', 'kind', 'resources', 'configMapGenerator', 'generatorOptions', 'patches']);
+
+/** RFC 6902 add / replace / remove / test on `doc`, in place; throws, naming `where`, on a failed test or a missing path. */
+export function applyJsonPatch(doc: Obj, ops: unknown, where: string): void {
+  if (!Array.isArray(ops)) throw new Error(`${where}: a JSON 6902 patch is a list of operations`);
+  for (const op of ops as Obj[]) {
+    const path = str(op.path, `${where} path`);
+    if (!path.startsWith('/')) throw new Error(`${where}: JSON pointer ${JSON.stringify(path)} must start with /`);
+    const parts = path
+      .slice(1)
+      .split('/')
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const last = parts.pop()!;
+    let parent: unknown = doc;
+    for (const p of parts) {
+      parent = Array.isArray(parent) ? parent[Number(p)] : isObj(parent) ? parent[p] : undefined;
+      if (parent === undefined) throw new Error(`${where}: ${String(op.op)} ${path}: no ${p}`);
+    }
+    const list = Array.isArray(parent) ? (parent as unknown[]) : undefined;
+    const obj = parent as Obj;
+    const index = list ? (last === '-' ? list.length : Number(last)) : undefined;
+    const exists = list ? index! < list.length : last in obj;
+    const current = list ? list[index!] : obj[last];
+    if (op.op !== 'add' && !exists) throw new Error(`${where}: ${String(op.op)} ${path}: nothing there`);
+    if (op.op === 'test') {
+      if (JSON.stringify(current) !== JSON.stringify(op.value)) throw new Error(`${where}: test ${path} == ${JSON.stringify(op.value)} failed`);
+    } else if (op.op === 'replace' || op.op === 'add') {
+      if (list) list.splice(index!, op.op === 'replace' ? 1 : 0, structuredClone(op.value));
+      else obj[last] = structuredClone(op.value);
+    } else if (op.op === 'remove') {
+      if (list) list.splice(index!, 1);
+      else delete obj[last];
+    } else {
+      throw new Error(`${where}: unsupported patch operation ${JSON.stringify(op.op)}`);
+    }
+  }
+}
+
+/**
+ * A small `kustomize build` of `dir`: resources (files and directories), configMapGenerator (files;
+ * behavior create or replace; name hashes off), and patches (JSON 6902 by target). Any other key throws.
+ */
+export function kustomizeBuild(dir: string): Obj[] {
+  const file = join(dir, 'kustomization.yaml');
+  const k = readYaml(file) as Obj;
+  for (const key of Object.keys(k)) if (!KUSTOMIZATION_KEYS.has(key)) throw new Error(`${rel(file)}: "${key}" is not supported by the tests' kustomize`);
+  const objects: Obj[] = [];
+  for (const r of strings(k.resources ?? [], `${rel(file)} resources`)) {
+    const path = join(dir, r);
+    objects.push(...(statSync(path).isDirectory() ? kustomizeBuild(path) : (readYamlDocuments(path) as Obj[])));
+  }
+  const generators = (k.configMapGenerator ?? []) as Obj[];
+  if (generators.length > 0 && at(k, 'generatorOptions', 'disableNameSuffixHash') !== true) {
+    throw new Error(`${rel(file)}: the tests' kustomize does not compute name hashes: set generatorOptions.disableNameSuffixHash`);
+  }
+  for (const g of generators) {
+    for (const key of Object.keys(g)) if (!['name', 'files', 'behavior'].includes(key)) throw new Error(`${rel(file)}: configMapGenerator.${key} is not supported`);
+    const data: Record<string, string> = {};
+    for (const f of strings(g.files, 'files')) {
+      const [key, path] = f.includes('=') ? f.split('=', 2) : [basename(f), f];
+      data[key] = readFileSync(join(dir, path), 'utf8');
+    }
+    const map: Obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: g.name }, data };
+    const existing = objects.findIndex((o) => o.kind === 'ConfigMap' && at(o, 'metadata', 'name') === g.name);
+    const behavior = g.behavior ?? 'create';
+    if (behavior === 'create' && existing < 0) objects.push(map);
+    else if (behavior === 'replace' && existing >= 0) objects[existing] = map;
+    else throw new Error(`${rel(file)}: configMapGenerator ${String(g.name)}: behavior ${String(behavior)} ${existing < 0 ? 'without' : 'with'} a ConfigMap of that name`);
+  }
+  for (const [i, p] of ((k.patches ?? []) as Obj[]).entries()) {
+    const where = `${rel(file)} patches[${i}]`;
+    const target = at(p, 'target') as Obj;
+    const matches = objects.filter((o) => {
+      const apiVersion = str(o.apiVersion, 'apiVersion');
+      const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+      return (
+        o.kind === target.kind &&
+        at(o, 'metadata', 'name') === target.name &&
+        (target.group === undefined || target.group === group) &&
+        (target.version === undefined || target.version === version)
+      );
+    });
+    if (matches.length !== 1) throw new Error(`${where}: target ${JSON.stringify(target)} matches ${matches.length} objects`);
+    applyJsonPatch(matches[0], parseYaml(str(p.patch, `${where} patch`)), where);
+  }
+  return objects;
 }
 
 // ---- the `hybrid` command line the deploy files use -------------------------------------------------
@@ -92,7 +207,7 @@ export const CLI: Record<'coordinator' | 'worker', SubcommandSpec> = {
     bare: ['--resume'],
     required: ['--config'],
   },
-  worker: { valued: ['--coordinator', '--task', '--backend', '--token-file', '--ca', '--metrics-host', '--metrics-port'], bare: [], required: ['--coordinator', '--task'] },
+  worker: { valued: ['--coordinator', '--task', '--replica', '--backend', '--token-file', '--ca', '--metrics-host', '--metrics-port'], bare: [], required: ['--coordinator', '--task'] },
 };
 
 export const DEFAULT_PORTS = { port: 8700, coordinatorMetrics: 9400, workerMetrics: 9401 } as const;
@@ -133,6 +248,11 @@ export function parseHybridCommand(argv: readonly string[], where: string): Hybr
   const backend = flags.get('--backend');
   if (backend !== undefined && !(BACKEND_REQUESTS as readonly unknown[]).includes(backend)) throw new Error(`${where}: unknown --backend ${JSON.stringify(backend)}`);
   if (flags.has('--tls-cert') !== flags.has('--tls-key')) throw new Error(`${where}: --tls-cert and --tls-key go together`);
+  const replica = flags.get('--replica');
+  if (replica !== undefined) {
+    const m = typeof replica === 'string' ? /^([0-9]+)\/([0-9]+)$/.exec(replica) : null;
+    if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new Error(`${where}: --replica must be I/N with 0 <= I < N, got ${JSON.stringify(replica)}`);
+  }
   return { command, flags };
 }
 

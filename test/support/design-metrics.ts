@@ -20,6 +20,8 @@ export const COORDINATOR_METRICS: Readonly<Record<string, MetricType>> = {
   hybrid_checkpoint_last_success_timestamp_seconds: 'gauge',
   hybrid_checkpoint_duration_seconds: 'histogram',
   hybrid_task_sparse_density: 'gauge',
+  hybrid_task_replicas: 'gauge',
+  hybrid_task_replicas_configured: 'gauge',
 };
 
 /**

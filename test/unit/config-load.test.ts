@@ -31,7 +31,7 @@ describe('parseRunConfig', () => {
     const cfg = parseRunConfig(minimal(), 'test');
     expect(cfg.seed).toBe(0);
     expect(cfg.model).toEqual({ arch: 'mlp', hidden: [256, 256] });
-    expect(cfg.tasks[0]).toEqual({ name: 'digits', dataset: { source: 'mnist', test: 2000 }, transforms: [], weight: 1 });
+    expect(cfg.tasks[0]).toEqual({ name: 'digits', dataset: { source: 'mnist', test: 2000 }, transforms: [], weight: 1, replicas: 1 });
     expect(cfg.train).toEqual({
       steps: 1000,
       batch_size: 64,

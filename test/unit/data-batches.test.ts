@@ -38,6 +38,28 @@ describe('BatchSampler', () => {
     expect(b.slice(0, 3).sort()).toEqual([0, 1, 2]);
     expect(() => new BatchSampler(0, 4, Random.stream(0, 'batches'))).toThrow(RangeError);
   });
+
+  it("draws a round's batches for several replicas as one stream: replicas of batch 32 see what one worker of batch 64 sees", () => {
+    const one = new BatchSampler(100, 64, Random.stream(3, 'batches'));
+    const many = new BatchSampler(100, 32, Random.stream(3, 'batches'));
+    for (let round = 0; round < 5; round++) expect(Array.from(many.next(2 * 32))).toEqual(Array.from(one.next()));
+    // The number of replicas may change between rounds: the order goes on, each example once an epoch.
+    const s = new BatchSampler(30, 4, Random.stream(9, 'batches'));
+    const stream = [...s.next(8), ...s.next(12), ...s.next(4), ...s.next(6)];
+    expect([...stream].sort((a, b) => a - b)).toEqual(range(30));
+  });
+
+  it('goes on from a position: a fresh sampler moved there draws the same batches', () => {
+    const a = new BatchSampler(23, 5, Random.stream(7, 'batches'));
+    for (let b = 0; b < 13; b++) a.next();
+    const at = a.position;
+    expect(at).toEqual({ epoch: 2, position: 65 - 46 });
+    const b = new BatchSampler(23, 5, Random.stream(7, 'batches'));
+    b.seek(at);
+    for (let k = 0; k < 10; k++) expect(Array.from(b.next())).toEqual(Array.from(a.next()));
+    expect(() => b.seek(at)).toThrow(/only a fresh sampler/);
+    expect(() => new BatchSampler(23, 5, Random.stream(7, 'batches')).seek({ epoch: 0, position: 24 })).toThrow(/not within 23 examples/);
+  });
 });
 
 describe('gather', () => {

@@ -63,7 +63,7 @@ describe('the refusal table', () => {
     }
   });
 
-  it('closes the connection on PROTOCOL_VERSION, FINGERPRINT, UNKNOWN_TASK, TASK_TAKEN, UNAUTHORIZED, OVERSIZED, NOT_JOINED and ENCODING', () => {
+  it('closes the connection on PROTOCOL_VERSION, FINGERPRINT, UNKNOWN_TASK, TASK_TAKEN, UNAUTHORIZED, OVERSIZED, NOT_JOINED, ENCODING and REPLICA', () => {
     const fatal = [
       ErrorCode.PROTOCOL_VERSION,
       ErrorCode.FINGERPRINT,
@@ -73,6 +73,7 @@ describe('the refusal table', () => {
       ErrorCode.OVERSIZED,
       ErrorCode.NOT_JOINED,
       ErrorCode.ENCODING,
+      ErrorCode.REPLICA,
     ];
     for (const code of fatal) {
       const row = REFUSALS[code];

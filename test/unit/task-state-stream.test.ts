@@ -71,6 +71,7 @@ function trainerState(options: { support: boolean; optimizer: 'sgd' | 'adam'; cl
       'sparseOpt',
     ),
     stats: SPEC.stats.map((t, i) => values(t.size, seed + 400 + i, 'stats')),
+    sampler: { epoch: seed % 5, position: 17 + seed },
   };
 }
 
@@ -158,6 +159,8 @@ function expectSameState(whole: TaskStateMessage, original: TaskStateMessage, st
   // And the trainer takes it back as it was.
   const back = fromTaskStateMessage(whole, SPEC, CLASSES, optimizer, true);
   expect(back.step).toBe(state.step);
+  // Where the batch order stands travels too (a state from before it did has none).
+  expect(back.sampler).toEqual(state.sampler);
   back.sparse.forEach((v, i) => expect(bits(v).equals(bits(state.sparse[i]))).toBe(true));
   back.head.forEach((v, i) => expect(bits(v).equals(bits(state.head[i]))).toBe(true));
   if (state.support) back.support!.forEach((m, i) => expect(Buffer.from(m).equals(Buffer.from(state.support![i]))).toBe(true));

@@ -76,6 +76,7 @@ describe('frame limits', () => {
         headOptimizer: { type: 'adam', step: 4, slots: [heads.map((h) => zeros(h.size)), heads.map((h) => zeros(h.size))] },
         sparseOptimizer: { type: 'adam', step: 4, slots: [spec.shared.map((t) => zeros(t.size)), spec.shared.map((t) => zeros(t.size))] },
         stats: spec.stats.map((t) => zeros(t.size)),
+        sampler: { epoch: 2 ** 40, position: 2 ** 40 },
       },
       {},
     );
