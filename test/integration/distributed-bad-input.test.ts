@@ -94,7 +94,16 @@ async function run(hook?: Hook): Promise<{ shared: Float32Array[]; outcome: Work
       const zeros = (tensors: readonly { size: number }[]) => tensors.map((t) => new Float32Array(t.size));
       const heads = headSpec(spec, B_CLASSES);
       const adam = (tensors: readonly { size: number }[]) => ({ type: 'adam' as const, step: 0, slots: [zeros(tensors), zeros(tensors)] });
-      const state = { step: config.train.steps, sparse: zeros(spec.shared), support: null, head: zeros(heads), headOptimizer: adam(heads), sparseOptimizer: adam(spec.shared), stats: [], sampler: null };
+      const state = {
+        step: config.train.steps,
+        sparse: zeros(spec.shared),
+        support: null,
+        head: zeros(heads),
+        headOptimizer: adam(heads),
+        sparseOptimizer: adam(spec.shared),
+        stats: [],
+        sampler: null,
+      };
       b.send(encode('taskState', toTaskStateMessage('b', spec, B_CLASSES, state, { evaluation: { accuracy: 0, loss: 1, samples: 1 }, final: true })));
       b.send(encode('bye', { reason: 'done' }));
       continue;

@@ -61,7 +61,10 @@ async function start(steps: number): Promise<Started> {
   const lines: string[] = [];
   const coordinator = new Coordinator(cfg, { log: (l) => lines.push(l), metrics, outDir: join(mkdtempSync(join(tmpdir(), 'hybrid-members-')), 'run') });
   const server = await startServer(coordinator, { host: '127.0.0.1', port: 0, log: () => {} });
-  cleanups.push(() => server.close(), () => coordinator.stop(false));
+  cleanups.push(
+    () => server.close(),
+    () => coordinator.stop(false),
+  );
   const versions: number[] = [];
   coordinator.on('round', (v) => versions.push(v));
   return { coordinator, server, metrics, done: new Promise((resolve) => coordinator.once('done', resolve)), versions, lines };

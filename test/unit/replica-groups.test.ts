@@ -6,7 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { ReplicaGroups } from '../../coordinator/replica-groups.js';
 
 const WAIT = 1000;
-const groups = (replicas = 2) => new ReplicaGroups<string, number>(new Map([['t', replicas], ['solo', 1]]), WAIT);
+const groups = (replicas = 2) =>
+  new ReplicaGroups<string, number>(
+    new Map([
+      ['t', replicas],
+      ['solo', 1],
+    ]),
+    WAIT,
+  );
 
 describe('ReplicaGroups', () => {
   it('knows the replicated tasks only', () => {
@@ -93,7 +100,12 @@ describe('ReplicaGroups', () => {
 
   it('gives the lead to the lowest slot left when the lead leaves', () => {
     const g = groups(3);
-    for (const [h, i] of [['a', 0], ['b', 1], ['c', 2]] as const) g.join('t', h, i, 0);
+    for (const [h, i] of [
+      ['a', 0],
+      ['b', 1],
+      ['c', 2],
+    ] as const)
+      g.join('t', h, i, 0);
     g.leave('t', 'a');
     expect(g.isLead('t', 'b')).toBe(true);
     const plan = g.closeRound('t', 0);

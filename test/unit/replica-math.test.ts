@@ -53,9 +53,15 @@ describe('sample-weighted means', () => {
     expect(task.samples).toBe(64);
     expect(task.loss).toBeCloseTo(1.75, 12);
     expect(task.evaluation?.accuracy).toBe(0.9);
-    expect(() => combinePushes([{ push: push([f32(1)], 1, 0), vector: f32(1), samples: 1, lead: true }, { push: push([f32(1)], 1, 0), vector: f32(1, 2), samples: 1, lead: false }], () => {})).toThrow(
-      /vectors differ in length \(2 against 1\)/,
-    );
+    expect(() =>
+      combinePushes(
+        [
+          { push: push([f32(1)], 1, 0), vector: f32(1), samples: 1, lead: true },
+          { push: push([f32(1)], 1, 0), vector: f32(1, 2), samples: 1, lead: false },
+        ],
+        () => {},
+      ),
+    ).toThrow(/vectors differ in length \(2 against 1\)/);
   });
 });
 
