@@ -141,6 +141,11 @@ export class ReplicaGroups<H, P> {
     return g.ordered().every((h) => g.pushes.has(h)) ? 'complete' : 'waiting';
   }
 
+  /** The pushes of the open round so far (left in the group). */
+  pushesIn(task: string): P[] {
+    return [...this.group(task).pushes.values()];
+  }
+
   hasPushed(task: string, handle: H): boolean {
     return this.group(task).pushes.has(handle);
   }

@@ -108,6 +108,12 @@ export class Replicas {
       refuse(ErrorCode.NOT_MEMBER, `replica ${session.replica} of task "${task}" is not a member of round ${version} yet (it joins once it holds the task's state)`);
     if (this.groups.hasPushed(task, session)) refuse(ErrorCode.DUPLICATE, `replica ${session.replica} of task "${task}" already pushed for version ${version}`);
     if (!vector || vector.baseVersion !== push.baseVersion) refuse(ErrorCode.MALFORMED, `a replica's push for version ${push.baseVersion} without its replica gradient`);
+    const other = this.groups.pushesIn(task)[0];
+    if (other && other.vector.length !== vector!.values.length)
+      refuse(
+        ErrorCode.SHAPE,
+        `replica ${session.replica}'s gradient for task "${task}" has ${vector!.values.length} entries, the other replicas' ${other.vector.length}: its task state differs from theirs`,
+      );
     const replica = { push, vector: vector!.values, samples: vector!.samples, lead: this.groups.isLead(task, session) };
     return this.groups.offer(task, session, replica) === 'complete' ? this.combine(task, version) : null;
   }
@@ -121,7 +127,10 @@ export class Replicas {
 
   /** A replica left: the task's push when the members left have all pushed, else null. */
   left(session: Session, task: string, version: number): CompletePush | null {
-    if (!this.isReplicated(task)) return null;
+    if (!this.isReplicated(task)) {
+      this.count(task);
+      return null;
+    }
     session.replicaVector = null;
     session.replicaVectorIn = null;
     const complete = this.groups.leave(task, session);

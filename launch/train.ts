@@ -109,7 +109,9 @@ export async function runTrain(config: RunConfig, options: TrainOptions): Promis
     });
   }
 
-  const trainers = data.map((d, i) => new TaskTrainer({ spec, data: d, weight: config.tasks[i].weight, train: config.train, sparsity: config.sparsity, seed: config.seed }));
+  // A task of N replicas trains on N batches a round (its replicas' together), as the distributed run does.
+  const trainOf = (replicas: number) => (replicas === 1 ? config.train : { ...config.train, batch_size: replicas * config.train.batch_size });
+  const trainers = data.map((d, i) => new TaskTrainer({ spec, data: d, weight: config.tasks[i].weight, train: trainOf(config.tasks[i].replicas), sparsity: config.sparsity, seed: config.seed }));
   try {
     const shared = new SharedWeights(initialShared(config, spec), config.train.optimizer, weightedSum);
     for (const t of trainers) t.setShared(shared.tensors);

@@ -95,7 +95,6 @@ export class JoinedRun {
   step(step: ReplicaStep): void {
     if (this.ending) return;
     if (step.closes) this.trainer.applyReplicaRound(step.version - 1, step.values, step.closedReplicas);
-    this.started = true;
     this.membership = { version: step.version, rank: step.rank, replicas: step.replicas, lead: step.lead };
     if (step.lead && (step.sendState || (step.closes && step.version % this.options.config.distributed.report_every === 0))) this.report(this.state({}));
     if (this.mirror.version === step.version) this.queueRound();

@@ -3,7 +3,7 @@
 // replicas overlay, the HybridTaskBelowReplicas alert and the dashboard's replica panels. The Job's
 // shell command is run here with stub `tini` and `hybrid`, as each pod would run it; Slurm's side is in
 // deploy-slurm.test.ts.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Job } from 'kubernetes-models/batch/v1/Job';
@@ -12,7 +12,6 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseRunConfig } from '../../config/load.js';
 import {
-  type HybridCommand,
   type Obj,
   type ReplicaSlot,
   applyJsonPatch,
@@ -22,14 +21,13 @@ import {
   grafanaToPromql,
   isObj,
   kustomizeBuild,
-  parseHybridCommand,
   promqlMetricNames,
   readYaml,
   replicaFlag,
   replicaSlots,
   run,
+  runWorkerPod,
   str,
-  strings,
   which,
 } from '../support/deploy.js';
 
@@ -50,43 +48,22 @@ const find = (objects: Obj[], k: string): Obj => {
   return o;
 };
 const workersJob = (objects: Obj[]) => find(objects, 'Job/hybrid-workers');
-const workerContainer = (objects: Obj[]) => at(workersJob(objects), 'spec', 'template', 'spec', 'containers', 0) as Obj;
 const configText = (objects: Obj[]) => str(at(find(objects, 'ConfigMap/hybrid-config'), 'data', 'config.json'), 'config.json');
 
 const overlays = { base: deployPath('k8s/base'), gpu: deployPath('k8s/overlays/gpu'), replicas: deployPath('k8s/overlays/replicas') } as const;
 const builds = Object.fromEntries(Object.entries(overlays).map(([name, dir]) => [name, kustomizeBuild(dir)])) as Record<keyof typeof overlays, Obj[]>;
 
-/** Runs the worker container's shell command as pod `index` would, with `config` as the ConfigMap's config.json. */
-function runPod(objects: Obj[], index: number, config = configText(objects)): { status: number; output: string; argv: string[]; command?: HybridCommand } {
-  const c = workerContainer(objects);
-  const [shell, flagC] = strings(c.command, 'command');
-  const script = strings(c.args, 'args')[0];
-  const dir = tempDir('deploy-replicas-pod-');
-  const bin = join(dir, 'bin');
-  mkdirSync(bin);
-  writeFileSync(join(bin, 'tini'), '#!/bin/sh\n[ "$1" = "--" ] && shift\nexec "$@"\n');
-  writeFileSync(join(bin, 'hybrid'), '#!/bin/sh\nfor a in "$@"; do printf "ARG %s\\n" "$a"; done\n');
-  chmodSync(join(bin, 'tini'), 0o755);
-  chmodSync(join(bin, 'hybrid'), 0o755);
-  const env = Object.fromEntries(((c.env ?? []) as Obj[]).map((e) => [str(e.name, 'env name'), str(e.value, `env ${String(e.name)}`)]));
-  const configPath = join(dir, 'config.json');
-  writeFileSync(configPath, config);
-  const result = run(shell, [flagC, script], { env: { PATH: `${bin}:${process.env.PATH ?? ''}`, ...env, HYBRID_CONFIG: configPath, JOB_COMPLETION_INDEX: String(index) } });
-  const argv = [...result.output.matchAll(/^ARG (.*)$/gm)].map((m) => m[1]);
-  return { ...result, argv, command: result.status === 0 ? parseHybridCommand(argv, `worker pod ${index}`) : undefined };
-}
-
 /** Every pod of `count`, checked against the slots: pod i trains slots[i], with --replica only where the task has more than one. */
 function expectPodsMatchSlots(objects: Obj[], slots: ReplicaSlot[], config?: string): void {
   slots.forEach((slot, i) => {
-    const r = runPod(objects, i, config);
+    const r = runWorkerPod(objects, i, config);
     expect(r.status, r.output).toBe(0);
     expect(r.command!.command).toBe('worker');
     expect(flag(r.command!, '--task'), `pod ${i}`).toBe(slot.task);
     expect(flag(r.command!, '--replica'), `pod ${i}`).toBe(replicaFlag(slot));
     expect(r.output).toContain(`pod index ${i} trains task ${slot.task}, replica ${slot.replica} of ${slot.replicas}`);
   });
-  const past = runPod(objects, slots.length, config);
+  const past = runWorkerPod(objects, slots.length, config);
   expect(past.status).not.toBe(0);
   expect(past.argv).toEqual([]);
   expect(past.output).toContain(`no task at index "${slots.length}"`);
@@ -144,7 +121,7 @@ describe('Kubernetes workers: one pod per replica slot', () => {
     expect(replicated.length).toBeGreaterThanOrEqual(2);
     const flags = new Map<string, string[]>();
     slots.forEach((s, i) => {
-      const r = runPod(builds.replicas, i);
+      const r = runWorkerPod(builds.replicas, i);
       expect(r.status, r.output).toBe(0);
       flags.set(s.task, [...(flags.get(s.task) ?? []), flag(r.command!, '--replica') ?? '-']);
     });
@@ -157,7 +134,7 @@ describe('Kubernetes workers: one pod per replica slot', () => {
   it('the base has one replica a task, and passes no --replica (workers as before)', () => {
     const slots = replicaSlots(JSON.parse(configText(builds.base)) as unknown);
     expect(slots.every((s) => s.replicas === 1)).toBe(true);
-    slots.forEach((_, i) => expect(runPod(builds.base, i).argv).not.toContain('--replica'));
+    slots.forEach((_, i) => expect(runWorkerPod(builds.base, i).argv).not.toContain('--replica'));
   });
 
   it('uneven replicas [3, 1] map pods 0-2 to the first task and pod 3 to the second; a bad count fails the pod', () => {
@@ -174,7 +151,7 @@ describe('Kubernetes workers: one pod per replica slot', () => {
     expectPodsMatchSlots(builds.base, slots, JSON.stringify(config));
     for (const bad of [0, 1.5, '2']) {
       tasks[0].replicas = bad;
-      const r = runPod(builds.base, 0, JSON.stringify(config));
+      const r = runWorkerPod(builds.base, 0, JSON.stringify(config));
       expect(r.status, `replicas ${JSON.stringify(bad)}`).not.toBe(0);
       expect(r.output).toContain(`has replicas ${JSON.stringify(bad)}, not a whole number >= 1`);
     }

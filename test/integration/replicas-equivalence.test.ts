@@ -1,8 +1,8 @@
 // Replicas are data parallelism and nothing else: in sync mode a task on 2 replicas of batch 32 computes
 // the W, S_t and head that one worker of batch 64 computes on the same examples (the replicas draw the
 // round's 64 examples together and each takes its 32), through warm-up, pruning and fine-tuning; 3 tasks
-// x 2 replicas compute what `hybrid train` computes with the batch doubled; and the replicas of a task
-// hold bit-identical S_t and heads at every round.
+// x 2 replicas compute what `hybrid train` computes with the batch doubled (which is what it computes
+// for the replicas' config); and the replicas of a task hold bit-identical S_t and heads at every round.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { createHash } from 'node:crypto';
@@ -119,6 +119,9 @@ describe('replicas of a task', () => {
     const multi = await distributed(config(3, 2, 24, 40), join(dir, 'multi'), 2);
     expect(worstRelative(readBundle(join(dir, 'single', 'bundle')), readBundle(join(dir, 'multi', 'bundle')))).toBeLessThanOrEqual(1e-5);
     expect(multi.result!.tasks.map((t) => t.nnz)).toEqual(single.tasks.map((t) => t.nnz));
+    // hybrid train reads the replicas' config as the distributed run does: N replicas, N batches a round.
+    await runTrain(config(3, 2, 24, 40), { outDir: join(dir, 'same-config'), log: quiet });
+    expect(worstRelative(readBundle(join(dir, 'single', 'bundle')), readBundle(join(dir, 'same-config', 'bundle')))).toBe(0);
     expect(multi.result!.tasks.map((t) => t.hybrid_accuracy)).toEqual(single.tasks.map((t) => t.hybrid_accuracy));
     for (let k = 0; k < 3; k++) expect([...multi.digests[2 * k + 1].entries()]).toEqual([...multi.digests[2 * k].entries()]);
   });

@@ -1,8 +1,10 @@
-// Shared by the test/*/deploy-*.test.ts suites: where the deploy files are, how to read them, the
-// command-line grammar of `hybrid coordinator|worker` they must follow, the metric names they may use
-// (docs/architecture.md section 7 plus prom-client's defaults) and a PromQL metric-name extractor.
+// Shared by the test/*/deploy-*.test.ts suites: where the deploy files are, how to read them, a small
+// kustomize, a runner for the workers Job's pod script, the command-line grammar of
+// `hybrid coordinator|worker` they must follow, the metric names they may use (docs/architecture.md
+// section 7 plus prom-client's defaults) and a PromQL metric-name extractor.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, delimiter, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BACKEND_REQUESTS } from '../../model/backend.js';
@@ -190,6 +192,49 @@ export function kustomizeBuild(dir: string): Obj[] {
     applyJsonPatch(matches[0], parseYaml(str(p.patch, `${where} patch`)), where);
   }
   return objects;
+}
+
+// ---- the Kubernetes workers Job's pod script ---------------------------------------------------------
+
+/** What one worker pod's script did: its exit status, its output, the arguments it gave `hybrid`, parsed where it succeeded. */
+export interface WorkerPodRun {
+  status: number;
+  output: string;
+  argv: string[];
+  command?: HybridCommand;
+}
+
+/**
+ * Runs the shell command of the Job/hybrid-workers container of a build as pod `index` would, with
+ * stub `tini` and `hybrid` (which prints its arguments) and `config` as the file $HYBRID_CONFIG names
+ * (default: the ConfigMap's copy of it).
+ */
+export function runWorkerPod(objects: Obj[], index: number, config?: string): WorkerPodRun {
+  const job = objects.find((o) => o.kind === 'Job' && at(o, 'metadata', 'name') === 'hybrid-workers');
+  if (!job) throw new Error('no Job/hybrid-workers in the build');
+  const c = at(job, 'spec', 'template', 'spec', 'containers', 0) as Obj;
+  const [shell, flagC] = strings(c.command, 'command');
+  const script = strings(c.args, 'args')[0];
+  const env = Object.fromEntries(((c.env ?? []) as Obj[]).map((e) => [str(e.name, 'env name'), str(e.value, `env ${String(e.name)}`)]));
+  const configName = basename(str(env.HYBRID_CONFIG, 'env HYBRID_CONFIG'));
+  const configMap = objects.find((o) => o.kind === 'ConfigMap' && at(o, 'metadata', 'name') === 'hybrid-config');
+  const dir = mkdtempSync(join(tmpdir(), 'deploy-worker-pod-'));
+  try {
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'tini'), '#!/bin/sh\n[ "$1" = "--" ] && shift\nexec "$@"\n');
+    writeFileSync(join(bin, 'hybrid'), '#!/bin/sh\nfor a in "$@"; do printf "ARG %s\\n" "$a"; done\n');
+    chmodSync(join(bin, 'tini'), 0o755);
+    chmodSync(join(bin, 'hybrid'), 0o755);
+    // The pod reads the config from a mount this machine lacks: point $HYBRID_CONFIG at a copy.
+    const configPath = join(dir, configName);
+    writeFileSync(configPath, config ?? str(at(configMap, 'data', configName), `ConfigMap/hybrid-config data ${configName}`));
+    const result = run(shell, [flagC, script], { env: { PATH: `${bin}:${process.env.PATH ?? ''}`, ...env, HYBRID_CONFIG: configPath, JOB_COMPLETION_INDEX: String(index) } });
+    const argv = [...result.output.matchAll(/^ARG (.*)$/gm)].map((m) => m[1]);
+    return { ...result, argv, command: result.status === 0 ? parseHybridCommand(argv, `worker pod ${index}`) : undefined };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // ---- the `hybrid` command line the deploy files use -------------------------------------------------

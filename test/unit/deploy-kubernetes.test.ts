@@ -1,120 +1,28 @@
-// deploy/k8s: the kustomize base and the gpu overlay, built here by a small kustomize (the features the
-// files use, and nothing else: any other kustomization key fails the build) and, where kubectl is
-// installed, compared with `kubectl kustomize`. Every object is validated against the Kubernetes and
-// Prometheus Operator JSON schemas (kubernetes-models), and type-checked against the same models'
-// TypeScript types, whose excess-property check catches misspelt fields the schemas let through.
-// Then the wiring: ports, probes, volumes, the Secret, one worker pod per task. No cluster exists
-// here: nothing is applied.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join, posix } from 'node:path';
+// deploy/k8s: the kustomize base and the gpu overlay, built by the tests' small kustomize
+// (test/support/deploy.ts: the features the files use, and nothing else: any other kustomization key
+// fails the build) and, where kubectl is installed, compared with `kubectl kustomize`. Every object is
+// validated against the Kubernetes and Prometheus Operator JSON schemas (kubernetes-models), and
+// type-checked against the same models' TypeScript types, whose excess-property check catches misspelt
+// fields the schemas let through. Then the wiring: ports, probes, volumes, the Secret, one worker pod
+// per task. No cluster exists here: nothing is applied.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Service } from 'kubernetes-models/v1/Service';
-import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { type HybridCommand, type Obj, at, deployPath, flag, isObj, parseHybridCommand, readYaml, readYamlDocuments, rel, repoRoot, run, str, strings, which } from '../support/deploy.js';
-
-// ---- a small kustomize ------------------------------------------------------------------------------
-
-const KUSTOMIZATION_KEYS = new Set(['apiVersion', 'kind', 'resources', 'configMapGenerator', 'generatorOptions', 'patches']);
-
-function decodePointer(path: string): string[] {
-  if (!path.startsWith('/')) throw new Error(`JSON pointer ${JSON.stringify(path)} must start with /`);
-  return path
-    .slice(1)
-    .split('/')
-    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-/** RFC 6902 add / replace / remove / test on `doc`, in place. */
-function applyJsonPatch(doc: Obj, ops: unknown, where: string): void {
-  if (!Array.isArray(ops)) throw new Error(`${where}: a JSON 6902 patch is a list of operations`);
-  for (const op of ops as Obj[]) {
-    const parts = decodePointer(str(op.path, `${where} path`));
-    const last = parts.pop()!;
-    let parent: unknown = doc;
-    for (const p of parts) {
-      parent = Array.isArray(parent) ? parent[Number(p)] : isObj(parent) ? parent[p] : undefined;
-      if (parent === undefined) throw new Error(`${where}: ${op.op} ${op.path}: no ${p}`);
-    }
-    const exists = Array.isArray(parent) ? Number(last) < parent.length : isObj(parent) && last in parent;
-    switch (op.op) {
-      case 'test':
-        if (!exists || JSON.stringify(Array.isArray(parent) ? parent[Number(last)] : (parent as Obj)[last]) !== JSON.stringify(op.value)) {
-          throw new Error(`${where}: test ${op.path} == ${JSON.stringify(op.value)} failed`);
-        }
-        break;
-      case 'replace':
-        if (!exists) throw new Error(`${where}: replace ${op.path}: nothing there`);
-        if (Array.isArray(parent)) parent[Number(last)] = structuredClone(op.value);
-        else (parent as Obj)[last] = structuredClone(op.value);
-        break;
-      case 'add':
-        if (Array.isArray(parent)) parent.splice(last === '-' ? parent.length : Number(last), 0, structuredClone(op.value));
-        else (parent as Obj)[last] = structuredClone(op.value);
-        break;
-      case 'remove':
-        if (!exists) throw new Error(`${where}: remove ${op.path}: nothing there`);
-        if (Array.isArray(parent)) parent.splice(Number(last), 1);
-        else delete (parent as Obj)[last];
-        break;
-      default:
-        throw new Error(`${where}: unsupported patch operation ${JSON.stringify(op.op)}`);
-    }
-  }
-}
-
-function kustomize(dir: string): Obj[] {
-  const file = join(dir, 'kustomization.yaml');
-  const k = readYaml(file) as Obj;
-  for (const key of Object.keys(k)) if (!KUSTOMIZATION_KEYS.has(key)) throw new Error(`${rel(file)}: "${key}" is not supported by the test's kustomize`);
-  const objects: Obj[] = [];
-  for (const r of strings(k.resources ?? [], `${rel(file)} resources`)) {
-    const path = join(dir, r);
-    if (statSync(path).isDirectory()) objects.push(...kustomize(path));
-    else objects.push(...(readYamlDocuments(path) as Obj[]));
-  }
-  const generators = (k.configMapGenerator ?? []) as Obj[];
-  if (generators.length > 0 && at(k, 'generatorOptions', 'disableNameSuffixHash') !== true) {
-    throw new Error(`${rel(file)}: the test's kustomize does not compute name hashes: set generatorOptions.disableNameSuffixHash`);
-  }
-  for (const g of generators) {
-    for (const key of Object.keys(g)) if (key !== 'name' && key !== 'files') throw new Error(`${rel(file)}: configMapGenerator.${key} is not supported`);
-    const data: Record<string, string> = {};
-    for (const f of strings(g.files, 'files')) {
-      const [key, path] = f.includes('=') ? f.split('=', 2) : [basename(f), f];
-      data[key] = readFileSync(join(dir, path), 'utf8');
-    }
-    objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: g.name }, data });
-  }
-  for (const [i, p] of ((k.patches ?? []) as Obj[]).entries()) {
-    const where = `${rel(file)} patches[${i}]`;
-    const target = at(p, 'target') as Obj;
-    const matches = objects.filter((o) => {
-      const [group, version] = str(o.apiVersion, 'apiVersion').includes('/') ? str(o.apiVersion, 'apiVersion').split('/') : ['', str(o.apiVersion, 'apiVersion')];
-      return (
-        o.kind === target.kind &&
-        at(o, 'metadata', 'name') === target.name &&
-        (target.group === undefined || target.group === group) &&
-        (target.version === undefined || target.version === version)
-      );
-    });
-    if (matches.length !== 1) throw new Error(`${where}: target ${JSON.stringify(target)} matches ${matches.length} objects`);
-    applyJsonPatch(matches[0], parseYaml(str(p.patch, `${where} patch`)), where);
-  }
-  return objects;
-}
+import { type Obj, applyJsonPatch, at, deployPath, flag, kustomizeBuild, parseHybridCommand, readYaml, repoRoot, run, runWorkerPod, str, strings, which } from '../support/deploy.js';
 
 const key = (o: Obj) => `${o.kind}/${str(at(o, 'metadata', 'name'), 'metadata.name')}`;
 const byKey = (objects: Obj[]) => new Map(objects.map((o) => [key(o), o]));
 
 const baseDir = deployPath('k8s/base');
 const gpuDir = deployPath('k8s/overlays/gpu');
-const builds = { base: kustomize(baseDir), gpu: kustomize(gpuDir) };
+const builds = { base: kustomizeBuild(baseDir), gpu: kustomizeBuild(gpuDir) };
 
 // ---- schemas ----------------------------------------------------------------------------------------
 
@@ -202,41 +110,15 @@ function mountOf(o: Obj, path: string): { name: string; path: string; volume: Ob
     .sort((a, b) => b.path.length - a.path.length)[0];
   return m && { ...m, volume: volume(o, m.name) };
 }
-const envOf = (c: Obj) => Object.fromEntries(((c.env ?? []) as Obj[]).map((e) => [str(e.name, 'env name'), str(e.value, `env ${e.name}`)]));
 const coordinatorCommand = (objects: Obj[]) => parseHybridCommand(strings(at(container(get(objects, 'StatefulSet/hybrid-coordinator')), 'args'), 'args'), 'coordinator StatefulSet');
 const tasksOf = (objects: Obj[]) => {
   const config = JSON.parse(str(at(get(objects, 'ConfigMap/hybrid-config'), 'data', 'config.json'), 'config.json')) as Obj;
   return (at(config, 'tasks') as Obj[]).map((t) => str(t.name, 'task name'));
 };
 
-/** Runs the worker container's shell command with stub `tini` and `hybrid`, as pod `index` would. */
-function runWorkerScript(objects: Obj[], index: number): { status: number; output: string; command?: HybridCommand; argv: string[] } {
-  const c = container(get(objects, 'Job/hybrid-workers'));
-  const [shell, flagC] = strings(c.command, 'command');
-  const script = strings(c.args, 'args')[0];
-  const dir = mkdtempSync(join(tmpdir(), 'deploy-k8s-worker-'));
-  try {
-    const bin = join(dir, 'bin');
-    mkdirSync(bin);
-    writeFileSync(join(bin, 'tini'), '#!/bin/sh\n[ "$1" = "--" ] && shift\nexec "$@"\n');
-    writeFileSync(join(bin, 'hybrid'), '#!/bin/sh\nfor a in "$@"; do printf "ARG %s\\n" "$a"; done\n');
-    chmodSync(join(bin, 'tini'), 0o755);
-    chmodSync(join(bin, 'hybrid'), 0o755);
-    const env = envOf(c);
-    // The ConfigMap's content, where the pod would see it.
-    const configPath = join(dir, 'config.json');
-    writeFileSync(configPath, str(at(get(objects, 'ConfigMap/hybrid-config'), 'data', basename(env.HYBRID_CONFIG)), 'config data'));
-    const result = run(shell, [flagC, script], { env: { PATH: `${bin}:${process.env.PATH ?? ''}`, ...env, HYBRID_CONFIG: configPath, JOB_COMPLETION_INDEX: String(index) } });
-    const argv = [...result.output.matchAll(/^ARG (.*)$/gm)].map((m) => m[1]);
-    return { ...result, argv, command: result.status === 0 ? parseHybridCommand(argv, `worker pod ${index}`) : undefined };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 // ---- tests ------------------------------------------------------------------------------------------
 
-describe("the test's kustomize", () => {
+describe("the tests' kustomize", () => {
   it('builds the base and the overlay with the expected objects', () => {
     const kinds = ['ConfigMap/hybrid-config', 'Service/hybrid-coordinator', 'StatefulSet/hybrid-coordinator', 'Job/hybrid-workers', 'PodMonitor/hybrid', 'PrometheusRule/hybrid'];
     expect([...byKey(builds.base).keys()].sort()).toEqual([...kinds].sort());
@@ -267,7 +149,7 @@ describe("the test's kustomize", () => {
   ] as const) {
     it(`matches \`kubectl kustomize\` on ${name}`, (ctx) => {
       if (!kubectl) {
-        ctx.skip("kubectl is not installed: the build is checked by this test's kustomize alone");
+        ctx.skip("kubectl is not installed: the build is checked by the tests' kustomize alone");
         return;
       }
       const r = run(kubectl, ['kustomize', dir]);
@@ -384,7 +266,7 @@ describe('the workers', () => {
       expect(wsPort).toBe(Number(flag(coordinator, '--port')));
       const tokenName = at(mountOf(get(objects, 'StatefulSet/hybrid-coordinator'), flag(coordinator, '--token-file')!)?.volume, 'secret', 'secretName');
       tasksOf(objects).forEach((task, i) => {
-        const r = runWorkerScript(objects, i);
+        const r = runWorkerPod(objects, i);
         expect(r.status, r.output).toBe(0);
         const w = r.command!;
         expect(w.command).toBe('worker');
@@ -401,7 +283,7 @@ describe('the workers', () => {
 
   it('a pod index past the task list fails, saying what to fix', () => {
     const n = tasksOf(builds.base).length;
-    const r = runWorkerScript(builds.base, n);
+    const r = runWorkerPod(builds.base, n);
     expect(r.status).not.toBe(0);
     expect(r.argv).toEqual([]);
     expect(r.output).toContain(`no task at index "${n}"`);
