@@ -59,3 +59,12 @@ export function namesOf<T extends string>(allowed: readonly T[]): (value: string
     return items as T[];
   };
 }
+
+/** An integer of at least `min`. */
+export function integerAtLeast(min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isInteger(n) || n < min) throw new InvalidArgumentError(`needs an integer >= ${min}, got '${value}'`);
+    return n;
+  };
+}

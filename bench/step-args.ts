@@ -1,13 +1,12 @@
 // The options of bench:step (bench/step.ts) and their command line.
-import { InvalidArgumentError } from 'commander';
-import { benchCommand, namesOf, parseOver } from './args.js';
+import { benchCommand, integerAtLeast, namesOf, parseOver } from './args.js';
 
 /** mlp and lenet5 are the built-in networks (layer lists run by model/forward.ts); resnet is a small
  *  ResNet-style layer list (bench/step.ts, RESNET_LAYERS). */
 export type Arch = 'mlp' | 'lenet5' | 'resnet';
 export type BackendName = 'wasm' | 'cpu' | 'tensorflow';
 
-const ARCHS: readonly Arch[] = ['mlp', 'lenet5', 'resnet'];
+export const ARCHS: readonly Arch[] = ['mlp', 'lenet5', 'resnet'];
 const BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'tensorflow'];
 
 export interface BenchOptions {
@@ -34,14 +33,6 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   batches: [64, 128],
   backends: [...BACKENDS],
 };
-
-function integerAtLeast(min: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isInteger(n) || n < min) throw new InvalidArgumentError(`needs an integer >= ${min}, got '${value}'`);
-    return n;
-  };
-}
 
 /** The command line (after the script name) as options; unknown flags are errors. */
 export function parseArgs(argv: readonly string[]): BenchOptions {

@@ -1,6 +1,9 @@
 // The models bench:step times, as run configs: the built-in mlp and lenet5, and a small ResNet-style
 // layer list.
 import { runConfigSchema, type RunConfig } from '../config/schema.js';
+import { loadTaskData } from '../data/tasks.js';
+import { buildModelSpec, initTensors } from '../model/spec.js';
+import { TaskTrainer } from '../worker/trainer.js';
 import type { Arch } from './step-args.js';
 
 /** A small ResNet-style network for 28 x 28 x 1 images: a 3 x 3 stem, one residual block of two 3 x 3
@@ -44,4 +47,13 @@ export function benchConfig(arch: Arch, batch: number, task = 'digits'): RunConf
     tasks: [{ name: task, dataset: { source: 'mnist', train: 4096, test: 64 } }],
     train: { steps: 1_000_000, batch_size: batch, optimizer: { type: 'adam', lr: 1e-3 }, lr_schedule: 'constant', baseline: false },
   });
+}
+
+/** A hybrid TaskTrainer for task 0 of `config`, holding W initialised as the coordinator does. */
+export async function makeTrainer(config: RunConfig): Promise<TaskTrainer> {
+  const data = await loadTaskData(config.tasks[0], config.seed);
+  const spec = buildModelSpec(config.model, data.inputShape);
+  const trainer = new TaskTrainer({ spec, data, weight: config.tasks[0].weight, train: config.train, sparsity: config.sparsity, seed: config.seed });
+  trainer.setShared(initTensors(spec.shared, config.seed, 'shared'));
+  return trainer;
 }

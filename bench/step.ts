@@ -34,7 +34,9 @@ import { TaskTrainer } from '../worker/trainer.js';
 import { exitOnError } from './args.js';
 import { median } from './median.js';
 import { parseArgs, type Arch, type BackendName, type BenchOptions } from './step-args.js';
-import { benchConfig } from './step-models.js';
+import { benchConfig, makeTrainer } from './step-models.js';
+
+export { makeTrainer } from './step-models.js';
 import { formatProfile, profileRound } from './step-profile.js';
 import { formatForwardTable, formatTable, toJson } from './step-table.js';
 import { hasReference, referenceLogits } from './step-reference.js';
@@ -80,15 +82,6 @@ export interface ForwardBackwardRow {
   graph_over_functional: number | null;
   /** The same ratio of the CPU times, which the machine's load (waiting for a core) inflates less. */
   graph_over_functional_cpu: number | null;
-}
-
-/** A hybrid TaskTrainer for task 0 of `config`, holding W initialised as the coordinator does. */
-export async function makeTrainer(config: RunConfig): Promise<TaskTrainer> {
-  const data = await loadTaskData(config.tasks[0], config.seed);
-  const spec = buildModelSpec(config.model, data.inputShape);
-  const trainer = new TaskTrainer({ spec, data, weight: config.tasks[0].weight, train: config.train, sparsity: config.sparsity, seed: config.seed });
-  trainer.setShared(initTensors(spec.shared, config.seed, 'shared'));
-  return trainer;
 }
 
 /** The bare forward + backward of the model by each of `paths`, no optimizer, gradients read back: what

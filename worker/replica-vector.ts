@@ -20,6 +20,13 @@ export interface ReplicaParts {
   stats: Float32Array[];
 }
 
+/** A round's layout: S_t's gradient at the positions of `support` (null: every entry), the head's, the
+ *  statistics'. A dense model (no S_t) has no `shared`. */
+export function replicaLayout(shared: readonly { size: number }[], head: readonly { size: number }[], stats: readonly { size: number }[], support: readonly Uint8Array[] | null): VectorLayout {
+  const sizes = (tensors: readonly { size: number }[]) => tensors.map((t) => t.size);
+  return { positions: shared.map((_, i) => support?.[i] ?? null), sharedSizes: sizes(shared), headSizes: sizes(head), statsSizes: sizes(stats) };
+}
+
 function carried(layout: VectorLayout, i: number): number {
   const mask = layout.positions[i];
   if (mask === null) return layout.sharedSizes[i];

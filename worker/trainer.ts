@@ -12,7 +12,7 @@ import type { ModelSpec } from '../model/spec.js';
 import { headSpec, initTensors } from '../model/spec.js';
 import { Random } from '../lib/random.js';
 import { phaseAt, type SparsePhase } from '../model/sparsity.js';
-import { packReplicaVector, unpackReplicaVector, type VectorLayout } from './replica-vector.js';
+import { packReplicaVector, replicaLayout, unpackReplicaVector, type VectorLayout } from './replica-vector.js';
 import { SparseSupport } from './sparse-support.js';
 import { TensorOptimizer } from './task-optimizer.js';
 import { checkStateFits, type TrainerState } from './trainer-state.js';
@@ -177,7 +177,10 @@ export class TaskTrainer {
     gather(this.data.train, this.inputSize, this.roundBatches(step, replicas).subarray(rank * batchSize, (rank + 1) * batchSize), this.batch);
     const layout = this.vectorLayout(step);
     const nShared = this.spec.shared.length;
-    return tf.tidy(() => {
+    // Read back inside the scope, returned outside it: tf.tidy walks what its function returns, entry by
+    // entry for typed arrays, which costs as much as the step for a gradient the size of W.
+    let result: ReplicaRoundResult | null = null;
+    tf.tidy(() => {
       const { value, grads, stats } = this.gradients(step * replicas + rank);
       const gradient = grads.slice(0, nShared).map((g) => (g.dataSync() as Float32Array).slice());
       const head = grads.slice(nShared).map((g) => (g.dataSync() as Float32Array).slice());
@@ -187,8 +190,9 @@ export class TaskTrainer {
         return v;
       });
       const vector = packReplicaVector(layout, { shared: this.support ? gradient : [], head, stats: statsValues });
-      return { gradient, vector, loss: value.dataSync()[0], samples: batchSize };
+      result = { gradient, vector, loss: value.dataSync()[0], samples: batchSize };
     });
+    return result!;
   }
 
   /** The replicas' mean vector for the round at `step` (null: none of theirs counted), applied as the
@@ -220,15 +224,10 @@ export class TaskTrainer {
     return this.drawn.indices;
   }
 
+  /** Every entry of S_t while it is dense or its support is re-selected at `step`, else its support's. */
   private vectorLayout(step: number): VectorLayout {
-    const masks = this.support?.host ?? null;
-    const full = masks === null || this.support!.reselectsAt(step);
-    return {
-      positions: this.support ? this.spec.shared.map((_, i) => (full ? null : masks[i])) : [],
-      sharedSizes: this.support ? this.spec.shared.map((t) => t.size) : [],
-      headSizes: headSpec(this.spec, this.classes).map((t) => t.size),
-      statsSizes: this.spec.stats.map((t) => t.size),
-    };
+    const support = this.support && !this.support.reselectsAt(step) ? this.support.host : null;
+    return replicaLayout(this.support ? this.spec.shared : [], headSpec(this.spec, this.classes), this.spec.stats, support);
   }
 
   /** The step an update of S_t with gradient 1 makes at this learning-rate scale (the re-selection's proposal). */
@@ -370,15 +369,11 @@ export class TaskTrainer {
     }
     this.stepCount = state.step;
     this.drawn = null;
-    const batchSize = this.opts.train.batch_size;
-    if (state.sampler) {
-      // The batch order goes on where the state's trainer left it (replicas draw the same batches).
-      this.sampler = new BatchSampler(this.data.train.count, batchSize, Random.stream(this.opts.seed, `batches/${this.name}`));
-      this.sampler.seek(state.sampler);
-    } else {
-      // A state from before the order travelled: a fresh order from the step on, no replay of the batches before it.
-      this.sampler = new BatchSampler(this.data.train.count, batchSize, Random.stream(this.opts.seed, `batches/${this.name}/${state.step}`));
-    }
+    // The batch order goes on where the state's trainer left it (replicas draw the same batches); a state
+    // from before the order travelled gets a fresh order from its step on, no replay of the batches before it.
+    const stream = Random.stream(this.opts.seed, state.sampler ? `batches/${this.name}` : `batches/${this.name}/${state.step}`);
+    this.sampler = new BatchSampler(this.data.train.count, this.opts.train.batch_size, stream);
+    if (state.sampler) this.sampler.seek(state.sampler);
   }
 
   headValues(): Float32Array[] {

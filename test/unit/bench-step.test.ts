@@ -282,4 +282,30 @@ describe('TaskTrainer.round leaves nothing behind', () => {
     },
     60_000,
   );
+
+  it.each(['mlp', 'lenet5'] as const)(
+    '%s as a replica: no tensor and no wasm buffer per round of replicaRound and applyReplicaRound',
+    async (arch) => {
+      const base = benchConfig(arch, 8);
+      const config = runConfigSchema.parse({ ...base, train: { ...base.train, steps: 12 }, sparsity: { rho: 0.05, warmup: 0.2, prune_end: 0.5, prune_every: 2, reselect_every: 2 } });
+      const trainer = await makeTrainer(config);
+      try {
+        const counts: [number, number][] = [];
+        const phases = new Set<string>();
+        for (let step = 0; step < 12; step++) {
+          phases.add(trainer.phase);
+          const r = trainer.replicaRound(step, 1, 2);
+          trainer.applyReplicaRound(step, r.vector, 2);
+          counts.push([tf.memory().numTensors, tf.backend().numDataIds()]);
+        }
+        expect([...phases].sort()).toEqual(['finetune', 'pruning', 'warmup']);
+        const masks = buildModelSpec(config.model, [28, 28, 1]).shared.length;
+        const growth = counts.slice(1).map(([t, b], i) => [t - counts[i][0], b - counts[i][1]]);
+        expect(growth.filter(([t, b]) => t !== 0 || b !== 0)).toEqual([[masks, masks]]);
+      } finally {
+        trainer.dispose();
+      }
+    },
+    60_000,
+  );
 });
