@@ -23,6 +23,7 @@ import { initBackend } from '../../model/backend.js';
 import { logits } from '../../model/forward.js';
 import { isWasmTrainingKernelRegistered, WASM_TRAINING_KERNELS } from '../../model/kernels/index.js';
 import { buildModelSpec, headSpec, initTensors } from '../../model/spec.js';
+import type { TaskTrainer } from '../../worker/trainer.js';
 
 beforeAll(async () => {
   tf.env().set('PROD', true);
@@ -250,62 +251,50 @@ describe('bench:step profile', () => {
   });
 });
 
+/**
+ * 12 steps of `arch` (dense warm-up until step 2, pruning every 2 steps until 6, then fine-tuning on the
+ * support, re-selected every 2 steps), each by `step`: no tensor and no wasm buffer may stay behind, but
+ * for the support's masks, one per shared tensor, made by the first pruning and kept after.
+ */
+async function expectNothingLeft(arch: 'mlp' | 'lenet5' | 'resnet', localBatches: number, step: (trainer: TaskTrainer, s: number) => void): Promise<void> {
+  const base = benchConfig(arch, 8);
+  const config = runConfigSchema.parse({
+    ...base,
+    train: { ...base.train, steps: 12, local_batches: localBatches },
+    sparsity: { rho: 0.05, warmup: 0.2, prune_end: 0.5, prune_every: 2, reselect_every: 2 },
+  });
+  const trainer = await makeTrainer(config);
+  try {
+    const counts: [number, number][] = [];
+    const phases = new Set<string>();
+    for (let s = 0; s < 12; s++) {
+      phases.add(trainer.phase);
+      step(trainer, s);
+      counts.push([tf.memory().numTensors, tf.backend().numDataIds()]);
+    }
+    expect([...phases].sort()).toEqual(['finetune', 'pruning', 'warmup']);
+    const masks = buildModelSpec(config.model, [28, 28, 1]).shared.length;
+    const growth = counts.slice(1).map(([t, b], i) => [t - counts[i][0], b - counts[i][1]]);
+    expect(growth.filter(([t, b]) => t !== 0 || b !== 0)).toEqual([[masks, masks]]);
+  } finally {
+    trainer.dispose();
+  }
+}
+
 describe('TaskTrainer.round leaves nothing behind', () => {
   it.each(['mlp', 'lenet5', 'resnet'] as const)(
-    '%s: no tensor and no wasm buffer per round, through warm-up, pruning and fine-tuning',
-    async (arch) => {
-      // 12 steps of 2 mini-batches: dense warm-up until step 2, pruning every 2 steps until 6, then
-      // fine-tuning on the support, re-selected every 2 steps.
-      const base = benchConfig(arch, 8);
-      const config = runConfigSchema.parse({
-        ...base,
-        train: { ...base.train, steps: 12, local_batches: 2 },
-        sparsity: { rho: 0.05, warmup: 0.2, prune_end: 0.5, prune_every: 2, reselect_every: 2 },
-      });
-      const trainer = await makeTrainer(config);
-      try {
-        const counts: [number, number][] = [];
-        const phases = new Set<string>();
-        for (let step = 0; step < 12; step++) {
-          phases.add(trainer.phase);
-          trainer.round(step);
-          counts.push([tf.memory().numTensors, tf.backend().numDataIds()]);
-        }
-        expect([...phases].sort()).toEqual(['finetune', 'pruning', 'warmup']);
-        // Only the first pruning may add tensors: the support's masks, one per shared tensor, kept after.
-        const masks = buildModelSpec(config.model, [28, 28, 1]).shared.length;
-        const growth = counts.slice(1).map(([t, b], i) => [t - counts[i][0], b - counts[i][1]]);
-        expect(growth.filter(([t, b]) => t !== 0 || b !== 0)).toEqual([[masks, masks]]);
-      } finally {
-        trainer.dispose();
-      }
-    },
+    '%s: no tensor and no wasm buffer per round (of 2 mini-batches), through warm-up, pruning and fine-tuning',
+    (arch) => expectNothingLeft(arch, 2, (trainer, s) => trainer.round(s)),
     60_000,
   );
 
   it.each(['mlp', 'lenet5'] as const)(
     '%s as a replica: no tensor and no wasm buffer per round of replicaRound and applyReplicaRound',
-    async (arch) => {
-      const base = benchConfig(arch, 8);
-      const config = runConfigSchema.parse({ ...base, train: { ...base.train, steps: 12 }, sparsity: { rho: 0.05, warmup: 0.2, prune_end: 0.5, prune_every: 2, reselect_every: 2 } });
-      const trainer = await makeTrainer(config);
-      try {
-        const counts: [number, number][] = [];
-        const phases = new Set<string>();
-        for (let step = 0; step < 12; step++) {
-          phases.add(trainer.phase);
-          const r = trainer.replicaRound(step, 1, 2);
-          trainer.applyReplicaRound(step, r.vector, 2);
-          counts.push([tf.memory().numTensors, tf.backend().numDataIds()]);
-        }
-        expect([...phases].sort()).toEqual(['finetune', 'pruning', 'warmup']);
-        const masks = buildModelSpec(config.model, [28, 28, 1]).shared.length;
-        const growth = counts.slice(1).map(([t, b], i) => [t - counts[i][0], b - counts[i][1]]);
-        expect(growth.filter(([t, b]) => t !== 0 || b !== 0)).toEqual([[masks, masks]]);
-      } finally {
-        trainer.dispose();
-      }
-    },
+    (arch) =>
+      expectNothingLeft(arch, 1, (trainer, s) => {
+        const r = trainer.replicaRound(s, 1, 2);
+        trainer.applyReplicaRound(s, r.vector, 2);
+      }),
     60_000,
   );
 });
