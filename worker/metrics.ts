@@ -7,8 +7,14 @@ export class WorkerMetrics {
   readonly samples: Counter<'task' | 'replica'>;
   readonly skipped: Gauge<'task'>;
 
+  /** The replica slot of the series (`replica` label). */
+  private replica: string;
+
   /** `task`: the task this worker trains, and its replica slot, whose series exist from the start. */
-  constructor(task: string, replica = 0) {
+  constructor(
+    private readonly task: string,
+    replica = 0,
+  ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.stepDuration = new Histogram({
@@ -25,9 +31,23 @@ export class WorkerMetrics {
       labelNames: ['task'],
       registers,
     });
-    const labels = { task, replica: String(replica) };
+    this.replica = String(replica);
+    const labels = { task, replica: this.replica };
     this.samples.inc(labels, 0);
     this.skipped.set({ task }, 0);
     this.stepDuration.zero(labels);
+  }
+
+  /** The slot the coordinator gave (a worker that claimed none learns it in the welcome): the series
+   *  made at 0 for another slot go, and this slot's start at 0. */
+  assignReplica(replica: number): void {
+    const next = String(replica);
+    if (next === this.replica) return;
+    const old = { task: this.task, replica: this.replica };
+    this.samples.remove(old);
+    this.stepDuration.remove(old);
+    this.replica = next;
+    this.samples.inc({ task: this.task, replica: next }, 0);
+    this.stepDuration.zero({ task: this.task, replica: next });
   }
 }

@@ -178,6 +178,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.log(`loading data (${plan.task.dataset.source})`);
     const data = await loadPlannedData(plan, welcome);
     this.heartbeat.beat();
+    this.options.metrics?.assignReplica(welcome.replica ?? 0);
     const run = new JoinedRun({
       task: this.options.task,
       replica: welcome.replica ?? 0,

@@ -176,4 +176,16 @@ describe('worker metrics server', () => {
     expect(await request(`${base}/healthz`)).toMatchObject({ status: 200, body: 'ok\n' });
     expect((await request(`${base}/readyz`)).status).toBe(404);
   });
+
+  it('moves its series to the replica slot the coordinator gave, leaving none at the slot it assumed', async () => {
+    const metrics = new WorkerMetrics('digits');
+    metrics.assignReplica(2);
+    const text = await metrics.registry.metrics();
+    const series = parsePrometheusText(text).series;
+    expect(series.get('hybrid_worker_samples_total{task="digits",replica="2"}')).toBe(0);
+    expect(series.get('hybrid_worker_step_duration_seconds_count{task="digits",replica="2"}')).toBe(0);
+    expect(text).not.toMatch(/replica="0"/);
+    metrics.assignReplica(2);
+    expect(parsePrometheusText(await metrics.registry.metrics()).series.get('hybrid_worker_samples_total{task="digits",replica="2"}')).toBe(0);
+  });
 });
