@@ -22,14 +22,7 @@ export function sampleShares(samples: readonly number[]): number[] {
 /** into = sum_r share_r * parts[r], entry by entry; `into` may be parts[0]. */
 export function weightedMean(into: Float32Array, parts: readonly Float32Array[], shares: readonly number[]): void {
   for (const p of parts) if (p.length !== into.length) throw new Error(`weightedMean: a part of ${p.length} entries, expected ${into.length}`);
-  const n = into.length;
-  if (parts.length === 2) {
-    const [a, b] = parts;
-    const [sa, sb] = shares;
-    for (let i = 0; i < n; i++) into[i] = sa * a[i] + sb * b[i];
-    return;
-  }
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < into.length; i++) {
     let sum = 0;
     for (let r = 0; r < parts.length; r++) sum += shares[r] * parts[r][i];
     into[i] = sum;

@@ -5,13 +5,24 @@
 // sum(output * R) for a fixed random R through forward.ts against tf.variableGrads through the model.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { Random } from '../../lib/random.js';
 import { tfjsTopology } from '../../model/files/tfjs-artifact.js';
 import { logits, type TaskWeights } from '../../model/forward.js';
 import { layersFromTopology } from '../../model/graph.js';
 import { registerWasmTrainingKernels } from '../../model/kernels/index.js';
 import { headSpec, specOf, type ModelSpec } from '../../model/spec.js';
+
+/** A layer-equivalence file's set-up: wasm with the training kernels, and its report lines, printed at
+ *  the end when LAYERS_EQUIVALENCE_REPORT is set. Returns the report to add lines to. */
+export function equivalenceSuite(): string[] {
+  const report: string[] = [];
+  beforeAll(useWasmWithKernels);
+  afterAll(() => {
+    if (process.env.LAYERS_EQUIVALENCE_REPORT) console.log(report.join('\n'));
+  });
+  return report;
+}
 
 /** wasm backend active with the project's training kernels, as `hybrid train --backend wasm` runs. */
 export async function useWasmWithKernels(): Promise<void> {

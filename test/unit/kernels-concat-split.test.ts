@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isWasmTrainingKernelRegistered } from '../../model/kernels/index.js';
 import { relativeError, useWasmWithKernels } from '../support/kernels-reference.js';
+import { expectNothingLeft } from '../support/tensor-leaks.js';
 
 beforeAll(async () => {
   await useWasmWithKernels();
@@ -151,12 +152,7 @@ describe('wasm Concat and SplitV', () => {
     const a = tf.randomNormal([4, 8, 8, 16]);
     const b = tf.randomNormal([4, 8, 8, 8]);
     const once = () => tf.dispose(tf.tidy(() => tf.split(tf.concat([a, b], 3), [12, 12], 3)));
-    once();
-    const tensors = tf.memory().numTensors;
-    const buffers = tf.backend().numDataIds();
-    for (let i = 0; i < 5; i++) once();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(tf.backend().numDataIds()).toBe(buffers);
+    expectNothingLeft(once);
     tf.dispose([a, b]);
   });
 });

@@ -10,6 +10,7 @@ import { columnRange, depthwiseFilterGradLoop } from '../../model/kernels/depthw
 import { isWasmTrainingKernelRegistered } from '../../model/kernels/index.js';
 import { backendMemory } from '../../model/kernels/wasm-loops.js';
 import { compareWithCpu, relativeError, useWasmWithKernels } from '../support/kernels-reference.js';
+import { expectNothingLeft } from '../support/tensor-leaks.js';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 interface DepthwiseCase {
@@ -166,12 +167,7 @@ describe('training through tf.depthwiseConv2d on wasm', () => {
       const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.depthwiseConv2d(tf.relu(tf.depthwiseConv2d(x as tf.Tensor4D, w1, 1, 'same')), w2, 2, 'same'))), [w1, w2]);
       tf.dispose([value, ...Object.values(grads)]);
     };
-    step();
-    const tensors = tf.memory().numTensors;
-    const buffers = tf.backend().numDataIds();
-    for (let i = 0; i < 5; i++) step();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(tf.backend().numDataIds()).toBe(buffers);
+    expectNothingLeft(step);
     tf.dispose([x, w1, w2]);
   });
 });

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isWasmTrainingKernelRegistered } from '../../model/kernels/index.js';
 import { compareWithCpu, relativeError, useWasmWithKernels } from '../support/kernels-reference.js';
+import { expectNothingLeft } from '../support/tensor-leaks.js';
 
 const CASES: { name: string; shape: number[]; axis: number | number[]; keepDims: boolean }[] = [
   { name: 'global average pooling, 32 channels', shape: [16, 16, 16, 32], axis: [1, 2], keepDims: false },
@@ -76,12 +77,7 @@ describe('wasm Mean', () => {
   it('repeated calls leave no tensor or wasm buffer behind', () => {
     const x = tf.randomNormal([8, 8, 8, 40]);
     const once = () => tf.dispose([tf.mean(x, [1, 2]), tf.mean(x, [0, 1, 2], true), tf.sum(x, [0, 1, 2])]);
-    once();
-    const tensors = tf.memory().numTensors;
-    const buffers = tf.backend().numDataIds();
-    for (let i = 0; i < 5; i++) once();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(tf.backend().numDataIds()).toBe(buffers);
+    expectNothingLeft(once);
     x.dispose();
   });
 });

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { takenAlong } from '../../model/kernels/strided-slice-grad.js';
 import { useWasmWithKernels } from '../support/kernels-reference.js';
+import { expectNothingLeft } from '../support/tensor-leaks.js';
 
 interface SliceCase {
   name: string;
@@ -74,12 +75,7 @@ describe('the gradient of tf.stridedSlice on wasm', () => {
       expect(grads[w.name].shape).toEqual([3, 3, 3, 4]);
       tf.dispose([value, ...Object.values(grads)]);
     };
-    step();
-    const tensors = tf.memory().numTensors;
-    const buffers = tf.backend().numDataIds();
-    for (let i = 0; i < 5; i++) step();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(tf.backend().numDataIds()).toBe(buffers);
+    expectNothingLeft(step);
     tf.dispose([x, w]);
   });
 });

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { isWasmTrainingKernelRegistered } from '../../model/kernels/index.js';
 import { loopAxes } from '../../model/kernels/strided-slice.js';
 import { useWasmWithKernels } from '../support/kernels-reference.js';
+import { expectNothingLeft } from '../support/tensor-leaks.js';
 
 type Dtype = 'float32' | 'int32' | 'bool';
 interface SliceCase {
@@ -98,12 +99,7 @@ describe('wasm StridedSlice', () => {
   it('repeated calls leave no tensor or wasm buffer behind', () => {
     const x = tf.randomNormal([8, 8, 8, 8]);
     const once = () => tf.dispose(tf.stridedSlice(x, [0, 0, 0, 0], [8, 8, 8, 8], [1, 2, 2, 1]));
-    once();
-    const tensors = tf.memory().numTensors;
-    const buffers = tf.backend().numDataIds();
-    for (let i = 0; i < 5; i++) once();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(tf.backend().numDataIds()).toBe(buffers);
+    expectNothingLeft(once);
     x.dispose();
   });
 });

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { isWasmTrainingKernelRegistered } from '../../model/kernels/index.js';
 import { simplifyTile, tileCopies, tileInto } from '../../model/kernels/tile.js';
 import { relativeError, useWasmWithKernels } from '../support/kernels-reference.js';
+import { expectNothingLeft } from '../support/tensor-leaks.js';
 
 const CASES: { name: string; shape: number[]; reps: number[]; dtype: 'float32' | 'int32' | 'bool' }[] = [
   { name: 'batchNorm gradient: [1,1,1,32] over [16,16,16,1]', shape: [1, 1, 1, 32], reps: [16, 16, 16, 1], dtype: 'float32' },
@@ -84,12 +85,7 @@ describe('wasm Tile', () => {
   it('repeated calls leave no tensor or wasm buffer behind', () => {
     const x = tf.randomNormal([1, 1, 1, 32]);
     const once = () => tf.dispose(tf.tile(x, [8, 8, 8, 1]));
-    once();
-    const tensors = tf.memory().numTensors;
-    const buffers = tf.backend().numDataIds();
-    for (let i = 0; i < 5; i++) once();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(tf.backend().numDataIds()).toBe(buffers);
+    expectNothingLeft(once);
     x.dispose();
   });
 });

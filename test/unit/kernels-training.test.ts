@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWasmTrainingKernelRegistered, registerWasmTrainingKernels, unregisterWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../../model/kernels/index.js';
 import { relativeError, useWasmWithKernels } from '../support/kernels-reference.js';
+import { expectNothingLeft } from '../support/tensor-leaks.js';
 
 interface Net {
   shapes: number[][];
@@ -74,11 +75,13 @@ interface Problem {
   labels: { data: Float32Array; shape: number[] };
 }
 
-function randomProblem(net: Net, batch: number): Problem {
+/** Seeded: an unseeded draw now and then puts a ReLU input within rounding of zero, where the two
+ *  backends' gradients may rightly differ, and the comparison would fail one run in many. */
+function randomProblem(net: Net, batch: number, seed = 7): Problem {
   return tf.tidy(() => {
-    const params = net.shapes.map((shape) => ({ data: tf.mul(tf.randomNormal(shape), 0.2).dataSync() as Float32Array, shape }));
-    const x = { data: tf.randomUniform([batch, ...net.input]).dataSync() as Float32Array, shape: [batch, ...net.input] };
-    const classes = tf.randomUniform([batch], 0, net.classes, 'int32') as tf.Tensor1D;
+    const params = net.shapes.map((shape, i) => ({ data: tf.mul(tf.randomNormal(shape, 0, 1, 'float32', seed + i), 0.2).dataSync() as Float32Array, shape }));
+    const x = { data: tf.randomUniform([batch, ...net.input], 0, 1, 'float32', seed + 100).dataSync() as Float32Array, shape: [batch, ...net.input] };
+    const classes = tf.randomUniform([batch], 0, net.classes, 'int32', seed + 200) as tf.Tensor1D;
     const labels = { data: tf.cast(tf.oneHot(classes, net.classes), 'float32').dataSync() as Float32Array, shape: [batch, net.classes] };
     return { params, x, labels };
   });
@@ -108,10 +111,6 @@ async function onBothBackends(net: Net, batch: number): Promise<{ wasm: ReturnTy
   const cpu = gradients(net, problem);
   await tf.setBackend('wasm');
   return { wasm, cpu };
-}
-
-function wasmDataIds(): number {
-  return tf.backend().numDataIds();
 }
 
 beforeAll(async () => {
@@ -177,23 +176,13 @@ describe('no leaks', () => {
       tf.engine().runKernel('BatchMatMul', { a: tf.reshape(a, [4, 8, 40]), b: tf.randomNormal([1, 40, 3]) }, { transposeA: false, transposeB: false });
       tf.engine().runKernel('_FusedMatMul', { a, b, bias: tf.zeros([24]) }, { transposeA: true, transposeB: false, activation: 'relu' });
     };
-    tf.tidy(calls);
-    const tensors = tf.memory().numTensors;
-    const buffers = wasmDataIds();
-    for (let i = 0; i < 5; i++) tf.tidy(calls);
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(wasmDataIds()).toBe(buffers);
+    expectNothingLeft(() => tf.tidy(calls));
     tf.dispose([x, filter, y, pooled, a, b]);
   });
 
   it('repeated training steps leave the tensor count and the wasm buffers unchanged', () => {
     const problem = randomProblem(LENET5, 4);
-    gradients(LENET5, problem);
-    const tensors = tf.memory().numTensors;
-    const buffers = wasmDataIds();
-    for (let i = 0; i < 3; i++) gradients(LENET5, problem);
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(wasmDataIds()).toBe(buffers);
+    expectNothingLeft(() => gradients(LENET5, problem), 3);
   });
 });
 

@@ -3,7 +3,7 @@
 // gradients equal tf.variableGrads through the tfjs-layers model within 1e-4, on the wasm backend with
 // the project's kernels. tfjs-core cannot differentiate a dilated convolution, so the gradients of the
 // dilated cases are compared with those of the same model over the zero-spread (undilated) kernels.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   compareWithTfjs,
   expectEquivalent,
@@ -15,14 +15,10 @@ import {
   sequentialModel,
   tf,
   undilatedTwin,
-  useWasmWithKernels,
+  equivalenceSuite,
 } from '../support/tfjs-layers-models.js';
 
-const report: string[] = [];
-beforeAll(useWasmWithKernels);
-afterAll(() => {
-  if (process.env.LAYERS_EQUIVALENCE_REPORT) console.log(report.join('\n'));
-});
+const report = equivalenceSuite();
 
 interface Case {
   name: string;

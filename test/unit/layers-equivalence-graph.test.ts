@@ -4,7 +4,7 @@
 // model file; forward.ts's logits equal model.predict within 1e-5 and the gradients equal
 // tf.variableGrads through the model within 1e-4. Also: BatchNormalization's new moving statistics in
 // training, the comparison's negative control, and a training loop that leaves no tensor behind.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { logits } from '../../model/forward.js';
 import {
   compareWithTfjs,
@@ -18,14 +18,10 @@ import {
   relativeError,
   reportLine,
   tf,
-  useWasmWithKernels,
+  equivalenceSuite,
 } from '../support/tfjs-layers-models.js';
 
-const report: string[] = [];
-beforeAll(useWasmWithKernels);
-afterAll(() => {
-  if (process.env.LAYERS_EQUIVALENCE_REPORT) console.log(report.join('\n'));
-});
+const report = equivalenceSuite();
 
 type Symbolic = tf.SymbolicTensor;
 const call = (layer: tf.layers.Layer, ...inputs: Symbolic[]) => layer.apply(inputs.length === 1 ? inputs[0] : inputs) as Symbolic;

@@ -4,7 +4,7 @@
 // a TF.js model file: forward.ts's logits equal model.predict within 1e-5, and the gradients of
 // sum(logits * R) equal tf.variableGrads through the tfjs-layers model within 1e-4, on the wasm backend
 // with the project's kernels.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { layerKind } from '../../model/layers/index.js';
 import {
   compareWithTfjs,
@@ -24,14 +24,10 @@ import {
   sequentialModel,
   tf,
   topologyOf,
-  useWasmWithKernels,
+  equivalenceSuite,
 } from '../support/tfjs-layers-models.js';
 
-const report: string[] = [];
-beforeAll(useWasmWithKernels);
-afterAll(() => {
-  if (process.env.LAYERS_EQUIVALENCE_REPORT) console.log(report.join('\n'));
-});
+const report = equivalenceSuite();
 
 interface Case {
   name: string;
