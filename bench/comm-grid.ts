@@ -192,7 +192,7 @@ const STALL_SECONDS = 120;
 
 /** Every payload byte the coordinator has received and sent, by its own count (a synchronous read, so
  *  a round's tick sees exactly the frames before it; prom-client's counters are read asynchronously). */
-function coordinatorTraffic(coordinator: Coordinator): Traffic {
+export function coordinatorTraffic(coordinator: Coordinator): Traffic {
   const { bytes_received, bytes_sent } = coordinator.communication();
   const sum = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
   return { received: sum(bytes_received), sent: sum(bytes_sent) };

@@ -86,6 +86,9 @@ export class PushWriter {
   frames(version: number): readonly Uint8Array[] {
     const c = Number.isSafeInteger(version) ? versionClass(version) : -1;
     if (c < 0 || c >= this.templates.frames.length) throw new Error(`bench: version ${version} is past the push templates`);
+    // A session's versions only rise: the lower classes' copies are done with (a long run, bench:scale's
+    // hundreds of rounds, would otherwise hold two copies of the push per client past version 127).
+    for (const lower of [...this.copies.keys()]) if (lower < c) this.copies.delete(lower);
     const frames = this.copy(c);
     const versionAt = this.templates.versionAt[c];
     frames.forEach((frame, part) => {

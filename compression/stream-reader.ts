@@ -4,7 +4,7 @@
 // once complete back together.
 import { allFinite } from '../lib/finite.js';
 import { checkFinite, Encoding, ErrorCode, rawWidth, WireError, type TensorMessage } from '../proto/codec.js';
-import { decodeValues, encodingName, EncodingError } from './encodings/index.js';
+import { decodeValuesInto, encodingName, EncodingError } from './encodings/index.js';
 
 /** A piece as the receiver places it: which tensor, which entries. */
 export interface ReceivedPiece {
@@ -33,8 +33,9 @@ function describe(t: TensorMessage): string {
  * A wrong entry count or a non-value encoding (U8) is WireError(SHAPE), an undecodable payload
  * MALFORMED, a non-finite value NON_FINITE; `target` may then hold part of the piece. `isFinite` tests
  * F32 pieces (a weight arena's SIMD test for its push buffers); checkFinite then names the bad value.
+ * Returns the indices within the piece of the entries it sent, for TOPK (the rest are 0), else null.
  */
-export function decodePieceInto(t: TensorMessage, target: Float32Array, isFinite: (values: Float32Array) => boolean = allFinite): void {
+export function decodePieceInto(t: TensorMessage, target: Float32Array, isFinite: (values: Float32Array) => boolean = allFinite): Uint32Array | null {
   const id = t.encoding ?? Encoding.ENCODING_F32;
   const encoding = encodingName(id);
   if (encoding === undefined) throw new WireError(ErrorCode.SHAPE, `${describe(t)}: encoding ${Encoding[id] ?? id} does not carry values`);
@@ -47,10 +48,10 @@ export function decodePieceInto(t: TensorMessage, target: Float32Array, isFinite
     // A byte copy whatever the frame's alignment, then the check on the aligned copy.
     new Uint8Array(target.buffer, target.byteOffset, target.byteLength).set(data);
     if (!isFinite(target)) checkFinite(t.name ?? '', target, t.offset ?? 0);
-    return;
+    return null;
   }
   try {
-    target.set(decodeValues(data, encoding, target.length));
+    return decodeValuesInto(data, encoding, target);
   } catch (err) {
     if (!(err instanceof EncodingError)) throw err;
     const code = err.reason === 'count' ? ErrorCode.SHAPE : err.reason === 'non-finite' ? ErrorCode.NON_FINITE : ErrorCode.MALFORMED;

@@ -12,7 +12,14 @@ export interface Contribution {
   gradient: readonly Float32Array[];
   /** Multiplier from the round policy (1 / (1 + staleness) in async mode). */
   scale?: number;
+  /** Where the gradient's non-zero entries can only be, when the push sent some entries alone (TOPK):
+   *  readers may look at these and nothing else. Absent: anywhere. */
+  support?: PushSupport;
 }
+
+/** A sparse push's sent entries: per piece in stream order, the tensor and the indices within it
+ *  (increasing within a piece). */
+export type PushSupport = readonly { tensor: number; indices: Uint32Array }[];
 
 export interface Aggregator {
   readonly name: string;

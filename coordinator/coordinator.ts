@@ -81,7 +81,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.sessions = new Sessions(this.traffic, () => run.now());
     // A push in progress per worker and one more (a refused or restarted one) decode next to W.
     const workers = config.tasks.reduce((a, t) => a + t.replicas, 0);
-    const arena = { heldBack: holdsBack(config.distributed.uplink), pushBuffers: workers + 1 };
+    const arena = { heldBack: holdsBack(config.distributed.uplink), pushBuffers: workers + 1, mirror: config.distributed.downlink.encoding !== 'f32' };
     this.shared = new SharedWeights(initialShared(config, run.spec), config.train.optimizer, options.aggregator ?? weightedSum, arena);
     this.taskStates = new TaskStates(run.spec, taskStateLayout(run.spec, config.train), config.tasks);
     this.checkpoints = new RunCheckpoints(run, options.checkpoints);
@@ -91,7 +91,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       this.taskStates.restore(resumed.tasks, run.tasks);
     }
     const version = resumed?.version ?? 0;
-    this.downlink = new Downlink(run.spec, config.distributed.downlink, run.chunkBytes, this.shared.tensors, version);
+    this.downlink = new Downlink(run.spec, config.distributed.downlink, run.chunkBytes, this.shared.tensors, version, this.shared.mirror);
     const slots = new GradientSlots(run.sharedSizes, 2 * workers + 2, this.shared.pushBuffers);
     this.pushes = new PushReceiver(run.spec.shared, slots, (v) => this.shared.allFinite(v));
     const recording = { outDir: options.outDir, finalStateTimeoutMs: options.finalStateTimeoutMs ?? 120_000, elapsedBefore: resumed?.elapsedSeconds ?? 0 };

@@ -1,17 +1,19 @@
 // What the workers receive of W: the full W when they join and when a push of theirs was refused, and
 // after each round either W itself or, with a lossy downlink (distributed.downlink), its encoded delta
 // against the mirror of what they hold, with the full W every dense_every versions.
-import { encodeWithSent, ENCODING_IDS } from '../compression/encodings/index.js';
+import { encodeWithSentValues, ENCODING_IDS } from '../compression/encodings/index.js';
 import { Mirror } from '../compression/mirror.js';
 import { encodeStream, partFields, rawF32, type StreamTensor } from '../compression/tensor-stream.js';
 import type { DownlinkConfig } from '../config/schema.js';
 import type { ModelSpec } from '../model/spec.js';
-import { encode, type ParamUpdate, type TensorMessage } from '../proto/codec.js';
+import type { ParamUpdate, TensorMessage } from '../proto/codec.js';
+import { UpdateFrameWriter } from '../proto/update-frames.js';
 import type { Session } from './session.js';
 
 export class Downlink {
   /** The W every worker holds: W itself while the downlink sends F32 (nothing to keep in step). */
   readonly mirror: Mirror;
+  private readonly frames = new UpdateFrameWriter();
 
   constructor(
     private readonly spec: ModelSpec,
@@ -20,8 +22,13 @@ export class Downlink {
     /** W, updated in place by the rounds. */
     private readonly w: readonly Float32Array[],
     version: number,
+    /** The mirror's arrays beside W, and W minus them after every step (coordinator/shared-weights.ts),
+     *  for a lossy downlink; without them the mirror is a copy and each round computes the delta. */
+    private readonly beside: { tensors: Float32Array[]; delta: Float32Array[] } | null = null,
   ) {
-    this.mirror = new Mirror(config.encoding === 'f32' ? [...w] : w.map((t) => t.slice()), version);
+    const lossy = config.encoding !== 'f32';
+    if (lossy && beside) beside.tensors.forEach((m, t) => m.set(w[t]));
+    this.mirror = new Mirror(!lossy ? [...w] : (beside?.tensors ?? w.map((t) => t.slice())), version);
   }
 
   private stream(values: readonly Float32Array[]): StreamTensor[] {
@@ -49,16 +56,25 @@ export class Downlink {
       this.stream(this.w),
       this.chunkBytes,
       ENCODING_IDS[encoding],
-      this.mirror.deltaEncoder((delta) => encodeWithSent(delta, encoding, options)),
+      this.mirror.deltaEncoder((delta) => encodeWithSentValues(delta, encoding, options), this.beside?.delta),
     );
     this.mirror.advance(version);
     return { update: { version, delta: true }, parts };
   }
 
-  /** Sends an update in its parts (each frame encoded once) to every session. */
+  /** Sends an update in its parts (each frame written once, into a pooled buffer that comes back once
+   *  every session has written it out) to every session. */
   send(sessions: Iterable<Session>, update: ParamUpdate, parts: readonly TensorMessage[][]): void {
-    const frames = parts.map((shared, i) => encode('update', { ...update, shared, ...partFields(i, parts.length) }));
-    for (const session of sessions) for (const frame of frames) session.sendFrame('update', frame);
+    const targets = [...sessions];
+    parts.forEach((shared, i) => {
+      const { frame, release } = this.frames.write({ ...update, ...partFields(i, parts.length) }, shared);
+      let pending = targets.length;
+      const sent = (): void => {
+        if (--pending === 0) release();
+      };
+      if (pending === 0) release();
+      for (const session of targets) session.sendFrame('update', frame, sent);
+    });
   }
 
   /** The full mirror at `version` to one session (a worker whose push was refused goes on from it). */

@@ -4,6 +4,7 @@
 // parts are dropped quietly.
 import { decodePieceInto, PartReader } from '../compression/stream-reader.js';
 import { ErrorCode, WireError, type EvaluationMessage, type GradientPush } from '../proto/codec.js';
+import type { PushSupport } from './aggregation.js';
 import type { GradientSlots } from './gradient-slots.js';
 import type { Session } from './session.js';
 
@@ -12,6 +13,8 @@ export interface IncomingPush {
   reader: PartReader;
   slot: Float32Array[];
   baseVersion: number;
+  /** The entries sent so far, while every piece was sparse (TOPK); null once one was dense. */
+  support: { tensor: number; indices: Uint32Array }[] | null;
 }
 
 /** A push with every part in. */
@@ -23,6 +26,8 @@ export interface CompletePush {
   loss: number;
   samples: number;
   evaluation: EvaluationMessage | null;
+  /** Where the gradient's non-zero entries can only be (every piece TOPK); absent: anywhere. */
+  support?: PushSupport;
 }
 
 export class PushReceiver {
@@ -49,7 +54,7 @@ export class PushReceiver {
       const earlier = session.push;
       this.drop(session);
       if (earlier) throw new WireError(ErrorCode.MALFORMED, `a new push began while part ${earlier.reader.waitingFor} of the push for version ${earlier.baseVersion} was missing; both dropped`);
-      session.push = { reader: new PartReader(`push for version ${base}`, this.layout), slot: this.slots.acquire(), baseVersion: base };
+      session.push = { reader: new PartReader(`push for version ${base}`, this.layout), slot: this.slots.acquire(), baseVersion: base, support: [] };
     } else if (!session.push) {
       throw new WireError(ErrorCode.MALFORMED, `push part ${part} for version ${base} without the parts before it`);
     }
@@ -59,7 +64,14 @@ export class PushReceiver {
       if (base !== pending.baseVersion) throw new WireError(ErrorCode.MALFORMED, `push part ${part} is for version ${base}, its part 0 for ${pending.baseVersion}`);
       const accepted = pending.reader.accept(part, parts, push.gradient ?? []);
       // Any value encoding (distributed.uplink), decoded into the slot as it arrives; what decodes is finite.
-      for (const p of accepted.pieces) decodePieceInto(p.message, pending.slot[p.tensor].subarray(p.offset, p.offset + p.count), this.isFinite);
+      for (const p of accepted.pieces) {
+        const kept = decodePieceInto(p.message, pending.slot[p.tensor].subarray(p.offset, p.offset + p.count), this.isFinite);
+        if (kept === null) pending.support = null;
+        else if (pending.support) {
+          for (let j = 0; j < kept.length; j++) kept[j] += p.offset;
+          pending.support.push({ tensor: p.tensor, indices: kept });
+        }
+      }
       complete = accepted.complete;
     } catch (err) {
       this.drop(session);
@@ -73,7 +85,8 @@ export class PushReceiver {
       this.release(pending.slot);
       throw new WireError(ErrorCode.NON_FINITE, `loss is ${loss}`);
     }
-    return { task, baseVersion: base, gradient: pending.slot, loss, samples: push.samples ?? 0, evaluation: push.evaluation ?? null };
+    const support = pending.support ?? undefined;
+    return { task, baseVersion: base, gradient: pending.slot, loss, samples: push.samples ?? 0, evaluation: push.evaluation ?? null, support };
   }
 
   /** Gives back the slot of a push whose parts stopped coming. */

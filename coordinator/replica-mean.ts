@@ -59,5 +59,7 @@ export function combinePushes(replicas: readonly ReplicaPush[], release: (gradie
   const samples = replicas.reduce((a, r) => a + r.push.samples, 0);
   const loss = replicas.reduce((a, r, k) => a + shares[k] * r.push.loss, 0);
   const evaluation = (replicas.find((r) => r.lead) ?? replicas.find((r) => r.push.evaluation))?.push.evaluation ?? null;
-  return { push: { ...first, samples, loss, evaluation }, vector };
+  // The mean's non-zeros are the union of the replicas' supports: left to a dense read.
+  const support = replicas.length === 1 ? first.support : undefined;
+  return { push: { ...first, samples, loss, evaluation, support }, vector };
 }

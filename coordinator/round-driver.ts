@@ -101,8 +101,8 @@ export class RoundDriver extends EventEmitter<RoundEvents> {
 
   /** A task's push into the open round (`countSamples`: not yet counted replica by replica). */
   private enter(push: CompletePush, countSamples = true): void {
-    const { task, gradient } = push;
-    const offer = this.rounds.offer(task, push.baseVersion, { task, weight: this.weights.get(task) ?? 1, gradient }, this.run.now());
+    const { task, gradient, support } = push;
+    const offer = this.rounds.offer(task, push.baseVersion, { task, weight: this.weights.get(task) ?? 1, gradient, support }, this.run.now());
     if (!offer.accepted) {
       this.pushes.release(gradient);
       throw new WireError(OFFER_CODES[offer.reason], offer.detail);

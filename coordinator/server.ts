@@ -141,8 +141,9 @@ export async function startServer(coordinator: Coordinator, options: ServerOptio
     };
     req.socket.on('data', countBytes);
     const peer: Peer = {
-      send: (frame) => {
-        if (socket.readyState === socket.OPEN) socket.send(frame);
+      send: (frame, sent) => {
+        if (socket.readyState !== socket.OPEN) return sent?.();
+        socket.send(frame, sent && (() => sent()));
       },
       close: (code, reason) => socket.close(code, reason),
       onlyTask: token !== undefined && !(options.tokens?.shared && tokenAccepted(token, [options.tokens.shared])) ? taskOfToken(token) : undefined,

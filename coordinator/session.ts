@@ -8,7 +8,9 @@ import type { Traffic } from './traffic.js';
 
 /** The transport's side of a connection (coordinator/server.ts makes one per WebSocket). */
 export interface Peer {
-  send(frame: Uint8Array): void;
+  /** `sent`, where given, is called once the frame is written out or can no longer be (its buffer may
+   *  then be reused). */
+  send(frame: Uint8Array, sent?: () => void): void;
   close(code?: number, reason?: string): void;
   /** Set when the connection authenticated with a task's own token: it may train only that task. */
   onlyTask?: string;
@@ -59,9 +61,9 @@ export class Session {
   }
 
   /** An encoded frame (one encoding serves every session it goes to). */
-  sendFrame(kind: MessageKind, frame: Uint8Array): void {
+  sendFrame(kind: MessageKind, frame: Uint8Array, sent?: () => void): void {
     this.traffic.messageOut(kind, frame.byteLength);
-    this.peer.send(frame);
+    this.peer.send(frame, sent);
   }
 
   close(code: number, reason: string): void {

@@ -4,7 +4,7 @@
 import type { OptimizerConfig } from '../config/schema.js';
 import { Optimizer, type OptimizerState } from '../optim/optimizer.js';
 import { checkTerms, type WeightedTerm } from '../optim/weight-arena.js';
-import type { Aggregator, Contribution } from './aggregation.js';
+import type { Aggregator, Contribution, PushSupport } from './aggregation.js';
 import { HeldBackRounds } from './held-back.js';
 
 export interface SharedWeightsOptions {
@@ -13,6 +13,9 @@ export interface SharedWeightsOptions {
   heldBack?: boolean;
   /** Buffers to decode pushes into, next to W, read in place by the step. */
   pushBuffers?: number;
+  /** A mirror of W as the workers hold it beside W, and W minus it after every round, computed in the
+   *  step's pass (a lossy downlink's deltas: coordinator/downlink.ts). */
+  mirror?: boolean;
   /** 'js' forces the JavaScript arena (tests compare the two). */
   arena?: 'auto' | 'js';
 }
@@ -29,7 +32,7 @@ export class SharedWeights {
   ) {
     const sizes = initial.map((t) => t.length);
     const heldBack = options.heldBack ?? false;
-    this.optimizer = new Optimizer(config, sizes, { pushBuffers: options.pushBuffers, second: heldBack, arena: options.arena });
+    this.optimizer = new Optimizer(config, sizes, { pushBuffers: options.pushBuffers, second: heldBack, mirror: options.mirror, arena: options.arena });
     this.optimizer.params.forEach((p, t) => p.set(initial[t]));
     this.heldBack = heldBack ? new HeldBackRounds(sizes) : null;
   }
@@ -44,6 +47,11 @@ export class SharedWeights {
     return this.optimizer.arena.pushBuffers;
   }
 
+  /** The mirror and W minus it, where the options asked for them (each round's step writes the delta). */
+  get mirror(): { tensors: Float32Array[]; delta: Float32Array[] } | null {
+    return this.optimizer.arena.mirror;
+  }
+
   /** Whether every entry of `values` is finite (in SIMD for values in the push buffers). */
   allFinite(values: Float32Array): boolean {
     return this.optimizer.arena.allFinite(values);
@@ -54,7 +62,7 @@ export class SharedWeights {
   applyRound(contributions: readonly Contribution[], lrScale: number): number[] {
     if (contributions.length === 0) throw new Error('applyRound: a round needs at least one contribution');
     const coefficients = this.aggregator.coefficients(contributions);
-    const terms: WeightedTerm[] = contributions.map((c, k) => ({ label: `task ${c.task}`, weight: coefficients[k], gradient: c.gradient }));
+    const terms: WeightedTerm[] = contributions.map((c, k) => ({ label: `task ${c.task}`, weight: coefficients[k], gradient: c.gradient, support: c.support && perTensor(c.support, c.gradient.length) }));
     checkTerms(terms, this.optimizer.arena.sizes);
     if (this.heldBack) this.heldBack.varianceInput(contributions, coefficients, this.optimizer.arena.second!);
     this.optimizer.step(terms, lrScale, this.heldBack !== null);
@@ -74,4 +82,20 @@ export class SharedWeights {
     tensors.forEach((t, i) => this.tensors[i].set(t));
     this.heldBack?.reset();
   }
+}
+
+/** A push's support as the step reads it: per tensor, every piece's indices in one increasing array. */
+function perTensor(support: PushSupport, tensors: number): Uint32Array[] {
+  const pieces = Array.from({ length: tensors }, (): Uint32Array[] => []);
+  for (const { tensor, indices } of support) pieces[tensor].push(indices);
+  return pieces.map((list) => {
+    if (list.length === 1) return list[0];
+    const all = new Uint32Array(list.reduce((a, l) => a + l.length, 0));
+    let at = 0;
+    for (const l of list) {
+      all.set(l, at);
+      at += l.length;
+    }
+    return all;
+  });
 }

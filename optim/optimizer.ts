@@ -32,6 +32,8 @@ export interface OptimizerOptions {
   pushBuffers?: number;
   /** An input for Adam's second moment in the arena (`arena.second`), for steps that ask for it. */
   second?: boolean;
+  /** The downlink's mirror of W in the arena, and W minus it after every step (`arena.mirror`). */
+  mirror?: boolean;
   /** 'js' forces the JavaScript arena (tests compare the two). */
   arena?: 'auto' | 'js';
 }
@@ -45,7 +47,7 @@ export class Optimizer {
     sizes: readonly number[],
     options: OptimizerOptions = {},
   ) {
-    this.arena = createWeightArena(sizes, { slots: slotCount(config.type), pushBuffers: options.pushBuffers, second: options.second, kind: options.arena });
+    this.arena = createWeightArena(sizes, { slots: slotCount(config.type), pushBuffers: options.pushBuffers, second: options.second, mirror: options.mirror, kind: options.arena });
   }
 
   /** W: the arena's tensors, updated in place by every step. */

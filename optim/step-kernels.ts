@@ -22,6 +22,8 @@ export interface StepKernels {
   adam_second(p: number, m: number, v: number, g: number, s: number, bytes: number, lr: number, b1: number, c1: number, b2: number, c2: number, eps: number): void;
   /** The sum of x - x over entries [0, bytes / 4) (bytes a multiple of 32): 0 when all are finite. */
   finite(at: number, bytes: number): number;
+  /** d = fround(p - m): W's change against the downlink's mirror, while the block is in cache. */
+  delta(p: number, m: number, d: number, bytes: number): void;
 }
 
 // SIMD instructions (lib/wasm-asm.ts simd), emitted as raw bytes. The f64x2 kernels keep their vectors on
@@ -136,6 +138,21 @@ function adamFunction(second: boolean): FunctionBuilder {
   return f;
 }
 
+function deltaFunction(): FunctionBuilder {
+  const f = new FunctionBuilder('delta', ['i32', 'i32', 'i32', 'i32']);
+  const [p, m, d, bytes] = f.params;
+  const [i, pa, ma, da] = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')];
+  pairs(f, i, bytes, (o) => {
+    if (o === 0) {
+      at(f, p, i, pa);
+      at(f, m, i, ma);
+      at(f, d, i, da);
+    }
+    f.get(da).get(pa).emit(...load2(o)).get(ma).emit(...load2(o), ...SUB, ...store2(o));
+  });
+  return f;
+}
+
 /** Two f32x4 sums of x - x, 8 entries an iteration, so that the adds do not wait on each other. */
 function finiteFunction(): FunctionBuilder {
   const f = new FunctionBuilder('finite', ['i32', 'i32'], 'f32');
@@ -161,6 +178,6 @@ let compiled: object | null = null;
 
 /** The kernels, instantiated against `memory`. */
 export function instantiateKernels(api: WebAssemblyApi, memory: WasmMemory): StepKernels {
-  compiled ??= new api.Module(assembleModule([scaleFunction(), accumulateFunction(), sgdFunction(), adamFunction(false), adamFunction(true), finiteFunction()]));
+  compiled ??= new api.Module(assembleModule([scaleFunction(), accumulateFunction(), sgdFunction(), adamFunction(false), adamFunction(true), finiteFunction(), deltaFunction()]));
   return new api.Instance(compiled, { env: { memory } }).exports as unknown as StepKernels;
 }

@@ -16,6 +16,36 @@ export interface WeightedTerm {
   weight: number;
   /** One array per tensor of the arena. */
   gradient: readonly Float32Array[];
+  /** Per tensor, the increasing indices of the only entries that can be non-zero (a TOPK push): the sum
+   *  then reads those alone, when every term of the step has one. */
+  support?: readonly Uint32Array[];
+}
+
+/** Whether the step can add its terms entry by entry from their supports. */
+function sparseTerms(terms: readonly WeightedTerm[]): boolean {
+  return terms.every((term) => term.support !== undefined);
+}
+
+/**
+ * Adds the terms' entries in [from, to) of tensor t into out[base + i - from], zeroed by the caller, term
+ * by term, each rounded to float32 as the dense sum rounds it; cursors[k] is where term k's indices of t
+ * resume (0 at a tensor's first block). A supported entry that is zero (an F16 value rounded to 0) counts
+ * as not sent, as coordinator/held-back.ts counts it: the sum's zeros are then +0 where a dense sum of
+ * signed zeros may leave -0, the one way in which the two differ.
+ */
+function scatterTerms(out: Float32Array, base: number, t: number, from: number, to: number, terms: readonly WeightedTerm[], cursors: number[]): void {
+  for (let k = 0; k < terms.length; k++) {
+    const indices = terms[k].support![t];
+    const g = terms[k].gradient[t];
+    const w = terms[k].weight;
+    let c = cursors[k];
+    for (; c < indices.length && indices[c] < to; c++) {
+      const i = indices[c];
+      const gi = g[i];
+      if (gi !== 0) out[base + i - from] += w * gi;
+    }
+    cursors[k] = c;
+  }
 }
 
 export interface ArenaLayout {
@@ -25,6 +55,8 @@ export interface ArenaLayout {
   pushBuffers?: number;
   /** An input for Adam's second moment beside W, written before a step that uses it. */
   second?: boolean;
+  /** A mirror of W as the workers hold it, and W minus it, written by every step in its pass over W. */
+  mirror?: boolean;
   /** 'auto' (default): WebAssembly where it can be had, else JavaScript; 'js': JavaScript. */
   kind?: 'auto' | 'js';
 }
@@ -40,6 +72,8 @@ export interface WeightArena {
   readonly pushBuffers: Float32Array[][];
   /** The second moment's own input, one array per tensor; null unless the layout asked for it. */
   readonly second: Float32Array[] | null;
+  /** The downlink's mirror of W and, after each step, W minus the mirror; null unless asked for. */
+  readonly mirror: { tensors: Float32Array[]; delta: Float32Array[] } | null;
   /** Whether every entry is finite (in SIMD where `values` lie in a wasm arena). */
   allFinite(values: Float32Array): boolean;
   /** m = mu m + sum; W -= lr m (slot 0 is m). */
@@ -74,6 +108,7 @@ class JsArena implements WeightArena {
   readonly slots: Float32Array[][];
   readonly pushBuffers: Float32Array[][];
   readonly second: Float32Array[] | null;
+  readonly mirror: { tensors: Float32Array[]; delta: Float32Array[] } | null;
   /** The weighted sum of a round's terms; made on first need. */
   private sum: Float32Array[] | null = null;
 
@@ -86,14 +121,33 @@ class JsArena implements WeightArena {
     this.slots = Array.from({ length: layout.slots }, region);
     this.pushBuffers = Array.from({ length: layout.pushBuffers ?? 0 }, region);
     this.second = layout.second ? region() : null;
+    this.mirror = layout.mirror ? { tensors: region(), delta: region() } : null;
   }
 
   allFinite(values: Float32Array): boolean {
     return allFinite(values);
   }
 
-  /** sum_k w_k g_k, rounded to float32 after each term; a single term of weight 1 is its gradient. */
+  /** W minus the mirror, as the wasm kernel computes it (the float64 difference, rounded once). */
+  private writeDelta(): void {
+    if (!this.mirror) return;
+    this.params.forEach((p, t) => {
+      const m = this.mirror!.tensors[t];
+      const d = this.mirror!.delta[t];
+      for (let i = 0; i < p.length; i++) d[i] = p[i] - m[i];
+    });
+  }
+
+  /** sum_k w_k g_k, rounded to float32 after each term; a single dense term of weight 1 is its gradient. */
   private weightedSum(terms: readonly WeightedTerm[]): Float32Array[] {
+    if (sparseTerms(terms)) {
+      const sum = (this.sum ??= this.sizes.map((n) => new Float32Array(n)));
+      sum.forEach((o, t) => {
+        o.fill(0);
+        scatterTerms(o, 0, t, 0, o.length, terms, new Array<number>(terms.length).fill(0));
+      });
+      return sum;
+    }
     if (terms.length === 1 && terms[0].weight === 1) return terms[0].gradient as Float32Array[];
     const sum = (this.sum ??= this.sizes.map((n) => new Float32Array(n)));
     // Plain loops, the first term assigning rather than adding to a zeroed output: on millions of
@@ -123,6 +177,7 @@ class JsArena implements WeightArena {
         p[i] -= lr * mi;
       }
     }
+    this.writeDelta();
   }
 
   adam(terms: readonly WeightedTerm[], lr: number, beta1: number, beta2: number, epsilon: number, second: boolean): void {
@@ -147,6 +202,7 @@ class JsArena implements WeightArena {
         p[i] -= (lr * mi) / (Math.sqrt(vi) + epsilon);
       }
     }
+    this.writeDelta();
   }
 }
 
@@ -167,7 +223,11 @@ class WasmArena implements WeightArena {
   readonly slots: Float32Array[][];
   readonly pushBuffers: Float32Array[][];
   readonly second: Float32Array[] | null;
+  readonly mirror: { tensors: Float32Array[]; delta: Float32Array[] } | null;
   private readonly secondAt: number[];
+  /** Byte addresses of the mirror's and the delta's tensors (empty without a mirror). */
+  private readonly mirrorAt: number[];
+  private readonly deltaAt: number[];
   private readonly buffer: ArrayBuffer;
   private readonly paramAt: number[];
   private readonly slotAt: number[][];
@@ -175,6 +235,8 @@ class WasmArena implements WeightArena {
   /** Byte addresses of the staged sum and of the term being added to it. */
   private readonly sumAt = 0;
   private readonly termAt = BLOCK * 4;
+  /** Where each sparse term's indices resume in the tensor being stepped. */
+  private cursors: number[] = [];
 
   private constructor(
     readonly sizes: readonly number[],
@@ -203,12 +265,17 @@ class WasmArena implements WeightArena {
     const input = layout.second ? region() : null;
     this.second = input?.views ?? null;
     this.secondAt = input?.at ?? [];
+    const mirror = layout.mirror ? region() : null;
+    const delta = layout.mirror ? region() : null;
+    this.mirror = mirror && delta ? { tensors: mirror.views, delta: delta.views } : null;
+    this.mirrorAt = mirror?.at ?? [];
+    this.deltaAt = delta?.at ?? [];
   }
 
   /** A zeroed arena, or null where none can be had (no WebAssembly, or more than a 32-bit memory holds). */
   static create(sizes: readonly number[], layout: ArenaLayout): WasmArena | null {
     if (webAssembly === undefined) return null;
-    const regions = 1 + layout.slots + (layout.pushBuffers ?? 0) + (layout.second ? 1 : 0);
+    const regions = 1 + layout.slots + (layout.pushBuffers ?? 0) + (layout.second ? 1 : 0) + (layout.mirror ? 2 : 0);
     const bytes = 2 * BLOCK * 4 + regions * sizes.reduce((a, n) => a + padded(n) * 4, 0);
     const pages = Math.ceil(bytes / PAGE);
     if (pages > MAX_PAGES) return null;
@@ -237,6 +304,7 @@ class WasmArena implements WeightArena {
       for (let from = 0; from < this.sizes[t]; from += BLOCK) {
         const bytes = this.stage(terms, t, from);
         this.kernels.sgd(p + from * 4, m + from * 4, this.sumAt, bytes, lr, mu);
+        this.writeDelta(t, from, bytes);
       }
     }
   }
@@ -253,8 +321,14 @@ class WasmArena implements WeightArena {
         const bytes = this.stage(terms, t, from);
         if (second) this.kernels.adam_second(p + from * 4, m + from * 4, v + from * 4, this.sumAt, this.secondAt[t] + from * 4, bytes, lr, beta1, c1, beta2, c2, epsilon);
         else this.kernels.adam(p + from * 4, m + from * 4, v + from * 4, this.sumAt, bytes, lr, beta1, c1, beta2, c2, epsilon);
+        this.writeDelta(t, from, bytes);
       }
     }
+  }
+
+  /** W minus the mirror over the block just stepped, while it is in cache (the padding too: never read). */
+  private writeDelta(t: number, from: number, bytes: number): void {
+    if (this.mirror) this.kernels.delta(this.paramAt[t] + from * 4, this.mirrorAt[t] + from * 4, this.deltaAt[t] + from * 4, bytes);
   }
 
   /** Leaves sum_k w_k g_k[from, from + BLOCK) of tensor t at sumAt, rounded to float32 after each term
@@ -263,6 +337,12 @@ class WasmArena implements WeightArena {
   private stage(terms: readonly WeightedTerm[], t: number, from: number): number {
     const to = Math.min(this.sizes[t], from + BLOCK);
     const bytes = padded(to - from) * 4;
+    if (sparseTerms(terms)) {
+      if (from === 0) this.cursors = new Array<number>(terms.length).fill(0);
+      this.f32.fill(0, this.sumAt / 4, this.sumAt / 4 + bytes / 4);
+      scatterTerms(this.f32, this.sumAt / 4, t, from, to, terms, this.cursors);
+      return bytes;
+    }
     for (let k = 0; k < terms.length; k++) {
       const w = terms[k].weight;
       const g = terms[k].gradient[t];

@@ -38,7 +38,7 @@ import { requireLittleEndian } from '../../lib/byte-order.js';
 import { decodeF32, decodeHalves, encodeF32, encodeHalves } from './dense.js';
 import type { EncodeOptions, EncodingName } from './kinds.js';
 import { decodeInt8, encodeInt8 } from './int8.js';
-import { decodeTopk, encodeTopk } from './topk.js';
+import { decodeTopk, decodeTopkInto, encodeTopk, encodeTopkKept } from './topk.js';
 
 export { BF16_MAX, F16_MAX } from './dense.js';
 export { ENCODING_IDS, encodingName, type EncodeOptions, type EncodingName } from './kinds.js';
@@ -66,6 +66,32 @@ export function encodeWithSent(values: Float32Array, encoding: EncodingName, opt
   }
   const sent = new Float32Array(values.length);
   return { payload: encode(values, encoding, options, sent), sent };
+}
+
+/** What the receiver will decode, as an adder wants it: TOPK's kept entries alone (every other entry
+ *  decodes to 0), the other encodings' dense vector. */
+export type SentValues = { dense: Float32Array } | { indices: Uint32Array; values: Float32Array };
+
+/** Encodes `values` and returns what the receiver will decode in the form that costs least to apply:
+ *  O(k) for TOPK (the coordinator's downlink mirror adds it every round). */
+export function encodeWithSentValues(values: Float32Array, encoding: EncodingName, options: EncodeOptions = {}): { payload: Uint8Array; sent: SentValues } {
+  if (encoding === 'topk') {
+    const { payload, indices, kept } = encodeTopkKept(values, options);
+    return { payload, sent: { indices, values: kept } };
+  }
+  const { payload, sent } = encodeWithSent(values, encoding, options);
+  return { payload, sent: { dense: sent } };
+}
+
+/**
+ * Decodes a payload of `target.length` entries into `target`. Returns, for TOPK, the indices of the kept
+ * entries (increasing; every other entry of `target` is set to 0), else null: the entries a reader of
+ * `target` need look at. Throws EncodingError as decodeValues does; `target` may then hold part.
+ */
+export function decodeValuesInto(payload: Uint8Array, encoding: EncodingName, target: Float32Array): Uint32Array | null {
+  if (encoding === 'topk') return decodeTopkInto(payload, target);
+  target.set(decodeValues(payload, encoding, target.length));
+  return null;
 }
 
 /**

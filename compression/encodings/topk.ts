@@ -2,72 +2,43 @@
 // or a bitmap, whichever is smaller); every other entry decodes to 0.
 import { ENCODING_IDS, type EncodeOptions } from './kinds.js';
 import { halfBits, halfTable } from './dense.js';
-import { bitsOf, EncodingError, floatsAt, halvesAt, HEADER_BYTES, malformed, nonFinite, readHeader, writeHeader } from './payload.js';
+import { bitsOf, EncodingError, floatsAt, halvesAt, HEADER_BYTES, malformed, readHeader, writeHeader } from './payload.js';
+import { selectTopk } from './topk-select.js';
 
 const TOPK_BITMAP = 1;
 const TOPK_F16_VALUES = 2;
-
-// Selection is a radix select on the magnitude bits (for non-negative floats, bit order is value order):
-// a histogram of the upper 16 bits finds the bucket holding the k-th largest, a second one of that
-// bucket's lower 16 bits finds the exact threshold, and a final scan in index order keeps what is above
-// it plus the first ties. Three linear passes, no sort, indices come out sorted.
-const upperHistogram = new Uint32Array(65536);
-const lowerHistogram = new Uint32Array(65536);
 
 function topkCount(fraction: number, count: number): number {
   if (!(fraction > 0 && fraction <= 1)) throw new RangeError(`topkFraction ${fraction} is not in (0, 1]`);
   return count === 0 ? 0 : Math.min(count, Math.max(1, Math.round(fraction * count)));
 }
 
-/** Indices (increasing) of the k largest-magnitude non-zero entries, k capped at the non-zero count. */
-function selectTopk(values: Float32Array, wanted: number): Uint32Array {
-  const bits = bitsOf(values);
-  const n = bits.length;
-  upperHistogram.fill(0);
-  let zeros = 0;
-  for (let i = 0; i < n; i++) {
-    const a = bits[i] & 0x7fffffff;
-    if (a >= 0x7f800000) throw nonFinite('TOPK encode', values[i], i);
-    if (a === 0) zeros++;
-    upperHistogram[a >>> 16]++;
-  }
-  const k = Math.min(wanted, n - zeros);
-  const indices = new Uint32Array(k);
-  if (k === 0) return indices;
-  let above = 0;
-  let upper = 0x7f7f;
-  while (above + upperHistogram[upper] < k) above += upperHistogram[upper--];
-  lowerHistogram.fill(0);
-  for (let i = 0; i < n; i++) {
-    const a = bits[i] & 0x7fffffff;
-    if (a >>> 16 === upper) lowerHistogram[a & 0xffff]++;
-  }
-  const need = k - above;
-  let lower = 0xffff;
-  let within = 0;
-  while (within + lowerHistogram[lower] < need) within += lowerHistogram[lower--];
-  // Zeros sit in bucket 0 at lower bits 0, never reached: there are at least `need` non-zeros above.
-  const threshold = ((upper << 16) | lower) >>> 0;
-  let ties = need - within;
-  let j = 0;
-  for (let i = 0; i < n; i++) {
-    const a = bits[i] & 0x7fffffff;
-    if (a > threshold || (a === threshold && ties-- > 0)) indices[j++] = i;
-  }
-  return indices;
-}
-
 function varintBytes(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
 }
 
+/** A TOPK payload with what it keeps: the entries' indices (increasing) and the values the receivers
+ *  will decode there. */
+export interface TopkEncoded {
+  payload: Uint8Array;
+  indices: Uint32Array;
+  kept: Float32Array;
+}
+
 export function encodeTopk(values: Float32Array, options: EncodeOptions, sent: Float32Array | undefined): Uint8Array {
+  const { payload, indices, kept } = encodeTopkKept(values, options);
+  if (sent) for (let j = 0; j < indices.length; j++) sent[indices[j]] = kept[j];
+  return payload;
+}
+
+export function encodeTopkKept(values: Float32Array, options: EncodeOptions): TopkEncoded {
   const count = values.length;
   const f16 = (options.topkValues ?? 'f32') === 'f16';
   if (options.topkValues !== undefined && options.topkValues !== 'f16' && options.topkValues !== 'f32') {
     throw new RangeError(`topkValues "${String(options.topkValues)}" is not 'f16' or 'f32'`);
   }
-  const indices = selectTopk(values, topkCount(options.topkFraction ?? 0.01, count));
+  const bits = bitsOf(values);
+  const indices = selectTopk(bits, topkCount(options.topkFraction ?? 0.01, count));
   const k = indices.length;
   let varintSize = 0;
   for (let j = 0, previous = 0; j < k; j++) {
@@ -80,21 +51,18 @@ export function encodeTopk(values: Float32Array, options: EncodeOptions, sent: F
   const payload = new Uint8Array(HEADER_BYTES + valueBytes + (bitmap ? bitmapSize : varintSize));
   writeHeader(payload, ENCODING_IDS.topk, (bitmap ? TOPK_BITMAP : 0) | (f16 ? TOPK_F16_VALUES : 0), count, k);
 
+  const kept = new Float32Array(k);
   if (f16) {
-    const bits = bitsOf(values);
     const out = new Uint16Array(payload.buffer, HEADER_BYTES, k);
     const table = halfTable();
     for (let j = 0; j < k; j++) {
       const h = halfBits(bits[indices[j]]);
       out[j] = h;
-      if (sent) sent[indices[j]] = table[h];
+      kept[j] = table[h];
     }
   } else {
     const out = new Float32Array(payload.buffer, HEADER_BYTES, k);
-    for (let j = 0; j < k; j++) {
-      out[j] = values[indices[j]];
-      if (sent) sent[indices[j]] = out[j];
-    }
+    for (let j = 0; j < k; j++) kept[j] = out[j] = values[indices[j]];
   }
 
   let p = HEADER_BYTES + valueBytes;
@@ -111,11 +79,19 @@ export function encodeTopk(values: Float32Array, options: EncodeOptions, sent: F
       payload[p++] = gap;
     }
   }
-  return payload;
+  return { payload, indices, kept };
 }
 
 export function decodeTopk(payload: Uint8Array, expectedCount: number): Float32Array {
-  const { flags, count, param: k } = readHeader(payload, 'TOPK', ENCODING_IDS.topk, TOPK_BITMAP | TOPK_F16_VALUES, expectedCount);
+  const out = new Float32Array(expectedCount);
+  decodeTopkInto(payload, out);
+  return out;
+}
+
+/** Decodes into `out` (its length the expected count): every entry not kept is set to 0. Returns the
+ *  kept entries' indices, increasing. */
+export function decodeTopkInto(payload: Uint8Array, out: Float32Array): Uint32Array {
+  const { flags, count, param: k } = readHeader(payload, 'TOPK', ENCODING_IDS.topk, TOPK_BITMAP | TOPK_F16_VALUES, out.length);
   if (k > count) throw malformed(`TOPK payload keeps k = ${k} of only ${count} entries`);
   const f16 = (flags & TOPK_F16_VALUES) !== 0;
   const indexStart = HEADER_BYTES + k * (f16 ? 2 : 4);
@@ -140,7 +116,8 @@ export function decodeTopk(payload: Uint8Array, expectedCount: number): Float32A
     };
   }
 
-  const out = new Float32Array(count);
+  out.fill(0);
+  const indices = new Uint32Array(k);
   const end = payload.byteLength;
   if (flags & TOPK_BITMAP) {
     const bitmapSize = Math.ceil(count / 8);
@@ -156,11 +133,12 @@ export function decodeTopk(payload: Uint8Array, expectedCount: number): Float32A
         const index = p * 8 + bit;
         if (index >= count) throw malformed(`TOPK payload: bitmap marks index ${index}, out of range for ${count} entries`);
         if (j >= k) throw malformed(`TOPK payload: bitmap marks more than the k = ${k} entries of its header`);
+        indices[j] = index;
         out[index] = valueOf(j++);
       }
     }
     if (j !== k) throw malformed(`TOPK payload: bitmap marks ${j} entries, its header says k = ${k}`);
-    return out;
+    return indices;
   }
 
   let p = indexStart;
@@ -179,9 +157,10 @@ export function decodeTopk(payload: Uint8Array, expectedCount: number): Float32A
     if (j > 0 && gap === 0) throw malformed(`TOPK payload: index ${j} repeats index ${previous} (indices must increase)`);
     const index = j === 0 ? gap : previous + gap;
     if (index >= count) throw malformed(`TOPK payload: index ${index} (entry ${j} of ${k}) is out of range for ${count} entries`);
+    indices[j] = index;
     out[index] = valueOf(j);
     previous = index;
   }
   if (p !== end) throw malformed(`TOPK payload: ${end - p} bytes after its k = ${k} indices (too many entries)`);
-  return out;
+  return indices;
 }

@@ -79,6 +79,37 @@ describe('second moment of held-back coordinates', () => {
     }
   });
 
+  it('reads a sparse push at its support alone, bit for bit as the dense scan, across sparse and dense rounds', () => {
+    const sizes = [37, 5000, 1];
+    const rng = (seed: number) => () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const r = rng(11);
+    // A TOPK-like push: ~3 % of entries, in two pieces per tensor (the support lists each piece's).
+    const sparsePush = (task: string, weight: number): Contribution => {
+      const gradient = sizes.map((n) => Float32Array.from({ length: n }, () => (r() < 0.03 ? r() - 0.5 : 0)));
+      const support = gradient.flatMap((g, tensor) => {
+        const cut = Math.floor(g.length / 2);
+        const at = (from: number, to: number) => Uint32Array.from(Array.from(g.subarray(from, to).keys(), (i) => i + from).filter((i) => g[i] !== 0));
+        return [
+          { tensor, indices: at(0, cut) },
+          { tensor, indices: at(cut, g.length) },
+        ];
+      });
+      return { task, weight, gradient, support };
+    };
+    const dense = new HeldBackRounds(sizes);
+    const sparse = new HeldBackRounds(sizes);
+    const outDense = sizes.map((n) => new Float32Array(n));
+    const outSparse = sizes.map((n) => new Float32Array(n));
+    for (let round = 0; round < 12; round++) {
+      const cs = [sparsePush('a', 1), sparsePush('b', 0.5)];
+      // Rounds 4 and 9 carry a push without a support (a replica mean, say): the next round zeroes all.
+      const withSupport = round === 4 || round === 9 ? [cs[0], { ...cs[1], support: undefined }] : cs;
+      input(dense, cs.map((c) => ({ ...c, support: undefined })), outDense);
+      input(sparse, withSupport, outSparse);
+      outSparse.forEach((o, t) => expect(Buffer.from(o.buffer).equals(Buffer.from(outDense[t].buffer)), `round ${round} tensor ${t}`).toBe(true));
+    }
+  });
+
   it('is the plain gradient when every coordinate is sent every round', () => {
     const held = new HeldBackRounds([4]);
     const out = [new Float32Array(4)];

@@ -3,7 +3,7 @@
 // (add, addPiece): both sides must stay equal bit for bit over many versions, whatever the encoding,
 // with the tensors cut into pieces and the pieces grouped into parts, as the downlink sends them.
 import { describe, expect, it, vi } from 'vitest';
-import { decodeValues, encodeWithSent, ENCODING_IDS, type EncodeOptions, type EncodingName } from '../../compression/encodings/index.js';
+import { decodeValues, encodeWithSentValues, ENCODING_IDS, type EncodeOptions, type EncodingName } from '../../compression/encodings/index.js';
 import { Mirror } from '../../compression/mirror.js';
 import { ValueAssembler } from '../../compression/stream-reader.js';
 import { encodeStream, partFields, rawF32, type StreamTensor } from '../../compression/tensor-stream.js';
@@ -60,7 +60,7 @@ function deltaFrames(mirror: Mirror, w: ChangingW, version: number, encoding: En
     w.stream(),
     CHUNK,
     ENCODING_IDS[encoding],
-    mirror.deltaEncoder((delta) => encodeWithSent(delta, encoding, options)),
+    mirror.deltaEncoder((delta) => encodeWithSentValues(delta, encoding, options)),
   );
   mirror.advance(version);
   return { parts, frames: parts.map((shared, i) => encode('update', { version, delta: true, shared, ...partFields(i, parts.length) })) };
@@ -158,7 +158,7 @@ describe('Mirror on its own', () => {
     const seen: Float32Array[] = [];
     const encoder = m.deltaEncoder((delta) => {
       seen.push(delta.slice());
-      return encodeWithSent(delta, 'f32');
+      return encodeWithSentValues(delta, 'f32');
     });
     // Two pieces of one tensor, in order.
     const first = encoder(w.subarray(0, 4), { tensor: 0, offset: 0, count: 4, whole: false }, 0);
@@ -179,7 +179,7 @@ describe('Mirror on its own', () => {
   it('with a lossy encoding the mirror takes what was sent, not W', () => {
     const m = new Mirror([new Float32Array(8)], 0);
     const w = new Float32Array([0.001, -5, 0.002, 4, 0, 0.003, 3, -0.004]);
-    const payload = m.deltaEncoder((delta) => encodeWithSent(delta, 'topk', { topkFraction: 0.25 }))(w, { tensor: 0, offset: 0, count: 8, whole: true }, 0);
+    const payload = m.deltaEncoder((delta) => encodeWithSentValues(delta, 'topk', { topkFraction: 0.25 }))(w, { tensor: 0, offset: 0, count: 8, whole: true }, 0);
     // The two largest entries went; the rest stay at the mirror's 0.
     expect(Array.from(m.tensors[0])).toEqual([0, -5, 0, 4, 0, 0, 0, 0]);
     expect(Array.from(decodeValues(payload, 'topk', 8))).toEqual([0, -5, 0, 4, 0, 0, 0, 0]);

@@ -314,6 +314,58 @@ describe('fused round: state, restore, errors and other aggregators', () => {
     expect(createWeightArena([4], { slots: 1 }).second).toBeNull();
   });
 
+  it('with a mirror, every step leaves W minus the mirror in the delta, the same bits in both arenas', () => {
+    const arenas = (['auto', 'js'] as const).map((arena) => new SharedWeights(SIZES.map((n, t) => values(n, 70 + t, false)), CONFIGS[0], weightedSum, { mirror: true, arena }));
+    expect(arenas.map((a) => a.mirror?.tensors.map((m) => m.length))).toEqual([SIZES, SIZES]);
+    for (let round = 0; round < 3; round++) {
+      for (const shared of arenas) {
+        // The mirror lags W by whatever the downlink kept back: here, a different fraction each round.
+        shared.mirror!.tensors.forEach((m, t) => m.set(shared.tensors[t].map((w, i) => (i % (round + 2) === 0 ? w : w * 0.75))));
+        shared.applyRound(contributions(round, 2, false), 1);
+      }
+      const [wasm, js] = arenas;
+      expectIdentical(wasm.tensors, js.tensors, `W, round ${round}`);
+      expectIdentical(wasm.mirror!.delta, js.mirror!.delta, `delta, round ${round}`);
+      const expected = wasm.tensors.map((w, t) => w.map((x, i) => x - wasm.mirror!.tensors[t][i]));
+      expectIdentical(wasm.mirror!.delta, expected, `delta against W - mirror, round ${round}`);
+    }
+    expect(new SharedWeights([values(4, 1, false)], CONFIGS[0], weightedSum).mirror).toBeNull();
+  });
+
+  it('terms with supports (TOPK pushes) step W as their dense gradients do, in both arenas, blocks and odd sizes included', () => {
+    const r = rng(5);
+    const sparseContributions = (round: number): Contribution[] =>
+      [1, 0.5, 0.25].map((weight, k) => {
+        const gradient = SIZES.map((n) => Float32Array.from({ length: n }, () => (r() < 0.03 ? (r() - 0.5) * 0.1 : 0)));
+        // Two pieces per tensor, as a stream cut at a chunk boundary sends them.
+        const support = gradient.flatMap((g, tensor) => {
+          const cut = Math.floor(g.length / 3);
+          const at = (from: number, to: number) => Uint32Array.from([...Array(to - from).keys()].map((i) => i + from).filter((i) => g[i] !== 0));
+          return [
+            { tensor, indices: at(0, cut) },
+            { tensor, indices: at(cut, g.length) },
+          ];
+        });
+        return { task: `t${k}`, weight, gradient, support, scale: round === 1 ? 0.5 : undefined };
+      });
+    for (const config of [CONFIGS[0], CONFIGS[2]]) {
+      const make = (arena: 'auto' | 'js') => new SharedWeights(SIZES.map((n, t) => values(n, 90 + t, false)), config, weightedSum, { arena });
+      const [sparseWasm, sparseJs, dense] = [make('auto'), make('js'), make('js')];
+      for (let round = 0; round < 4; round++) {
+        const cs = sparseContributions(round);
+        sparseWasm.applyRound(cs, 1);
+        sparseJs.applyRound(cs, 1);
+        dense.applyRound(
+          cs.map((c) => ({ ...c, support: undefined })),
+          1,
+        );
+        expectIdentical(sparseWasm.tensors, dense.tensors, `${config.type} W (wasm, sparse), round ${round}`);
+        expectIdentical(sparseJs.tensors, dense.tensors, `${config.type} W (js, sparse), round ${round}`);
+        expectIdentical(sparseWasm.optimizerState().slots.flat(), dense.optimizerState().slots.flat(), `${config.type} slots, round ${round}`);
+      }
+    }
+  });
+
   it("another aggregator's coefficients drive the same step", () => {
     const firstOnly: Aggregator = { name: 'first-only', coefficients: (cs) => cs.map((_, k) => (k === 0 ? 1 : 0)) };
     const init = [values(9, 3, false)];
