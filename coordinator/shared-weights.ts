@@ -62,7 +62,12 @@ export class SharedWeights {
   applyRound(contributions: readonly Contribution[], lrScale: number): number[] {
     if (contributions.length === 0) throw new Error('applyRound: a round needs at least one contribution');
     const coefficients = this.aggregator.coefficients(contributions);
-    const terms: WeightedTerm[] = contributions.map((c, k) => ({ label: `task ${c.task}`, weight: coefficients[k], gradient: c.gradient, support: c.support && perTensor(c.support, c.gradient.length) }));
+    const terms: WeightedTerm[] = contributions.map((c, k) => ({
+      label: `task ${c.task}`,
+      weight: coefficients[k],
+      gradient: c.gradient,
+      support: c.support && perTensor(c.support, c.gradient.length),
+    }));
     checkTerms(terms, this.optimizer.arena.sizes);
     if (this.heldBack) this.heldBack.varianceInput(contributions, coefficients, this.optimizer.arena.second!);
     this.optimizer.step(terms, lrScale, this.heldBack !== null);

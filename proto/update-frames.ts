@@ -28,7 +28,7 @@ const utf8 = new TextEncoder();
 /** A frame in a pooled buffer: give it back with `release` once nothing will read it. */
 export interface PooledFrame {
   frame: Uint8Array;
-  release(): void;
+  release: () => void;
 }
 
 export class UpdateFrameWriter {

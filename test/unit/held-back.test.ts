@@ -104,7 +104,11 @@ describe('second moment of held-back coordinates', () => {
       const cs = [sparsePush('a', 1), sparsePush('b', 0.5)];
       // Rounds 4 and 9 carry a push without a support (a replica mean, say): the next round zeroes all.
       const withSupport = round === 4 || round === 9 ? [cs[0], { ...cs[1], support: undefined }] : cs;
-      input(dense, cs.map((c) => ({ ...c, support: undefined })), outDense);
+      input(
+        dense,
+        cs.map((c) => ({ ...c, support: undefined })),
+        outDense,
+      );
       input(sparse, withSupport, outSparse);
       outSparse.forEach((o, t) => expect(Buffer.from(o.buffer).equals(Buffer.from(outDense[t].buffer)), `round ${round} tensor ${t}`).toBe(true));
     }

@@ -315,7 +315,15 @@ describe('fused round: state, restore, errors and other aggregators', () => {
   });
 
   it('with a mirror, every step leaves W minus the mirror in the delta, the same bits in both arenas', () => {
-    const arenas = (['auto', 'js'] as const).map((arena) => new SharedWeights(SIZES.map((n, t) => values(n, 70 + t, false)), CONFIGS[0], weightedSum, { mirror: true, arena }));
+    const arenas = (['auto', 'js'] as const).map(
+      (arena) =>
+        new SharedWeights(
+          SIZES.map((n, t) => values(n, 70 + t, false)),
+          CONFIGS[0],
+          weightedSum,
+          { mirror: true, arena },
+        ),
+    );
     expect(arenas.map((a) => a.mirror?.tensors.map((m) => m.length))).toEqual([SIZES, SIZES]);
     for (let round = 0; round < 3; round++) {
       for (const shared of arenas) {
@@ -349,7 +357,13 @@ describe('fused round: state, restore, errors and other aggregators', () => {
         return { task: `t${k}`, weight, gradient, support, scale: round === 1 ? 0.5 : undefined };
       });
     for (const config of [CONFIGS[0], CONFIGS[2]]) {
-      const make = (arena: 'auto' | 'js') => new SharedWeights(SIZES.map((n, t) => values(n, 90 + t, false)), config, weightedSum, { arena });
+      const make = (arena: 'auto' | 'js') =>
+        new SharedWeights(
+          SIZES.map((n, t) => values(n, 90 + t, false)),
+          config,
+          weightedSum,
+          { arena },
+        );
       const [sparseWasm, sparseJs, dense] = [make('auto'), make('js'), make('js')];
       for (let round = 0; round < 4; round++) {
         const cs = sparseContributions(round);
