@@ -34,8 +34,9 @@ function describe(t: TensorMessage): string {
  * MALFORMED, a non-finite value NON_FINITE; `target` may then hold part of the piece. `isFinite` tests
  * F32 pieces (a weight arena's SIMD test for its push buffers); checkFinite then names the bad value.
  * Returns the indices within the piece of the entries it sent, for TOPK (the rest are 0), else null.
+ * `zeroed`: `target` is all zeros already, so TOPK writes its kept entries alone.
  */
-export function decodePieceInto(t: TensorMessage, target: Float32Array, isFinite: (values: Float32Array) => boolean = allFinite): Uint32Array | null {
+export function decodePieceInto(t: TensorMessage, target: Float32Array, isFinite: (values: Float32Array) => boolean = allFinite, zeroed = false): Uint32Array | null {
   const id = t.encoding ?? Encoding.ENCODING_F32;
   const encoding = encodingName(id);
   if (encoding === undefined) throw new WireError(ErrorCode.SHAPE, `${describe(t)}: encoding ${Encoding[id] ?? id} does not carry values`);
@@ -51,7 +52,7 @@ export function decodePieceInto(t: TensorMessage, target: Float32Array, isFinite
     return null;
   }
   try {
-    return decodeValuesInto(data, encoding, target);
+    return decodeValuesInto(data, encoding, target, zeroed);
   } catch (err) {
     if (!(err instanceof EncodingError)) throw err;
     const code = err.reason === 'count' ? ErrorCode.SHAPE : err.reason === 'non-finite' ? ErrorCode.NON_FINITE : ErrorCode.MALFORMED;

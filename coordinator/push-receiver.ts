@@ -12,6 +12,8 @@ import type { Session } from './session.js';
 export interface IncomingPush {
   reader: PartReader;
   slot: Float32Array[];
+  /** The slot was all zeros when the push began: a sparse piece need not clear its range. */
+  zeroed: boolean;
   baseVersion: number;
   /** The entries sent so far, while every piece was sparse (TOPK); null once one was dense. */
   support: { tensor: number; indices: Uint32Array }[] | null;
@@ -54,7 +56,8 @@ export class PushReceiver {
       const earlier = session.push;
       this.drop(session);
       if (earlier) throw new WireError(ErrorCode.MALFORMED, `a new push began while part ${earlier.reader.waitingFor} of the push for version ${earlier.baseVersion} was missing; both dropped`);
-      session.push = { reader: new PartReader(`push for version ${base}`, this.layout), slot: this.slots.acquire(), baseVersion: base, support: [] };
+      const { slot, zeroed } = this.slots.acquire();
+      session.push = { reader: new PartReader(`push for version ${base}`, this.layout), slot, zeroed, baseVersion: base, support: [] };
     } else if (!session.push) {
       throw new WireError(ErrorCode.MALFORMED, `push part ${part} for version ${base} without the parts before it`);
     }
@@ -65,7 +68,7 @@ export class PushReceiver {
       const accepted = pending.reader.accept(part, parts, push.gradient ?? []);
       // Any value encoding (distributed.uplink), decoded into the slot as it arrives; what decodes is finite.
       for (const p of accepted.pieces) {
-        const kept = decodePieceInto(p.message, pending.slot[p.tensor].subarray(p.offset, p.offset + p.count), this.isFinite);
+        const kept = decodePieceInto(p.message, pending.slot[p.tensor].subarray(p.offset, p.offset + p.count), this.isFinite, pending.zeroed);
         if (kept === null) pending.support = null;
         else if (pending.support) {
           for (let j = 0; j < kept.length; j++) kept[j] += p.offset;
@@ -95,8 +98,9 @@ export class PushReceiver {
     session.push = null;
   }
 
-  /** Gives back a complete push's gradient once nothing reads it any more. */
-  release(gradient: readonly Float32Array[]): void {
-    this.slots.release(gradient);
+  /** Gives back a complete push's gradient once nothing reads it any more; with the push's support
+   *  where the gradient is as decoded (zero outside it), so that the slot is cleared in O(k). */
+  release(gradient: readonly Float32Array[], support?: PushSupport): void {
+    this.slots.release(gradient, support);
   }
 }

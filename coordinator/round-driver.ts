@@ -137,7 +137,8 @@ export class RoundDriver extends EventEmitter<RoundEvents> {
     try {
       coefficients = this.shared.applyRound(contributions, lrScale(this.run.config.train.lr_schedule, closing, this.run.totalRounds));
     } finally {
-      for (const c of contributions) this.pushes.release(c.gradient);
+      // As decoded (the step only reads them): zero outside a sparse push's support.
+      for (const c of contributions) this.pushes.release(c.gradient, c.support);
     }
     const m = this.run.metrics;
     const seconds = (now - this.roundStarted) / 1000;

@@ -85,11 +85,12 @@ export function encodeWithSentValues(values: Float32Array, encoding: EncodingNam
 
 /**
  * Decodes a payload of `target.length` entries into `target`. Returns, for TOPK, the indices of the kept
- * entries (increasing; every other entry of `target` is set to 0), else null: the entries a reader of
- * `target` need look at. Throws EncodingError as decodeValues does; `target` may then hold part.
+ * entries (increasing; every other entry of `target` is set to 0, or left as it is where the caller
+ * says `target` is all zeros already), else null: the entries a reader of `target` need look at.
+ * Throws EncodingError as decodeValues does; `target` may then hold part.
  */
-export function decodeValuesInto(payload: Uint8Array, encoding: EncodingName, target: Float32Array): Uint32Array | null {
-  if (encoding === 'topk') return decodeTopkInto(payload, target);
+export function decodeValuesInto(payload: Uint8Array, encoding: EncodingName, target: Float32Array, zeroed = false): Uint32Array | null {
+  if (encoding === 'topk') return decodeTopkInto(payload, target, zeroed);
   target.set(decodeValues(payload, encoding, target.length));
   return null;
 }

@@ -88,9 +88,9 @@ export function decodeTopk(payload: Uint8Array, expectedCount: number): Float32A
   return out;
 }
 
-/** Decodes into `out` (its length the expected count): every entry not kept is set to 0. Returns the
- *  kept entries' indices, increasing. */
-export function decodeTopkInto(payload: Uint8Array, out: Float32Array): Uint32Array {
+/** Decodes into `out` (its length the expected count): every entry not kept is set to 0 (left alone
+ *  when `zeroed` says `out` is all zeros already). Returns the kept entries' indices, increasing. */
+export function decodeTopkInto(payload: Uint8Array, out: Float32Array, zeroed = false): Uint32Array {
   const { flags, count, param: k } = readHeader(payload, 'TOPK', ENCODING_IDS.topk, TOPK_BITMAP | TOPK_F16_VALUES, out.length);
   if (k > count) throw malformed(`TOPK payload keeps k = ${k} of only ${count} entries`);
   const f16 = (flags & TOPK_F16_VALUES) !== 0;
@@ -116,7 +116,7 @@ export function decodeTopkInto(payload: Uint8Array, out: Float32Array): Uint32Ar
     };
   }
 
-  out.fill(0);
+  if (!zeroed) out.fill(0);
   const indices = new Uint32Array(k);
   const end = payload.byteLength;
   if (flags & TOPK_BITMAP) {

@@ -426,17 +426,47 @@ describe('push buffers next to W', () => {
   it('the coordinator hands out the push buffers first and always takes them back', () => {
     const heap = createWeightArena([3, 2], { slots: 2, pushBuffers: 2 });
     const slots = new GradientSlots([3, 2], 0, heap.pushBuffers);
-    const a = slots.acquire();
-    const b = slots.acquire();
+    const a = slots.acquire().slot;
+    const b = slots.acquire().slot;
     expect(new Set([a, b])).toEqual(new Set(heap.pushBuffers));
-    const c = slots.acquire();
+    const c = slots.acquire().slot;
     expect(heap.pushBuffers).not.toContain(c);
     expect(c.map((x) => x.length)).toEqual([3, 2]);
     slots.release(c);
     slots.release(a);
     slots.release(b);
     // keep = 0 drops the plain slot; both push buffers come back, before any new array.
-    expect(new Set([slots.acquire(), slots.acquire()])).toEqual(new Set(heap.pushBuffers));
-    expect(heap.pushBuffers).not.toContain(slots.acquire());
+    expect(new Set([slots.acquire().slot, slots.acquire().slot])).toEqual(new Set(heap.pushBuffers));
+    expect(heap.pushBuffers).not.toContain(slots.acquire().slot);
+  });
+
+  it('a slot given back with its support is zeroed there alone and handed out as zeroed; without one it is not', () => {
+    const slots = new GradientSlots([6, 3], 2);
+    const first = slots.acquire();
+    // A new slot is all zeros.
+    expect(first.zeroed).toBe(true);
+    first.slot[0].set([0, 5, 0, 0, 7, 0]);
+    first.slot[1].set([0, 0, 9]);
+    slots.release(first.slot, [
+      { tensor: 0, indices: Uint32Array.from([1, 4]) },
+      { tensor: 1, indices: Uint32Array.from([2]) },
+    ]);
+    const again = slots.acquire();
+    expect(again.slot).toBe(first.slot);
+    expect(again.zeroed).toBe(true);
+    expect(again.slot.map((t) => Array.from(t))).toEqual([
+      [0, 0, 0, 0, 0, 0],
+      [0, 0, 0],
+    ]);
+    // A dense push leaves values anywhere: given back without a support, the slot is not zeroed.
+    again.slot[0].fill(3);
+    slots.release(again.slot);
+    const dense = slots.acquire();
+    expect(dense.slot).toBe(first.slot);
+    expect(dense.zeroed).toBe(false);
+    expect(dense.slot[0][0]).toBe(3);
+    // The arena's push buffers start zeroed.
+    const heap = createWeightArena([4], { slots: 1, pushBuffers: 1 });
+    expect(new GradientSlots([4], 0, heap.pushBuffers).acquire().zeroed).toBe(true);
   });
 });
