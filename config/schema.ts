@@ -2,6 +2,7 @@
 // sends it to each worker in the welcome). Every object is strict, so a misspelt key is an error, not a
 // silently ignored setting.
 import { z } from 'zod';
+import { aggregationSchema, GRADIENT_METHODS } from './aggregation-schema.js';
 import {
   arrayCount,
   fraction,
@@ -291,6 +292,13 @@ export function crossFieldProblems(value: unknown): CrossFieldProblem[] {
       message: `${quorum} is more than the ${tasks.length} task${tasks.length === 1 ? '' : 's'} of this run, so no round could close at its deadline; use at most ${tasks.length}, or leave it out for all tasks`,
     });
   }
+  const method = rawAt(value, ['aggregation', 'method']);
+  if ((GRADIENT_METHODS as readonly unknown[]).includes(method) && rawAt(value, ['distributed', 'mode']) === 'async') {
+    problems.push({
+      path: ['aggregation', 'method'],
+      message: `${String(method)} combines every task's gradient of a round, and async mode applies each push on its own; set distributed.mode to "sync" or use weighted_sum`,
+    });
+  }
   (Array.isArray(tasks) ? tasks : []).forEach((task: unknown, i) => {
     problems.push(...replicaProblems(value, rawAt(task, ['replicas']), ['tasks', i, 'replicas']));
     problems.push(...syntheticProblems(rawAt(task, ['dataset']), ['tasks', i, 'dataset']));
@@ -353,6 +361,7 @@ export const runConfigSchema = z
     train: trainSchema.default(() => trainSchema.parse({})),
     sparsity: sparsitySchema.default(() => sparsitySchema.parse({})),
     distributed: distributedSchema.default(() => distributedSchema.parse({})),
+    aggregation: aggregationSchema.default({ method: 'weighted_sum' }),
   })
   .superRefine((cfg, ctx) => {
     for (const { path, message } of crossFieldProblems(cfg)) ctx.addIssue({ code: 'custom', path, message });

@@ -3,6 +3,8 @@
 // gradient methods (PCGrad, CAGrad, MGDA, Nash-MTL, IMTL-G) and loss weightings (uncertainty, DWA, FAMO)
 // all produce such coefficients from the gradients' dot products or the losses, so they plug in here
 // without touching the rounds, the optimizer or the wire.
+import type { AggregationConfig } from '../config/aggregation-schema.js';
+import { gradientMethod } from './aggregators/gradient-methods.js';
 
 export interface Contribution {
   task: string;
@@ -15,6 +17,8 @@ export interface Contribution {
   /** Where the gradient's non-zero entries can only be, when the push sent some entries alone (TOPK):
    *  readers may look at these and nothing else. Absent: anywhere. */
   support?: PushSupport;
+  /** The task's loss this round (the methods that normalise by it read it). */
+  loss?: number;
 }
 
 /** A sparse push's sent entries: per piece in stream order, the tensor and the indices within it
@@ -23,9 +27,32 @@ export type PushSupport = readonly { tensor: number; indices: Uint32Array }[];
 
 export interface Aggregator {
   readonly name: string;
-  /** Each contribution's coefficient in the combined gradient, in the contributions' order. */
-  coefficients(contributions: readonly Contribution[]): number[];
+  /** Each contribution's coefficient in the combined gradient, in the contributions' order; `round` is
+   *  the version the round closes (a method that draws at random draws from it). */
+  coefficients(contributions: readonly Contribution[], round?: number): number[];
 }
 
 /** g = sum_t lambda_t * scale_t * g_t: the gradient of the joint objective sum_t lambda_t L_t. */
 export const weightedSum: Aggregator = { name: 'weighted_sum', coefficients: (contributions) => contributions.map((c) => c.weight * (c.scale ?? 1)) };
+
+/** The run config's aggregation method; `seed` is the run's. */
+export function aggregatorFor(config: AggregationConfig, seed: number): Aggregator {
+  return config.method === 'weighted_sum' ? weightedSum : gradientMethod(config, seed);
+}
+
+/** A push's support as readers by tensor want it: per tensor, every piece's indices in one increasing
+ *  array (empty where the push sent nothing of that tensor). */
+export function supportByTensor(support: PushSupport, tensors: number): Uint32Array[] {
+  const pieces = Array.from({ length: tensors }, (): Uint32Array[] => []);
+  for (const { tensor, indices } of support) pieces[tensor].push(indices);
+  return pieces.map((list) => {
+    if (list.length === 1) return list[0];
+    const all = new Uint32Array(list.reduce((a, l) => a + l.length, 0));
+    let at = 0;
+    for (const l of list) {
+      all.set(l, at);
+      at += l.length;
+    }
+    return all;
+  });
+}

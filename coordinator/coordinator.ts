@@ -9,7 +9,7 @@ import { taskStateLayout } from '../model/task-state-layout.js';
 import { heartbeatMs, lapseMs, roundTimeoutMs } from '../config/settings.js';
 import { decode, ErrorCode, WireError } from '../proto/codec.js';
 import { admit, type AdmissionDeps } from './admission.js';
-import { weightedSum, type Aggregator } from './aggregation.js';
+import { aggregatorFor, type Aggregator } from './aggregation.js';
 import type { CheckpointStore } from './checkpoints.js';
 import { Downlink } from './downlink.js';
 import { GradientSlots } from './gradient-slots.js';
@@ -82,7 +82,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     // A push in progress per worker and one more (a refused or restarted one) decode next to W.
     const workers = config.tasks.reduce((a, t) => a + t.replicas, 0);
     const arena = { heldBack: holdsBack(config.distributed.uplink), pushBuffers: workers + 1, mirror: config.distributed.downlink.encoding !== 'f32' };
-    this.shared = new SharedWeights(initialShared(config, run.spec), config.train.optimizer, options.aggregator ?? weightedSum, arena);
+    this.shared = new SharedWeights(initialShared(config, run.spec), config.train.optimizer, options.aggregator ?? aggregatorFor(config.aggregation, config.seed), arena);
     this.taskStates = new TaskStates(run.spec, taskStateLayout(run.spec, config.train), config.tasks);
     this.checkpoints = new RunCheckpoints(run, options.checkpoints);
     const resumed = options.resume ? this.checkpoints.resume() : null;

@@ -12,6 +12,7 @@ export class CoordinatorMetrics {
   readonly workersConnected: Gauge;
   readonly taskLoss: Gauge<'task'>;
   readonly taskAccuracy: Gauge<'task'>;
+  readonly taskWeight: Gauge<'task'>;
   readonly taskSamples: Counter<'task'>;
   readonly bytesReceived: Counter;
   readonly bytesSent: Counter;
@@ -42,6 +43,12 @@ export class CoordinatorMetrics {
     this.workersConnected = new Gauge({ name: 'hybrid_workers_connected', help: 'Workers currently connected and welcomed.', registers });
     this.taskLoss = new Gauge({ name: 'hybrid_task_loss', help: 'Latest training loss reported by each task.', labelNames: ['task'], registers });
     this.taskAccuracy = new Gauge({ name: 'hybrid_task_accuracy', help: 'Latest accuracy reported by each task, as a fraction in [0, 1].', labelNames: ['task'], registers });
+    this.taskWeight = new Gauge({
+      name: 'hybrid_task_weight',
+      help: "Each task's coefficient in the last round's combined gradient for W, as the aggregation method chose it (lambda_t under weighted_sum).",
+      labelNames: ['task'],
+      registers,
+    });
     this.taskSamples = new Counter({ name: 'hybrid_task_samples_total', help: 'Training samples behind the gradients each task pushed.', labelNames: ['task'], registers });
     this.bytesReceived = new Counter({ name: 'hybrid_bytes_received_total', help: 'Bytes received from workers (WebSocket frame payloads).', registers });
     this.bytesSent = new Counter({ name: 'hybrid_bytes_sent_total', help: 'Bytes sent to workers (WebSocket frame payloads).', registers });
@@ -106,6 +113,7 @@ export class CoordinatorMetrics {
       this.stragglers.inc({ task }, 0);
       this.taskLoss.set({ task }, NaN);
       this.taskAccuracy.set({ task }, NaN);
+      this.taskWeight.set({ task }, NaN);
       this.taskSparseDensity.set({ task }, NaN);
       this.taskReplicas.set({ task }, 0);
     }

@@ -102,7 +102,7 @@ export class RoundDriver extends EventEmitter<RoundEvents> {
   /** A task's push into the open round (`countSamples`: not yet counted replica by replica). */
   private enter(push: CompletePush, countSamples = true): void {
     const { task, gradient, support } = push;
-    const offer = this.rounds.offer(task, push.baseVersion, { task, weight: this.weights.get(task) ?? 1, gradient, support }, this.run.now());
+    const offer = this.rounds.offer(task, push.baseVersion, { task, weight: this.weights.get(task) ?? 1, gradient, support, loss: push.loss }, this.run.now());
     if (!offer.accepted) {
       this.pushes.release(gradient);
       throw new WireError(OFFER_CODES[offer.reason], offer.detail);
@@ -135,7 +135,7 @@ export class RoundDriver extends EventEmitter<RoundEvents> {
     const { contributions, stragglers, version } = this.rounds.close(now);
     let coefficients: number[];
     try {
-      coefficients = this.shared.applyRound(contributions, lrScale(this.run.config.train.lr_schedule, closing, this.run.totalRounds));
+      coefficients = this.shared.applyRound(contributions, lrScale(this.run.config.train.lr_schedule, closing, this.run.totalRounds), closing);
     } finally {
       // As decoded (the step only reads them): zero outside a sparse push's support.
       for (const c of contributions) this.pushes.release(c.gradient, c.support);
@@ -146,6 +146,7 @@ export class RoundDriver extends EventEmitter<RoundEvents> {
     m?.roundsTotal.inc();
     m?.roundDuration.observe(seconds);
     m?.sharedVersion.set(version);
+    contributions.forEach((c, k) => m?.taskWeight.set({ task: c.task }, coefficients[k]));
     for (const t of stragglers) {
       m?.stragglers.inc({ task: t });
       this.run.log(`coordinator: round ${closing} closed without task ${t} (deadline)`);

@@ -4,7 +4,7 @@
 import type { OptimizerConfig } from '../config/schema.js';
 import { Optimizer, type OptimizerState } from '../optim/optimizer.js';
 import { checkTerms, type WeightedTerm } from '../optim/weight-arena.js';
-import type { Aggregator, Contribution, PushSupport } from './aggregation.js';
+import { supportByTensor, type Aggregator, type Contribution } from './aggregation.js';
 import { HeldBackRounds } from './held-back.js';
 
 export interface SharedWeightsOptions {
@@ -57,16 +57,16 @@ export class SharedWeights {
     return this.optimizer.arena.allFinite(values);
   }
 
-  /** Aggregates the round's contributions and steps W. Throws, changing nothing, on a misfit. Returns
+  /** Aggregates the round's contributions (`round`: the version it closes) and steps W. Throws, changing nothing, on a misfit. Returns
    *  the coefficients the aggregator gave the contributions. */
-  applyRound(contributions: readonly Contribution[], lrScale: number): number[] {
+  applyRound(contributions: readonly Contribution[], lrScale: number, round = 0): number[] {
     if (contributions.length === 0) throw new Error('applyRound: a round needs at least one contribution');
-    const coefficients = this.aggregator.coefficients(contributions);
+    const coefficients = this.aggregator.coefficients(contributions, round);
     const terms: WeightedTerm[] = contributions.map((c, k) => ({
       label: `task ${c.task}`,
       weight: coefficients[k],
       gradient: c.gradient,
-      support: c.support && perTensor(c.support, c.gradient.length),
+      support: c.support && supportByTensor(c.support, c.gradient.length),
     }));
     checkTerms(terms, this.optimizer.arena.sizes);
     if (this.heldBack) this.heldBack.varianceInput(contributions, coefficients, this.optimizer.arena.second!);
@@ -87,20 +87,4 @@ export class SharedWeights {
     tensors.forEach((t, i) => this.tensors[i].set(t));
     this.heldBack?.reset();
   }
-}
-
-/** A push's support as the step reads it: per tensor, every piece's indices in one increasing array. */
-function perTensor(support: PushSupport, tensors: number): Uint32Array[] {
-  const pieces = Array.from({ length: tensors }, (): Uint32Array[] => []);
-  for (const { tensor, indices } of support) pieces[tensor].push(indices);
-  return pieces.map((list) => {
-    if (list.length === 1) return list[0];
-    const all = new Uint32Array(list.reduce((a, l) => a + l.length, 0));
-    let at = 0;
-    for (const l of list) {
-      all.set(l, at);
-      at += l.length;
-    }
-    return all;
-  });
 }

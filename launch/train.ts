@@ -2,7 +2,7 @@
 // the same step budget, built from the same task trainer and the same shared-weight rounds as the
 // distributed run. No sockets.
 import type { RunConfig } from '../config/schema.js';
-import { weightedSum } from '../coordinator/aggregation.js';
+import { aggregatorFor } from '../coordinator/aggregation.js';
 import { SharedWeights } from '../coordinator/shared-weights.js';
 import type { TaskData } from '../data/dataset.js';
 import { loadTaskData } from '../data/tasks.js';
@@ -59,7 +59,7 @@ function trainHybrid(config: RunConfig, shared: SharedWeights, trainers: TaskTra
       if (!Number.isFinite(r.loss)) throw new Error(`hybrid: task "${trainer.name}" loss is ${r.loss} at step ${step}; lower the learning rate`);
       return { task: trainer.name, weight: config.tasks[i].weight, gradient: r.gradient, loss: r.loss };
     });
-    shared.applyRound(contributions, lrScale(config.train.lr_schedule, step, config.train.steps));
+    shared.applyRound(contributions, lrScale(config.train.lr_schedule, step, config.train.steps), step);
     for (const t of trainers) t.setShared(shared.tensors);
     return contributions.reduce((a, c) => a + c.loss, 0) / contributions.length;
   };
@@ -113,7 +113,7 @@ export async function runTrain(config: RunConfig, options: TrainOptions): Promis
   const trainOf = (replicas: number) => (replicas === 1 ? config.train : { ...config.train, batch_size: replicas * config.train.batch_size });
   const trainers = data.map((d, i) => new TaskTrainer({ spec, data: d, weight: config.tasks[i].weight, train: trainOf(config.tasks[i].replicas), sparsity: config.sparsity, seed: config.seed }));
   try {
-    const shared = new SharedWeights(initialShared(config, spec), config.train.optimizer, weightedSum);
+    const shared = new SharedWeights(initialShared(config, spec), config.train.optimizer, aggregatorFor(config.aggregation, config.seed));
     for (const t of trainers) t.setShared(shared.tensors);
     const starts = trainers.map((t, i) => startFromModelFiles(t, config, spec, i, data[i], shared.tensors));
     logStarts(starts, trainers, log);

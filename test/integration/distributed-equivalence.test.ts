@@ -18,7 +18,7 @@ import { Worker } from '../../worker/worker.js';
 
 const quiet = () => {};
 
-function config(optimizer: object, baseline = false) {
+function config(optimizer: object, baseline = false, aggregation: object = { method: 'weighted_sum' }) {
   return parseRunConfig(
     {
       seed: 11,
@@ -31,6 +31,7 @@ function config(optimizer: object, baseline = false) {
       train: { steps: 30, batch_size: 32, local_batches: 2, optimizer, baseline },
       sparsity: { rho: 0.05, warmup: 0.2, prune_end: 0.6, prune_every: 3 },
       distributed: { round_timeout_seconds: 60, report_every: 7 },
+      aggregation,
     },
     'equivalence test',
   );
@@ -49,6 +50,16 @@ async function distributed(cfg: ReturnType<typeof config>, outDir: string): Prom
   return result;
 }
 
+/** The largest difference between two bundles' W, relative to each tensor's largest magnitude. */
+function worstRelative(a: Float32Array[], b: Float32Array[]): number {
+  let worst = 0;
+  a.forEach((w, i) => {
+    const scale = Math.max(...Array.from(w, Math.abs));
+    w.forEach((x, j) => (worst = Math.max(worst, Math.abs(x - b[i][j]) / scale)));
+  });
+  return worst;
+}
+
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
@@ -65,12 +76,7 @@ describe('distributed sync training equals single-process joint training', () =>
       const multi = await distributed(cfg, join(dir, 'multi'));
       const a = readBundle(join(dir, 'single', 'bundle'));
       const b = readBundle(join(dir, 'multi', 'bundle'));
-      let worst = 0;
-      a.shared.forEach((w, i) => {
-        const scale = Math.max(...Array.from(w, Math.abs));
-        w.forEach((x, j) => (worst = Math.max(worst, Math.abs(x - b.shared[i][j]) / scale)));
-      });
-      expect(worst).toBeLessThanOrEqual(1e-5);
+      expect(worstRelative(a.shared, b.shared)).toBeLessThanOrEqual(1e-5);
       // W really moved, so agreement is not the trivial one of two untouched initialisations
       const init = initTensors(a.spec.shared, cfg.seed, 'shared');
       expect(Math.max(...Array.from(a.shared[0], (x, j) => Math.abs(x - init[0][j])))).toBeGreaterThan(1e-3);
@@ -78,6 +84,22 @@ describe('distributed sync training equals single-process joint training', () =>
       expect(multi!.tasks.map((t) => t.nnz)).toEqual(single.tasks.map((t) => t.nnz));
       expect(multi!.tasks.map((t) => t.hybrid_accuracy)).toEqual(single.tasks.map((t) => t.hybrid_accuracy));
       a.tasks.forEach((t, k) => t.head.forEach((h, i) => h.forEach((x, j) => expect(Math.abs(x - b.tasks[k].head[i][j])).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(x))))));
+    });
+  }
+
+  // Each multi-task method combines the same gradients in both, with the same seeds (PCGrad's order from
+  // the run's seed and the round), so the two agree as the weighted sum does, and differ from it.
+  for (const aggregation of [{ method: 'pcgrad' }, { method: 'cagrad', c: 0.5 }, { method: 'mgda', normalize: 'l2' }, { method: 'imtl_g' }, { method: 'nash_mtl' }]) {
+    it(`W agrees to 1e-5 relative after 30 rounds under ${aggregation.method}, and differs from the weighted sum's`, async () => {
+      const adam = { type: 'adam', lr: 0.01 };
+      const cfg = config(adam, false, aggregation);
+      const dir = mkdtempSync(join(tmpdir(), 'hybrid-eq-agg-'));
+      await runTrain(cfg, { outDir: join(dir, 'single'), log: quiet });
+      await distributed(cfg, join(dir, 'multi'));
+      await runTrain(config(adam), { outDir: join(dir, 'weighted-sum'), log: quiet });
+      const [single, multi, plain] = ['single', 'multi', 'weighted-sum'].map((d) => readBundle(join(dir, d, 'bundle')).shared);
+      expect(worstRelative(single, multi)).toBeLessThanOrEqual(1e-5);
+      expect(worstRelative(single, plain)).toBeGreaterThan(1e-3);
     });
   }
 

@@ -22,6 +22,7 @@ export const COORDINATOR_METRICS: Readonly<Record<string, MetricType>> = {
   hybrid_task_sparse_density: 'gauge',
   hybrid_task_replicas: 'gauge',
   hybrid_task_replicas_configured: 'gauge',
+  hybrid_task_weight: 'gauge',
 };
 
 /**

@@ -1,0 +1,25 @@
+// The run config's `aggregation` section: how the coordinator combines the tasks' gradients for W into
+// one each round. `weighted_sum` (the default) is sum_t lambda_t g_t; the multi-task gradient methods
+// compute each task's coefficient from the round's gradients (coordinator/aggregators/), and every one
+// of them sees all of a round's tasks at once, so they need sync rounds.
+import { z } from 'zod';
+
+/** Methods that combine one round's gradients of every task: meaningless on one push at a time. */
+export const GRADIENT_METHODS = ['pcgrad', 'cagrad', 'mgda', 'imtl_g', 'nash_mtl'] as const;
+
+export const aggregationSchema = z.discriminatedUnion('method', [
+  z.strictObject({ method: z.literal('weighted_sum') }),
+  // The projection order is drawn per round from the run's seed and the round's version.
+  z.strictObject({ method: z.literal('pcgrad') }),
+  z.strictObject({
+    method: z.literal('cagrad'),
+    c: z.number().min(0).max(100).default(0.4),
+    // 0: none, 1: divide by 1 + c^2, 2: divide by 1 + c (the official code's options).
+    rescale: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(1),
+  }),
+  z.strictObject({ method: z.literal('mgda'), normalize: z.enum(['none', 'l2', 'loss', 'loss+']).default('none') }),
+  z.strictObject({ method: z.literal('imtl_g') }),
+  z.strictObject({ method: z.literal('nash_mtl'), max_norm: z.number().positive().optional() }),
+]);
+
+export type AggregationConfig = z.infer<typeof aggregationSchema>;
