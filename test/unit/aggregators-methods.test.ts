@@ -9,7 +9,7 @@ import { mgdaCoefficients } from '../../coordinator/aggregators/mgda.js';
 
 function vectors(seed: number, tasks: number, n: number): Float32Array[] {
   let s = seed;
-  const next = (): number => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
+  const next = (): number => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
   return Array.from({ length: tasks }, () => Float32Array.from({ length: n }, () => (next() < 0.3 ? next() : 0)));
 }
 
@@ -52,7 +52,14 @@ describe('aggregation methods from the run config', () => {
     const cs = contributions([1, 1, 1, 1, 1], 9);
     const a = aggregatorFor({ method: 'pcgrad' }, 4);
     expect(a.coefficients(cs, 12)).toEqual(aggregatorFor({ method: 'pcgrad' }, 4).coefficients(cs, 12));
-    const distinct = new Set(Array.from({ length: 20 }, (_, round) => a.coefficients(cs, round).map((x) => x.toFixed(9)).join()));
+    const distinct = new Set(
+      Array.from({ length: 20 }, (_, round) =>
+        a
+          .coefficients(cs, round)
+          .map((x) => x.toFixed(9))
+          .join(),
+      ),
+    );
     expect(distinct.size).toBeGreaterThan(1);
   });
 
