@@ -195,6 +195,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
 
   private roundClosed(version: number, stats: RoundStats): void {
     this.traffic.roundClosed();
+    this.recorder.roundClosed(stats.coefficients);
     this.emit('round', version, stats);
     if (version % this.config.distributed.checkpoint_every === 0) this.checkpoint();
   }

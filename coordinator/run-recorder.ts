@@ -25,6 +25,8 @@ export class RunRecorder {
   private phaseNow: RunPhase = 'training';
   private finalTimer: NodeJS.Timeout | null = null;
   private readonly started: number;
+  /** Each task's coefficient in the last closed round's combined gradient. */
+  private lastWeights: Record<string, number> = {};
 
   constructor(
     private readonly run: RunContext,
@@ -40,6 +42,11 @@ export class RunRecorder {
 
   get phase(): RunPhase {
     return this.phaseNow;
+  }
+
+  /** A round closed with these coefficients (kept for the results). */
+  roundClosed(coefficients: Record<string, number>): void {
+    this.lastWeights = coefficients;
   }
 
   elapsedSeconds(): number {
@@ -120,7 +127,8 @@ export class RunRecorder {
       starts,
       states.map((s) => s.skipped ?? 0),
     );
-    const result = { ...summary.result, communication: this.traffic.communication(this.run.config.distributed) };
+    const aggregation = { method: this.run.config.aggregation.method, last_weights: this.lastWeights };
+    const result = { ...summary.result, communication: this.traffic.communication(this.run.config.distributed), aggregation };
     if (this.options.outDir) {
       writeRunDirectory(this.options.outDir, { config: this.run.config, result, accounting: summary.accounting, bundle });
       this.run.log(`coordinator: run written to ${this.options.outDir}`);

@@ -24,6 +24,9 @@ export interface TrainOptions {
   /** Run directory: results.json, the config and the compressed bundle. */
   outDir?: string;
   log: Log;
+  /** Called after each hybrid round with the seconds `SharedWeights.applyRound` took (the coordinator's
+   *  aggregation and optimizer step; bench:mtl times the aggregation methods with it). */
+  onRound?: (seconds: number) => void;
 }
 
 export async function loadAllTasks(config: RunConfig): Promise<TaskData[]> {
@@ -51,19 +54,25 @@ function trainSteps(config: RunConfig, label: string, log: Log, step: (s: number
   progress.stop();
 }
 
-/** The hybrid rounds: every task's trainer computes its gradient against W, and W takes the round. */
-function trainHybrid(config: RunConfig, shared: SharedWeights, trainers: TaskTrainer[], log: Log): void {
+/** The hybrid rounds: every task's trainer computes its gradient against W, and W takes the round.
+ *  Returns each task's coefficient in the last round's combined gradient. */
+function trainHybrid(config: RunConfig, shared: SharedWeights, trainers: TaskTrainer[], log: Log, onRound?: (seconds: number) => void): Record<string, number> {
+  let lastWeights: Record<string, number> = {};
   const round = (step: number): number => {
     const contributions = trainers.map((trainer, i) => {
       const r = trainer.round(step);
       if (!Number.isFinite(r.loss)) throw new Error(`hybrid: task "${trainer.name}" loss is ${r.loss} at step ${step}; lower the learning rate`);
       return { task: trainer.name, weight: config.tasks[i].weight, gradient: r.gradient, loss: r.loss };
     });
-    shared.applyRound(contributions, lrScale(config.train.lr_schedule, step, config.train.steps), step);
+    const applyStart = performance.now();
+    const coefficients = shared.applyRound(contributions, lrScale(config.train.lr_schedule, step, config.train.steps), step);
+    onRound?.((performance.now() - applyStart) / 1000);
+    lastWeights = Object.fromEntries(contributions.map((c, k) => [c.task, coefficients[k]]));
     for (const t of trainers) t.setShared(shared.tensors);
     return contributions.reduce((a, c) => a + c.loss, 0) / contributions.length;
   };
   trainSteps(config, 'hybrid', log, round, () => Object.fromEntries(trainers.map((t) => [`acc_${t.name}`, t.evaluate().accuracy])));
+  return lastWeights;
 }
 
 /** The model files' worth before training, per task. */
@@ -117,7 +126,7 @@ export async function runTrain(config: RunConfig, options: TrainOptions): Promis
     for (const t of trainers) t.setShared(shared.tensors);
     const starts = trainers.map((t, i) => startFromModelFiles(t, config, spec, i, data[i], shared.tensors));
     logStarts(starts, trainers, log);
-    trainHybrid(config, shared, trainers, log);
+    const lastWeights = trainHybrid(config, shared, trainers, log, options.onRound);
     const bundle: Bundle = {
       spec,
       shared: shared.tensors,
@@ -133,7 +142,9 @@ export async function runTrain(config: RunConfig, options: TrainOptions): Promis
     };
     const accuracy = trainers.map((t) => t.evaluate().accuracy);
     const skipped = data.map((d) => d.skipped ?? 0);
-    const { result, accounting } = summarise(bundle, accuracy, separate, (performance.now() - started) / 1000, starts, skipped);
+    const summary = summarise(bundle, accuracy, separate, (performance.now() - started) / 1000, starts, skipped);
+    const { accounting } = summary;
+    const result = { ...summary.result, aggregation: { method: config.aggregation.method, last_weights: lastWeights } };
     for (const t of result.tasks) log(`hybrid ${t.name}: test accuracy ${t.hybrid_accuracy.toFixed(4)}, nnz(S) ${t.nnz} (${(100 * t.density).toFixed(2)}% of W)`);
     if (options.outDir) {
       writeRunDirectory(options.outDir, { config, result, accounting, bundle });

@@ -42,6 +42,8 @@ export interface RunResult {
   compression: { params_ratio: number; bytes_ratio: number };
   wall_seconds: number;
   communication?: Communication;
+  /** The aggregation method and each task's coefficient in the last round's combined gradient. */
+  aggregation?: { method: string; last_weights: Record<string, number> };
 }
 
 /** Per-task results and the compression accounting of a trained hybrid model. */

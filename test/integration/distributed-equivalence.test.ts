@@ -94,9 +94,13 @@ describe('distributed sync training equals single-process joint training', () =>
       const adam = { type: 'adam', lr: 0.01 };
       const cfg = config(adam, false, aggregation);
       const dir = mkdtempSync(join(tmpdir(), 'hybrid-eq-agg-'));
-      await runTrain(cfg, { outDir: join(dir, 'single'), log: quiet });
-      await distributed(cfg, join(dir, 'multi'));
+      const singleResult = await runTrain(cfg, { outDir: join(dir, 'single'), log: quiet });
+      const multiResult = await distributed(cfg, join(dir, 'multi'));
       await runTrain(config(adam), { outDir: join(dir, 'weighted-sum'), log: quiet });
+      // The results name the method and the last round's coefficients, the same in both.
+      for (const r of [singleResult, multiResult]) expect(r?.aggregation?.method).toBe(aggregation.method);
+      const weights = (r: typeof singleResult | null) => ['a', 'b', 'c'].map((t) => r?.aggregation?.last_weights[t] ?? Number.NaN);
+      weights(multiResult).forEach((w, k) => expect(w).toBeCloseTo(weights(singleResult)[k], 4));
       const [single, multi, plain] = ['single', 'multi', 'weighted-sum'].map((d) => readBundle(join(dir, d, 'bundle')).shared);
       expect(worstRelative(single, multi)).toBeLessThanOrEqual(1e-5);
       expect(worstRelative(single, plain)).toBeGreaterThan(1e-3);
