@@ -28,8 +28,9 @@ export type PushSupport = readonly { tensor: number; indices: Uint32Array }[];
 export interface Aggregator {
   readonly name: string;
   /** Each contribution's coefficient in the combined gradient, in the contributions' order; `round` is
-   *  the version the round closes (a method that draws at random draws from it). */
-  coefficients(contributions: readonly Contribution[], round?: number): number[];
+   *  the version the round closes (a method that draws at random draws from it); `dense`, how to take the
+   *  Gram matrix of dense gradients of one tensor (the weight arena's, in SIMD). */
+  coefficients(contributions: readonly Contribution[], round?: number, dense?: (vectors: readonly Float32Array[]) => number[][]): number[];
 }
 
 /** g = sum_t lambda_t * scale_t * g_t: the gradient of the joint objective sum_t lambda_t L_t. */

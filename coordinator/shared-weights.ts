@@ -61,14 +61,19 @@ export class SharedWeights {
    *  the coefficients the aggregator gave the contributions. */
   applyRound(contributions: readonly Contribution[], lrScale: number, round = 0): number[] {
     if (contributions.length === 0) throw new Error('applyRound: a round needs at least one contribution');
-    const coefficients = this.aggregator.coefficients(contributions, round);
+    const arena = this.optimizer.arena;
+    // Shapes first: the aggregator reads the gradients too.
+    checkTerms(
+      contributions.map((c) => ({ label: `task ${c.task}`, weight: 0, gradient: c.gradient })),
+      arena.sizes,
+    );
+    const coefficients = this.aggregator.coefficients(contributions, round, (vectors) => arena.gram(vectors));
     const terms: WeightedTerm[] = contributions.map((c, k) => ({
       label: `task ${c.task}`,
       weight: coefficients[k],
       gradient: c.gradient,
       support: c.support && supportByTensor(c.support, c.gradient.length),
     }));
-    checkTerms(terms, this.optimizer.arena.sizes);
     if (this.heldBack) this.heldBack.varianceInput(contributions, coefficients, this.optimizer.arena.second!);
     this.optimizer.step(terms, lrScale, this.heldBack !== null);
     return coefficients;

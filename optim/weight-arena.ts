@@ -3,11 +3,13 @@
 // the wire decoder share it: pushes decode into its buffers, which the step reads where they are.
 //
 // Two arenas compute the same bits. WasmArena keeps everything in one WebAssembly memory and does the
-// round in one SIMD pass (optim/step-kernels.ts); JsArena is the same arithmetic in JavaScript, where the
+// round in one SIMD pass (optim/step-kernels.ts); JsArena (optim/js-arena.ts) is the same arithmetic in JavaScript, where the
 // host has no WebAssembly or the sizes pass a 32-bit memory. Both evaluate in float64 and round to
 // float32 at each store, in the same order.
 import { allFinite } from '../lib/finite.js';
 import { webAssembly, type WasmMemory } from '../lib/wasm-asm.js';
+import { BLOCK, blockGram, checkDotOperands, scatterTerms, sparseTerms } from './arena-arithmetic.js';
+import { JsArena } from './js-arena.js';
 import { instantiateKernels, STRIDE, type StepKernels } from './step-kernels.js';
 
 /** One gradient of a round and its coefficient in the sum. `label` names it in errors (a task). */
@@ -19,33 +21,6 @@ export interface WeightedTerm {
   /** Per tensor, the increasing indices of the only entries that can be non-zero (a TOPK push): the sum
    *  then reads those alone, when every term of the step has one. */
   support?: readonly Uint32Array[];
-}
-
-/** Whether the step can add its terms entry by entry from their supports. */
-function sparseTerms(terms: readonly WeightedTerm[]): boolean {
-  return terms.every((term) => term.support !== undefined);
-}
-
-/**
- * Adds the terms' entries in [from, to) of tensor t into out[base + i - from], zeroed by the caller, term
- * by term, each rounded to float32 as the dense sum rounds it; cursors[k] is where term k's indices of t
- * resume (0 at a tensor's first block). A supported entry that is zero (an F16 value rounded to 0) counts
- * as not sent, as coordinator/held-back.ts counts it: the sum's zeros are then +0 where a dense sum of
- * signed zeros may leave -0, the one way in which the two differ.
- */
-function scatterTerms(out: Float32Array, base: number, t: number, from: number, to: number, terms: readonly WeightedTerm[], cursors: number[]): void {
-  for (let k = 0; k < terms.length; k++) {
-    const indices = terms[k].support![t];
-    const g = terms[k].gradient[t];
-    const w = terms[k].weight;
-    let c = cursors[k];
-    for (; c < indices.length && indices[c] < to; c++) {
-      const i = indices[c];
-      const gi = g[i];
-      if (gi !== 0) out[base + i - from] += w * gi;
-    }
-    cursors[k] = c;
-  }
 }
 
 export interface ArenaLayout {
@@ -76,6 +51,13 @@ export interface WeightArena {
   readonly mirror: { tensors: Float32Array[]; delta: Float32Array[] } | null;
   /** Whether every entry is finite (in SIMD where `values` lie in a wasm arena). */
   allFinite(values: Float32Array): boolean;
+  /** a . b, the same bits in both arenas: block by block (BLOCK entries), each block summed in four
+   *  float32 lanes, (s0 + s1) + (s2 + s3) in float64, then its last entries past a multiple of four one
+   *  by one; the blocks' sums added in float64, in order. */
+  dot(a: Float32Array, b: Float32Array): number;
+  /** Every pair's dot product (i <= j, mirrored) of vectors of one length, each as `dot` computes it,
+   *  block by block over all pairs, so that a block of every vector is read from memory once. */
+  gram(vectors: readonly Float32Array[]): number[][];
   /** m = mu m + sum; W -= lr m (slot 0 is m). */
   sgd(terms: readonly WeightedTerm[], lr: number, mu: number): void;
   /** Adam on the sum (slots 0 and 1 are the moments); with `second`, v takes the second input instead. */
@@ -102,112 +84,6 @@ export function checkTerms(terms: readonly WeightedTerm[], sizes: readonly numbe
   }
 }
 
-class JsArena implements WeightArena {
-  readonly kind = 'js';
-  readonly params: Float32Array[];
-  readonly slots: Float32Array[][];
-  readonly pushBuffers: Float32Array[][];
-  readonly second: Float32Array[] | null;
-  readonly mirror: { tensors: Float32Array[]; delta: Float32Array[] } | null;
-  /** The weighted sum of a round's terms; made on first need. */
-  private sum: Float32Array[] | null = null;
-
-  constructor(
-    readonly sizes: readonly number[],
-    layout: ArenaLayout,
-  ) {
-    const region = (): Float32Array[] => sizes.map((n) => new Float32Array(n));
-    this.params = region();
-    this.slots = Array.from({ length: layout.slots }, region);
-    this.pushBuffers = Array.from({ length: layout.pushBuffers ?? 0 }, region);
-    this.second = layout.second ? region() : null;
-    this.mirror = layout.mirror ? { tensors: region(), delta: region() } : null;
-  }
-
-  allFinite(values: Float32Array): boolean {
-    return allFinite(values);
-  }
-
-  /** W minus the mirror, as the wasm kernel computes it (the float64 difference, rounded once). */
-  private writeDelta(): void {
-    if (!this.mirror) return;
-    this.params.forEach((p, t) => {
-      const m = this.mirror!.tensors[t];
-      const d = this.mirror!.delta[t];
-      for (let i = 0; i < p.length; i++) d[i] = p[i] - m[i];
-    });
-  }
-
-  /** sum_k w_k g_k, rounded to float32 after each term; a single dense term of weight 1 is its gradient. */
-  private weightedSum(terms: readonly WeightedTerm[]): Float32Array[] {
-    if (sparseTerms(terms)) {
-      const sum = (this.sum ??= this.sizes.map((n) => new Float32Array(n)));
-      sum.forEach((o, t) => {
-        o.fill(0);
-        scatterTerms(o, 0, t, 0, o.length, terms, new Array<number>(terms.length).fill(0));
-      });
-      return sum;
-    }
-    if (terms.length === 1 && terms[0].weight === 1) return terms[0].gradient as Float32Array[];
-    const sum = (this.sum ??= this.sizes.map((n) => new Float32Array(n)));
-    // Plain loops, the first term assigning rather than adding to a zeroed output: on millions of
-    // entries per tensor, the number of passes is what costs.
-    for (let t = 0; t < sum.length; t++) {
-      const o = sum[t];
-      for (let k = 0; k < terms.length; k++) {
-        const g = terms[k].gradient[t];
-        const w = terms[k].weight;
-        if (k === 0) for (let i = 0; i < o.length; i++) o[i] = w * g[i];
-        else for (let i = 0; i < o.length; i++) o[i] += w * g[i];
-      }
-    }
-    return sum;
-  }
-
-  sgd(terms: readonly WeightedTerm[], lr: number, mu: number): void {
-    const grads = this.weightedSum(terms);
-    for (let t = 0; t < this.params.length; t++) {
-      const p = this.params[t];
-      const g = grads[t];
-      const m = this.slots[0][t];
-      for (let i = 0; i < p.length; i++) {
-        // Locals rounded as the float32 store rounds them: bit-identical to re-reading m[i].
-        const mi = Math.fround(mu * m[i] + g[i]);
-        m[i] = mi;
-        p[i] -= lr * mi;
-      }
-    }
-    this.writeDelta();
-  }
-
-  adam(terms: readonly WeightedTerm[], lr: number, beta1: number, beta2: number, epsilon: number, second: boolean): void {
-    if (second && !this.second) throw new Error('weight arena: this arena has no second-moment input');
-    const grads = this.weightedSum(terms);
-    const c1 = 1 - beta1;
-    const c2 = 1 - beta2;
-    for (let t = 0; t < this.params.length; t++) {
-      const p = this.params[t];
-      const g = grads[t];
-      const m = this.slots[0][t];
-      const v = this.slots[1][t];
-      const s = second ? this.second![t] : g;
-      for (let i = 0; i < p.length; i++) {
-        // Locals rounded as the float32 stores round them: bit-identical to re-reading m[i] and v[i].
-        const gi = g[i];
-        const si = s[i];
-        const mi = Math.fround(beta1 * m[i] + c1 * gi);
-        const vi = Math.fround(beta2 * v[i] + c2 * si * si);
-        m[i] = mi;
-        v[i] = vi;
-        p[i] -= (lr * mi) / (Math.sqrt(vi) + epsilon);
-      }
-    }
-    this.writeDelta();
-  }
-}
-
-/** Entries of a gradient staged at once: 2 x 64 KiB of staging stays in L2 next to the block of W. */
-const BLOCK = 16384;
 const PAGE = 65536;
 /** A 32-bit wasm memory: at most 65536 pages (4 GiB). */
 const MAX_PAGES = 65536;
@@ -295,6 +171,22 @@ class WasmArena implements WeightArena {
     const whole = values.buffer === this.buffer ? n - (n % 8) : 0;
     if (whole === 0) return allFinite(values);
     return this.kernels.finite(values.byteOffset, whole * 4) === 0 && allFinite(values.subarray(whole));
+  }
+
+  dot(a: Float32Array, b: Float32Array): number {
+    checkDotOperands(a, b);
+    return this.gram([a, b])[0][1];
+  }
+
+  gram(vectors: readonly Float32Array[]): number[][] {
+    return blockGram(vectors, (a, b, from, whole) => this.kernels.dot(this.blockAt(a, from, whole, this.sumAt), this.blockAt(b, from, whole, this.termAt), (whole - from) * 4));
+  }
+
+  /** The address of values[from, to): where it lies in this arena, or a copy in the staging area at `stage`. */
+  private blockAt(values: Float32Array, from: number, to: number, stage: number): number {
+    if (values.buffer === this.buffer) return values.byteOffset + from * 4;
+    this.f32.set(values.subarray(from, to), stage / 4);
+    return stage;
   }
 
   sgd(terms: readonly WeightedTerm[], lr: number, mu: number): void {

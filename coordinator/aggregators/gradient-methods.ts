@@ -14,12 +14,13 @@ import { pcgradCoefficients, seededOrders } from './pcgrad.js';
 
 type GradientConfig = Exclude<AggregationConfig, { method: 'weighted_sum' }>;
 
-/** The Gram matrix of the contributions' weighted gradients, and those weights. */
-export function weightedGram(contributions: readonly Contribution[]): { gram: Gram; weights: number[] } {
+/** The Gram matrix of the contributions' weighted gradients, and those weights; `dense` for the dense ones. */
+export function weightedGram(contributions: readonly Contribution[], dense?: (vectors: readonly Float32Array[]) => number[][]): { gram: Gram; weights: number[] } {
   const weights = contributions.map((c) => c.weight * (c.scale ?? 1));
   const gram = gramOf(
     contributions.map((c) => c.gradient),
     contributions.map((c) => c.support && supportByTensor(c.support, c.gradient.length)),
+    dense,
   );
   return { gram: gram.map((row, i) => row.map((x, j) => x * weights[i] * weights[j])), weights };
 }
@@ -49,8 +50,8 @@ export function gradientMethod(config: GradientConfig, seed: number): Aggregator
   };
   return {
     name: config.method,
-    coefficients(contributions, round) {
-      const { gram, weights } = weightedGram(contributions);
+    coefficients(contributions, round, dense) {
+      const { gram, weights } = weightedGram(contributions, dense);
       return solve(gram, contributions, round ?? 0).map((a, t) => a * weights[t]);
     },
   };

@@ -11,8 +11,14 @@ export type Gram = number[][];
  * The Gram matrix of T tasks' gradients. `gradients[t][k]` is task t's gradient for tensor k, full
  * length; `supports[t]?.[k]`, where given, lists (increasing) the only indices of that gradient that can
  * be non-zero, as a TOPK push comes: those pairs are read at the support only, never densified.
+ * `dense`, where given, takes the Gram matrix of the dense gradients of one tensor (the weight arena's
+ * SIMD one, which `hybrid train` and the coordinator share, so that both get the same matrix).
  */
-export function gramOf(gradients: readonly (readonly Float32Array[])[], supports?: readonly (readonly Uint32Array[] | undefined)[]): Gram {
+export function gramOf(
+  gradients: readonly (readonly Float32Array[])[],
+  supports?: readonly (readonly Uint32Array[] | undefined)[],
+  dense?: (vectors: readonly Float32Array[]) => number[][],
+): Gram {
   const T = gradients.length;
   const tensors = T > 0 ? gradients[0].length : 0;
   for (let t = 0; t < T; t++) {
@@ -26,15 +32,20 @@ export function gramOf(gradients: readonly (readonly Float32Array[])[], supports
     }
   }
   const gram: Gram = Array.from({ length: T }, () => new Array<number>(T).fill(0));
-  for (let i = 0; i < T; i++) {
-    for (let j = i; j < T; j++) {
-      let sum = 0;
-      for (let k = 0; k < tensors; k++) sum += dotOf(gradients[i][k], supportOf(supports, i, k), gradients[j][k], supportOf(supports, j, k));
-      // Computed once and mirrored: the matrix is symmetric exactly, not merely up to rounding.
-      gram[i][j] = sum;
-      gram[j][i] = sum;
+  for (let k = 0; k < tensors; k++) {
+    // The pairs of dense gradients in one go where the caller has a faster way; every other pair here.
+    const denseTasks = dense ? Array.from({ length: T }, (_, t) => t).filter((t) => supportOf(supports, t, k) === undefined) : [];
+    const part = denseTasks.length > 0 ? dense!(denseTasks.map((t) => gradients[t][k])) : null;
+    const inPart = new Array<number>(T).fill(-1);
+    denseTasks.forEach((t, p) => (inPart[t] = p));
+    for (let i = 0; i < T; i++) {
+      for (let j = i; j < T; j++) {
+        gram[i][j] += part && inPart[i] >= 0 && inPart[j] >= 0 ? part[inPart[i]][inPart[j]] : dotOf(gradients[i][k], supportOf(supports, i, k), gradients[j][k], supportOf(supports, j, k));
+      }
     }
   }
+  // Computed once and mirrored: the matrix is symmetric exactly, not merely up to rounding.
+  for (let i = 0; i < T; i++) for (let j = 0; j < i; j++) gram[i][j] = gram[j][i];
   return gram;
 }
 

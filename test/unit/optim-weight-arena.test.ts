@@ -380,6 +380,41 @@ describe('fused round: state, restore, errors and other aggregators', () => {
     }
   });
 
+  it('dot products: the same bits in both arenas, for operands in the arena and staged from JavaScript', () => {
+    const wasm = createWeightArena(SIZES, { slots: 1, pushBuffers: 2 });
+    const js = createWeightArena(SIZES, { slots: 1, pushBuffers: 2, kind: 'js' });
+    expect(wasm.kind).toBe('wasm');
+    SIZES.forEach((n, t) => {
+      const a = values(n, 300 + t, false);
+      const b = values(n, 400 + t, false);
+      wasm.pushBuffers[0][t].set(a);
+      wasm.pushBuffers[1][t].set(b);
+      const inArena = wasm.dot(wasm.pushBuffers[0][t], wasm.pushBuffers[1][t]);
+      const staged = wasm.dot(a, b);
+      const reference = js.dot(a, b);
+      expect(Object.is(inArena, reference), `tensor ${t} (${n} entries): ${inArena} vs ${reference}`).toBe(true);
+      expect(Object.is(staged, reference), `tensor ${t} staged`).toBe(true);
+      // And it is the dot product, to float32 products' precision.
+      let exact = 0;
+      for (let i = 0; i < n; i++) exact += a[i] * b[i];
+      expect(Math.abs(reference - exact)).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(exact)));
+    });
+    expect(() => js.dot(new Float32Array(3), new Float32Array(4))).toThrow(/dot: 3 entries against 4/);
+  });
+
+  it("a Gram matrix is every pair's dot product, bit for bit, in both arenas and whether operands lie in the arena or not", () => {
+    const n = 40003;
+    const wasm = createWeightArena([n], { slots: 1, pushBuffers: 3 });
+    const js = createWeightArena([n], { slots: 1, kind: 'js' });
+    const vectors = [0, 1, 2].map((k) => values(n, 500 + k, false));
+    vectors.forEach((v, k) => wasm.pushBuffers[k][0].set(v));
+    const inArena = wasm.gram(wasm.pushBuffers.map((b) => b[0]));
+    for (const gram of [inArena, wasm.gram(vectors), js.gram(vectors)]) {
+      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expect(Object.is(gram[i][j], js.dot(vectors[i], vectors[j])), `[${i}][${j}]`).toBe(true);
+    }
+    expect(js.gram([])).toEqual([]);
+  });
+
   it("another aggregator's coefficients drive the same step", () => {
     const firstOnly: Aggregator = { name: 'first-only', coefficients: (cs) => cs.map((_, k) => (k === 0 ? 1 : 0)) };
     const init = [values(9, 3, false)];
