@@ -28,7 +28,9 @@ describe('hybrid train and export (examples/quick.json)', () => {
     const r = await hybrid(['train', '--config', 'examples/quick.json', '--out', out, '--json', '--backend', 'wasm']);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
-    expect(Object.keys(result).sort()).toEqual(['compression', 'tasks', 'wall_seconds']);
+    expect(Object.keys(result).sort()).toEqual(['aggregation', 'compression', 'tasks', 'wall_seconds']);
+    // The default method; each task's coefficient in the last round is its weight lambda_t (1 here).
+    expect(result.aggregation).toEqual({ method: 'weighted_sum', last_weights: { digits: 1, 'digits-rot90': 1 } });
     expect(result.tasks.map((t: { name: string }) => t.name)).toEqual(['digits', 'digits-rot90']);
     for (const t of result.tasks) {
       expect(Object.keys(t).sort()).toEqual(['density', 'hybrid_accuracy', 'name', 'nnz', 'separate_accuracy']);

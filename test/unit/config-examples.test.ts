@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_CONFIG_NAME, builtinConfig } from '../../config/builtin.js';
-import { ConfigError, loadRunConfig } from '../../config/load.js';
+import { ConfigError, loadRunConfig, parseRunConfig } from '../../config/load.js';
 
 const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
 const FASHION = '/usr/share/datasets/fashion-mnist';
@@ -39,6 +39,24 @@ describe('example configs', () => {
     expect(cfg.sparsity.rho).toBe(0.02);
     expect(cfg.train.optimizer).toMatchObject({ type: 'adam', lr: 1e-3 });
     expect(cfg.seed).toBe(0);
+  });
+  it('mnist-ten.json: ten distinct tasks from digits and Fashion-MNIST on LeNet-5, rho 0.02 (bench:mtl)', () => {
+    const text = readFileSync(example('mnist-ten.json'), 'utf8');
+    const parse = () => parseRunConfig(JSON.parse(text), 'mnist-ten.json');
+    if (!existsSync(FASHION)) {
+      expect(parse).toThrow(/apt-get install dataset-fashion-mnist/);
+      return;
+    }
+    const cfg = parse();
+    expect(cfg.model).toEqual({ arch: 'lenet5' });
+    expect(cfg.sparsity.rho).toBe(0.02);
+    expect(cfg.tasks).toHaveLength(10);
+    expect(new Set(cfg.tasks.map((t) => t.name)).size).toBe(10);
+    // Distinct as tasks, not only by name: no two share a data set and transforms.
+    expect(new Set(cfg.tasks.map((t) => JSON.stringify([t.dataset, t.transforms]))).size).toBe(10);
+    expect(cfg.tasks.filter((t) => t.dataset.source === 'mnist')).toHaveLength(7);
+    expect(cfg.tasks.filter((t) => t.dataset.source === 'idx')).toHaveLength(3);
+    expect(cfg.aggregation).toEqual({ method: 'weighted_sum' });
   });
 });
 
