@@ -31,7 +31,7 @@ export function gradientMethod(config: GradientConfig, seed: number): Aggregator
   const solve = (gram: Gram, contributions: readonly Contribution[], round: number): number[] => {
     switch (config.method) {
       case 'pcgrad':
-        return pcgradCoefficients(gram, seededOrders(gram.length, (Math.imul(seed, 0x9e3779b1) + round) >>> 0));
+        return pcgradCoefficients(gram, seededOrders(gram.length, seed, round));
       case 'cagrad':
         return cagradCoefficients(gram, { c: config.c, rescale: config.rescale });
       case 'mgda':

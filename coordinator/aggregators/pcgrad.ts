@@ -6,6 +6,7 @@
 // and in LibMTL, not against g_j's own projected version; d is the sum of the projected gradients, so
 // c_j = sum_i A_ij. The shuffle of the paper is the caller's `order`, seeded so that a run is repeatable
 // and every shard of W applies the same projections.
+import { Random } from '../../lib/random.js';
 import { checkGram, type Gram } from './gram.js';
 
 /**
@@ -48,14 +49,15 @@ function checkOrder(others: readonly number[], i: number, T: number): void {
 }
 
 /**
- * For each task i, a random permutation of the other tasks, fixed by `seed`: the same (T, seed) gives the
- * same orders on every process. All T permutations are drawn up front from one stream, so they do not
+ * For each task i, a random permutation of the other tasks, fixed by `seed` and `round` (the project's
+ * seeded streams, lib/random.ts): the same (T, seed, round) gives the same orders on every process. All T permutations are drawn up front from one stream, so they do not
  * depend on the order in which order(i) is called.
  */
-export function seededOrders(T: number, seed: number): (i: number) => number[] {
+export function seededOrders(T: number, seed: number, round = 0): (i: number) => number[] {
   if (!Number.isInteger(T) || T < 1) throw new Error(`seededOrders: T must be a positive integer, got ${T}`);
-  if (!Number.isFinite(seed)) throw new Error(`seededOrders: seed must be finite, got ${seed}`);
-  const next = mulberry32(seed);
+  if (!Number.isSafeInteger(seed)) throw new Error(`seededOrders: seed must be a safe integer, got ${seed}`);
+  const random = Random.stream(seed, `pcgrad order, round ${round}`);
+  const next = (): number => random.uniform();
   const orders: number[][] = [];
   for (let i = 0; i < T; i++) {
     const others: number[] = [];
@@ -71,17 +73,5 @@ export function seededOrders(T: number, seed: number): (i: number) => number[] {
     if (!Number.isInteger(i) || i < 0 || i >= T) throw new Error(`seededOrders: task ${i} is not one of 0..${T - 1}`);
     // A copy: a caller that reorders it must not change the next round's order.
     return orders[i].slice();
-  };
-}
-
-/** mulberry32 (Tommy Ettinger): small, fast, and plenty for shuffling a handful of tasks. Values in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
