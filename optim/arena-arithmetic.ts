@@ -23,14 +23,27 @@ export function blockGram(vectors: readonly Float32Array[], whole: (a: Float32Ar
   for (const v of vectors) checkDotOperands(vectors[0], v);
   const gram = Array.from({ length: T }, () => new Array<number>(T).fill(0));
   for (let from = 0; from < n; from += BLOCK) {
-    const to = Math.min(n, from + BLOCK);
-    const end = from + ((to - from) & ~3);
     for (let i = 0; i < T; i++) {
-      for (let j = i; j < T; j++) gram[i][j] += dotTail(end > from ? whole(vectors[i], vectors[j], from, end) : 0, vectors[i], vectors[j], end, to);
+      for (let j = i; j < T; j++) gram[i][j] += blockSum(vectors[i], vectors[j], from, whole);
     }
   }
   for (let i = 0; i < T; i++) for (let j = 0; j < i; j++) gram[i][j] = gram[j][i];
   return gram;
+}
+
+/** One pair's dot product as blockGram computes it, without the other pairs. */
+export function blockDot(a: Float32Array, b: Float32Array, whole: (a: Float32Array, b: Float32Array, from: number, to: number) => number): number {
+  checkDotOperands(a, b);
+  let total = 0;
+  for (let from = 0; from < a.length; from += BLOCK) total += blockSum(a, b, from, whole);
+  return total;
+}
+
+/** The block of a and b from `from`: its whole groups of four through `whole`, the rest one by one. */
+function blockSum(a: Float32Array, b: Float32Array, from: number, whole: (a: Float32Array, b: Float32Array, from: number, to: number) => number): number {
+  const to = Math.min(a.length, from + BLOCK);
+  const end = from + ((to - from) & ~3);
+  return dotTail(end > from ? whole(a, b, from, end) : 0, a, b, end, to);
 }
 
 /** A block's sum with its entries past the last multiple of four added one by one (float32 products). */

@@ -2,7 +2,7 @@
 // pass a 32-bit memory. The same arithmetic as the SIMD kernels, in float64 rounded to float32 at each
 // store in the same order, so both arenas give the same bits.
 import { allFinite } from '../lib/finite.js';
-import { blockGram, checkDotOperands, scatterTerms, sparseTerms } from './arena-arithmetic.js';
+import { blockDot, blockGram, scatterTerms, sparseTerms } from './arena-arithmetic.js';
 import type { ArenaLayout, WeightArena, WeightedTerm } from './weight-arena.js';
 
 export class JsArena implements WeightArena {
@@ -32,24 +32,11 @@ export class JsArena implements WeightArena {
   }
 
   dot(a: Float32Array, b: Float32Array): number {
-    checkDotOperands(a, b);
-    return this.gram([a, b])[0][1];
+    return blockDot(a, b, wholeBlock);
   }
 
   gram(vectors: readonly Float32Array[]): number[][] {
-    return blockGram(vectors, (a, b, from, whole) => {
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let i = from; i < whole; i += 4) {
-        s0 = Math.fround(s0 + Math.fround(a[i] * b[i]));
-        s1 = Math.fround(s1 + Math.fround(a[i + 1] * b[i + 1]));
-        s2 = Math.fround(s2 + Math.fround(a[i + 2] * b[i + 2]));
-        s3 = Math.fround(s3 + Math.fround(a[i + 3] * b[i + 3]));
-      }
-      return s0 + s1 + (s2 + s3);
-    });
+    return blockGram(vectors, wholeBlock);
   }
 
   /** W minus the mirror, as the wasm kernel computes it (the float64 difference, rounded once). */
@@ -128,4 +115,19 @@ export class JsArena implements WeightArena {
     }
     this.writeDelta();
   }
+}
+
+/** The JavaScript twin of the dot kernel over a block's whole groups of four: four float32 lanes. */
+function wholeBlock(a: Float32Array, b: Float32Array, from: number, whole: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let i = from; i < whole; i += 4) {
+    s0 = Math.fround(s0 + Math.fround(a[i] * b[i]));
+    s1 = Math.fround(s1 + Math.fround(a[i + 1] * b[i + 1]));
+    s2 = Math.fround(s2 + Math.fround(a[i + 2] * b[i + 2]));
+    s3 = Math.fround(s3 + Math.fround(a[i + 3] * b[i + 3]));
+  }
+  return s0 + s1 + (s2 + s3);
 }

@@ -8,7 +8,7 @@
 // float32 at each store, in the same order.
 import { allFinite } from '../lib/finite.js';
 import { webAssembly, type WasmMemory } from '../lib/wasm-asm.js';
-import { BLOCK, blockGram, checkDotOperands, scatterTerms, sparseTerms } from './arena-arithmetic.js';
+import { BLOCK, blockDot, blockGram, scatterTerms, sparseTerms } from './arena-arithmetic.js';
 import { JsArena } from './js-arena.js';
 import { instantiateKernels, STRIDE, type StepKernels } from './step-kernels.js';
 
@@ -174,13 +174,16 @@ class WasmArena implements WeightArena {
   }
 
   dot(a: Float32Array, b: Float32Array): number {
-    checkDotOperands(a, b);
-    return this.gram([a, b])[0][1];
+    return blockDot(a, b, this.wholeBlock);
   }
 
   gram(vectors: readonly Float32Array[]): number[][] {
-    return blockGram(vectors, (a, b, from, whole) => this.kernels.dot(this.blockAt(a, from, whole, this.sumAt), this.blockAt(b, from, whole, this.termAt), (whole - from) * 4));
+    return blockGram(vectors, this.wholeBlock);
   }
+
+  /** A block's whole groups of four through the SIMD kernel, staged where not in the arena. */
+  private readonly wholeBlock = (a: Float32Array, b: Float32Array, from: number, to: number): number =>
+    this.kernels.dot(this.blockAt(a, from, to, this.sumAt), this.blockAt(b, from, to, this.termAt), (to - from) * 4);
 
   /** The address of values[from, to): where it lies in this arena, or a copy in the staging area at `stage`. */
   private blockAt(values: Float32Array, from: number, to: number, stage: number): number {
