@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureWritableDirectory } from './lib/writable-directory.js';
 import { runCoordinator } from './launch/coordinator.js';
+import { runFollower } from './launch/follower.js';
 import { exportRun } from './launch/export.js';
 import { tellParent } from './launch/local-channel.js';
 import { runLocal } from './launch/local.js';
@@ -47,6 +48,22 @@ function replicaClaim(value: string): ReplicaClaim {
   if (count < 1 || count > MAX_REPLICAS) throw new InvalidArgumentError(`${count} replicas: give 1 to ${MAX_REPLICAS}`);
   if (index >= count) throw new InvalidArgumentError(`slot ${index} is outside ${count} replicas: I goes from 0 to ${count - 1}`);
   return { index, count };
+}
+
+function shardPosition(value: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError(`"${value}" is not I/K (this process's shard I, from 0, of K; for example 1/2)`);
+  const [index, count] = [Number(m[1]), Number(m[2])];
+  if (count < 1 || count > 64) throw new InvalidArgumentError(`${count} shards: give 1 to 64`);
+  if (index >= count) throw new InvalidArgumentError(`shard ${index} is outside ${count} shards: I goes from 0 to ${count - 1}`);
+  return { index, count };
+}
+
+function addressList(value: string): string[] {
+  const list = value.split(',').map((a) => a.trim());
+  const bad = list.find((a) => !/^wss?:\/\/[^\s/]+/.test(a));
+  if (bad !== undefined) throw new InvalidArgumentError(`"${bad}" is not a ws:// or wss:// address`);
+  return list;
 }
 
 function nonNegativeInt(value: string): number {
@@ -183,6 +200,8 @@ program
   .option('--tls-cert <file>', 'serve wss:// and https:// with this certificate (PEM)')
   .option('--tls-key <file>', "the certificate's private key (PEM)")
   .option('--metrics-plain', 'serve /metrics over plain HTTP even with TLS')
+  .option('--shard <i/k>', 'hold shard I of K of the shared weights (docs/shards.md); shard 0 leads', shardPosition)
+  .option('--shards <addresses>', "with --shard 0/K: every shard's ws:// address as the workers reach it, comma-separated, this one's first", addressList)
   .action(
     async (opts: {
       config: string;
@@ -198,9 +217,20 @@ program
       tlsCert?: string;
       tlsKey?: string;
       metricsPlain?: boolean;
+      shard?: { index: number; count: number };
+      shards?: string[];
     }) => {
       // The coordinator never reads the data: data set paths are the workers' business.
       const config = loadRunConfig(opts.config, { checkDatasets: false });
+      if (opts.shard && opts.shard.index > 0) {
+        const onListening = (ports: { port: number; metricsPort: number }) => void tellParent({ kind: 'listening', ...ports });
+        await runFollower(
+          config,
+          { ...opts, shard: opts.shard, resume: opts.resume ?? false, checkpointDir: opts.checkpointDir ?? join(opts.out, `checkpoints-shard-${opts.shard.index}`), onListening },
+          stderrLog,
+        );
+        process.exit(0);
+      }
       const result = await runCoordinator(
         config,
         {

@@ -123,6 +123,12 @@ export function admit(deps: AdmissionDeps, session: Session, hello: Hello): void
   deps.replicas.joined(session, task, deps.rounds.version);
 }
 
+/** A sharded run's welcome names every shard and the cut (docs/shards.md). */
+function shardFields(run: RunContext): { shardAddresses?: string[]; shardBounds?: number[] } {
+  const { plan, addresses } = run.shard;
+  return plan.shards > 1 ? { shardAddresses: [...addresses], shardBounds: plan.bounds } : {};
+}
+
 /** The welcome: the run config, W and the task's state ride in it when they fit one frame, else follow it in parts. */
 function welcome(deps: AdmissionDeps, session: Session, task: string, replica: number): void {
   const { run } = deps;
@@ -146,6 +152,7 @@ function welcome(deps: AdmissionDeps, session: Session, task: string, replica: n
     sharedFollows,
     taskStateFollows,
     replica,
+    ...shardFields(run),
   });
   if (taskStateFollows) for (const part of stateParts) session.send('taskState', part);
   if (sharedFollows) deps.downlink.send([session], { version, done: false }, sharedParts);

@@ -19,6 +19,8 @@ export interface Contribution {
   support?: PushSupport;
   /** The task's loss this round (the methods that normalise by it read it). */
   loss?: number;
+  /** The version of W the push was computed against (the round's, in sync mode). */
+  baseVersion?: number;
 }
 
 /** A sparse push's sent entries: per piece in stream order, the tensor and the indices within it

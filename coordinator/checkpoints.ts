@@ -74,6 +74,8 @@ const isTemp = (name: string): boolean => /^checkpoint-\d{10}\.ckpt/.test(name) 
 const MAX_VERSION = 9_999_999_999;
 /** The subfolder damaged files are moved into (see the top of this file). */
 export const DAMAGED_DIR = 'damaged';
+/** Where a shard's rollback moves the checkpoints newer than the version it goes back to. */
+export const SUPERSEDED_DIR = 'superseded';
 
 // Without `moreTypes` msgpackr writes a Float32Array as plain bytes and reads back a Buffer.
 // Maps rather than records: the payload stays readable by any msgpack reader.
@@ -239,6 +241,27 @@ export class CheckpointStore<T> {
     if (!this.freshIfAllDamaged) throw new NoValidCheckpointError(this.dir, damaged);
     for (const d of damaged) this.setAside(d);
     return null;
+  }
+
+  /**
+   * Goes back to checkpoint `version` (a shard's resume to the version every shard holds,
+   * docs/shards.md): returns it, after moving each newer file into `superseded/`, where no resume looks
+   * and from where no later save is blocked; null for version 0 without a file (the start). Throws when
+   * that version is missing or damaged.
+   */
+  rollBackTo(version: number): { info: CheckpointInfo; state: T } | null {
+    const all = this.list();
+    const info = all.find((c) => c.version === version);
+    if (!info && version !== 0) throw new Error(`checkpoint store: no checkpoint of version ${version} in ${this.dir} (it holds ${all.map((c) => c.version).join(', ') || 'none'})`);
+    const found = info ? examine<T>(info.path) : null;
+    if (found && !('state' in found)) throw new Error(`checkpoint store: ${info!.path} is damaged (${found.problem})`);
+    const aside = path.join(this.dir, SUPERSEDED_DIR);
+    for (const newer of all.filter((c) => c.version > version)) {
+      fs.mkdirSync(aside, { recursive: true });
+      fs.renameSync(newer.path, path.join(aside, `${path.basename(newer.path)}.${Date.now()}`));
+      this.warn(`checkpoint ${newer.path} is newer than the version every shard holds (${version}); moved into ${aside}`);
+    }
+    return info && found && 'state' in found ? { info, state: found.state } : null;
   }
 
   /** Checkpoint files by ascending version; temporary files are not checkpoints, nor is anything in `damaged/`. */

@@ -4,18 +4,13 @@ import { EventEmitter } from 'node:events';
 import type { RunConfig } from '../config/schema.js';
 import type { Communication, RunResult } from '../model/run-output.js';
 import type { ModelSpec } from '../model/spec.js';
-import { initialShared } from '../model/starting-point.js';
 import { taskStateLayout } from '../model/task-state-layout.js';
 import { heartbeatMs, lapseMs, roundTimeoutMs } from '../config/settings.js';
 import { decode, ErrorCode, WireError } from '../proto/codec.js';
 import { admit, type AdmissionDeps } from './admission.js';
 import { aggregatorFor, type Aggregator } from './aggregation.js';
 import type { CheckpointStore } from './checkpoints.js';
-import { Downlink } from './downlink.js';
-import { GradientSlots } from './gradient-slots.js';
-import { holdsBack } from './held-back.js';
 import type { CoordinatorMetrics } from './metrics.js';
-import { PushReceiver } from './push-receiver.js';
 import { answerRefusal } from './refusals.js';
 import { Replicas } from './replicas.js';
 import { RoundDriver, type RoundStats } from './round-driver.js';
@@ -23,8 +18,10 @@ import { RunCheckpoints, type CoordinatorCheckpoint } from './run-checkpoints.js
 import { runContext, startLine, type RunContext } from './run-context.js';
 import { RunRecorder } from './run-recorder.js';
 import { Sessions, type Peer, type Session } from './session.js';
-import { SharedWeights } from './shared-weights.js';
 import { TaskStates } from './task-states.js';
+import { weightSlice, type WeightSlice } from './weight-slice.js';
+import { PushGate } from './push-gate.js';
+import { finalWeights, type ShardLinks } from './shard-links.js';
 import { Traffic } from './traffic.js';
 
 export type { Peer } from './session.js';
@@ -37,6 +34,10 @@ export interface CoordinatorOptions {
   checkpoints?: CheckpointStore<CoordinatorCheckpoint>;
   /** Load the newest valid checkpoint instead of starting from scratch. */
   resume?: boolean;
+  /** With `resume`: this version's checkpoint (a shard's rollback to the version every shard holds), not the newest. */
+  resumeVersion?: number;
+  /** Shard 0 of K (docs/shards.md): every shard's address, the lead's first, and the links to the followers. */
+  shards?: { addresses: readonly string[]; links: ShardLinks };
   /** Where results.json, config.json and the bundle go when training is done. */
   outDir?: string;
   aggregator?: Aggregator;
@@ -59,45 +60,44 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private readonly run: RunContext;
   private readonly traffic: Traffic;
   private readonly sessions: Sessions;
-  private readonly shared: SharedWeights;
+  private readonly shared: WeightSlice['shared'];
   private readonly taskStates: TaskStates;
-  private readonly downlink: Downlink;
-  private readonly pushes: PushReceiver;
+  private readonly downlink: WeightSlice['downlink'];
+  private readonly pushes: WeightSlice['pushes'];
   private readonly rounds: RoundDriver;
   private readonly replicas: Replicas;
   private readonly checkpoints: RunCheckpoints;
   private readonly recorder: RunRecorder;
   private readonly lapseTimer: NodeJS.Timeout;
   private readonly admission: AdmissionDeps;
+  private readonly gate: PushGate;
 
   constructor(
     readonly config: RunConfig,
     options: CoordinatorOptions,
   ) {
     super();
-    const run = (this.run = runContext(config, options));
+    const run = (this.run = runContext(config, { ...options, shard: options.shards && { index: 0, addresses: options.shards.addresses } }));
     ({ spec: this.spec, fingerprint: this.fingerprint, totalRounds: this.totalRounds, maxFrameBytes: this.maxFrameBytes } = run);
     this.traffic = new Traffic(run.metrics);
     this.sessions = new Sessions(this.traffic, () => run.now());
-    // A push in progress per worker and one more (a refused or restarted one) decode next to W.
-    const workers = config.tasks.reduce((a, t) => a + t.replicas, 0);
-    const arena = { heldBack: holdsBack(config.distributed.uplink), pushBuffers: workers + 1, mirror: config.distributed.downlink.encoding !== 'f32' };
-    this.shared = new SharedWeights(initialShared(config, run.spec), config.train.optimizer, options.aggregator ?? aggregatorFor(config.aggregation, config.seed), arena);
     this.taskStates = new TaskStates(run.spec, taskStateLayout(run.spec, config.train), config.tasks);
     this.checkpoints = new RunCheckpoints(run, options.checkpoints);
-    const resumed = options.resume ? this.checkpoints.resume() : null;
-    if (resumed) {
-      this.shared.restore(resumed.shared, resumed.optimizer);
-      this.taskStates.restore(resumed.tasks, run.tasks);
-    }
+    const resumed = options.resume ? this.checkpoints.resume(options.resumeVersion) : null;
+    ({ shared: this.shared, downlink: this.downlink, pushes: this.pushes } = weightSlice(run, options.aggregator ?? aggregatorFor(config.aggregation, config.seed), resumed));
+    if (resumed) this.taskStates.restore(resumed.tasks, run.tasks);
     const version = resumed?.version ?? 0;
-    this.downlink = new Downlink(run.spec, config.distributed.downlink, run.chunkBytes, this.shared.tensors, version, this.shared.mirror);
-    const slots = new GradientSlots(run.sharedSizes, 2 * workers + 2, this.shared.pushBuffers);
-    this.pushes = new PushReceiver(run.spec.shared, slots, (v) => this.shared.allFinite(v));
     const recording = { outDir: options.outDir, finalStateTimeoutMs: options.finalStateTimeoutMs ?? 120_000, elapsedBefore: resumed?.elapsedSeconds ?? 0 };
-    this.recorder = new RunRecorder(run, this.taskStates, this.shared, this.traffic, recording, (result) => this.finished(result));
+    const links = options.shards?.links ?? null;
+    this.recorder = new RunRecorder(run, this.taskStates, finalWeights(links, this.shared.tensors), this.traffic, recording, (result) => this.finished(result));
     this.replicas = new Replicas(run, this.sessions, this.taskStates, this.pushes, roundTimeoutMs(config.distributed));
-    this.rounds = new RoundDriver(run, this.shared, this.downlink, this.sessions, this.pushes, this.replicas, version);
+    this.gate = new PushGate(
+      links,
+      (s, p) => this.rounds.offer(s, p),
+      this.refuse,
+      (p) => this.pushes.release(p.gradient, p.support),
+    );
+    this.rounds = new RoundDriver(run, this.shared, this.downlink, this.sessions, this.pushes, this.replicas, version, links ? (close) => this.gate.roundClosing(close) : undefined);
     this.rounds.on('closed', (v, stats) => this.roundClosed(v, stats)).on('trainingDone', () => this.recorder.startFinishing());
     this.admission = { run, sessions: this.sessions, downlink: this.downlink, taskStates: this.taskStates, rounds: this.rounds, recorder: this.recorder, replicas: this.replicas };
     this.lapseTimer = setInterval(() => this.dropLapsed(), Math.max(100, heartbeatMs(config.distributed) / 2)).unref();
@@ -127,12 +127,10 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     return !this.done;
   }
 
-  /** A new connection. */
   attach(peer: Peer): void {
     this.sessions.attach(peer);
   }
 
-  /** A connection closed. */
   detach(peer: Peer): void {
     const session = this.sessions.of(peer);
     if (!session) return;
@@ -164,7 +162,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       this.recorder.heardFrom(task);
       if (msg.kind === 'push') {
         const push = this.pushes.accept(session, task, msg.body);
-        if (push) this.rounds.offer(session, push);
+        if (push) this.gate.take(session, push);
       } else if (msg.kind === 'replicaGradient') {
         this.replicas.acceptVector(session, task, msg.body);
       } else if (msg.kind === 'taskState') {
@@ -242,6 +240,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     if (checkpoint && !this.done) this.checkpoint();
     this.rounds.halt();
     this.recorder.stop();
+    this.gate.close();
     clearInterval(this.lapseTimer);
     this.run.peerLog.stop();
     for (const s of this.sessions.open) s.close(1001, 'coordinator stopping');

@@ -5,7 +5,6 @@ import { encodeWithSentValues, ENCODING_IDS } from '../compression/encodings/ind
 import { Mirror } from '../compression/mirror.js';
 import { encodeStream, partFields, rawF32, type StreamTensor } from '../compression/tensor-stream.js';
 import type { DownlinkConfig } from '../config/schema.js';
-import type { ModelSpec } from '../model/spec.js';
 import type { ParamUpdate, TensorMessage } from '../proto/codec.js';
 import { UpdateFrameWriter } from '../proto/update-frames.js';
 import type { Session } from './session.js';
@@ -16,7 +15,8 @@ export class Downlink {
   private readonly frames = new UpdateFrameWriter();
 
   constructor(
-    private readonly spec: ModelSpec,
+    /** The tensors of W this process holds (coordinator/run-context.ts ShardPosition.layout). */
+    private readonly layout: readonly { name: string; shape: readonly number[] }[],
     private readonly config: DownlinkConfig,
     private readonly chunkBytes: number,
     /** W, updated in place by the rounds. */
@@ -32,7 +32,7 @@ export class Downlink {
   }
 
   private stream(values: readonly Float32Array[]): StreamTensor[] {
-    return this.spec.shared.map((t, i) => ({ name: t.name, shape: t.shape, values: values[i] }));
+    return this.layout.map((t, i) => ({ name: t.name, shape: t.shape, values: values[i] }));
   }
 
   /** The mirror in full, in parts (one when it fits a frame): what a joining worker starts from. */

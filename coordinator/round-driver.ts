@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { DEADLINE_SLACK_MS } from '../config/schema.js';
 import { roundTimeoutMs } from '../config/settings.js';
 import { lrScale } from '../model/learning-rate.js';
-import { ErrorCode, WireError } from '../proto/codec.js';
+import { ErrorCode, WireError, type RoundClose } from '../proto/codec.js';
 import type { Downlink } from './downlink.js';
 import type { CompletePush, PushReceiver } from './push-receiver.js';
 import type { Replicas } from './replicas.js';
@@ -50,6 +50,8 @@ export class RoundDriver extends EventEmitter<RoundEvents> {
     private readonly pushes: PushReceiver,
     private readonly replicas: Replicas,
     version: number,
+    /** Shard 0 of K: each closing round, with its terms, to the follower shards (coordinator/shard-links.ts). */
+    private readonly fanOut?: (close: RoundClose) => void,
   ) {
     super();
     const dist = run.config.distributed;
@@ -102,7 +104,7 @@ export class RoundDriver extends EventEmitter<RoundEvents> {
   /** A task's push into the open round (`countSamples`: not yet counted replica by replica). */
   private enter(push: CompletePush, countSamples = true): void {
     const { task, gradient, support } = push;
-    const offer = this.rounds.offer(task, push.baseVersion, { task, weight: this.weights.get(task) ?? 1, gradient, support, loss: push.loss }, this.run.now());
+    const offer = this.rounds.offer(task, push.baseVersion, { task, weight: this.weights.get(task) ?? 1, gradient, support, loss: push.loss, baseVersion: push.baseVersion }, this.run.now());
     if (!offer.accepted) {
       this.pushes.release(gradient);
       throw new WireError(OFFER_CODES[offer.reason], offer.detail);
@@ -134,8 +136,11 @@ export class RoundDriver extends EventEmitter<RoundEvents> {
     const closing = this.rounds.version;
     const { contributions, stragglers, version } = this.rounds.close(now);
     let coefficients: number[];
+    const scale = lrScale(this.run.config.train.lr_schedule, closing, this.run.totalRounds);
     try {
-      coefficients = this.shared.applyRound(contributions, lrScale(this.run.config.train.lr_schedule, closing, this.run.totalRounds), closing);
+      coefficients = this.shared.applyRound(contributions, scale, closing);
+      const terms = contributions.map((c, k) => ({ task: c.task, baseVersion: c.baseVersion ?? closing, coefficient: coefficients[k] }));
+      this.fanOut?.({ version: closing, terms, lrScale: scale, done: version >= this.run.totalRounds });
     } finally {
       // As decoded (the step only reads them): zero outside a sparse push's support.
       for (const c of contributions) this.pushes.release(c.gradient, c.support);

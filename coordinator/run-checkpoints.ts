@@ -21,6 +21,8 @@ export interface CoordinatorCheckpoint {
   /** Each task's last reported state, as its encoded TaskState message. */
   tasks: Record<string, Uint8Array>;
   elapsedSeconds: number;
+  /** The cut of W over the shards (model/shard-plan.ts bounds) when the run had more than one; absent: one coordinator. */
+  shards?: number[];
 }
 
 export class RunCheckpoints {
@@ -34,7 +36,8 @@ export class RunCheckpoints {
    *  the launcher reads that from the store, CheckpointStore.lastSaveError.) */
   save(version: number, shared: SharedWeights, taskStates: TaskStates, elapsedSeconds: number): boolean {
     if (!this.store) return true;
-    const state = { version, shared: shared.tensors, optimizer: shared.optimizerState(), tasks: taskStates.encoded(), elapsedSeconds };
+    const { plan } = this.run.shard;
+    const state = { version, shared: shared.tensors, optimizer: shared.optimizerState(), tasks: taskStates.encoded(), elapsedSeconds, ...(plan.shards > 1 ? { shards: plan.bounds } : {}) };
     const t0 = performance.now();
     try {
       const info = this.store.save(state.version, { protocol: PROTOCOL_VERSION, fingerprint: this.run.fingerprint, ...state });
@@ -53,8 +56,8 @@ export class RunCheckpoints {
    *  the directory holds no checkpoint, or only damaged ones and the store was told to start fresh then.
    *  Throws when every checkpoint is damaged (NoValidCheckpointError, from the store), and when the newest
    *  valid one belongs to another model or was written by a build whose task states this one cannot read. */
-  resume(): CoordinatorCheckpoint | null {
-    const loaded = this.store?.resumeNewest() ?? null;
+  resume(version?: number): CoordinatorCheckpoint | null {
+    const loaded = version === undefined ? (this.store?.resumeNewest() ?? null) : (this.store?.rollBackTo(version) ?? null);
     if (!loaded) {
       this.run.log(`coordinator: --resume given but ${this.store ? `no valid checkpoint in ${this.store.dir}` : 'no checkpoint directory'}; starting from version 0`);
       return null;
@@ -65,6 +68,10 @@ export class RunCheckpoints {
       throw new Error(
         `checkpoint ${path} is for model ${ck.fingerprint}, but the run config describes model ${this.run.fingerprint}: resume with the config that run used, or give this run an empty checkpoint directory`,
       );
+    }
+    const bounds = this.run.shard.plan.bounds;
+    if ((ck.shards ?? [0, bounds[bounds.length - 1]]).join(',') !== bounds.join(',')) {
+      throw new Error(`checkpoint ${path} holds W cut at [${(ck.shards ?? []).join(', ')}], this run cuts it at [${bounds.join(', ')}]: resume with the number of shards that wrote it`);
     }
     // Version 3 added fields to the task state that version 2's states simply lack.
     if (!READABLE_PROTOCOLS.includes(ck.protocol ?? 1)) {

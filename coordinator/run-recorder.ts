@@ -7,7 +7,6 @@ import type { Bundle } from '../model/bundle.js';
 import { summarise, writeRunDirectory, type RunResult } from '../model/run-output.js';
 import type { TaskStateMessage } from '../proto/codec.js';
 import type { RunContext } from './run-context.js';
-import type { SharedWeights } from './shared-weights.js';
 import type { TaskRecord, TaskStates } from './task-states.js';
 import type { Traffic } from './traffic.js';
 
@@ -21,23 +20,34 @@ export interface RecorderOptions {
   elapsedBefore: number;
 }
 
+/** W in full for the bundle: this process's, or with shards the lead's slices and the followers' final ones. */
+export interface FinalWeights {
+  /** False while part of W is missing (a follower shard's final slices). */
+  complete(): boolean;
+  copy(): Float32Array[];
+  /** Calls `listener` when W becomes complete; returns the unsubscribe. */
+  subscribe?(listener: () => void): () => void;
+}
+
 export class RunRecorder {
   private phaseNow: RunPhase = 'training';
   private finalTimer: NodeJS.Timeout | null = null;
   private readonly started: number;
   /** Each task's coefficient in the last closed round's combined gradient. */
   private lastWeights: Record<string, number> = {};
+  private readonly unsubscribe: (() => void) | null;
 
   constructor(
     private readonly run: RunContext,
     private readonly taskStates: TaskStates,
-    private readonly shared: SharedWeights,
+    private readonly weights: FinalWeights,
     private readonly traffic: Traffic,
     private readonly options: RecorderOptions,
     /** Called once with the result (null when no results could be written). */
     private readonly onFinish: (result: RunResult | null) => void,
   ) {
     this.started = run.now();
+    this.unsubscribe = weights.subscribe?.(() => this.maybeFinish()) ?? null;
   }
 
   get phase(): RunPhase {
@@ -77,9 +87,9 @@ export class RunRecorder {
     this.maybeFinish();
   }
 
-  /** Finishes once every task's final state is in. */
+  /** Finishes once every task's final state is in, and all of W. */
   maybeFinish(): void {
-    if (this.phaseNow === 'finishing' && this.run.tasks.every((t) => this.taskStates.isFinal(t))) this.finish();
+    if (this.phaseNow === 'finishing' && this.run.tasks.every((t) => this.taskStates.isFinal(t)) && this.weights.complete()) this.finish();
   }
 
   private armFinalTimer(): void {
@@ -98,6 +108,8 @@ export class RunRecorder {
     const missing = this.run.tasks.filter((_, i) => !records[i]);
     if (missing.length > 0) {
       this.run.log(`coordinator: no state was ever reported for ${missing.join(', ')}; no results written`);
+    } else if (!this.weights.complete()) {
+      this.run.log('coordinator: the final slices of W never came from every follower shard; no results written (every shard checkpointed them)');
     } else {
       try {
         result = this.write(records as TaskRecord[]);
@@ -110,7 +122,7 @@ export class RunRecorder {
 
   /** The hybrid model as the coordinator holds it: W and each task's last reported S_t and head. */
   private bundle(): Bundle {
-    return { spec: this.run.spec, shared: this.shared.tensors.map((t) => t.slice()), tasks: this.run.tasks.map((t) => this.taskStates.bundleTask(t)) };
+    return { spec: this.run.spec, shared: this.weights.copy(), tasks: this.run.tasks.map((t) => this.taskStates.bundleTask(t)) };
   }
 
   private write(records: readonly TaskRecord[]): RunResult {
@@ -137,6 +149,7 @@ export class RunRecorder {
   }
 
   stop(): void {
+    this.unsubscribe?.();
     if (this.finalTimer) clearTimeout(this.finalTimer);
     this.finalTimer = null;
   }

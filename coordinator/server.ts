@@ -10,7 +10,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { LogLimiter } from '../lib/log-limiter.js';
 import { ErrorCode, WireError } from '../proto/codec.js';
-import type { Coordinator, Peer } from './coordinator.js';
+import type { RunConfig } from '../config/schema.js';
+import type { Peer } from './session.js';
 import type { CoordinatorMetrics } from './metrics.js';
 
 export interface ServerOptions {
@@ -39,6 +40,16 @@ export interface PreHelloLimits {
 /** A hello is a few hundred bytes; this leaves room for a client's framing and a generous worker id. */
 export const PRE_HELLO_BYTES = 64 * 1024;
 
+/** What the server feeds frames to: the coordinator, or a follower shard (coordinator/follower.ts). */
+export interface Served {
+  readonly config: RunConfig;
+  readonly maxFrameBytes: number;
+  attach(peer: Peer): void;
+  detach(peer: Peer): void;
+  receive(peer: Peer, frame: Uint8Array): void;
+  refuseFrame(peer: Peer, frameBytes: number, err: WireError, label: string): void;
+}
+
 export interface RunningServer {
   port: number;
   close(): Promise<void>;
@@ -64,7 +75,7 @@ function bearer(req: IncomingMessage): string | null {
  *  among the connections that have not joined. */
 type Upgrade = IncomingMessage & { token?: string; release?: () => void };
 
-export async function startServer(coordinator: Coordinator, options: ServerOptions): Promise<RunningServer> {
+export async function startServer(coordinator: Served, options: ServerOptions): Promise<RunningServer> {
   const { distributed } = coordinator.config;
   const limits = { helloTimeoutMs: distributed.hello_timeout_seconds * 1000, bytes: PRE_HELLO_BYTES, connections: distributed.max_unjoined_connections, ...options.preHello };
   const http: HttpServer = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, handshakeTimeout: limits.helloTimeoutMs }) : createHttpServer();

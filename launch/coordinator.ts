@@ -11,7 +11,10 @@ import { Coordinator, type CoordinatorCheckpoint, type CoordinatorOptions } from
 import { CoordinatorMetrics } from '../coordinator/metrics.js';
 import { startProbeServer } from '../lib/probe-server.js';
 import { ensureWritableDirectory } from '../lib/writable-directory.js';
+import { runContext } from '../coordinator/run-context.js';
 import { startServer } from '../coordinator/server.js';
+import { ShardLinks } from '../coordinator/shard-links.js';
+import { ShardLead, type RunningCoordinator } from './shard-lead.js';
 import type { RunResult } from '../model/run-output.js';
 import type { Log } from './progress.js';
 import { readTokenFile, type Tokens } from './token-file.js';
@@ -34,6 +37,10 @@ export interface CoordinatorCommandOptions {
   tlsKey?: string;
   /** Serve /metrics over plain HTTP even with TLS (for a scraper that cannot do HTTPS). */
   metricsPlain?: boolean;
+  /** This process's shard of W (`--shard I/K`): absent, or K = 1, for a run of one coordinator. */
+  shard?: { index: number; count: number };
+  /** With K > 1 on the lead: every shard's address as the workers reach it, the lead's first (`--shards`). */
+  shards?: string[];
   /** Called once both ports listen (the real port numbers, when 0 was asked for). */
   onListening?: (ports: { port: number; metricsPort: number }) => void;
 }
@@ -68,6 +75,7 @@ export async function runCoordinator(config: RunConfig, opts: CoordinatorCommand
       `checkpoint directory ${resolve(opts.checkpointDir)} already holds checkpoints (newest: version ${existing[existing.length - 1].version}); pass --resume to go on from it, or use an empty directory`,
     );
   }
+  const sharded = leadShards(opts, metrics);
   const tokens = opts.tokenFile
     ? coordinatorTokens(
         opts.tokenFile,
@@ -75,7 +83,10 @@ export async function runCoordinator(config: RunConfig, opts: CoordinatorCommand
       )
     : undefined;
   const tls = opts.tlsCert || opts.tlsKey ? readTls(opts.tlsCert, opts.tlsKey) : undefined;
-  const coordinator = newCoordinator(config, { log, metrics, checkpoints, resume: opts.resume, outDir: opts.outDir });
+  const options = { log, metrics, checkpoints, resume: opts.resume, outDir: opts.outDir };
+  let failShards: (err: Error) => void = () => undefined;
+  const shardsFailed = new Promise<never>((_, reject) => (failShards = reject));
+  const coordinator: RunningCoordinator = sharded ? newLead(config, sharded, tokens, options, failShards) : newCoordinator(config, options);
   const metricsServer = await startProbeServer({
     name: 'metrics server',
     host: opts.metricsHost ?? opts.host,
@@ -112,6 +123,10 @@ export async function runCoordinator(config: RunConfig, opts: CoordinatorCommand
       process.off('SIGINT', onSignal);
       resolveDone(r);
     });
+    shardsFailed.catch((err: Error) => {
+      coordinator.stop(false);
+      void Promise.all([server.close(), metricsServer.close()]).then(() => reject(err));
+    });
     if (coordinator.finishIfComplete()) log('coordinator: the checkpoint is at the last version; results written from it');
   });
   // Give the workers a moment to read the bye before the sockets go.
@@ -131,6 +146,31 @@ export async function runCoordinator(config: RunConfig, opts: CoordinatorCommand
     throw new Error(`training ended, but ${lost.join(' and ')}; the log above says why. ${advice}`);
   }
   return result;
+}
+
+/** The shards of a lead of K > 1 (`--shard 0/K --shards ...`), checked; null for one coordinator. */
+function leadShards(opts: CoordinatorCommandOptions, metrics: CoordinatorMetrics): string[] | null {
+  const K = opts.shard?.count ?? 1;
+  if (K === 1) return null;
+  if ((opts.shards ?? []).length !== K) {
+    throw new Error(`--shard 0/${K} leads ${K} shards: give their ${K} addresses, this one's first, as --shards ws://HOST:PORT,... (got ${(opts.shards ?? []).length})`);
+  }
+  metrics.registry.setDefaultLabels({ shard: '0' });
+  return opts.shards!;
+}
+
+/** The lead of K shards: its links to the followers (with the run's shared token) and its Coordinator. */
+function newLead(
+  config: RunConfig,
+  addresses: string[],
+  tokens: Tokens | undefined,
+  options: CoordinatorOptions & { checkpoints: CheckpointStore<CoordinatorCheckpoint> },
+  fail: (err: Error) => void,
+): ShardLead {
+  if (tokens && !tokens.shared) throw new Error("a run over several shards needs a shared token (one line for all tasks in --token-file): the lead's links to the other shards present it");
+  if (config.distributed.keep_checkpoints < 2) throw new Error('distributed.keep_checkpoints must be at least 2 for a run over several shards');
+  const links = new ShardLinks(runContext(config, { log: options.log, shard: { index: 0, addresses } }), { token: tokens?.shared });
+  return new ShardLead(config, { ...options, shards: { addresses, links } }, fail);
 }
 
 /** The Coordinator, with a resume that found only damaged checkpoints explained in terms of this command. */

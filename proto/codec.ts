@@ -24,6 +24,10 @@ export type ErrorMessage = hybrid.v1.Error.$Properties;
 export type Bye = hybrid.v1.Bye.$Properties;
 export type ReplicaGradient = hybrid.v1.ReplicaGradient.$Properties;
 export type TaskStep = hybrid.v1.TaskStep.$Properties;
+export type PushArrived = hybrid.v1.PushArrived.$Properties;
+export type RoundClose = hybrid.v1.RoundClose.$Properties;
+export type ShardStatus = hybrid.v1.ShardStatus.$Properties;
+export type Restore = hybrid.v1.Restore.$Properties;
 export type EvaluationMessage = hybrid.v1.Evaluation.$Properties;
 export type OptimizerSlotsMessage = hybrid.v1.OptimizerSlots.$Properties;
 export const ErrorCode = hybrid.v1.Error.Code;
@@ -42,6 +46,10 @@ export interface Messages {
   bye: Bye;
   replicaGradient: ReplicaGradient;
   taskStep: TaskStep;
+  pushArrived: PushArrived;
+  roundClose: RoundClose;
+  shardStatus: ShardStatus;
+  restore: Restore;
 }
 export type MessageKind = keyof Messages;
 export type Decoded = { [K in MessageKind]: { kind: K; body: Messages[K] } }[MessageKind];

@@ -174,6 +174,9 @@ export namespace hybrid {
             /** Hello replicas. */
             replicas: number;
 
+            /** Hello shardLink. */
+            shardLink: boolean;
+
             /**
              * Creates a new Hello instance using the specified properties.
              * @param [properties] Properties to set
@@ -237,6 +240,9 @@ export namespace hybrid {
                 /** Hello replicas */
                 replicas?: (number|null);
 
+                /** Hello shardLink */
+                shardLink?: (boolean|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -290,6 +296,12 @@ export namespace hybrid {
 
             /** Welcome replica. */
             replica: number;
+
+            /** Welcome shardAddresses. */
+            shardAddresses: string[];
+
+            /** Welcome shardBounds. */
+            shardBounds: number[];
 
             /**
              * Creates a new Welcome instance using the specified properties.
@@ -356,6 +368,12 @@ export namespace hybrid {
 
                 /** Welcome replica */
                 replica?: (number|null);
+
+                /** Welcome shardAddresses */
+                shardAddresses?: (string[]|null);
+
+                /** Welcome shardBounds */
+                shardBounds?: (number[]|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -1489,6 +1507,426 @@ export namespace hybrid {
         }
 
         /**
+         * Properties of a PushArrived.
+         * @deprecated Use hybrid.v1.PushArrived.$Properties instead.
+         */
+        interface IPushArrived extends hybrid.v1.PushArrived.$Properties {
+        }
+
+        /** Represents a PushArrived. */
+        class PushArrived {
+
+            /**
+             * Constructs a new PushArrived.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: hybrid.v1.PushArrived.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** PushArrived task. */
+            task: string;
+
+            /** PushArrived baseVersion. */
+            baseVersion: number;
+
+            /**
+             * Creates a new PushArrived instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns PushArrived instance
+             */
+            static create(properties: hybrid.v1.PushArrived.$Shape): hybrid.v1.PushArrived & hybrid.v1.PushArrived.$Shape;
+            static create(properties?: hybrid.v1.PushArrived.$Properties): hybrid.v1.PushArrived;
+
+            /**
+             * Encodes the specified PushArrived message. Does not implicitly {@link hybrid.v1.PushArrived.verify|verify} messages.
+             * @param message PushArrived message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: hybrid.v1.PushArrived.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a PushArrived message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {hybrid.v1.PushArrived & hybrid.v1.PushArrived.$Shape} PushArrived
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hybrid.v1.PushArrived & hybrid.v1.PushArrived.$Shape;
+
+            /**
+             * Gets the type url for PushArrived
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace PushArrived {
+
+            /** Properties of a PushArrived. */
+            interface $Properties {
+
+                /** PushArrived task */
+                task?: (string|null);
+
+                /** PushArrived baseVersion */
+                baseVersion?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a PushArrived. */
+            type $Shape = hybrid.v1.PushArrived.$Properties;
+        }
+
+        /**
+         * Properties of a RoundClose.
+         * @deprecated Use hybrid.v1.RoundClose.$Properties instead.
+         */
+        interface IRoundClose extends hybrid.v1.RoundClose.$Properties {
+        }
+
+        /** Represents a RoundClose. */
+        class RoundClose {
+
+            /**
+             * Constructs a new RoundClose.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: hybrid.v1.RoundClose.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** RoundClose version. */
+            version: number;
+
+            /** RoundClose terms. */
+            terms: hybrid.v1.RoundClose.Term.$Properties[];
+
+            /** RoundClose lrScale. */
+            lrScale: number;
+
+            /** RoundClose done. */
+            done: boolean;
+
+            /**
+             * Creates a new RoundClose instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns RoundClose instance
+             */
+            static create(properties: hybrid.v1.RoundClose.$Shape): hybrid.v1.RoundClose & hybrid.v1.RoundClose.$Shape;
+            static create(properties?: hybrid.v1.RoundClose.$Properties): hybrid.v1.RoundClose;
+
+            /**
+             * Encodes the specified RoundClose message. Does not implicitly {@link hybrid.v1.RoundClose.verify|verify} messages.
+             * @param message RoundClose message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: hybrid.v1.RoundClose.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a RoundClose message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {hybrid.v1.RoundClose & hybrid.v1.RoundClose.$Shape} RoundClose
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hybrid.v1.RoundClose & hybrid.v1.RoundClose.$Shape;
+
+            /**
+             * Gets the type url for RoundClose
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace RoundClose {
+
+            /** Properties of a RoundClose. */
+            interface $Properties {
+
+                /** RoundClose version */
+                version?: (number|null);
+
+                /** RoundClose terms */
+                terms?: (hybrid.v1.RoundClose.Term.$Properties[]|null);
+
+                /** RoundClose lrScale */
+                lrScale?: (number|null);
+
+                /** RoundClose done */
+                done?: (boolean|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a RoundClose. */
+            type $Shape = hybrid.v1.RoundClose.$Properties;
+
+            /**
+             * Properties of a Term.
+             * @deprecated Use hybrid.v1.RoundClose.Term.$Properties instead.
+             */
+            interface ITerm extends hybrid.v1.RoundClose.Term.$Properties {
+            }
+
+            /** Represents a Term. */
+            class Term {
+
+                /**
+                 * Constructs a new Term.
+                 * @param [properties] Properties to set
+                 */
+                constructor(properties?: hybrid.v1.RoundClose.Term.$Properties);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+
+                /** Term task. */
+                task: string;
+
+                /** Term baseVersion. */
+                baseVersion: number;
+
+                /** Term coefficient. */
+                coefficient: number;
+
+                /**
+                 * Creates a new Term instance using the specified properties.
+                 * @param [properties] Properties to set
+                 * @returns Term instance
+                 */
+                static create(properties: hybrid.v1.RoundClose.Term.$Shape): hybrid.v1.RoundClose.Term & hybrid.v1.RoundClose.Term.$Shape;
+                static create(properties?: hybrid.v1.RoundClose.Term.$Properties): hybrid.v1.RoundClose.Term;
+
+                /**
+                 * Encodes the specified Term message. Does not implicitly {@link hybrid.v1.RoundClose.Term.verify|verify} messages.
+                 * @param message Term message or plain object to encode
+                 * @param [writer] Writer to encode to
+                 * @returns Writer
+                 */
+                static encode(message: hybrid.v1.RoundClose.Term.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                /**
+                 * Decodes a Term message from the specified reader or buffer.
+                 * @param reader Reader or buffer to decode from
+                 * @param [length] Message length if known beforehand
+                 * @returns {hybrid.v1.RoundClose.Term & hybrid.v1.RoundClose.Term.$Shape} Term
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hybrid.v1.RoundClose.Term & hybrid.v1.RoundClose.Term.$Shape;
+
+                /**
+                 * Gets the type url for Term
+                 * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+                 * @returns The type url
+                 */
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace Term {
+
+                /** Properties of a Term. */
+                interface $Properties {
+
+                    /** Term task */
+                    task?: (string|null);
+
+                    /** Term baseVersion */
+                    baseVersion?: (number|null);
+
+                    /** Term coefficient */
+                    coefficient?: (number|null);
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+                }
+
+                /** Shape of a Term. */
+                type $Shape = hybrid.v1.RoundClose.Term.$Properties;
+            }
+        }
+
+        /**
+         * Properties of a ShardStatus.
+         * @deprecated Use hybrid.v1.ShardStatus.$Properties instead.
+         */
+        interface IShardStatus extends hybrid.v1.ShardStatus.$Properties {
+        }
+
+        /** Represents a ShardStatus. */
+        class ShardStatus {
+
+            /**
+             * Constructs a new ShardStatus.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: hybrid.v1.ShardStatus.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** ShardStatus shard. */
+            shard: number;
+
+            /** ShardStatus shards. */
+            shards: number;
+
+            /** ShardStatus modelFingerprint. */
+            modelFingerprint: string;
+
+            /** ShardStatus version. */
+            version: number;
+
+            /** ShardStatus checkpoints. */
+            checkpoints: number[];
+
+            /**
+             * Creates a new ShardStatus instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns ShardStatus instance
+             */
+            static create(properties: hybrid.v1.ShardStatus.$Shape): hybrid.v1.ShardStatus & hybrid.v1.ShardStatus.$Shape;
+            static create(properties?: hybrid.v1.ShardStatus.$Properties): hybrid.v1.ShardStatus;
+
+            /**
+             * Encodes the specified ShardStatus message. Does not implicitly {@link hybrid.v1.ShardStatus.verify|verify} messages.
+             * @param message ShardStatus message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: hybrid.v1.ShardStatus.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a ShardStatus message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {hybrid.v1.ShardStatus & hybrid.v1.ShardStatus.$Shape} ShardStatus
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hybrid.v1.ShardStatus & hybrid.v1.ShardStatus.$Shape;
+
+            /**
+             * Gets the type url for ShardStatus
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace ShardStatus {
+
+            /** Properties of a ShardStatus. */
+            interface $Properties {
+
+                /** ShardStatus shard */
+                shard?: (number|null);
+
+                /** ShardStatus shards */
+                shards?: (number|null);
+
+                /** ShardStatus modelFingerprint */
+                modelFingerprint?: (string|null);
+
+                /** ShardStatus version */
+                version?: (number|null);
+
+                /** ShardStatus checkpoints */
+                checkpoints?: (number[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a ShardStatus. */
+            type $Shape = hybrid.v1.ShardStatus.$Properties;
+        }
+
+        /**
+         * Properties of a Restore.
+         * @deprecated Use hybrid.v1.Restore.$Properties instead.
+         */
+        interface IRestore extends hybrid.v1.Restore.$Properties {
+        }
+
+        /** Represents a Restore. */
+        class Restore {
+
+            /**
+             * Constructs a new Restore.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: hybrid.v1.Restore.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Restore version. */
+            version: number;
+
+            /**
+             * Creates a new Restore instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Restore instance
+             */
+            static create(properties: hybrid.v1.Restore.$Shape): hybrid.v1.Restore & hybrid.v1.Restore.$Shape;
+            static create(properties?: hybrid.v1.Restore.$Properties): hybrid.v1.Restore;
+
+            /**
+             * Encodes the specified Restore message. Does not implicitly {@link hybrid.v1.Restore.verify|verify} messages.
+             * @param message Restore message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: hybrid.v1.Restore.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Restore message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {hybrid.v1.Restore & hybrid.v1.Restore.$Shape} Restore
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hybrid.v1.Restore & hybrid.v1.Restore.$Shape;
+
+            /**
+             * Gets the type url for Restore
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace Restore {
+
+            /** Properties of a Restore. */
+            interface $Properties {
+
+                /** Restore version */
+                version?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Restore. */
+            type $Shape = hybrid.v1.Restore.$Properties;
+        }
+
+        /**
          * Properties of an Envelope.
          * @deprecated Use hybrid.v1.Envelope.$Properties instead.
          */
@@ -1537,8 +1975,20 @@ export namespace hybrid {
             /** Envelope taskStep. */
             taskStep?: (hybrid.v1.TaskStep.$Properties|null);
 
+            /** Envelope pushArrived. */
+            pushArrived?: (hybrid.v1.PushArrived.$Properties|null);
+
+            /** Envelope roundClose. */
+            roundClose?: (hybrid.v1.RoundClose.$Properties|null);
+
+            /** Envelope shardStatus. */
+            shardStatus?: (hybrid.v1.ShardStatus.$Properties|null);
+
+            /** Envelope restore. */
+            restore?: (hybrid.v1.Restore.$Properties|null);
+
             /** Envelope body. */
-            body?: ("hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|"replicaGradient"|"taskStep");
+            body?: ("hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|"replicaGradient"|"taskStep"|"pushArrived"|"roundClose"|"shardStatus"|"restore");
 
             /**
              * Creates a new Envelope instance using the specified properties.
@@ -1609,8 +2059,20 @@ export namespace hybrid {
                 /** Envelope taskStep */
                 taskStep?: (hybrid.v1.TaskStep.$Properties|null);
 
+                /** Envelope pushArrived */
+                pushArrived?: (hybrid.v1.PushArrived.$Properties|null);
+
+                /** Envelope roundClose */
+                roundClose?: (hybrid.v1.RoundClose.$Properties|null);
+
+                /** Envelope shardStatus */
+                shardStatus?: (hybrid.v1.ShardStatus.$Properties|null);
+
+                /** Envelope restore */
+                restore?: (hybrid.v1.Restore.$Properties|null);
+
                 /** Envelope body */
-                body?: ("hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|"replicaGradient"|"taskStep");
+                body?: ("hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|"replicaGradient"|"taskStep"|"pushArrived"|"roundClose"|"shardStatus"|"restore");
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -1628,9 +2090,13 @@ export namespace hybrid {
               bye?: hybrid.v1.Bye.$Shape|null;
               replicaGradient?: hybrid.v1.ReplicaGradient.$Shape|null;
               taskStep?: hybrid.v1.TaskStep.$Shape|null;
+              pushArrived?: hybrid.v1.PushArrived.$Shape|null;
+              roundClose?: hybrid.v1.RoundClose.$Shape|null;
+              shardStatus?: hybrid.v1.ShardStatus.$Shape|null;
+              restore?: hybrid.v1.Restore.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ body?: undefined; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "hello"; hello: hybrid.v1.Hello.$Shape; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "welcome"; hello?: null; welcome: hybrid.v1.Welcome.$Shape; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "push"; hello?: null; welcome?: null; push: hybrid.v1.GradientPush.$Shape; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "update"; hello?: null; welcome?: null; push?: null; update: hybrid.v1.ParamUpdate.$Shape; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "taskState"; hello?: null; welcome?: null; push?: null; update?: null; taskState: hybrid.v1.TaskState.$Shape; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat: hybrid.v1.Heartbeat.$Shape; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "error"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error: hybrid.v1.Error.$Shape; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "bye"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye: hybrid.v1.Bye.$Shape; replicaGradient?: null; taskStep?: null }|{ body?: "replicaGradient"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient: hybrid.v1.ReplicaGradient.$Shape; taskStep?: null }|{ body?: "taskStep"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep: hybrid.v1.TaskStep.$Shape })
+              ({ body?: undefined; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "hello"; hello: hybrid.v1.Hello.$Shape; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "welcome"; hello?: null; welcome: hybrid.v1.Welcome.$Shape; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "push"; hello?: null; welcome?: null; push: hybrid.v1.GradientPush.$Shape; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "update"; hello?: null; welcome?: null; push?: null; update: hybrid.v1.ParamUpdate.$Shape; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "taskState"; hello?: null; welcome?: null; push?: null; update?: null; taskState: hybrid.v1.TaskState.$Shape; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat: hybrid.v1.Heartbeat.$Shape; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "error"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error: hybrid.v1.Error.$Shape; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "bye"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye: hybrid.v1.Bye.$Shape; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "replicaGradient"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient: hybrid.v1.ReplicaGradient.$Shape; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "taskStep"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep: hybrid.v1.TaskStep.$Shape; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "pushArrived"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived: hybrid.v1.PushArrived.$Shape; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "roundClose"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose: hybrid.v1.RoundClose.$Shape; shardStatus?: null; restore?: null }|{ body?: "shardStatus"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus: hybrid.v1.ShardStatus.$Shape; restore?: null }|{ body?: "restore"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore: hybrid.v1.Restore.$Shape })
             );
         }
     }

@@ -333,6 +333,7 @@ export const hybrid = $root.hybrid = (() => {
              * @property {boolean|null} [parts] Hello parts
              * @property {number|null} [replica] Hello replica
              * @property {number|null} [replicas] Hello replicas
+             * @property {boolean|null} [shardLink] Hello shardLink
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -430,6 +431,14 @@ export const hybrid = $root.hybrid = (() => {
             Hello.prototype.replicas = 0;
 
             /**
+             * Hello shardLink.
+             * @member {boolean} shardLink
+             * @memberof hybrid.v1.Hello
+             * @instance
+             */
+            Hello.prototype.shardLink = false;
+
+            /**
              * Creates a new Hello instance using the specified properties.
              * @function create
              * @memberof hybrid.v1.Hello
@@ -477,6 +486,8 @@ export const hybrid = $root.hybrid = (() => {
                     writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.replica);
                 if (message.replicas != null && $Object.hasOwnProperty.call(message, "replicas") && message.replicas !== 0)
                     writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.replicas);
+                if (message.shardLink != null && $Object.hasOwnProperty.call(message, "shardLink") && message.shardLink !== false)
+                    writer.uint32(/* id 9, wireType 0 =*/72).bool(message.shardLink);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -598,6 +609,15 @@ export const hybrid = $root.hybrid = (() => {
                                 delete message.replicas;
                             continue;
                         }
+                    case 9: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.shardLink = value;
+                            else
+                                delete message.shardLink;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -646,6 +666,8 @@ export const hybrid = $root.hybrid = (() => {
              * @property {boolean|null} [sharedFollows] Welcome sharedFollows
              * @property {boolean|null} [taskStateFollows] Welcome taskStateFollows
              * @property {number|null} [replica] Welcome replica
+             * @property {Array.<string>|null} [shardAddresses] Welcome shardAddresses
+             * @property {Array.<number>|null} [shardBounds] Welcome shardBounds
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -672,6 +694,8 @@ export const hybrid = $root.hybrid = (() => {
              */
             const Welcome = function (properties) {
                 this.shared = [];
+                this.shardAddresses = [];
+                this.shardBounds = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -751,6 +775,22 @@ export const hybrid = $root.hybrid = (() => {
             Welcome.prototype.replica = 0;
 
             /**
+             * Welcome shardAddresses.
+             * @member {Array.<string>} shardAddresses
+             * @memberof hybrid.v1.Welcome
+             * @instance
+             */
+            Welcome.prototype.shardAddresses = $util.emptyArray;
+
+            /**
+             * Welcome shardBounds.
+             * @member {Array.<number>} shardBounds
+             * @memberof hybrid.v1.Welcome
+             * @instance
+             */
+            Welcome.prototype.shardBounds = $util.emptyArray;
+
+            /**
              * Creates a new Welcome instance using the specified properties.
              * @function create
              * @memberof hybrid.v1.Welcome
@@ -801,6 +841,11 @@ export const hybrid = $root.hybrid = (() => {
                     writer.uint32(/* id 15, wireType 0 =*/120).bool(message.taskStateFollows);
                 if (message.replica != null && $Object.hasOwnProperty.call(message, "replica") && message.replica !== 0)
                     writer.uint32(/* id 16, wireType 0 =*/128).uint32(message.replica);
+                if (message.shardAddresses != null && message.shardAddresses.length)
+                    for (let i = 0; i < message.shardAddresses.length; ++i)
+                        writer.uint32(/* id 17, wireType 2 =*/138).string(message.shardAddresses[i]);
+                if (message.shardBounds != null && message.shardBounds.length)
+                    writer.uint32(/* id 18, wireType 2 =*/146).uint64s(message.shardBounds);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -920,6 +965,28 @@ export const hybrid = $root.hybrid = (() => {
                                 message.replica = value;
                             else
                                 delete message.replica;
+                            continue;
+                        }
+                    case 17: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.shardAddresses && message.shardAddresses.length))
+                                message.shardAddresses = [];
+                            message.shardAddresses.push(reader.stringVerify());
+                            continue;
+                        }
+                    case 18: {
+                            if (wireType === 2) {
+                                if (!(message.shardBounds && message.shardBounds.length))
+                                    message.shardBounds = [];
+                                reader.uint64s(message.shardBounds);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.shardBounds && message.shardBounds.length))
+                                message.shardBounds = [];
+                            message.shardBounds.push(reader.uint64());
                             continue;
                         }
                     }
@@ -3777,6 +3844,1043 @@ export const hybrid = $root.hybrid = (() => {
             return Bye;
         })();
 
+        v1.PushArrived = (function() {
+
+            /**
+             * Properties of a PushArrived.
+             * @typedef {Object} hybrid.v1.PushArrived.$Properties
+             * @property {string|null} [task] PushArrived task
+             * @property {number|null} [baseVersion] PushArrived baseVersion
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a PushArrived.
+             * @memberof hybrid.v1
+             * @interface IPushArrived
+             * @augments hybrid.v1.PushArrived.$Properties
+             * @deprecated Use hybrid.v1.PushArrived.$Properties instead.
+             */
+
+            /**
+             * Shape of a PushArrived.
+             * @typedef {hybrid.v1.PushArrived.$Properties} hybrid.v1.PushArrived.$Shape
+             */
+
+            /**
+             * Constructs a new PushArrived.
+             * @memberof hybrid.v1
+             * @classdesc Represents a PushArrived.
+             * @constructor
+             * @param {hybrid.v1.PushArrived.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const PushArrived = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * PushArrived task.
+             * @member {string} task
+             * @memberof hybrid.v1.PushArrived
+             * @instance
+             */
+            PushArrived.prototype.task = "";
+
+            /**
+             * PushArrived baseVersion.
+             * @member {number} baseVersion
+             * @memberof hybrid.v1.PushArrived
+             * @instance
+             */
+            PushArrived.prototype.baseVersion = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new PushArrived instance using the specified properties.
+             * @function create
+             * @memberof hybrid.v1.PushArrived
+             * @static
+             * @param {hybrid.v1.PushArrived.$Properties=} [properties] Properties to set
+             * @returns {hybrid.v1.PushArrived} PushArrived instance
+             * @type {{
+             *   (properties: hybrid.v1.PushArrived.$Shape): hybrid.v1.PushArrived & hybrid.v1.PushArrived.$Shape;
+             *   (properties?: hybrid.v1.PushArrived.$Properties): hybrid.v1.PushArrived;
+             * }}
+             */
+            PushArrived.create = function(properties) {
+                return new PushArrived(properties);
+            };
+
+            /**
+             * Encodes the specified PushArrived message. Does not implicitly {@link hybrid.v1.PushArrived.verify|verify} messages.
+             * @function encode
+             * @memberof hybrid.v1.PushArrived
+             * @static
+             * @param {hybrid.v1.PushArrived.$Properties} message PushArrived message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            PushArrived.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.task != null && $Object.hasOwnProperty.call(message, "task") && message.task !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.task);
+                if (message.baseVersion != null && $Object.hasOwnProperty.call(message, "baseVersion") && (typeof message.baseVersion === "object" ? message.baseVersion.low || message.baseVersion.high : message.baseVersion !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.baseVersion);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a PushArrived message from the specified reader or buffer.
+             * @function decode
+             * @memberof hybrid.v1.PushArrived
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hybrid.v1.PushArrived & hybrid.v1.PushArrived.$Shape} PushArrived
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            PushArrived.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hybrid.v1.PushArrived();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.task = value;
+                            else
+                                delete message.task;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.baseVersion = value;
+                            else
+                                delete message.baseVersion;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for PushArrived
+             * @function getTypeUrl
+             * @memberof hybrid.v1.PushArrived
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            PushArrived.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/hybrid.v1.PushArrived";
+            };
+
+            return PushArrived;
+        })();
+
+        v1.RoundClose = (function() {
+
+            /**
+             * Properties of a RoundClose.
+             * @typedef {Object} hybrid.v1.RoundClose.$Properties
+             * @property {number|null} [version] RoundClose version
+             * @property {Array.<hybrid.v1.RoundClose.Term.$Properties>|null} [terms] RoundClose terms
+             * @property {number|null} [lrScale] RoundClose lrScale
+             * @property {boolean|null} [done] RoundClose done
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a RoundClose.
+             * @memberof hybrid.v1
+             * @interface IRoundClose
+             * @augments hybrid.v1.RoundClose.$Properties
+             * @deprecated Use hybrid.v1.RoundClose.$Properties instead.
+             */
+
+            /**
+             * Shape of a RoundClose.
+             * @typedef {hybrid.v1.RoundClose.$Properties} hybrid.v1.RoundClose.$Shape
+             */
+
+            /**
+             * Constructs a new RoundClose.
+             * @memberof hybrid.v1
+             * @classdesc Represents a RoundClose.
+             * @constructor
+             * @param {hybrid.v1.RoundClose.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const RoundClose = function (properties) {
+                this.terms = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * RoundClose version.
+             * @member {number} version
+             * @memberof hybrid.v1.RoundClose
+             * @instance
+             */
+            RoundClose.prototype.version = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * RoundClose terms.
+             * @member {Array.<hybrid.v1.RoundClose.Term.$Properties>} terms
+             * @memberof hybrid.v1.RoundClose
+             * @instance
+             */
+            RoundClose.prototype.terms = $util.emptyArray;
+
+            /**
+             * RoundClose lrScale.
+             * @member {number} lrScale
+             * @memberof hybrid.v1.RoundClose
+             * @instance
+             */
+            RoundClose.prototype.lrScale = 0;
+
+            /**
+             * RoundClose done.
+             * @member {boolean} done
+             * @memberof hybrid.v1.RoundClose
+             * @instance
+             */
+            RoundClose.prototype.done = false;
+
+            /**
+             * Creates a new RoundClose instance using the specified properties.
+             * @function create
+             * @memberof hybrid.v1.RoundClose
+             * @static
+             * @param {hybrid.v1.RoundClose.$Properties=} [properties] Properties to set
+             * @returns {hybrid.v1.RoundClose} RoundClose instance
+             * @type {{
+             *   (properties: hybrid.v1.RoundClose.$Shape): hybrid.v1.RoundClose & hybrid.v1.RoundClose.$Shape;
+             *   (properties?: hybrid.v1.RoundClose.$Properties): hybrid.v1.RoundClose;
+             * }}
+             */
+            RoundClose.create = function(properties) {
+                return new RoundClose(properties);
+            };
+
+            /**
+             * Encodes the specified RoundClose message. Does not implicitly {@link hybrid.v1.RoundClose.verify|verify} messages.
+             * @function encode
+             * @memberof hybrid.v1.RoundClose
+             * @static
+             * @param {hybrid.v1.RoundClose.$Properties} message RoundClose message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RoundClose.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.version != null && $Object.hasOwnProperty.call(message, "version") && (typeof message.version === "object" ? message.version.low || message.version.high : message.version !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.version);
+                if (message.terms != null && message.terms.length)
+                    for (let i = 0; i < message.terms.length; ++i)
+                        $root.hybrid.v1.RoundClose.Term.encode(message.terms[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.lrScale != null && $Object.hasOwnProperty.call(message, "lrScale") && !$Object.is(message.lrScale, 0))
+                    writer.uint32(/* id 3, wireType 1 =*/25).double(message.lrScale);
+                if (message.done != null && $Object.hasOwnProperty.call(message, "done") && message.done !== false)
+                    writer.uint32(/* id 4, wireType 0 =*/32).bool(message.done);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a RoundClose message from the specified reader or buffer.
+             * @function decode
+             * @memberof hybrid.v1.RoundClose
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hybrid.v1.RoundClose & hybrid.v1.RoundClose.$Shape} RoundClose
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RoundClose.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hybrid.v1.RoundClose();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.version = value;
+                            else
+                                delete message.version;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.terms && message.terms.length))
+                                message.terms = [];
+                            message.terms.push($root.hybrid.v1.RoundClose.Term.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.lrScale = value;
+                            else
+                                delete message.lrScale;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.done = value;
+                            else
+                                delete message.done;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for RoundClose
+             * @function getTypeUrl
+             * @memberof hybrid.v1.RoundClose
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            RoundClose.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/hybrid.v1.RoundClose";
+            };
+
+            RoundClose.Term = (function() {
+
+                /**
+                 * Properties of a Term.
+                 * @typedef {Object} hybrid.v1.RoundClose.Term.$Properties
+                 * @property {string|null} [task] Term task
+                 * @property {number|null} [baseVersion] Term baseVersion
+                 * @property {number|null} [coefficient] Term coefficient
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+
+                /**
+                 * Properties of a Term.
+                 * @memberof hybrid.v1.RoundClose
+                 * @interface ITerm
+                 * @augments hybrid.v1.RoundClose.Term.$Properties
+                 * @deprecated Use hybrid.v1.RoundClose.Term.$Properties instead.
+                 */
+
+                /**
+                 * Shape of a Term.
+                 * @typedef {hybrid.v1.RoundClose.Term.$Properties} hybrid.v1.RoundClose.Term.$Shape
+                 */
+
+                /**
+                 * Constructs a new Term.
+                 * @memberof hybrid.v1.RoundClose
+                 * @classdesc Represents a Term.
+                 * @constructor
+                 * @param {hybrid.v1.RoundClose.Term.$Properties=} [properties] Properties to set
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+                const Term = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                /**
+                 * Term task.
+                 * @member {string} task
+                 * @memberof hybrid.v1.RoundClose.Term
+                 * @instance
+                 */
+                Term.prototype.task = "";
+
+                /**
+                 * Term baseVersion.
+                 * @member {number} baseVersion
+                 * @memberof hybrid.v1.RoundClose.Term
+                 * @instance
+                 */
+                Term.prototype.baseVersion = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                /**
+                 * Term coefficient.
+                 * @member {number} coefficient
+                 * @memberof hybrid.v1.RoundClose.Term
+                 * @instance
+                 */
+                Term.prototype.coefficient = 0;
+
+                /**
+                 * Creates a new Term instance using the specified properties.
+                 * @function create
+                 * @memberof hybrid.v1.RoundClose.Term
+                 * @static
+                 * @param {hybrid.v1.RoundClose.Term.$Properties=} [properties] Properties to set
+                 * @returns {hybrid.v1.RoundClose.Term} Term instance
+                 * @type {{
+                 *   (properties: hybrid.v1.RoundClose.Term.$Shape): hybrid.v1.RoundClose.Term & hybrid.v1.RoundClose.Term.$Shape;
+                 *   (properties?: hybrid.v1.RoundClose.Term.$Properties): hybrid.v1.RoundClose.Term;
+                 * }}
+                 */
+                Term.create = function(properties) {
+                    return new Term(properties);
+                };
+
+                /**
+                 * Encodes the specified Term message. Does not implicitly {@link hybrid.v1.RoundClose.Term.verify|verify} messages.
+                 * @function encode
+                 * @memberof hybrid.v1.RoundClose.Term
+                 * @static
+                 * @param {hybrid.v1.RoundClose.Term.$Properties} message Term message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                Term.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.task != null && $Object.hasOwnProperty.call(message, "task") && message.task !== "")
+                        writer.uint32(/* id 1, wireType 2 =*/10).string(message.task);
+                    if (message.baseVersion != null && $Object.hasOwnProperty.call(message, "baseVersion") && (typeof message.baseVersion === "object" ? message.baseVersion.low || message.baseVersion.high : message.baseVersion !== 0))
+                        writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.baseVersion);
+                    if (message.coefficient != null && $Object.hasOwnProperty.call(message, "coefficient") && !$Object.is(message.coefficient, 0))
+                        writer.uint32(/* id 3, wireType 1 =*/25).double(message.coefficient);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                /**
+                 * Decodes a Term message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof hybrid.v1.RoundClose.Term
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {hybrid.v1.RoundClose.Term & hybrid.v1.RoundClose.Term.$Shape} Term
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                Term.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.hybrid.v1.RoundClose.Term();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.task = value;
+                                else
+                                    delete message.task;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.baseVersion = value;
+                                else
+                                    delete message.baseVersion;
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 1)
+                                    break;
+                                if (!$Object.is(value = reader.double(), 0))
+                                    message.coefficient = value;
+                                else
+                                    delete message.coefficient;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                /**
+                 * Gets the type url for Term
+                 * @function getTypeUrl
+                 * @memberof hybrid.v1.RoundClose.Term
+                 * @static
+                 * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+                 * @returns {string} The type url
+                 */
+                Term.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/hybrid.v1.RoundClose.Term";
+                };
+
+                return Term;
+            })();
+
+            return RoundClose;
+        })();
+
+        v1.ShardStatus = (function() {
+
+            /**
+             * Properties of a ShardStatus.
+             * @typedef {Object} hybrid.v1.ShardStatus.$Properties
+             * @property {number|null} [shard] ShardStatus shard
+             * @property {number|null} [shards] ShardStatus shards
+             * @property {string|null} [modelFingerprint] ShardStatus modelFingerprint
+             * @property {number|null} [version] ShardStatus version
+             * @property {Array.<number>|null} [checkpoints] ShardStatus checkpoints
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ShardStatus.
+             * @memberof hybrid.v1
+             * @interface IShardStatus
+             * @augments hybrid.v1.ShardStatus.$Properties
+             * @deprecated Use hybrid.v1.ShardStatus.$Properties instead.
+             */
+
+            /**
+             * Shape of a ShardStatus.
+             * @typedef {hybrid.v1.ShardStatus.$Properties} hybrid.v1.ShardStatus.$Shape
+             */
+
+            /**
+             * Constructs a new ShardStatus.
+             * @memberof hybrid.v1
+             * @classdesc Represents a ShardStatus.
+             * @constructor
+             * @param {hybrid.v1.ShardStatus.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ShardStatus = function (properties) {
+                this.checkpoints = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ShardStatus shard.
+             * @member {number} shard
+             * @memberof hybrid.v1.ShardStatus
+             * @instance
+             */
+            ShardStatus.prototype.shard = 0;
+
+            /**
+             * ShardStatus shards.
+             * @member {number} shards
+             * @memberof hybrid.v1.ShardStatus
+             * @instance
+             */
+            ShardStatus.prototype.shards = 0;
+
+            /**
+             * ShardStatus modelFingerprint.
+             * @member {string} modelFingerprint
+             * @memberof hybrid.v1.ShardStatus
+             * @instance
+             */
+            ShardStatus.prototype.modelFingerprint = "";
+
+            /**
+             * ShardStatus version.
+             * @member {number} version
+             * @memberof hybrid.v1.ShardStatus
+             * @instance
+             */
+            ShardStatus.prototype.version = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            /**
+             * ShardStatus checkpoints.
+             * @member {Array.<number>} checkpoints
+             * @memberof hybrid.v1.ShardStatus
+             * @instance
+             */
+            ShardStatus.prototype.checkpoints = $util.emptyArray;
+
+            /**
+             * Creates a new ShardStatus instance using the specified properties.
+             * @function create
+             * @memberof hybrid.v1.ShardStatus
+             * @static
+             * @param {hybrid.v1.ShardStatus.$Properties=} [properties] Properties to set
+             * @returns {hybrid.v1.ShardStatus} ShardStatus instance
+             * @type {{
+             *   (properties: hybrid.v1.ShardStatus.$Shape): hybrid.v1.ShardStatus & hybrid.v1.ShardStatus.$Shape;
+             *   (properties?: hybrid.v1.ShardStatus.$Properties): hybrid.v1.ShardStatus;
+             * }}
+             */
+            ShardStatus.create = function(properties) {
+                return new ShardStatus(properties);
+            };
+
+            /**
+             * Encodes the specified ShardStatus message. Does not implicitly {@link hybrid.v1.ShardStatus.verify|verify} messages.
+             * @function encode
+             * @memberof hybrid.v1.ShardStatus
+             * @static
+             * @param {hybrid.v1.ShardStatus.$Properties} message ShardStatus message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ShardStatus.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.shard != null && $Object.hasOwnProperty.call(message, "shard") && message.shard !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.shard);
+                if (message.shards != null && $Object.hasOwnProperty.call(message, "shards") && message.shards !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.shards);
+                if (message.modelFingerprint != null && $Object.hasOwnProperty.call(message, "modelFingerprint") && message.modelFingerprint !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.modelFingerprint);
+                if (message.version != null && $Object.hasOwnProperty.call(message, "version") && (typeof message.version === "object" ? message.version.low || message.version.high : message.version !== 0))
+                    writer.uint32(/* id 4, wireType 0 =*/32).int64(message.version);
+                if (message.checkpoints != null && message.checkpoints.length)
+                    writer.uint32(/* id 5, wireType 2 =*/42).uint64s(message.checkpoints);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ShardStatus message from the specified reader or buffer.
+             * @function decode
+             * @memberof hybrid.v1.ShardStatus
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hybrid.v1.ShardStatus & hybrid.v1.ShardStatus.$Shape} ShardStatus
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ShardStatus.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hybrid.v1.ShardStatus();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.shard = value;
+                            else
+                                delete message.shard;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.shards = value;
+                            else
+                                delete message.shards;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.modelFingerprint = value;
+                            else
+                                delete message.modelFingerprint;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                                message.version = value;
+                            else
+                                delete message.version;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType === 2) {
+                                if (!(message.checkpoints && message.checkpoints.length))
+                                    message.checkpoints = [];
+                                reader.uint64s(message.checkpoints);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.checkpoints && message.checkpoints.length))
+                                message.checkpoints = [];
+                            message.checkpoints.push(reader.uint64());
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for ShardStatus
+             * @function getTypeUrl
+             * @memberof hybrid.v1.ShardStatus
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            ShardStatus.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/hybrid.v1.ShardStatus";
+            };
+
+            return ShardStatus;
+        })();
+
+        v1.Restore = (function() {
+
+            /**
+             * Properties of a Restore.
+             * @typedef {Object} hybrid.v1.Restore.$Properties
+             * @property {number|null} [version] Restore version
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Restore.
+             * @memberof hybrid.v1
+             * @interface IRestore
+             * @augments hybrid.v1.Restore.$Properties
+             * @deprecated Use hybrid.v1.Restore.$Properties instead.
+             */
+
+            /**
+             * Shape of a Restore.
+             * @typedef {hybrid.v1.Restore.$Properties} hybrid.v1.Restore.$Shape
+             */
+
+            /**
+             * Constructs a new Restore.
+             * @memberof hybrid.v1
+             * @classdesc Represents a Restore.
+             * @constructor
+             * @param {hybrid.v1.Restore.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Restore = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Restore version.
+             * @member {number} version
+             * @memberof hybrid.v1.Restore
+             * @instance
+             */
+            Restore.prototype.version = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new Restore instance using the specified properties.
+             * @function create
+             * @memberof hybrid.v1.Restore
+             * @static
+             * @param {hybrid.v1.Restore.$Properties=} [properties] Properties to set
+             * @returns {hybrid.v1.Restore} Restore instance
+             * @type {{
+             *   (properties: hybrid.v1.Restore.$Shape): hybrid.v1.Restore & hybrid.v1.Restore.$Shape;
+             *   (properties?: hybrid.v1.Restore.$Properties): hybrid.v1.Restore;
+             * }}
+             */
+            Restore.create = function(properties) {
+                return new Restore(properties);
+            };
+
+            /**
+             * Encodes the specified Restore message. Does not implicitly {@link hybrid.v1.Restore.verify|verify} messages.
+             * @function encode
+             * @memberof hybrid.v1.Restore
+             * @static
+             * @param {hybrid.v1.Restore.$Properties} message Restore message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Restore.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.version != null && $Object.hasOwnProperty.call(message, "version") && (typeof message.version === "object" ? message.version.low || message.version.high : message.version !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.version);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a Restore message from the specified reader or buffer.
+             * @function decode
+             * @memberof hybrid.v1.Restore
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hybrid.v1.Restore & hybrid.v1.Restore.$Shape} Restore
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Restore.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hybrid.v1.Restore();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.version = value;
+                            else
+                                delete message.version;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for Restore
+             * @function getTypeUrl
+             * @memberof hybrid.v1.Restore
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            Restore.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/hybrid.v1.Restore";
+            };
+
+            return Restore;
+        })();
+
         v1.Envelope = (function() {
 
             /**
@@ -3792,7 +4896,11 @@ export const hybrid = $root.hybrid = (() => {
              * @property {hybrid.v1.Bye.$Properties|null} [bye] Envelope bye
              * @property {hybrid.v1.ReplicaGradient.$Properties|null} [replicaGradient] Envelope replicaGradient
              * @property {hybrid.v1.TaskStep.$Properties|null} [taskStep] Envelope taskStep
-             * @property {"hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|"replicaGradient"|"taskStep"} [body] Envelope body
+             * @property {hybrid.v1.PushArrived.$Properties|null} [pushArrived] Envelope pushArrived
+             * @property {hybrid.v1.RoundClose.$Properties|null} [roundClose] Envelope roundClose
+             * @property {hybrid.v1.ShardStatus.$Properties|null} [shardStatus] Envelope shardStatus
+             * @property {hybrid.v1.Restore.$Properties|null} [restore] Envelope restore
+             * @property {"hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|"replicaGradient"|"taskStep"|"pushArrived"|"roundClose"|"shardStatus"|"restore"} [body] Envelope body
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3817,9 +4925,13 @@ export const hybrid = $root.hybrid = (() => {
              *   bye?: hybrid.v1.Bye.$Shape|null;
              *   replicaGradient?: hybrid.v1.ReplicaGradient.$Shape|null;
              *   taskStep?: hybrid.v1.TaskStep.$Shape|null;
+             *   pushArrived?: hybrid.v1.PushArrived.$Shape|null;
+             *   roundClose?: hybrid.v1.RoundClose.$Shape|null;
+             *   shardStatus?: hybrid.v1.ShardStatus.$Shape|null;
+             *   restore?: hybrid.v1.Restore.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ body?: undefined; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "hello"; hello: hybrid.v1.Hello.$Shape; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "welcome"; hello?: null; welcome: hybrid.v1.Welcome.$Shape; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "push"; hello?: null; welcome?: null; push: hybrid.v1.GradientPush.$Shape; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "update"; hello?: null; welcome?: null; push?: null; update: hybrid.v1.ParamUpdate.$Shape; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "taskState"; hello?: null; welcome?: null; push?: null; update?: null; taskState: hybrid.v1.TaskState.$Shape; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat: hybrid.v1.Heartbeat.$Shape; error?: null; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "error"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error: hybrid.v1.Error.$Shape; bye?: null; replicaGradient?: null; taskStep?: null }|{ body?: "bye"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye: hybrid.v1.Bye.$Shape; replicaGradient?: null; taskStep?: null }|{ body?: "replicaGradient"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient: hybrid.v1.ReplicaGradient.$Shape; taskStep?: null }|{ body?: "taskStep"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep: hybrid.v1.TaskStep.$Shape })
+             *   ({ body?: undefined; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "hello"; hello: hybrid.v1.Hello.$Shape; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "welcome"; hello?: null; welcome: hybrid.v1.Welcome.$Shape; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "push"; hello?: null; welcome?: null; push: hybrid.v1.GradientPush.$Shape; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "update"; hello?: null; welcome?: null; push?: null; update: hybrid.v1.ParamUpdate.$Shape; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "taskState"; hello?: null; welcome?: null; push?: null; update?: null; taskState: hybrid.v1.TaskState.$Shape; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat: hybrid.v1.Heartbeat.$Shape; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "error"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error: hybrid.v1.Error.$Shape; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "bye"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye: hybrid.v1.Bye.$Shape; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "replicaGradient"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient: hybrid.v1.ReplicaGradient.$Shape; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "taskStep"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep: hybrid.v1.TaskStep.$Shape; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "pushArrived"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived: hybrid.v1.PushArrived.$Shape; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "roundClose"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose: hybrid.v1.RoundClose.$Shape; shardStatus?: null; restore?: null }|{ body?: "shardStatus"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus: hybrid.v1.ShardStatus.$Shape; restore?: null }|{ body?: "restore"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore: hybrid.v1.Restore.$Shape })
              * )} hybrid.v1.Envelope.$Shape
              */
 
@@ -3918,17 +5030,49 @@ export const hybrid = $root.hybrid = (() => {
              */
             Envelope.prototype.taskStep = null;
 
+            /**
+             * Envelope pushArrived.
+             * @member {hybrid.v1.PushArrived.$Properties|null|undefined} pushArrived
+             * @memberof hybrid.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.pushArrived = null;
+
+            /**
+             * Envelope roundClose.
+             * @member {hybrid.v1.RoundClose.$Properties|null|undefined} roundClose
+             * @memberof hybrid.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.roundClose = null;
+
+            /**
+             * Envelope shardStatus.
+             * @member {hybrid.v1.ShardStatus.$Properties|null|undefined} shardStatus
+             * @memberof hybrid.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.shardStatus = null;
+
+            /**
+             * Envelope restore.
+             * @member {hybrid.v1.Restore.$Properties|null|undefined} restore
+             * @memberof hybrid.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.restore = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Envelope body.
-             * @member {"hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|"replicaGradient"|"taskStep"|undefined} body
+             * @member {"hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|"replicaGradient"|"taskStep"|"pushArrived"|"roundClose"|"shardStatus"|"restore"|undefined} body
              * @memberof hybrid.v1.Envelope
              * @instance
              */
             $Object.defineProperty(Envelope.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "push", "update", "taskState", "heartbeat", "error", "bye", "replicaGradient", "taskStep"]),
+                get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "push", "update", "taskState", "heartbeat", "error", "bye", "replicaGradient", "taskStep", "pushArrived", "roundClose", "shardStatus", "restore"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -3984,6 +5128,14 @@ export const hybrid = $root.hybrid = (() => {
                     $root.hybrid.v1.ReplicaGradient.encode(message.replicaGradient, writer.uint32(/* id 9, wireType 2 =*/74).fork(), _depth + 1).ldelim();
                 if (message.taskStep != null && $Object.hasOwnProperty.call(message, "taskStep"))
                     $root.hybrid.v1.TaskStep.encode(message.taskStep, writer.uint32(/* id 10, wireType 2 =*/82).fork(), _depth + 1).ldelim();
+                if (message.pushArrived != null && $Object.hasOwnProperty.call(message, "pushArrived"))
+                    $root.hybrid.v1.PushArrived.encode(message.pushArrived, writer.uint32(/* id 11, wireType 2 =*/90).fork(), _depth + 1).ldelim();
+                if (message.roundClose != null && $Object.hasOwnProperty.call(message, "roundClose"))
+                    $root.hybrid.v1.RoundClose.encode(message.roundClose, writer.uint32(/* id 12, wireType 2 =*/98).fork(), _depth + 1).ldelim();
+                if (message.shardStatus != null && $Object.hasOwnProperty.call(message, "shardStatus"))
+                    $root.hybrid.v1.ShardStatus.encode(message.shardStatus, writer.uint32(/* id 13, wireType 2 =*/106).fork(), _depth + 1).ldelim();
+                if (message.restore != null && $Object.hasOwnProperty.call(message, "restore"))
+                    $root.hybrid.v1.Restore.encode(message.restore, writer.uint32(/* id 14, wireType 2 =*/114).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -4096,6 +5248,34 @@ export const hybrid = $root.hybrid = (() => {
                                 break;
                             message.taskStep = $root.hybrid.v1.TaskStep.decode(reader, reader.size(), $undefined, _depth + 1, message.taskStep);
                             message.body = "taskStep";
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType !== 2)
+                                break;
+                            message.pushArrived = $root.hybrid.v1.PushArrived.decode(reader, reader.size(), $undefined, _depth + 1, message.pushArrived);
+                            message.body = "pushArrived";
+                            continue;
+                        }
+                    case 12: {
+                            if (wireType !== 2)
+                                break;
+                            message.roundClose = $root.hybrid.v1.RoundClose.decode(reader, reader.size(), $undefined, _depth + 1, message.roundClose);
+                            message.body = "roundClose";
+                            continue;
+                        }
+                    case 13: {
+                            if (wireType !== 2)
+                                break;
+                            message.shardStatus = $root.hybrid.v1.ShardStatus.decode(reader, reader.size(), $undefined, _depth + 1, message.shardStatus);
+                            message.body = "shardStatus";
+                            continue;
+                        }
+                    case 14: {
+                            if (wireType !== 2)
+                                break;
+                            message.restore = $root.hybrid.v1.Restore.decode(reader, reader.size(), $undefined, _depth + 1, message.restore);
+                            message.body = "restore";
                             continue;
                         }
                     }

@@ -2,7 +2,6 @@
 // copy of W (a mirror of the coordinator's), the uplink, and the training loop: each update of W starts
 // a round whose gradient is pushed; the task state is reported every report_every rounds and at the
 // end, after the held-out evaluation (and the separate model, when train.baseline is on).
-import { Mirror } from '../compression/mirror.js';
 import type { DecodedTensor } from '../compression/stream-reader.js';
 import { partFields } from '../compression/tensor-stream.js';
 import { taskStateParts } from '../compression/task-state-stream.js';
@@ -17,6 +16,8 @@ import { SeparateModel } from './separate-model.js';
 import { fromTaskStateMessage, toTaskStateMessage } from './task-state.js';
 import { TaskTrainer, type Evaluation, type RoundResult } from './trainer.js';
 import { Uplink } from './uplink.js';
+import type { RunShards } from './run-plan.js';
+import { ShardCopy } from './shard-copy.js';
 import type { ReplicaStep } from './replica-inbox.js';
 import { vectorParts } from '../compression/vector-stream.js';
 
@@ -27,8 +28,10 @@ export interface JoinedRunOptions {
   config: RunConfig;
   spec: ModelSpec;
   data: TaskData;
-  /** Sends a message to the coordinator; false when the connection is gone. */
-  send: <K extends MessageKind>(kind: K, body: Messages[K]) => boolean;
+  /** The coordinator shards W is cut over (one for a run of one coordinator). */
+  shards: RunShards;
+  /** Sends a message to the coordinator (shard 0, the lead, unless `shard` says otherwise); false when the connection is gone. */
+  send: <K extends MessageKind>(kind: K, body: Messages[K], shard?: number) => boolean;
   /** Whether the connection is open (a round is not trained for a push that cannot go out). */
   connected: () => boolean;
   /** Drops the connection to rejoin (the welcome brings the full W again). */
@@ -49,9 +52,10 @@ function evaluationOf(e: EvaluationMessage): Evaluation {
 
 export class JoinedRun {
   readonly trainer: TaskTrainer;
-  /** W as the coordinator last sent it (its mirror), kept here because deltas are added to it. */
-  readonly mirror: Mirror;
-  private readonly uplink: Uplink;
+  /** W as the coordinator shards last sent it (their mirrors), kept here because deltas are added to it. */
+  readonly copy: ShardCopy;
+  /** One per shard: each shard's slices are pushed with their own error feedback. */
+  private readonly uplinks: Uplink[];
   private readonly totalRounds: number;
   private version = 0;
   private lastPushed = -1;
@@ -72,14 +76,19 @@ export class JoinedRun {
     const { config, spec, data } = options;
     const taskConfig = config.tasks.find((t) => t.name === options.task);
     this.trainer = new TaskTrainer({ spec, data, weight: taskConfig?.weight ?? 1, train: config.train, sparsity: config.sparsity, seed: config.seed });
-    this.mirror = new Mirror(
-      spec.shared.map((t) => new Float32Array(t.size)),
-      -1,
+    this.copy = new ShardCopy(
+      options.shards,
+      spec.shared.map((t) => t.size),
     );
-    this.uplink = new Uplink(spec, config.distributed.uplink, config.distributed.chunk_bytes);
+    this.uplinks = options.shards.layouts.map((layout) => new Uplink(layout, config.distributed.uplink, config.distributed.chunk_bytes));
     options.metrics?.skipped.set({ task: options.task }, data.skipped ?? 0);
     this.totalRounds = config.train.steps;
     this.replicated = (taskConfig?.replicas ?? 1) > 1;
+  }
+
+  /** The copy of W once every shard's slices are at one version (equal, bit for bit, to the coordinators' mirrors). */
+  get sharedCopy(): { version: number; tensors: readonly Float32Array[] } | null {
+    return this.copy.version >= 0 ? { version: this.copy.version, tensors: this.copy.tensors } : null;
   }
 
   /** Whether this replica reports its task's state and evaluations (a task of one worker: always). */
@@ -97,7 +106,7 @@ export class JoinedRun {
     if (step.closes) this.trainer.applyReplicaRound(step.version - 1, step.values, step.closedReplicas);
     this.membership = { version: step.version, rank: step.rank, replicas: step.replicas, lead: step.lead };
     if (step.lead && (step.sendState || (step.closes && step.version % this.options.config.distributed.report_every === 0))) this.report(this.state({}));
-    if (this.mirror.version === step.version) this.queueRound();
+    if (this.copy.version === step.version) this.queueRound();
   }
 
   /** A task without a reported state starts from the model files, against the W it joined at. */
@@ -136,17 +145,17 @@ export class JoinedRun {
     this.membership = null;
   }
 
-  /** A complete update of W (or the W that came with a welcome). */
-  update(version: number, delta: boolean, done: boolean, tensors: readonly DecodedTensor[]): void {
+  /** A complete update of W from shard `shard` (or the W that came with a welcome). */
+  update(version: number, delta: boolean, done: boolean, tensors: readonly DecodedTensor[], shard = 0): void {
     if (this.ending) return;
     if (done) {
       // The final W only completes the copy: the evaluation uses the W the last round trained against,
-      // as single-process training does.
-      if (tensors.length > 0) this.updateMirror(version, delta, tensors);
-      this.finishOrFail();
+      // as single-process training does. The lead's says training is over.
+      if (tensors.length > 0) this.updateMirror(version, delta, tensors, shard);
+      if (shard === 0) this.finishOrFail();
       return;
     }
-    const shared = this.updateMirror(version, delta, tensors);
+    const shared = this.updateMirror(version, delta, tensors, shard);
     if (!shared) return;
     this.trainer.setShared(shared);
     if (!this.started) this.start(shared);
@@ -175,12 +184,12 @@ export class JoinedRun {
   }
 
   /**
-   * Applies an update to the mirror: a full W replaces it, a delta is added to it. Returns the W to
-   * train against (not sharing memory with the mirror, which later deltas change), or null when the
-   * update cannot be applied.
+   * Applies shard `shard`'s update to its mirror: full slices replace it, a delta is added to it. Returns
+   * the W to train against (not sharing memory with the mirror, which later deltas change) once every
+   * shard is at `version`, or null: the others are not there yet, or the update cannot be applied.
    */
-  private updateMirror(version: number, delta: boolean, tensors: readonly DecodedTensor[]): Float32Array[] | null {
-    const shared = this.options.spec.shared;
+  private updateMirror(version: number, delta: boolean, tensors: readonly DecodedTensor[], shard: number): Float32Array[] | null {
+    const shared = this.options.shards.layouts[shard];
     if (tensors.length !== shared.length) {
       this.options.log(`ignoring an update with ${tensors.length} tensors (the model has ${shared.length})`);
       return null;
@@ -194,18 +203,17 @@ export class JoinedRun {
       return null;
     }
     const values = tensors.map((t) => t.values);
+    const mirror = this.copy.mirror(shard);
     if (!delta) {
-      this.mirror.replace(version, values);
-      return values;
-    }
-    if (this.mirror.version < 0 || this.mirror.version + 1 !== version) {
-      // A delta against a copy this worker does not hold: rejoin, and the welcome brings the full W.
-      this.options.log(`a delta to version ${version} does not follow this worker's copy (version ${this.mirror.version}); reconnecting`);
+      mirror.replace(version, values);
+      if (this.copy.count === 1) return values;
+    } else if (mirror.version < 0 || mirror.version + 1 !== version) {
+      // A delta against a copy this worker does not hold: rejoin, and the welcomes bring the full W.
+      this.options.log(`a delta to version ${version} does not follow this worker's copy (version ${mirror.version}); reconnecting`);
       this.options.resynchronise();
       return null;
-    }
-    this.mirror.add(version, values);
-    return this.mirror.tensors.map((c) => c.slice());
+    } else mirror.add(version, values);
+    return this.copy.version === version ? this.copy.tensors.map((c) => c.slice()) : null;
   }
 
   private trainRound(): void {
@@ -226,10 +234,12 @@ export class JoinedRun {
       const pieces = vectorParts(r.vector, config.distributed.chunk_bytes);
       pieces.forEach((values, i) => this.options.send('replicaGradient', { task, baseVersion: version, values, samples: r.samples, ...partFields(i, pieces.length) }));
     }
-    const parts = this.uplink.parts(version, r.gradient);
     let sent = true;
-    parts.forEach((gradient, i) => {
-      sent = this.options.send('push', { task, baseVersion: version, gradient, loss: r.loss, samples: r.samples, evaluation, ...partFields(i, parts.length) }) && sent;
+    this.uplinks.forEach((uplink, shard) => {
+      const parts = uplink.parts(version, this.copy.slicesOf(shard, r.gradient));
+      parts.forEach((gradient, i) => {
+        sent = this.options.send('push', { task, baseVersion: version, gradient, loss: r.loss, samples: r.samples, evaluation, ...partFields(i, parts.length) }, shard) && sent;
+      });
     });
     // Unsent (the connection closed during the round): the next welcome's version is trained again.
     if (sent) this.lastPushed = version;

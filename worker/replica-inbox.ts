@@ -44,6 +44,12 @@ export class ReplicaInbox {
     private readonly bound: number,
   ) {}
 
+  /** `inbox`, or the refusal of a message only a replica takes (`unexpected` says what came). */
+  static of(inbox: ReplicaInbox | null, unexpected: string): ReplicaInbox {
+    if (!inbox) throw new WireError(ErrorCode.MALFORMED, unexpected);
+    return inbox;
+  }
+
   static forPlan(plan: RunPlan): ReplicaInbox {
     return new ReplicaInbox(plan.stateLayout, replicaVectorBound(plan.spec, classesBound(plan.task)));
   }

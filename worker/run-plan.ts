@@ -10,19 +10,44 @@ import { taskInputShape } from '../data/shapes.js';
 import { loadTaskData } from '../data/tasks.js';
 import { checkAllocatable, classesBound, ModelLimitError } from '../model/limits.js';
 import { loadModelFiles } from '../model/definition.js';
-import { buildModelSpec, modelFingerprint, type ModelSpec, type TensorSpec } from '../model/spec.js';
+import { planFromBounds, planShards, sliceLayout, type ShardPlan } from '../model/shard-plan.js';
+import { buildModelSpec, modelFingerprint, type ModelSpec } from '../model/spec.js';
 import { taskStateLayout } from '../model/task-state-layout.js';
 import { ErrorCode, PROTOCOL_VERSION, WireError, type Welcome } from '../proto/codec.js';
 import { maxFrameBytes } from './wire-limits.js';
 import { WorkerError } from './worker-error.js';
+
+export interface RunShards {
+  plan: ShardPlan;
+  addresses: readonly string[];
+  layouts: readonly (readonly { name: string; shape: readonly number[] }[])[];
+}
+
+/** The shards a welcome names, checked against the model's W. */
+function shardsOf(welcome: Welcome, spec: ModelSpec, source: string): RunShards {
+  const addresses = welcome.shardAddresses ?? [];
+  const sizes = spec.shared.map((t) => t.size);
+  if (addresses.length <= 1) return { plan: planShards(sizes, 1), addresses: [], layouts: [spec.shared] };
+  let plan: ShardPlan;
+  try {
+    plan = planFromBounds(sizes, welcome.shardBounds ?? []);
+  } catch (err) {
+    throw new WorkerError(`the coordinator at ${source} names ${addresses.length} shards, but ${(err as Error).message}`);
+  }
+  if (plan.shards !== addresses.length) throw new WorkerError(`the coordinator at ${source} names ${addresses.length} shard addresses for a cut into ${plan.shards}`);
+  return { plan, addresses, layouts: plan.slices.map((slices) => sliceLayout(spec.shared, slices)) };
+}
 
 export interface RunPlan {
   config: RunConfig;
   task: TaskConfig;
   spec: ModelSpec;
   fingerprint: string;
-  /** W's tensors, in the order every update carries them. */
-  shared: readonly TensorSpec[];
+  /** W's tensors as the lead's welcome and updates carry them (its slices, with shards). */
+  shared: readonly { name: string; shape: readonly number[] }[];
+  /** W over the coordinator shards (docs/shards.md): the cut, every shard's address (the lead's first;
+   *  none for one coordinator) and the tensors each shard's updates carry. */
+  shards: RunShards;
   /** A task state's tensors; a head of more classes than this task can have is refused (WireError). */
   stateLayout: TaskStateLayout;
   /** Frames from the coordinator above this are refused. */
@@ -60,12 +85,14 @@ export function planRun(welcome: Welcome, task: string, source: string, previous
     throw new WorkerError(`the coordinator at ${source} describes a model this machine cannot train: ${err.problems.join('; ')}`);
   }
   const classes = classesBound(taskConfig);
+  const shards = shardsOf(welcome, spec, source);
   return {
     config,
     task: taskConfig,
     spec,
     fingerprint: modelFingerprint(spec),
-    shared: spec.shared,
+    shared: shards.layouts[0],
+    shards,
     stateLayout: boundedHeads(taskStateLayout(spec, config.train), classes, task),
     maxFrameBytes: maxFrameBytes(config, spec, classes, Buffer.byteLength(configJson)),
   };

@@ -20,7 +20,7 @@ export class UpdateParts {
   private pending: ValueAssembler | null = null;
 
   /** `layout`: W's tensors, which every update but the last ("done", which may carry none) covers. */
-  constructor(private readonly layout: Layout) {}
+  constructor(readonly layout: Layout) {}
 
   /** Takes one part; returns the update once complete. Throws WireError when it is broken. */
   accept(part: ParamUpdate): CompleteUpdate | null {

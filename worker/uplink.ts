@@ -6,7 +6,6 @@ import { encodeValues, encodeWithSent, ENCODING_IDS, type EncodingName } from '.
 import { encodingForRound, ErrorFeedback } from '../compression/error-feedback.js';
 import { encodeStream, pieceEntries, pieceRanges, rawF32, type StreamTensor } from '../compression/tensor-stream.js';
 import type { UplinkConfig } from '../config/schema.js';
-import type { ModelSpec } from '../model/spec.js';
 import type { TensorMessage } from '../proto/codec.js';
 
 export class Uplink {
@@ -14,14 +13,15 @@ export class Uplink {
   private feedback: ErrorFeedback | null = null;
 
   constructor(
-    private readonly spec: ModelSpec,
+    /** The tensors of W this push carries (a shard's slices, with shards). */
+    private readonly layout: readonly { name: string; shape: readonly number[] }[],
     private readonly config: UplinkConfig,
     private readonly chunkBytes: number,
   ) {}
 
   /** The parts of the push of `gradient` (one per shared tensor) for round `version`. */
   parts(version: number, gradient: readonly Float32Array[]): TensorMessage[][] {
-    const tensors: StreamTensor[] = this.spec.shared.map((t, i) => ({ name: t.name, shape: t.shape, values: gradient[i] }));
+    const tensors: StreamTensor[] = this.layout.map((t, i) => ({ name: t.name, shape: t.shape, values: gradient[i] }));
     if (this.config.encoding === 'f32') return encodeStream(tensors, this.chunkBytes, ENCODING_IDS.f32, rawF32);
     const encoding: EncodingName = encodingForRound(version, this.config.warmup_rounds, this.config.encoding);
     const options = { topkFraction: this.config.topk_fraction, topkValues: this.config.topk_values };

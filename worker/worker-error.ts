@@ -1,6 +1,6 @@
 // Why a worker stopped, as the one line `hybrid worker` prints: refusals no retry can fix, and anything
 // the coordinator sent that breaks the protocol or the run's model.
-import { WireError } from '../proto/codec.js';
+import { ErrorCode, WireError, type ErrorMessage } from '../proto/codec.js';
 
 export class WorkerError extends Error {
   constructor(message: string) {
@@ -16,6 +16,16 @@ export function oneLine(message: string): string {
     .map((line) => line.trim().replace(/^- /, ''))
     .filter((line) => line !== '')
     .join('; ');
+}
+
+/** Refusals no retry can fix. */
+const FATAL = new Set<number>([ErrorCode.PROTOCOL_VERSION, ErrorCode.FINGERPRINT, ErrorCode.UNKNOWN_TASK, ErrorCode.UNAUTHORIZED, ErrorCode.ENCODING]);
+
+/** A coordinator's (or a shard's: `who`) error message as the worker logs it, and the error to stop with when no retry can fix it. */
+export function refusal(error: ErrorMessage, who: string): { line: string; fatal: WorkerError | null } {
+  const code = error.code ?? 0;
+  const line = `${who} says ${ErrorCode[code] ?? code}: ${error.message ?? ''}`;
+  return { line, fatal: FATAL.has(code) ? new WorkerError(`${who} refused this worker: ${error.message ?? ErrorCode[code]}`) : null };
 }
 
 /**

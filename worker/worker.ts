@@ -14,8 +14,9 @@ import type { WorkerMetrics } from './metrics.js';
 import { loadPlannedData, loadWelcomeModelFiles, planRun, type RunPlan } from './run-plan.js';
 import type { Evaluation } from './trainer.js';
 import { decodeWhole, UpdateParts } from './updates.js';
+import { ShardConnections } from './shard-connections.js';
 import { PRE_WELCOME_MAX_FRAME_BYTES } from './wire-limits.js';
-import { stopReason, WorkerError } from './worker-error.js';
+import { refusal, stopReason } from './worker-error.js';
 
 export { WorkerError } from './worker-error.js';
 
@@ -38,9 +39,6 @@ export interface WorkerEvents {
   joined: [version: number];
 }
 
-/** Refusals no retry can fix. */
-const FATAL = new Set<number>([ErrorCode.PROTOCOL_VERSION, ErrorCode.FINGERPRINT, ErrorCode.UNKNOWN_TASK, ErrorCode.UNAUTHORIZED, ErrorCode.ENCODING]);
-
 export class Worker extends EventEmitter<WorkerEvents> {
   readonly workerId = randomUUID();
   private readonly connection: Connection;
@@ -52,6 +50,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
   /** TaskSteps and joining states, for a replica of a replicated task. */
   private inbox: ReplicaInbox | null = null;
   private readonly heartbeat: Heartbeat;
+  private readonly followers: ShardConnections;
   private phase: 'running' | 'final-sent' | 'over' = 'running';
   private evaluation: Evaluation | null = null;
   private settle: { resolve: (o: WorkerOutcome) => void; reject: (e: Error) => void } | null = null;
@@ -59,12 +58,13 @@ export class Worker extends EventEmitter<WorkerEvents> {
   constructor(private readonly options: WorkerOptions) {
     super();
     const maxPayload = () => this.plan?.maxFrameBytes ?? PRE_WELCOME_MAX_FRAME_BYTES;
-    this.connection = new Connection({ ...options, log: (line) => this.log(line), maxPayload });
-    this.heartbeat = new Heartbeat(() => void this.connection.send('heartbeat', { timeMs: Date.now(), version: this.joined?.mirror.version ?? 0 }));
+    const log = (line: string) => this.log(line);
+    this.connection = new Connection({ ...options, log, maxPayload });
+    this.heartbeat = new Heartbeat(() => void this.connection.send('heartbeat', { timeMs: Date.now(), version: Math.max(0, this.joined?.copy.version ?? 0) }));
     this.connection.on('open', () => this.connection.send('hello', helloMessage(this.options.task, this.plan?.fingerprint ?? '', this.workerId, this.options.replica)));
-    this.connection.on('frame', (frame) => this.onFrame(frame));
-    this.connection.on('closed', () => this.onClosed());
+    this.connection.on('frame', (frame) => this.onFrame(frame)).on('closed', () => this.onClosed());
     this.connection.on('fatal', (err) => this.fail(err));
+    this.followers = new ShardConnections({ ...options, log, maxPayload, onFatal: (err) => this.fail(err), onLost: () => this.connection.resynchronise(), run: () => this.joined });
   }
 
   private log(line: string): void {
@@ -73,7 +73,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
 
   /** This worker's copy of W (equal, bit for bit, to the coordinator's mirror of it) and its version. */
   get sharedCopy(): { version: number; tensors: readonly Float32Array[] } | null {
-    return this.joined && this.joined.mirror.version >= 0 ? { version: this.joined.mirror.version, tensors: this.joined.mirror.tensors } : null;
+    return this.joined?.sharedCopy ?? null;
   }
 
   /** Trains until the coordinator says training is done; resolves with the task's final evaluation. */
@@ -98,9 +98,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
           return this.onUpdatePart(msg.body);
         case 'taskState':
           if (this.handshake?.wantsState) return this.handshake.takeState(msg.body);
-          return this.replicaInbox('a task state that no welcome announced').takeState(msg.body);
+          return ReplicaInbox.of(this.inbox, 'a task state that no welcome announced').takeState(msg.body);
         case 'taskStep':
-          return this.replicaInbox('a task step to a worker of a task without replicas').takeStep(msg.body);
+          return ReplicaInbox.of(this.inbox, 'a task step to a worker of a task without replicas').takeStep(msg.body);
         case 'error':
           return this.onError(msg.body);
         case 'bye':
@@ -117,16 +117,11 @@ export class Worker extends EventEmitter<WorkerEvents> {
     }
   }
 
-  private replicaInbox(unexpected: string): ReplicaInbox {
-    if (!this.inbox) throw new WireError(ErrorCode.MALFORMED, unexpected);
-    return this.inbox;
-  }
-
   private onError(error: ErrorMessage): void {
-    const code = error.code ?? 0;
-    this.log(`coordinator says ${ErrorCode[code] ?? code}: ${error.message ?? ''}`);
-    if (FATAL.has(code)) this.fail(new WorkerError(`the coordinator refused this worker: ${error.message ?? ErrorCode[code]}`));
-    else if (code === ErrorCode.TRAINING_OVER) this.complete();
+    const { line, fatal } = refusal(error, 'the coordinator');
+    this.log(line);
+    if (fatal) this.fail(fatal);
+    else if (error.code === ErrorCode.TRAINING_OVER) this.complete();
   }
 
   /** A complete update goes to the handshake (the welcome's W) or the run. */
@@ -171,6 +166,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     const shared = joined.shared ?? inline;
     if (shared) this.joined.update(version, false, false, shared);
     this.inbox?.opened(this.joined);
+    if (plan.shards.plan.shards > 1) this.followers.open(plan.shards, this.options.task, plan.fingerprint, this.workerId);
   }
 
   /** Loads the task's data and builds its trainer. */
@@ -185,8 +181,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
       config: plan.config,
       spec: plan.spec,
       data,
-      send: (kind, body) => this.connection.send(kind, body),
-      connected: () => this.connection.isOpen,
+      shards: plan.shards,
+      send: (kind, body, shard = 0) => (shard === 0 ? this.connection.send(kind, body) : this.followers.send(shard, kind, body)),
+      connected: () => this.connection.isOpen && this.followers.ready,
       resynchronise: () => this.connection.resynchronise(),
       log: (line) => this.log(line),
       metrics: this.options.metrics,
@@ -199,6 +196,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
   }
 
   private onClosed(): void {
+    this.followers.close();
     this.updates?.reset();
     this.inbox?.reset();
     this.handshake?.cancel();
@@ -218,6 +216,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.phase = 'over';
     this.heartbeat.stop();
     void this.connection.end(1000, 'done');
+    this.followers.close();
     this.settle?.resolve({ task: this.options.task, evaluation: this.evaluation, rounds: this.joined?.rounds ?? 0 });
     this.joined?.dispose();
   }
@@ -228,6 +227,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.heartbeat.stop();
     this.handshake?.cancel();
     this.connection.terminate();
+    this.followers.close();
     this.settle?.reject(stopReason(err, this.options.url));
     this.joined?.dispose();
   }
@@ -240,6 +240,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       if (this.joined.leads) this.joined.report(this.joined.state({}));
       this.connection.send('bye', { reason: 'stopping' });
     }
+    this.followers.close();
     await this.connection.end(1001, 'worker stopping');
     this.heartbeat.stop();
     this.settle?.resolve({ task: this.options.task, evaluation: null, rounds: this.joined?.rounds ?? 0 });

@@ -1,7 +1,7 @@
-// How W is cut over K coordinator shards (coordinator/shard-plan.ts): contiguous ranges of the tensors
+// How W is cut over K coordinator shards (model/shard-plan.ts): contiguous ranges of the tensors
 // laid end to end, every entry in exactly one shard, equal bytes up to the alignment.
 import { describe, expect, it } from 'vitest';
-import { planShards, shardOf } from '../../coordinator/shard-plan.js';
+import { planShards, shardOf } from '../../model/shard-plan.js';
 
 /** Each shard's entries as [tensor, index] pairs, in order. */
 function entriesOf(plan: ReturnType<typeof planShards>): [number, number][][] {

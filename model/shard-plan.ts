@@ -55,3 +55,27 @@ export function shardOf(plan: ShardPlan, sizes: readonly number[], tensor: numbe
   for (let i = plan.shards - 1; i >= 0; i--) if (plan.bounds[i] <= at && at < plan.bounds[i + 1]) return i;
   throw new RangeError(`entry ${offset} of tensor ${tensor} is outside W`);
 }
+
+/** A shard's slices as tensors of their own: a whole tensor keeps its name and shape, a cut one is
+ *  "name[from:to]" of shape [to - from] (what a shard's pushes and updates name on the wire). */
+export function sliceLayout(tensors: readonly { name: string; shape: readonly number[] }[], slices: readonly ShardSlice[]): { name: string; shape: number[] }[] {
+  return slices.map(({ tensor, offset, count }) => {
+    const t = tensors[tensor];
+    const whole = offset === 0 && count === t.shape.reduce((a, d) => a * d, 1);
+    return whole ? { name: t.name, shape: [...t.shape] } : { name: `${t.name}[${offset}:${offset + count}]`, shape: [count] };
+  });
+}
+
+/** Views of a shard's slices in full tensors (no copy: writes go through). */
+export function sliceViews(tensors: readonly Float32Array[], slices: readonly ShardSlice[]): Float32Array[] {
+  return slices.map(({ tensor, offset, count }) => tensors[tensor].subarray(offset, offset + count));
+}
+
+/** The plan of `shards` given as boundaries (a welcome's), checked against W's sizes. */
+export function planFromBounds(sizes: readonly number[], bounds: readonly number[]): ShardPlan {
+  const total = sizes.reduce((a, n) => a + n, 0);
+  const ok = bounds.length >= 2 && bounds[0] === 0 && bounds[bounds.length - 1] === total && bounds.every((b, i) => Number.isInteger(b) && (i === 0 || b >= bounds[i - 1]));
+  if (!ok) throw new RangeError(`shard boundaries [${bounds.join(', ')}] do not cut W's ${total} entries into increasing ranges from 0`);
+  const shards = bounds.length - 1;
+  return { shards, bounds: [...bounds], slices: bounds.slice(0, -1).map((from, i) => slicesBetween(sizes, from, bounds[i + 1])) };
+}
