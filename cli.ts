@@ -59,6 +59,12 @@ function shardPosition(value: string): { index: number; count: number } {
   return { index, count };
 }
 
+function shardCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError(`"${value}" shards: give a whole number from 1 to 64`);
+  return n;
+}
+
 function addressList(value: string): string[] {
   const list = value.split(',').map((a) => a.trim());
   const bad = list.find((a) => !/^wss?:\/\/[^\s/]+/.test(a));
@@ -163,8 +169,9 @@ program
   .option('--out <dir>', 'run directory (default: runs/local-<time>)')
   .option('--json', 'print the result as one JSON object on stdout')
   .option('--replicas <n>', "workers per task (each task's replicas in the run config, else 1)", replicaCount)
+  .option('--shards <k>', 'the shared weights over K coordinator processes (docs/shards.md)', shardCount)
   .addOption(backendOption())
-  .action(async (opts: { config?: string; out?: string; json?: boolean; backend: BackendRequest; replicas?: number }) => {
+  .action(async (opts: { config?: string; out?: string; json?: boolean; backend: BackendRequest; replicas?: number; shards?: number }) => {
     const given = readConfig(opts.config);
     const config = opts.replicas === undefined ? given : { ...given, tasks: given.tasks.map((t) => ({ ...t, replicas: opts.replicas! })) };
     const outDir = resolve(opts.out ?? join('runs', `local-${new Date().toISOString().replace(/[:.]/g, '-')}`));
@@ -179,7 +186,7 @@ program
       configPath = join(outDir, 'config.input.json');
       writeFileSync(configPath, JSON.stringify(config, null, 2));
     }
-    const result = await runLocal(config, { configPath, outDir, cli: fileURLToPath(import.meta.url), backend: opts.backend }, stderrLog);
+    const result = await runLocal(config, { configPath, outDir, cli: fileURLToPath(import.meta.url), backend: opts.backend, shards: opts.shards }, stderrLog);
     if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else printSummary(result);
   });

@@ -27,6 +27,7 @@ export class CoordinatorMetrics {
   readonly taskStatesRejected: Counter<'reason'>;
   readonly taskReplicas: Gauge<'task'>;
   readonly taskReplicasConfigured: Gauge<'task'>;
+  readonly shardLinkUp: Gauge<'follower'>;
 
   /** `tasks`: the run's task names, whose series exist from the start (counters at 0, gauges NaN until reported). */
   constructor(tasks: readonly string[]) {
@@ -101,6 +102,13 @@ export class CoordinatorMetrics {
       name: 'hybrid_task_replicas_configured',
       help: "Replicas each task's run config asks for (tasks[].replicas); a task below it trains on fewer GPUs than planned.",
       labelNames: ['task'],
+      registers,
+    });
+
+    this.shardLinkUp = new Gauge({
+      name: 'hybrid_shard_link_up',
+      help: 'On the lead shard: 1 while its link to each follower shard is open (docs/shards.md); no round closes while one is 0.',
+      labelNames: ['follower'],
       registers,
     });
 

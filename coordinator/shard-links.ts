@@ -66,7 +66,10 @@ export class ShardLinks extends EventEmitter<ShardLinksEvents> {
   }
 
   start(): void {
-    for (const shard of this.followers) this.connect(shard);
+    for (const shard of this.followers) {
+      this.run.metrics?.shardLinkUp.set({ follower: String(shard) }, 0);
+      this.connect(shard);
+    }
   }
 
   private connect(shard: number): void {
@@ -78,6 +81,7 @@ export class ShardLinks extends EventEmitter<ShardLinksEvents> {
     this.sockets.set(shard, socket);
     socket.on('open', () => {
       this.attempts.set(shard, 0);
+      this.run.metrics?.shardLinkUp.set({ follower: String(shard) }, 1);
       this.run.log(`coordinator: shard link to shard ${shard} (${url}) open`);
       this.send(shard, 'hello', { protocolVersion: PROTOCOL_VERSION, modelFingerprint: this.run.fingerprint, workerId: 'lead', shardLink: true });
     });
@@ -93,6 +97,7 @@ export class ShardLinks extends EventEmitter<ShardLinksEvents> {
       if (this.sockets.get(shard) !== socket) return;
       this.sockets.delete(shard);
       this.finalParts.delete(shard);
+      this.run.metrics?.shardLinkUp.set({ follower: String(shard) }, 0);
       this.emit('down', shard);
       if (this.stopped) return;
       const attempt = (this.attempts.get(shard) ?? 0) + 1;

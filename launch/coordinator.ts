@@ -169,7 +169,7 @@ function newLead(
 ): ShardLead {
   if (tokens && !tokens.shared) throw new Error("a run over several shards needs a shared token (one line for all tasks in --token-file): the lead's links to the other shards present it");
   if (config.distributed.keep_checkpoints < 2) throw new Error('distributed.keep_checkpoints must be at least 2 for a run over several shards');
-  const links = new ShardLinks(runContext(config, { log: options.log, shard: { index: 0, addresses } }), { token: tokens?.shared });
+  const links = new ShardLinks(runContext(config, { log: options.log, metrics: options.metrics, shard: { index: 0, addresses } }), { token: tokens?.shared });
   return new ShardLead(config, { ...options, shards: { addresses, links } }, fail);
 }
 

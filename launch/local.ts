@@ -16,6 +16,8 @@ export interface LocalOptions {
   /** Path of the `hybrid` CLI script to start the processes with. */
   cli: string;
   backend?: string;
+  /** W over this many coordinator processes (docs/shards.md); default 1. */
+  shards?: number;
 }
 
 function relay(child: ChildProcess, prefix: string, log: Log, filter: (line: string) => boolean): void {
@@ -52,21 +54,34 @@ export async function runLocal(config: RunConfig, opts: LocalOptions, log: Log):
     outDir,
   ];
   const children: ChildProcess[] = [];
-  // An IPC channel: the coordinator reports its ports and its result there (launch/local-channel.ts).
-  const coordinator = spawn(node, coordinatorArgs, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-  children.push(coordinator);
-  relay(coordinator, 'coordinator', log, () => true);
   const stopAll = () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
   };
   process.once('SIGINT', stopAll);
   process.once('SIGTERM', stopAll);
+  // An IPC channel: each coordinator process reports its ports (and the lead its result) there (launch/local-channel.ts).
+  const start = (args: string[], name: string): ChildProcess => {
+    const child = spawn(node, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    children.push(child);
+    relay(child, name, log, () => true);
+    return child;
+  };
   let port: number;
   let metricsPort: number;
-  // Listened for from the start: the result may come before the workers are all done.
-  const finished = fromCoordinator(coordinator, 'finished');
-  finished.catch(() => undefined);
+  let finished: Promise<{ result: RunResult | null }>;
+  let coordinator: ChildProcess;
   try {
+    // Shards: the followers first, so that the lead starts with their addresses.
+    const shards = opts.shards ?? 1;
+    const followerArgs = (i: number) => [...coordinatorArgs.slice(0, -4), '--checkpoint-dir', join(outDir, `checkpoints-shard-${i}`), '--out', outDir, '--shard', `${i}/${shards}`];
+    const followers = Array.from({ length: shards - 1 }, (_, i) => start(followerArgs(i + 1), `shard ${i + 1}`));
+    const followerPorts = await Promise.all(followers.map((f) => fromCoordinator(f, 'listening')));
+    // The lead's own entry names it for the record; workers reach it by its port, given them below.
+    const shardArgs = shards > 1 ? ['--shard', `0/${shards}`, '--shards', ['ws://127.0.0.1:0', ...followerPorts.map((p) => `ws://127.0.0.1:${p.port}`)].join(',')] : [];
+    coordinator = start([...coordinatorArgs, ...shardArgs], 'coordinator');
+    // Listened for from the start: the result may come before the workers are all done.
+    finished = fromCoordinator(coordinator, 'finished');
+    finished.catch(() => undefined);
     ({ port, metricsPort } = await fromCoordinator(coordinator, 'listening'));
   } catch (err) {
     stopAll();
@@ -89,13 +104,17 @@ export async function runLocal(config: RunConfig, opts: LocalOptions, log: Log):
     relay(child, names[k], log, (line) => !/^backend: /.test(line) || /computes on/.test(line));
   });
   // Exit promises from the start: a worker may well exit before the coordinator does.
-  const [coordinatorExit, ...workerExits] = children.map((c) => new Promise<number>((r) => c.once('exit', (code, signal) => r(code ?? (signal ? 128 : 1)))));
+  const exits = children.map((c) => new Promise<number>((r) => c.once('exit', (code, signal) => r(code ?? (signal ? 128 : 1)))));
+  const coordinatorExit = exits[children.indexOf(coordinator)];
+  const workerExits = exits.slice(children.indexOf(coordinator) + 1);
   let result: RunResult | null;
   try {
     result = (await finished).result;
     const code = await coordinatorExit;
     if (code !== 0 || result === null) throw new Error(`the coordinator exited with code ${code}${result === null ? ' without a result' : ''}; its log above says why`);
     const codes = await Promise.race([Promise.all(workerExits), new Promise<null>((r) => setTimeout(() => r(null), 60_000).unref())]);
+    // Follower shards leave once the lead has closed their links.
+    await Promise.race([Promise.all(exits.slice(0, children.indexOf(coordinator))), new Promise<void>((r) => setTimeout(r, 10_000).unref())]);
     if (codes === null) log('local: a worker did not exit within 60 s of the end; stopping it');
     else codes.forEach((c, i) => c !== 0 && log(`local: worker ${names[i]} exited with code ${c}`));
   } finally {

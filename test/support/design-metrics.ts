@@ -23,6 +23,7 @@ export const COORDINATOR_METRICS: Readonly<Record<string, MetricType>> = {
   hybrid_task_replicas: 'gauge',
   hybrid_task_replicas_configured: 'gauge',
   hybrid_task_weight: 'gauge',
+  hybrid_shard_link_up: 'gauge',
 };
 
 /**
