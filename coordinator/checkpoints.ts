@@ -247,21 +247,35 @@ export class CheckpointStore<T> {
    * Goes back to checkpoint `version` (a shard's resume to the version every shard holds,
    * docs/shards.md): returns it, after moving each newer file into `superseded/`, where no resume looks
    * and from where no later save is blocked; null for version 0 without a file (the start). Throws when
-   * that version is missing or damaged.
+   * that version is missing, damaged (then moved into `damaged/`, so that it is not offered again) or
+   * refused by `accept` (which throws), moving nothing.
    */
-  rollBackTo(version: number): { info: CheckpointInfo; state: T } | null {
+  rollBackTo(version: number, accept: (state: T, info: CheckpointInfo) => void = () => undefined): { info: CheckpointInfo; state: T } | null {
     const all = this.list();
     const info = all.find((c) => c.version === version);
     if (!info && version !== 0) throw new Error(`checkpoint store: no checkpoint of version ${version} in ${this.dir} (it holds ${all.map((c) => c.version).join(', ') || 'none'})`);
     const found = info ? examine<T>(info.path) : null;
-    if (found && !('state' in found)) throw new Error(`checkpoint store: ${info!.path} is damaged (${found.problem})`);
-    const aside = path.join(this.dir, SUPERSEDED_DIR);
+    if (found && !('state' in found)) {
+      this.setAside({ info: info!, problem: found.problem });
+      throw new Error(`checkpoint store: ${info!.path} is damaged (${found.problem})`);
+    }
+    if (info && found && 'state' in found) accept(found.state, info);
     for (const newer of all.filter((c) => c.version > version)) {
-      fs.mkdirSync(aside, { recursive: true });
-      fs.renameSync(newer.path, path.join(aside, `${path.basename(newer.path)}.${Date.now()}`));
-      this.warn(`checkpoint ${newer.path} is newer than the version every shard holds (${version}); moved into ${aside}`);
+      const target = this.moveInto(SUPERSEDED_DIR, newer.path);
+      this.warn(`checkpoint ${newer.path} is newer than the version every shard holds (${version}); moved to ${target}`);
     }
     return info && found && 'state' in found ? { info, state: found.state } : null;
+  }
+
+  /** Moves a file into the folder `dir` of the store (a name taken there gets `.1`, `.2`, ...); returns where. */
+  private moveInto(dir: string, file: string): string {
+    const aside = path.join(this.dir, dir);
+    const name = path.basename(file);
+    fs.mkdirSync(aside, { recursive: true });
+    let target = path.join(aside, name);
+    for (let n = 1; fs.existsSync(target); n++) target = path.join(aside, `${name}.${n}`);
+    fs.renameSync(file, target);
+    return target;
   }
 
   /** Checkpoint files by ascending version; temporary files are not checkpoints, nor is anything in `damaged/`. */
@@ -290,12 +304,8 @@ export class CheckpointStore<T> {
   /** Moves a damaged file into `damaged/` (a name taken there gets `.1`, `.2`, ...), with a warning. */
   private setAside({ info, problem }: DamagedCheckpoint): void {
     const aside = path.join(this.dir, DAMAGED_DIR);
-    const name = path.basename(info.path);
     try {
-      fs.mkdirSync(aside, { recursive: true });
-      let target = path.join(aside, name);
-      for (let n = 1; fs.existsSync(target); n++) target = path.join(aside, `${name}.${n}`);
-      fs.renameSync(info.path, target);
+      const target = this.moveInto(DAMAGED_DIR, info.path);
       this.warn(`checkpoint ${info.path} is damaged (${problem}); moved to ${target}`);
     } catch (error) {
       throw new Error(`checkpoint store: ${info.path} is damaged (${problem}) and could not be moved into ${aside} (${(error as Error).message}); move or remove it by hand`);

@@ -101,7 +101,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.rounds.on('closed', (v, stats) => this.roundClosed(v, stats)).on('trainingDone', () => this.recorder.startFinishing());
     this.admission = { run, sessions: this.sessions, downlink: this.downlink, taskStates: this.taskStates, rounds: this.rounds, recorder: this.recorder, replicas: this.replicas };
     this.lapseTimer = setInterval(() => this.dropLapsed(), Math.max(100, heartbeatMs(config.distributed) / 2)).unref();
-    run.metrics?.sharedVersion.set(version);
+    run.metrics?.startAt(version);
     run.log(startLine(run, version));
   }
 

@@ -35,6 +35,8 @@ export interface FollowerEvents {
   done: [];
   /** The run is over here: done, and the lead (which writes the results) closed its link. */
   over: [];
+  /** This shard cannot go on (its checkpoints are another shard's, cut's or model's). */
+  failed: [error: Error];
 }
 
 export class Follower extends EventEmitter<FollowerEvents> {
@@ -97,6 +99,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
     if (!session) return;
     this.weights?.pushes.drop(session);
     this.sessions.detach(session);
+    this.countWorkers();
     if (session !== this.lead) return;
     this.lead = null;
     if (this.finished) return void this.emit('over');
@@ -179,7 +182,11 @@ export class Follower extends EventEmitter<FollowerEvents> {
     const follows = parts.length > 1;
     session.send('welcome', { protocolVersion: PROTOCOL_VERSION, modelFingerprint: run.fingerprint, version: this.current, shared: follows ? [] : parts[0], sharedFollows: follows });
     if (follows) weights.downlink.send([session], { version: this.current, done: false }, parts);
-    run.metrics?.workersConnected.set(this.sessions.joinedCount - (this.lead ? 1 : 0));
+    this.countWorkers();
+  }
+
+  private countWorkers(): void {
+    this.run.metrics?.workersConnected.set(this.sessions.joinedCount - (this.lead ? 1 : 0));
   }
 
   private hold(push: CompletePush): void {
@@ -198,11 +205,16 @@ export class Follower extends EventEmitter<FollowerEvents> {
       return this.lead?.close(1011, 'round out of step');
     }
     const t0 = this.run.now();
+    const missing = (msg.terms ?? []).find((term) => this.held.get(term.task ?? '')?.baseVersion !== (term.baseVersion ?? 0));
+    if (missing) {
+      // The lead's count and this shard's pushes disagree: nothing steps here, and the link closes so that
+      // the lead, on the next one, sees this shard's version and restores every shard to a common one.
+      this.run.log(`shard ${this.run.shard.index}: the lead closed round ${closing} with task ${missing.task}'s push of version ${missing.baseVersion}, which this shard does not hold`);
+      return this.lead?.close(1011, 'round out of step');
+    }
     const used: CompletePush[] = [];
     const contributions: Contribution[] = (msg.terms ?? []).map((term) => {
-      const push = this.held.get(term.task ?? '');
-      if (!push || push.baseVersion !== (term.baseVersion ?? 0))
-        throw new Error(`round ${closing}: the lead counted task ${term.task}'s push of version ${term.baseVersion}, which this shard does not hold`);
+      const push = this.held.get(term.task ?? '')!;
       used.push(push);
       this.held.delete(push.task);
       return { task: push.task, weight: term.coefficient ?? 0, gradient: push.gradient, support: push.support, loss: push.loss };
@@ -242,23 +254,30 @@ export class Follower extends EventEmitter<FollowerEvents> {
     this.emit('done');
   }
 
-  /** Goes back (or on) to checkpoint `version`, which every shard holds: the rounds after it are done again. */
+  /** Goes back (or on) to checkpoint `version`, which every shard holds: the rounds after it are done again.
+   *  A damaged checkpoint is set aside and the lead told what is left; one of another shard, cut or
+   *  model stops this shard (`failed`): no retry can fix it. */
   private restore(version: number): void {
-    const ck = this.checkpoints.rollBackTo(version);
+    let ck: ReturnType<ShardCheckpoints['rollBackTo']>;
+    try {
+      ck = this.checkpoints.rollBackTo(version);
+    } catch (err) {
+      this.run.log(`shard ${this.run.shard.index}: cannot restore version ${version}: ${(err as Error).message}`);
+      if (this.checkpoints.versions().includes(version)) return void this.emit('failed', err as Error);
+      return this.sendStatus();
+    }
     for (const p of this.held.values()) this.weights?.pushes.release(p.gradient, p.support);
     this.held.clear();
     this.weights = weightSlice(this.run, weightedSum, ck);
     this.current = ck?.version ?? 0;
-    // Its lineage of W is the checkpoint's: rounds after it are not counted twice.
-    this.run.metrics?.roundsTotal.reset();
-    this.run.metrics?.roundsTotal.inc(this.current);
-    this.run.metrics?.sharedVersion.set(this.current);
+    this.run.metrics?.startAt(this.current);
     // Workers holding slices of another version rejoin (through the lead) and start from this one.
     for (const s of [...this.sessions.joined]) {
       if (s === this.lead) continue;
       this.sessions.release(s);
       s.close(1012, 'shard restored');
     }
+    this.countWorkers();
     this.sendStatus();
     if (this.current >= this.run.totalRounds) this.finish();
   }

@@ -29,11 +29,23 @@ export class CoordinatorMetrics {
   readonly taskReplicasConfigured: Gauge<'task'>;
   readonly shardLinkUp: Gauge<'follower'>;
 
+  /** W is at `version` as this process starts (or a shard restores): the rounds behind it are counted
+   *  once, those after it as they close; a round done again after a restore is not counted twice. */
+  startAt(version: number): void {
+    this.sharedVersion.set(version);
+    this.roundsTotal.reset();
+    this.roundsTotal.inc(version);
+  }
+
   /** `tasks`: the run's task names, whose series exist from the start (counters at 0, gauges NaN until reported). */
   constructor(tasks: readonly string[]) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.roundsTotal = new Counter({ name: 'hybrid_rounds_total', help: 'Rounds applied to the shared weights W.', registers });
+    this.roundsTotal = new Counter({
+      name: 'hybrid_rounds_total',
+      help: 'Rounds applied to the shared weights W (after a resume, the rounds behind the checkpoint and those since: it equals hybrid_shared_version).',
+      registers,
+    });
     this.roundDuration = new Histogram({
       name: 'hybrid_round_duration_seconds',
       help: 'Time from a round opening to its update being applied, in seconds.',

@@ -50,22 +50,24 @@ export class ShardCheckpoints {
   rollBackTo(version: number): ShardCheckpoint | null {
     const { index, plan } = this.run.shard;
     if (!this.store && version !== 0) throw new Error(`shard ${index}: asked to restore version ${version}, but this shard has no checkpoint directory`);
-    const loaded = this.store?.rollBackTo(version) ?? null;
+    // Checked before anything moves: a directory of another shard, cut or model is left as it is.
+    const accept = (state: ShardCheckpoint, info: { path: string }): void => {
+      const problem =
+        state.fingerprint !== this.run.fingerprint
+          ? `is for model ${state.fingerprint}, this run's is ${this.run.fingerprint}`
+          : state.shard !== index
+            ? `is shard ${state.shard}'s, this is shard ${index}`
+            : state.bounds.join(',') !== plan.bounds.join(',')
+              ? `cuts W at [${state.bounds.join(', ')}], this run at [${plan.bounds.join(', ')}] (another number of shards)`
+              : null;
+      if (problem) throw new Error(`checkpoint ${info.path} ${problem}: resume with the shards and config that wrote it, or give this shard an empty checkpoint directory`);
+    };
+    const loaded = this.store?.rollBackTo(version, accept) ?? null;
     if (!loaded) {
       this.run.log(`shard ${index}: going on from version 0 (the start)`);
       return null;
     }
-    const { info, state } = loaded;
-    const problem =
-      state.fingerprint !== this.run.fingerprint
-        ? `is for model ${state.fingerprint}, this run's is ${this.run.fingerprint}`
-        : state.shard !== index
-          ? `is shard ${state.shard}'s, this is shard ${index}`
-          : state.bounds.join(',') !== plan.bounds.join(',')
-            ? `cuts W at [${state.bounds.join(', ')}], this run at [${plan.bounds.join(', ')}] (another number of shards)`
-            : null;
-    if (problem) throw new Error(`checkpoint ${info.path} ${problem}: resume with the shards and config that wrote it, or give this shard an empty checkpoint directory`);
-    this.run.log(`shard ${index}: restored ${info.path} (version ${version})`);
-    return state;
+    this.run.log(`shard ${index}: restored ${loaded.info.path} (version ${version})`);
+    return loaded.state;
   }
 }

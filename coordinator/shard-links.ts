@@ -51,6 +51,8 @@ export class ShardLinks extends EventEmitter<ShardLinksEvents> {
   private readonly holders = new Map<string, Set<number>>();
   private readonly finals = new Map<number, Float32Array[]>();
   private readonly finalParts = new Map<number, ValueAssembler>();
+  /** Followers sent a Restore and not yet heard from since: what they report holding is from before it. */
+  private readonly restoring = new Set<number>();
   private stopped = false;
 
   constructor(
@@ -97,6 +99,8 @@ export class ShardLinks extends EventEmitter<ShardLinksEvents> {
       if (this.sockets.get(shard) !== socket) return;
       this.sockets.delete(shard);
       this.finalParts.delete(shard);
+      // What it held may be gone with it; on its next link it reports what it still holds.
+      for (const holders of this.holders.values()) holders.delete(shard);
       this.run.metrics?.shardLinkUp.set({ follower: String(shard) }, 0);
       this.emit('down', shard);
       if (this.stopped) return;
@@ -112,8 +116,11 @@ export class ShardLinks extends EventEmitter<ShardLinksEvents> {
   private frame(shard: number, frame: Uint8Array): void {
     try {
       const msg = decode(frame);
-      if (msg.kind === 'shardStatus') return void this.emit('status', shard, msg.body);
-      if (msg.kind === 'pushArrived') return this.arrivedAt(shard, msg.body.task ?? '', msg.body.baseVersion ?? 0);
+      if (msg.kind === 'shardStatus') {
+        this.restoring.delete(shard);
+        return void this.emit('status', shard, msg.body);
+      }
+      if (msg.kind === 'pushArrived') return this.restoring.has(shard) ? undefined : this.arrivedAt(shard, msg.body.task ?? '', msg.body.baseVersion ?? 0);
       if (msg.kind === 'update') return this.finalPart(shard, msg.body);
       if (msg.kind === 'error') return this.run.log(`coordinator: shard ${shard} says ${msg.body.message ?? ''}`);
       this.run.log(`coordinator: shard ${shard} sent "${msg.kind}" on its shard link; ignored`);
@@ -141,10 +148,19 @@ export class ShardLinks extends EventEmitter<ShardLinksEvents> {
     for (const k of this.holders.keys()) if (Number(k.slice(k.lastIndexOf('@') + 1)) < version) this.holders.delete(k);
   }
 
-  /** Forgets every push (a restore: rounds after it are done again). */
-  forgetAll(): void {
+  /** Every follower goes back to `version`: what they held before is forgotten, and what they report
+   *  holding until they answer (with their status) was sent before they went back. */
+  restore(version: number): void {
     this.holders.clear();
     this.finals.clear();
+    for (const shard of this.followers) this.restoreOne(shard, version);
+  }
+
+  /** A Restore to one follower (one whose link was down when the others were told). */
+  restoreOne(shard: number, version: number): void {
+    for (const holders of this.holders.values()) holders.delete(shard);
+    this.restoring.add(shard);
+    this.send(shard, 'restore', { version });
   }
 
   private finalPart(shard: number, part: Messages['update']): void {

@@ -19,7 +19,8 @@ export async function runFollower(config: RunConfig, opts: CoordinatorCommandOpt
   const { index, count } = opts.shard;
   ensureWritableDirectory(opts.checkpointDir, '--checkpoint-dir');
   await loadModelFiles(config.model);
-  const metrics = new CoordinatorMetrics(config.tasks.map((t) => t.name));
+  // The task series are the lead's: a follower's would stay at their start values.
+  const metrics = new CoordinatorMetrics([]);
   metrics.registry.setDefaultLabels({ shard: String(index) });
   const checkpoints = new CheckpointStore<ShardCheckpoint>({ dir: opts.checkpointDir, keep: config.distributed.keep_checkpoints, warn: log, onSetAside: () => metrics.checkpointsDamaged.inc() });
   const existing = checkpoints.list();
@@ -49,11 +50,14 @@ export async function runFollower(config: RunConfig, opts: CoordinatorCommandOpt
       };
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
-      follower.once('over', () => {
+      const settle = (err?: Error) => {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
-        resolveDone();
-      });
+        if (err) reject(err);
+        else resolveDone();
+      };
+      follower.once('over', () => settle());
+      follower.once('failed', settle);
     });
   } finally {
     follower.stop(false);

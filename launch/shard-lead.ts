@@ -89,7 +89,14 @@ export class ShardLead extends EventEmitter<CoordinatorEvents> implements Served
       );
     }
     const version = Number(status.version ?? -1);
-    if (this.restoring !== null && version !== this.restoring) return;
+    if (this.restoring !== null && version !== this.restoring) {
+      // A follower whose link was down when the others were told: tell it now.
+      if ((status.checkpoints ?? []).map(Number).includes(this.restoring) || this.restoring === 0) return links.restoreOne(shard, this.restoring);
+      // It could not load that version (it set a damaged file aside): choose again.
+      this.options.log(`coordinator: shard ${shard} cannot restore version ${this.restoring}; choosing again`);
+      this.statuses.set(shard, status);
+      return this.restoreWhenKnown();
+    }
     this.statuses.set(shard, status);
     if (this.restoring !== null) {
       if (links.followers.every((s) => Number(this.statuses.get(s)?.version ?? -1) === this.restoring)) {
@@ -111,16 +118,22 @@ export class ShardLead extends EventEmitter<CoordinatorEvents> implements Served
     const lead = held(this.options.checkpoints.list().map((c) => c.version));
     const common = [...lead].filter((v) => links.followers.every((s) => held(this.statuses.get(s)?.checkpoints ?? []).has(v)));
     const version = Math.max(...common);
+    let next: Coordinator;
+    try {
+      // Its hybrid_rounds_total starts again from that version: rounds after it are not counted twice.
+      next = this.build({ ...this.options, resume: true, resumeVersion: version });
+    } catch (err) {
+      this.options.log(`coordinator: cannot restore version ${version} here: ${(err as Error).message}`);
+      // A damaged checkpoint was set aside: choose again without it; anything else no retry fixes.
+      if (this.options.checkpoints.list().some((c) => c.version === version)) return this.onFatal(err as Error);
+      return this.restoreWhenKnown();
+    }
     this.restoring = version;
-    links.forgetAll();
-    links.broadcast('restore', { version });
+    links.restore(version);
     this.options.log(`coordinator: restoring every shard to version ${version}`);
     this.current.stop(false);
     this.current.removeAllListeners();
-    this.current = this.build({ ...this.options, resume: true, resumeVersion: version });
-    // The lineage of W goes on from that version: rounds after it are not counted twice.
-    this.options.metrics?.roundsTotal.reset();
-    this.options.metrics?.roundsTotal.inc(version);
+    this.current = next;
   }
 
   finishIfComplete(): boolean {

@@ -1,12 +1,14 @@
 // deploy/slurm/hybrid.sbatch: its #SBATCH header, shellcheck where installed, and its behaviour, run
 // under bash with stub `srun`, `scontrol` and `hybrid` (no Slurm exists here): the coordinator on the
 // first node, one worker step per task with the coordinator's address, one rank per replica of the task
-// (each with its --replica I/N), a private token, and the job's exit status following the run's.
+// (each with its --replica I/N), a private token, and the job's exit status following the run's; with
+// HYBRID_SHARDS=K, K coordinator shards on the first K nodes (each node a loopback address of its own
+// here), shard I with --shard I/K and every shard with the same --shards list, the workers at shard 0.
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type HybridCommand, configTaskNames, deployPath, flag, parseHybridCommand, repoRoot, run, which } from '../support/deploy.js';
+import { type HybridCommand, configTaskNames, deployPath, flag, parseHybridCommand, repoRoot, run, shardAddresses, shardOf, which } from '../support/deploy.js';
 import { freePort } from '../support/processes.js';
 
 const script = deployPath('slurm/hybrid.sbatch');
@@ -16,7 +18,7 @@ const HEAD = '127.0.0.1';
 const SRUN = `#!/bin/bash
 # Stub srun: records its options and command (one per line), then runs the command once per rank
 # (--ntasks, default 1) with SLURM_PROCID set, as srun does; a one-rank step becomes the command, a step
-# of several exits with the highest status of its ranks.
+# of several exits with the highest status of its ranks. The step's --nodelist is its STUB_NODE.
 opts=()
 while [[ $# -gt 0 && $1 == -* ]]; do opts+=("$1"); shift; done
 d=$(mktemp -d "$STUB_LOG_DIR/srun.XXXXXX")
@@ -24,7 +26,7 @@ printf '%s\\n' "\${opts[@]}" >"$d/opts"
 printf '%s\\n' "$@" >"$d/argv"
 export STUB_STEP_DIR=$d
 n=1
-for o in "\${opts[@]}"; do [[ $o == --ntasks=* ]] && n=\${o#--ntasks=}; done
+for o in "\${opts[@]}"; do [[ $o == --ntasks=* ]] && n=\${o#--ntasks=}; [[ $o == --nodelist=* ]] && export STUB_NODE=\${o#--nodelist=}; done
 if ((n == 1)); then SLURM_PROCID=0 exec "$@"; fi
 pids=()
 for ((r = 0; r < n; r++)); do SLURM_PROCID=$r "$@" & pids+=($!); done
@@ -33,23 +35,39 @@ status=0
 for p in "\${pids[@]}"; do wait "$p"; s=$?; ((s > status)) && status=$s; done
 exit "$status"
 `;
+// The allocation's nodes: STUB_NODES (space-separated), by default the loopback address and one more.
 const SCONTROL = `#!/bin/sh
-[ "$1 $2" = "show hostnames" ] && printf '${HEAD}\\nnode-b\\n'
+# shellcheck disable=SC2086
+[ "$1 $2" = "show hostnames" ] && printf '%s\\n' \${STUB_NODES:-${HEAD} node-b}
 `;
 const HYBRID = `#!/usr/bin/env node
 // Stub hybrid: records its arguments in its srun step's directory (rank.<SLURM_PROCID>). coordinator:
-// serves /readyz, then exits 0 after STUB_COORDINATOR_MS (or never, with STUB_COORDINATOR=forever); on
-// SIGTERM exits 1, as the real one does. worker: reads its token, exits (3 for the task STUB_FAIL_TASK,
-// and with STUB_FAIL_REPLICA only for that --replica).
+// serves /readyz on its node (STUB_NODE), then exits 0 after STUB_COORDINATOR_MS (or never, with
+// STUB_COORDINATOR=forever); on SIGTERM exits 1, as the real one does. A follower shard (--shard I/K,
+// I > 0) is ready STUB_FOLLOWER_READY_MS after it starts (it writes that time to shard-I-ready-at),
+// exits 0 once the lead has exited (lead-exited), 3 after STUB_FAIL_SHARD_MS when it is shard
+// STUB_FAIL_SHARD, and 1 on SIGTERM (shard-I-terminated). worker: reads its token, exits (3 for the
+// task STUB_FAIL_TASK, and with STUB_FAIL_REPLICA only for that --replica).
 const fs = require('fs');
 const path = require('path');
 const [cmd, ...rest] = process.argv.slice(2);
 const get = (f) => (rest.includes(f) ? rest[rest.indexOf(f) + 1] : undefined);
+const logs = process.env.STUB_LOG_DIR;
 if (process.env.STUB_STEP_DIR) fs.writeFileSync(path.join(process.env.STUB_STEP_DIR, 'rank.' + process.env.SLURM_PROCID), JSON.stringify(process.argv.slice(2)));
 if (cmd === 'coordinator') {
-  require('http').createServer((req, res) => { res.writeHead(req.url === '/readyz' ? 200 : 404); res.end(); }).listen(Number(get('--metrics-port')), '${HEAD}');
-  process.on('SIGTERM', () => { fs.writeFileSync(path.join(process.env.STUB_LOG_DIR, 'coordinator-terminated'), ''); process.exit(1); });
-  if (process.env.STUB_COORDINATOR !== 'forever') setTimeout(() => process.exit(0), Number(process.env.STUB_COORDINATOR_MS || 1500));
+  const shard = Number((get('--shard') || '0/1').split('/')[0]);
+  const readyAt = Date.now() + (shard > 0 ? Number(process.env.STUB_FOLLOWER_READY_MS || 0) : 0);
+  if (shard > 0) fs.writeFileSync(path.join(logs, 'shard-' + shard + '-ready-at'), String(readyAt));
+  const ready = (url) => url === '/readyz' && Date.now() >= readyAt;
+  require('http').createServer((req, res) => { res.writeHead(ready(req.url) ? 200 : req.url === '/readyz' ? 503 : 404); res.end(); }).listen(Number(get('--metrics-port')), process.env.STUB_NODE || '${HEAD}');
+  if (shard === 0) {
+    process.on('SIGTERM', () => { fs.writeFileSync(path.join(logs, 'coordinator-terminated'), ''); fs.writeFileSync(path.join(logs, 'lead-exited'), ''); process.exit(1); });
+    if (process.env.STUB_COORDINATOR !== 'forever') setTimeout(() => { fs.writeFileSync(path.join(logs, 'lead-exited'), ''); process.exit(0); }, Number(process.env.STUB_COORDINATOR_MS || 1500));
+  } else {
+    process.on('SIGTERM', () => { fs.writeFileSync(path.join(logs, 'shard-' + shard + '-terminated'), ''); process.exit(1); });
+    setInterval(() => { if (fs.existsSync(path.join(logs, 'lead-exited'))) process.exit(0); }, 100);
+    if (process.env.STUB_FAIL_SHARD === String(shard)) setTimeout(() => process.exit(3), Number(process.env.STUB_FAIL_SHARD_MS || 0));
+  }
 } else if (cmd === 'worker') {
   if (fs.readFileSync(get('--token-file'), 'utf8').length < 32) process.exit(4);
   const fail = process.env.STUB_FAIL_TASK === get('--task') && (!process.env.STUB_FAIL_REPLICA || process.env.STUB_FAIL_REPLICA === get('--replica'));
@@ -70,6 +88,8 @@ interface Step {
   ranks: HybridCommand[];
   /** Rank 0's. */
   command: HybridCommand;
+  /** When srun was called (ms since the epoch). */
+  started: number;
 }
 
 async function submit(env: Record<string, string>, args: string[] = []) {
@@ -123,7 +143,13 @@ async function submit(env: Record<string, string>, args: string[] = []) {
       return { opts: lines('opts'), argv, ranks, command: ranks[0], started: statSync(join(logs, n, 'opts')).mtimeMs };
     })
     .sort((a, b) => a.started - b.started);
-  return { ...result, steps, bin, runDir, terminated: existsSync(join(logs, 'coordinator-terminated')) };
+  const shardsTerminated = readdirSync(logs)
+    .map((n) => /^shard-(\d+)-terminated$/.exec(n)?.[1])
+    .filter((n) => n !== undefined)
+    .map(Number)
+    .sort();
+  const readyAt = (shard: number) => Number(readFileSync(join(logs, `shard-${shard}-ready-at`), 'utf8'));
+  return { ...result, steps, bin, runDir, terminated: existsSync(join(logs, 'coordinator-terminated')), shardsTerminated, readyAt };
 }
 
 describe('deploy/slurm/hybrid.sbatch', () => {
@@ -301,6 +327,124 @@ describe('deploy/slurm/hybrid.sbatch with replicas', () => {
       expect(r.output).toContain(`task ${first} in`);
       expect(r.output).toContain(`has replicas ${JSON.stringify(bad)}, not a whole number >= 1`);
       expect(r.output).toContain('cannot read the tasks of');
+      expect(r.steps).toEqual([]);
+    }
+  });
+});
+
+describe('deploy/slurm/hybrid.sbatch with coordinator shards (HYBRID_SHARDS)', () => {
+  const NODES = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
+  const tasks = configTaskNames(join(repoRoot, 'examples/quick.json'));
+  const coordinators = (steps: Step[]) => steps.filter((s) => s.command.command === 'coordinator').sort((a, b) => shardOf(a.command).index - shardOf(b.command).index);
+  const workerSteps = (steps: Step[]) => steps.filter((s) => s.command.command === 'worker');
+
+  for (const K of [2, 3]) {
+    it(`K = ${K}: shard I on node I with --shard I/${K}, every shard with the same --shards (the lead's first), the workers at shard 0 once every shard is ready`, async () => {
+      const r = await submit({ HYBRID_SHARDS: String(K), STUB_NODES: NODES.join(' '), SLURM_NTASKS: String(tasks.length + K), STUB_FOLLOWER_READY_MS: '1500', STUB_COORDINATOR_MS: '5000' });
+      expect(r.status, r.output).toBe(0);
+      expect(r.output).toContain(`${K} coordinator shards on ${NODES.slice(0, K).join(' ')} (lead ws://${HEAD}:8700)`);
+      const shards = coordinators(r.steps);
+      expect(shards.length).toBe(K);
+      const list = NODES.slice(0, K).map((n) => `ws://${n}:8700`);
+      const token = flag(shards[0].command, '--token-file');
+      shards.forEach((s, i) => {
+        const c = s.command;
+        expect(shardOf(c)).toEqual({ index: i, count: K });
+        expect(shardAddresses(c)).toEqual(list);
+        expect(s.opts).toEqual(expect.arrayContaining(['--nodes=1', '--ntasks=1', `--nodelist=${NODES[i]}`, `--job-name=hybrid-coordinator-${i}`]));
+        expect(flag(c, '--port')).toBe('8700');
+        expect(flag(c, '--host')).toBe('0.0.0.0');
+        expect(c.flags.get('--resume')).toBe(true);
+        expect(flag(c, '--out')).toBe(r.runDir);
+        expect(flag(c, '--token-file')).toBe(token);
+        // The lead's checkpoints where a run of one coordinator keeps them; a follower's in a folder of its own.
+        expect(flag(c, '--checkpoint-dir')).toBe(join(r.runDir, i === 0 ? 'checkpoints' : `checkpoints-shard-${i}`));
+        expect(existsSync(flag(c, '--checkpoint-dir')!)).toBe(true);
+      });
+      expect(readFileSync(token!, 'utf8')).toMatch(/^[0-9a-f]{64}$/);
+      const workers = workerSteps(r.steps);
+      expect(workers.map((w) => flag(w.command, '--task')).sort()).toEqual([...tasks].sort());
+      for (const w of workers) {
+        expect(flag(w.command, '--coordinator')).toBe(list[0]);
+        expect(flag(w.command, '--token-file')).toBe(token);
+        expect(w.opts.some((o) => o.startsWith('--nodelist'))).toBe(false);
+        // Started only once every follower answered /readyz.
+        for (let i = 1; i < K; i++) expect(w.started, `worker ${flag(w.command, '--task')} after shard ${i} was ready`).toBeGreaterThanOrEqual(r.readyAt(i) - 50);
+      }
+      expect(r.terminated).toBe(false);
+      expect(r.shardsTerminated).toEqual([]);
+    });
+  }
+
+  it('HYBRID_SHARDS=1 is the run of one coordinator: one step, no --shard or --shards', async () => {
+    const r = await submit({ HYBRID_SHARDS: '1' });
+    expect(r.status, r.output).toBe(0);
+    const shards = coordinators(r.steps);
+    expect(shards.length).toBe(1);
+    expect(shards[0].command.flags.has('--shard')).toBe(false);
+    expect(shards[0].command.flags.has('--shards')).toBe(false);
+    expect(shards[0].opts).toContain('--job-name=hybrid-coordinator');
+    expect(flag(shards[0].command, '--checkpoint-dir')).toBe(join(r.runDir, 'checkpoints'));
+    expect(r.output).toContain(`coordinator on ${HEAD} (ws://${HEAD}:`);
+  });
+
+  it('stops the run and fails when a follower shard fails while the lead runs, naming the shard', async () => {
+    const r = await submit({
+      HYBRID_SHARDS: '2',
+      STUB_NODES: NODES.join(' '),
+      SLURM_NTASKS: '4',
+      STUB_COORDINATOR: 'forever',
+      STUB_FOLLOWER_READY_MS: '200',
+      STUB_FAIL_SHARD: '1',
+      STUB_FAIL_SHARD_MS: '3000',
+      HYBRID_STOP_GRACE: '10',
+    });
+    expect(r.status).toBe(1);
+    expect(workerSteps(r.steps).length).toBe(tasks.length);
+    expect(r.output).toContain('coordinator shard 1 failed (status 3) while the lead runs: stopping the run');
+    expect(r.output).toContain('coordinator shard 1 exited with status 3');
+    expect(r.output).not.toContain('every worker has exited');
+    // The lead was stopped (it checkpoints on SIGTERM).
+    expect(r.terminated).toBe(true);
+  });
+
+  it('fails the job when a follower shard exits before every shard is ready, starting no worker', async () => {
+    const r = await submit({ HYBRID_SHARDS: '2', STUB_NODES: NODES.join(' '), SLURM_NTASKS: '4', STUB_FOLLOWER_READY_MS: '20000', STUB_FAIL_SHARD: '1', STUB_FAIL_SHARD_MS: '300' });
+    expect(r.status).toBe(2);
+    expect(r.output).toContain('coordinator shard 1 exited before every shard was ready');
+    expect(workerSteps(r.steps)).toEqual([]);
+  });
+
+  it('stops every shard when every worker has exited and the lead has not', async () => {
+    const r = await submit({ HYBRID_SHARDS: '2', STUB_NODES: NODES.join(' '), SLURM_NTASKS: '4', STUB_COORDINATOR: 'forever' });
+    expect(r.status).toBe(1);
+    expect(r.output).toContain('every worker has exited but the coordinator has not: stopping every shard');
+    expect(r.terminated).toBe(true);
+    expect(r.shardsTerminated).toEqual([1]);
+  });
+
+  it('refuses fewer nodes than shards, too few tasks, replicas, and a shard count that is not 1 to 64', async () => {
+    const nodes = await submit({ HYBRID_SHARDS: '3', STUB_NODES: NODES.slice(0, 2).join(' '), SLURM_NTASKS: '5' });
+    expect(nodes.status).toBe(2);
+    expect(nodes.output).toContain(`HYBRID_SHARDS=3 puts shard I on node I: submit with --nodes=3 or more (this allocation has 2: ${NODES.slice(0, 2).join(' ')})`);
+    expect(nodes.steps).toEqual([]);
+    const small = await submit({ HYBRID_SHARDS: '2', STUB_NODES: NODES.join(' '), SLURM_NTASKS: '3' });
+    expect(small.status).toBe(2);
+    expect(small.output).toContain(`has ${tasks.length} tasks and 2 coordinator shards: submit with --ntasks=${tasks.length + 2} or more (this allocation has 3)`);
+    expect(small.steps).toEqual([]);
+    const config = JSON.parse(readFileSync(join(repoRoot, 'examples/quick.json'), 'utf8')) as { tasks: Record<string, unknown>[] };
+    config.tasks[0].replicas = 2;
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-slurm-config-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'replicas.json'), JSON.stringify(config));
+    const replicated = await submit({ HYBRID_SHARDS: '2', STUB_NODES: NODES.join(' '), SLURM_NTASKS: '9' }, [join(dir, 'replicas.json')]);
+    expect(replicated.status).toBe(2);
+    expect(replicated.output).toContain('coordinator shards (HYBRID_SHARDS=2) take one worker per task');
+    expect(replicated.steps).toEqual([]);
+    for (const bad of ['0', 'two', '65', '-1', '02']) {
+      const r = await submit({ HYBRID_SHARDS: bad, STUB_NODES: NODES.join(' '), SLURM_NTASKS: '9' });
+      expect(r.status, `HYBRID_SHARDS=${bad}`).toBe(2);
+      expect(r.output).toContain(`HYBRID_SHARDS is '${bad}': give the number of coordinator shards, 1 to 64`);
       expect(r.steps).toEqual([]);
     }
   });

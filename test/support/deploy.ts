@@ -1,5 +1,5 @@
 // Shared by the test/*/deploy-*.test.ts suites: where the deploy files are, how to read them, a small
-// kustomize, a runner for the workers Job's pod script, the command-line grammar of
+// kustomize, runners for the workers Job's and the sharded coordinator's pod scripts, the command-line grammar of
 // `hybrid coordinator|worker` they must follow, the metric names they may use (docs/architecture.md
 // section 7 plus prom-client's defaults) and a PromQL metric-name extractor.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -220,18 +220,75 @@ export function runWorkerPod(objects: Obj[], index: number, config?: string): Wo
   const configMap = objects.find((o) => o.kind === 'ConfigMap' && at(o, 'metadata', 'name') === 'hybrid-config');
   const dir = mkdtempSync(join(tmpdir(), 'deploy-worker-pod-'));
   try {
-    const bin = join(dir, 'bin');
-    mkdirSync(bin);
-    writeFileSync(join(bin, 'tini'), '#!/bin/sh\n[ "$1" = "--" ] && shift\nexec "$@"\n');
-    writeFileSync(join(bin, 'hybrid'), '#!/bin/sh\nfor a in "$@"; do printf "ARG %s\\n" "$a"; done\n');
-    chmodSync(join(bin, 'tini'), 0o755);
-    chmodSync(join(bin, 'hybrid'), 0o755);
+    const bin = stubTiniAndHybrid(dir);
     // The pod reads the config from a mount this machine lacks: point $HYBRID_CONFIG at a copy.
     const configPath = join(dir, configName);
     writeFileSync(configPath, config ?? str(at(configMap, 'data', configName), `ConfigMap/hybrid-config data ${configName}`));
     const result = run(shell, [flagC, script], { env: { PATH: `${bin}:${process.env.PATH ?? ''}`, ...env, HYBRID_CONFIG: configPath, JOB_COMPLETION_INDEX: String(index) } });
     const argv = [...result.output.matchAll(/^ARG (.*)$/gm)].map((m) => m[1]);
     return { ...result, argv, command: result.status === 0 ? parseHybridCommand(argv, `worker pod ${index}`) : undefined };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Stub `tini` (runs what follows `--`) and `hybrid` (prints each argument as an `ARG` line) in `dir`/bin; returns that folder. */
+function stubTiniAndHybrid(dir: string): string {
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'tini'), '#!/bin/sh\n[ "$1" = "--" ] && shift\nexec "$@"\n');
+  writeFileSync(join(bin, 'hybrid'), '#!/bin/sh\nfor a in "$@"; do printf "ARG %s\\n" "$a"; done\n');
+  chmodSync(join(bin, 'tini'), 0o755);
+  chmodSync(join(bin, 'hybrid'), 0o755);
+  return bin;
+}
+
+// ---- the sharded coordinator StatefulSet's pod script ---------------------------------------------------
+
+/** The environment a container gets from its `env`: plain values, and `fieldRef`s of the pod filled in from `pod` (metadata.name, metadata.namespace, labels). */
+export function containerEnv(container: Obj, pod: { name: string; namespace?: string; labels?: Record<string, string> }): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const e of (container.env ?? []) as Obj[]) {
+    const name = str(e.name, 'env name');
+    if (e.value !== undefined) {
+      env[name] = str(e.value, `env ${name}`);
+      continue;
+    }
+    const field = str(at(e, 'valueFrom', 'fieldRef', 'fieldPath'), `env ${name} valueFrom.fieldRef.fieldPath`);
+    const label = /^metadata\.labels\['([^']+)'\]$/.exec(field);
+    const value = field === 'metadata.name' ? pod.name : field === 'metadata.namespace' ? (pod.namespace ?? 'default') : label ? pod.labels?.[label[1]] : undefined;
+    if (value === undefined) throw new Error(`env ${name}: the tests know no value for fieldRef ${field}`);
+    env[name] = value;
+  }
+  return env;
+}
+
+/** The shell script of a container run as `sh -c SCRIPT` (its command and its one argument); throws for any other form. */
+export function containerScript(container: Obj, what: string): { shell: string; flag: string; script: string } {
+  const command = strings(container.command, `${what} command`);
+  const args = strings(container.args, `${what} args`);
+  if (command.length !== 2 || command[1] !== '-c' || args.length !== 1) throw new Error(`${what}: expected command [SHELL, "-c"] and one argument, the script`);
+  return { shell: command[0], flag: command[1], script: args[0] };
+}
+
+/**
+ * Runs the shell command of the StatefulSet/hybrid-coordinator container of a build as the pod with
+ * ordinal `ordinal` would (pod name hybrid-coordinator-ORDINAL), with stub `tini` and `hybrid`; `env`
+ * overrides the container's environment.
+ */
+export function runCoordinatorPod(objects: Obj[], ordinal: number, env: Record<string, string> = {}): WorkerPodRun {
+  const sts = objects.find((o) => o.kind === 'StatefulSet' && at(o, 'metadata', 'name') === 'hybrid-coordinator');
+  if (!sts) throw new Error('no StatefulSet/hybrid-coordinator in the build');
+  const c = at(sts, 'spec', 'template', 'spec', 'containers', 0) as Obj;
+  const { shell, flag: flagC, script } = containerScript(c, 'the coordinator container');
+  const podName = `${str(at(sts, 'metadata', 'name'), 'metadata.name')}-${ordinal}`;
+  const dir = mkdtempSync(join(tmpdir(), 'deploy-coordinator-pod-'));
+  try {
+    const bin = stubTiniAndHybrid(dir);
+    const podEnv = { ...containerEnv(c, { name: podName, labels: { 'apps.kubernetes.io/pod-index': String(ordinal) } }), ...env };
+    const result = run(shell, [flagC, script], { env: { PATH: `${bin}:${process.env.PATH ?? ''}`, HOSTNAME: podName, ...podEnv } });
+    const argv = [...result.output.matchAll(/^ARG (.*)$/gm)].map((m) => m[1]);
+    return { ...result, argv, command: result.status === 0 ? parseHybridCommand(argv, `coordinator pod ${ordinal}`) : undefined };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -248,7 +305,7 @@ interface SubcommandSpec {
 /** The flags of `hybrid coordinator` and `hybrid worker` (cli.ts; test/e2e/deploy-files checks them against its --help). */
 export const CLI: Record<'coordinator' | 'worker', SubcommandSpec> = {
   coordinator: {
-    valued: ['--config', '--host', '--port', '--metrics-port', '--metrics-host', '--out', '--checkpoint-dir', '--token-file', '--tls-cert', '--tls-key'],
+    valued: ['--config', '--host', '--port', '--metrics-port', '--metrics-host', '--out', '--checkpoint-dir', '--token-file', '--tls-cert', '--tls-key', '--shard', '--shards'],
     bare: ['--resume'],
     required: ['--config'],
   },
@@ -262,7 +319,7 @@ export interface HybridCommand {
   flags: Map<string, string | true>;
 }
 
-/** Parses `coordinator ...` or `worker ...` (the arguments after the binary); throws on anything the CLI would refuse. */
+/** Parses `coordinator ...` or `worker ...` (the arguments after the binary); throws on anything the CLI would refuse (and on `--shards` without `--shard`, which it ignores). */
 export function parseHybridCommand(argv: readonly string[], where: string): HybridCommand {
   const [command, ...rest] = argv;
   if (command !== 'coordinator' && command !== 'worker') throw new Error(`${where}: expected "coordinator" or "worker", got ${JSON.stringify(command)}`);
@@ -298,7 +355,39 @@ export function parseHybridCommand(argv: readonly string[], where: string): Hybr
     const m = typeof replica === 'string' ? /^([0-9]+)\/([0-9]+)$/.exec(replica) : null;
     if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new Error(`${where}: --replica must be I/N with 0 <= I < N, got ${JSON.stringify(replica)}`);
   }
+  const shard = flags.get('--shard');
+  const shards = flags.get('--shards');
+  if (shard !== undefined) {
+    const m = typeof shard === 'string' ? /^([0-9]+)\/([0-9]+)$/.exec(shard) : null;
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 64 || Number(m[1]) >= Number(m[2])) throw new Error(`${where}: --shard must be I/K with 0 <= I < K <= 64, got ${JSON.stringify(shard)}`);
+    // The lead of K > 1 shards needs every shard's address; a follower ignores the list.
+    if (m[1] === '0' && Number(m[2]) > 1 && shards === undefined) throw new Error(`${where}: --shard ${shard} leads ${m[2]} shards and needs --shards with their addresses`);
+    const listed = typeof shards === 'string' ? shards.split(',').length : 0;
+    if (shards !== undefined && listed !== Number(m[2])) throw new Error(`${where}: --shards lists ${listed} addresses for ${m[2]} shards`);
+  } else if (shards !== undefined) {
+    throw new Error(`${where}: --shards without --shard`);
+  }
+  if (shards !== undefined) {
+    const bad = String(shards)
+      .split(',')
+      .find((a) => !/^wss?:\/\/[^\s/,]+$/.test(a));
+    if (bad !== undefined) throw new Error(`${where}: --shards: ${JSON.stringify(bad)} is not a ws:// or wss:// address`);
+  }
   return { command, flags };
+}
+
+/** `--shard I/K` as numbers; {index 0, count 1} without it (one coordinator). */
+export function shardOf(cmd: HybridCommand): { index: number; count: number } {
+  const v = flag(cmd, '--shard');
+  if (v === undefined) return { index: 0, count: 1 };
+  const [index, count] = v.split('/').map(Number);
+  return { index, count };
+}
+
+/** The addresses of `--shards`, in order (none without it). */
+export function shardAddresses(cmd: HybridCommand): string[] {
+  const v = flag(cmd, '--shards');
+  return v === undefined ? [] : v.split(',');
 }
 
 export function flag(cmd: HybridCommand, name: string): string | undefined {
