@@ -35,6 +35,9 @@ export interface GridOptions {
   mask: MaskMode;
   /** distributed.chunk_bytes: the largest tensor payload of a frame. */
   chunkBytes: number;
+  /** With --shards: W over each of these numbers K of coordinator processes (bench/shard-grid.ts)
+   *  instead of the in-process grid. */
+  shards?: number[];
 }
 
 /** One line of the result, as `--json` prints it. */
@@ -128,7 +131,7 @@ function countText(n: number): string {
 
 /**
  * Command-line options over `defaults`: --json --workers --params --seconds --warmup --min-rounds --mask
- * --chunk-bytes, and --encodings where `encodings` allows it. `bench` names the benchmark in errors and
+ * --chunk-bytes --shards, and --encodings where `encodings` allows it. `bench` names the benchmark in errors and
  * in the usage --help prints.
  */
 export function parseGridArgs(argv: readonly string[], bench: string, defaults: GridOptions, encodings: boolean): GridOptions {
@@ -152,7 +155,12 @@ export function parseGridArgs(argv: readonly string[], bench: string, defaults: 
       if (value !== 'random' && value !== 'zero') throw new InvalidArgumentError(`takes random or zero; got '${value}'`);
       return value;
     })
-    .option('--chunk-bytes <n>', `distributed.chunk_bytes, at least 1024, e.g. 16KiB (default: ${countText(d.chunkBytes)})`, positiveNumber(parseCount, 1024));
+    .option('--chunk-bytes <n>', `distributed.chunk_bytes, at least 1024, e.g. 16KiB (default: ${countText(d.chunkBytes)})`, positiveNumber(parseCount, 1024))
+    .option('--shards <list>', 'W over K coordinator processes for each K, e.g. 1,2: CPU per round per shard (docs/shards.md) instead of the in-process grid', (value: string) => {
+      const shards = positiveNumbers(Number)(value);
+      if (shards.some((k) => !Number.isInteger(k) || k > 64)) throw new InvalidArgumentError(`takes whole numbers from 1 to 64; got '${value}'`);
+      return shards;
+    });
   return parseOver(program, argv, defaults);
 }
 

@@ -8,10 +8,14 @@
 //   options: --workers 3,8  --params 1M,4M,25M  --encodings f32,f16,bf16,topk,int8  --seconds N (measured
 //            per point, default 3)  --warmup N (seconds, default 1)  --min-rounds N (default 3)
 //            --mask zero|random (default zero, as worker/worker.ts)  --chunk-bytes N (default 4MiB)  (--help)
+//   npm run bench:comm -- --shards 1,2 --workers 3 --params 25M --encodings f32
+//            W over K coordinator processes for each K (bench/shard-grid.ts): per shard its CPU ms, bytes
+//            and rounds per round from its /metrics, beside the round time; {"cores", "rows", "ratios"} with --json
 import { DEFAULT_CHUNK_BYTES } from '../config/schema.js';
 import { exitOnError } from './args.js';
 import { formatTable, parseGridArgs, runGrid, tableHeading, type GridOptions } from './comm-grid.js';
 import { ENCODINGS } from './push-frames.js';
+import { formatShardTable, runShardGrid, shardTableHeading } from './shard-grid.js';
 
 export const DEFAULT_OPTIONS: GridOptions = {
   json: false,
@@ -36,6 +40,13 @@ async function main(argv: readonly string[]): Promise<void> {
   const opts = parseArgs(argv);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const t0 = performance.now();
+  if (opts.shards) {
+    const result = await runShardGrid(opts, log);
+    log(`bench:comm: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else process.stdout.write(`${shardTableHeading(opts, result.cores)}\n${formatShardTable(result)}\n`);
+    return;
+  }
   const result = await runGrid(opts, log);
   log(`bench:comm: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -38,13 +38,13 @@ interface Incoming {
  * which ws's multi-megabyte buffers trigger, several times longer, and the benchmark measured that
  * (about 40 % more per round, raw TCP included) instead of the protocol.
  */
-function negotiated(welcome: Welcome): Negotiated {
+export function negotiated(welcome: Welcome): Negotiated {
   const config = JSON.parse(welcome.configJson ?? '{}') as RunConfig;
   const { uplink, downlink, chunk_bytes } = config.distributed;
   return { uplink: uplink.encoding, downlink: downlink.encoding, chunkBytes: chunk_bytes };
 }
 
-function sameSettings(a: Negotiated, b: Negotiated): boolean {
+export function sameSettings(a: Negotiated, b: Negotiated): boolean {
   return a.uplink === b.uplink && a.downlink === b.downlink && a.chunkBytes === b.chunkBytes;
 }
 

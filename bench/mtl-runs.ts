@@ -4,13 +4,13 @@
 // drop and the coordinator's time per round (`SharedWeights.applyRound`, timed through runTrain's onRound).
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { GRADIENT_METHODS } from '../config/aggregation-schema.js';
+import { GRADIENT_METHODS, LOSS_METHODS } from '../config/aggregation-schema.js';
 import { parseRunConfig } from '../config/load.js';
 import type { Log } from '../launch/progress.js';
 import { runTrain, type RunResult } from '../launch/train.js';
 import { median } from './median.js';
 
-export const METHODS = ['weighted_sum', ...GRADIENT_METHODS] as const;
+export const METHODS = ['weighted_sum', ...GRADIENT_METHODS, ...LOSS_METHODS] as const;
 export type MethodName = (typeof METHODS)[number];
 
 /** The method whose run of each seed also trains the separate models (train.baseline true). */

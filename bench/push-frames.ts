@@ -4,8 +4,9 @@
 // before anything is measured, as templates a client only writes its task name and version into
 // (bench/push-writer.ts).
 import { encodeValues, ENCODING_IDS, type EncodingName } from '../compression/encodings/index.js';
-import { encodeStream, groupParts, partFields } from '../compression/tensor-stream.js';
+import { encodeStream, groupParts, partFields, type StreamTensor } from '../compression/tensor-stream.js';
 import { Random } from '../lib/random.js';
+import { sliceLayout, sliceViews, type ShardPlan } from '../model/shard-plan.js';
 import type { ModelSpec } from '../model/spec.js';
 import { encode, PROTOCOL_VERSION, type GradientPush, type TensorMessage } from '../proto/codec.js';
 import { VERSION_CLASSES, type PushTemplates } from './push-writer.js';
@@ -25,10 +26,32 @@ export function syntheticGradient(spec: ModelSpec, seed = 1): Float32Array[] {
 /** The tensors of a push as a worker builds them: each shared tensor cut into pieces of at most
  *  `chunkBytes` of F32, each piece encoded on its own in `encoding`, in stream order. */
 export function encodedPieces(spec: ModelSpec, values: readonly Float32Array[], encoding: EncodingName, chunkBytes: number): TensorMessage[] {
+  return encodeTensors(
+    spec.shared.map((t, i) => ({ name: t.name, shape: t.shape, values: values[i] })),
+    encoding,
+    chunkBytes,
+  );
+}
+
+/** Per shard of `plan`, the tensors of the push a worker sends it (worker/uplink.ts with the shard's
+ *  layout): the shard's slices, named as sliceLayout names them, each cut into pieces of at most
+ *  `chunkBytes` of F32 and encoded on its own. With one shard, encodedPieces's. */
+export function shardPieces(spec: ModelSpec, plan: ShardPlan, values: readonly Float32Array[], encoding: EncodingName, chunkBytes: number): TensorMessage[][] {
+  if (plan.shards === 1) return [encodedPieces(spec, values, encoding, chunkBytes)];
+  return plan.slices.map((slices) => {
+    const views = sliceViews(values, slices);
+    return encodeTensors(
+      sliceLayout(spec.shared, slices).map((t, i) => ({ name: t.name, shape: t.shape, values: views[i] })),
+      encoding,
+      chunkBytes,
+    );
+  });
+}
+
+function encodeTensors(tensors: readonly StreamTensor[], encoding: EncodingName, chunkBytes: number): TensorMessage[] {
   // INT8 rounds stochastically: seeded, so a grid point's frames are the same on every run.
   const rounding = Random.stream(1, 'bench/int8');
   const options = { topkFraction: TOPK_FRACTION, topkValues: 'f32' as const, random: () => rounding.uniform() };
-  const tensors = spec.shared.map((t, i) => ({ name: t.name, shape: t.shape, values: values[i] }));
   return encodeStream(tensors, chunkBytes, ENCODING_IDS[encoding], (piece) => encodeValues(piece, encoding, options)).flat();
 }
 

@@ -34,9 +34,16 @@ export interface ClientThreadData {
 /** Main thread -> client thread: start one session, or stop the one running and report. */
 export type ClientCommand =
   | { cmd: 'ws'; url: string; mask: MaskMode; push: PushTemplates; expect: Negotiated }
+  /** The sharded protocol (docs/shards.md): hello to the lead at `url`, then to every follower its
+   *  welcome names; `push[i]` is shard i's push, `bounds` the cut the welcome must name (K = 1: none). */
+  | { cmd: 'shards'; url: string; mask: MaskMode; push: PushTemplates[]; expect: Negotiated; bounds: number[] }
   | { cmd: 'ws-raw'; url: string; mask: MaskMode; up: readonly number[]; down: readonly number[] }
   | { cmd: 'tcp'; port: number; up: number; down: number }
   | { cmd: 'stop' };
 
 /** Client thread -> main thread. */
-export type ClientEvent = { type: 'stopped'; report: ClientReport } | { type: 'error'; message: string };
+export type ClientEvent =
+  | { type: 'stopped'; report: ClientReport }
+  | { type: 'error'; message: string }
+  /** A 'shards' session has every shard's update of `version` and pushed on it. */
+  | { type: 'round'; version: number };

@@ -1,12 +1,13 @@
 // One bench:comm client: the entry of a worker_thread that bench/round-clients.ts starts from the build
 // output (node runs no .ts file in a worker thread), so that the client's work stays off the
 // coordinator's event loop. It runs one session at a time, as the main thread commands: with the
-// coordinator (bench/coordinator-session.ts) or against a yardstick (bench/yardstick-sessions.ts), and
+// coordinator (bench/coordinator-session.ts), with K coordinator shards (bench/shard-session.ts) or against a yardstick (bench/yardstick-sessions.ts), and
 // reports failures and, on stop, what the session did.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { StopSession } from './client-socket.js';
 import { startCoordinatorSession } from './coordinator-session.js';
 import type { ClientCommand, ClientEvent, ClientReport, ClientThreadData } from './round-client-messages.js';
+import { startShardSession } from './shard-session.js';
 import { startTcpSession, startWsRawSession } from './yardstick-sessions.js';
 
 if (!parentPort) throw new Error('bench/round-client-thread.js runs as a worker thread of bench/round-clients.ts, not on its own');
@@ -27,6 +28,8 @@ function start(command: Exclude<ClientCommand, { cmd: 'stop' }>): StopSession {
   switch (command.cmd) {
     case 'ws':
       return startCoordinatorSession({ url: command.url, mask: command.mask, task, hello, push: command.push, expect: command.expect, fail: failure('ws') });
+    case 'shards':
+      return startShardSession({ ...command, task, hello, fail: failure('shards'), onRound: (version) => post({ type: 'round', version }) });
     case 'ws-raw':
       return startWsRawSession(command.url, command.mask, command.up, command.down, failure('ws-raw'));
     case 'tcp':

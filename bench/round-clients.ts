@@ -1,7 +1,8 @@
 // The client side of bench:comm and bench:round: T synthetic workers, each in its own worker_thread
 // (bench/round-client-thread.ts) so that their work does not run on the coordinator's event loop. A
-// client either speaks the hybrid protocol over `ws` as a real worker does (bench/coordinator-session.ts)
-// or plays the same byte pattern over raw TCP or as plain ws messages (bench/yardstick-sessions.ts).
+// client either speaks the hybrid protocol over `ws` as a real worker does (bench/coordinator-session.ts,
+// bench/shard-session.ts with K coordinator shards) or plays the same byte pattern over raw TCP or as
+// plain ws messages (bench/yardstick-sessions.ts).
 //
 // Node runs no .ts file in a worker thread, so the thread always comes from the build output (npm run
 // build): beside this module when it is compiled itself, else, when vitest or vite-node import it from
@@ -32,6 +33,9 @@ export function clientThreadUrl(moduleUrl: string = import.meta.url): URL {
 export class ClientPool {
   private readonly threads: Worker[];
   private failure: Error | null = null;
+  /** Per version, how many clients of a 'shards' session have pushed on it. */
+  private readonly rounds = new Map<number, number>();
+  private readonly roundListeners = new Set<(version: number) => void>();
   private readonly failureListeners = new Set<(err: Error) => void>();
 
   constructor(setups: readonly ClientSetup[]) {
@@ -42,6 +46,7 @@ export class ClientPool {
       const worker = new Worker(file, { workerData });
       worker.on('message', (m: ClientEvent) => {
         if (m.type === 'error') this.fail(new Error(`bench: ${m.message}`));
+        if (m.type === 'round') this.roundSeen(m.version);
       });
       worker.on('error', (err) => this.fail(new Error(`bench: client thread for ${s.task} crashed: ${err.message}`)));
       return worker;
@@ -72,6 +77,29 @@ export class ClientPool {
    *  ParamUpdate; a Welcome whose run config does not set `expect` fails the run. */
   startWs(url: string, mask: MaskMode, push: PushTemplates, expect: Negotiated): void {
     this.command({ cmd: 'ws', url, mask, push, expect });
+  }
+
+  /** Every client joins the K coordinator shards through the lead at `url` (bench/shard-session.ts),
+   *  pushing `push[i]` to shard i once every shard's update is in; a welcome that does not name the cut
+   *  `bounds` (none for K = 1) or set `expect` fails the run. */
+  startShards(url: string, mask: MaskMode, push: PushTemplates[], expect: Negotiated, bounds: readonly number[]): void {
+    this.rounds.clear();
+    this.command({ cmd: 'shards', url, mask, push, expect, bounds: [...bounds] });
+  }
+
+  /** Calls `listener` each time every client of a 'shards' session has pushed on a version (has all of
+   *  its updates); returns an unsubscribe. */
+  onRound(listener: (version: number) => void): () => void {
+    this.roundListeners.add(listener);
+    return () => this.roundListeners.delete(listener);
+  }
+
+  private roundSeen(version: number): void {
+    const n = (this.rounds.get(version) ?? 0) + 1;
+    if (n < this.threads.length) return void this.rounds.set(version, n);
+    this.rounds.delete(version);
+    for (const v of this.rounds.keys()) if (v < version) this.rounds.delete(v);
+    for (const l of this.roundListeners) l(version);
   }
 
   /** Every client connects to the ws yardstick at `url`, sends messages of `up` sizes, and again each

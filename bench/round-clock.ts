@@ -33,9 +33,16 @@ export class RoundClock {
   /**
    * After `warmupS` seconds and the first round (which includes the joins and welcomes), counts rounds
    * until `seconds` have passed and `minRounds` are in. Rejects when no round completes for `stallS`
-   * seconds, or when `onFailure` reports one.
+   * seconds, or when `onFailure` reports one. `onStart` is called at the round that starts the window.
    */
-  measure(warmupS: number, seconds: number, minRounds: number, stallS: number, onFailure: (cb: (err: Error) => void) => () => void): Promise<RoundWindow> {
+  measure(
+    warmupS: number,
+    seconds: number,
+    minRounds: number,
+    stallS: number,
+    onFailure: (cb: (err: Error) => void) => () => void,
+    onStart: () => void = () => undefined,
+  ): Promise<RoundWindow> {
     const start = performance.now();
     return new Promise((resolve, reject) => {
       let i0 = -1;
@@ -56,7 +63,10 @@ export class RoundClock {
         const t = this.ticks[n - 1];
         last = t.time;
         if (i0 < 0) {
-          if (t.time - start >= warmupS * 1000) i0 = n - 1;
+          if (t.time - start >= warmupS * 1000) {
+            i0 = n - 1;
+            onStart();
+          }
           return;
         }
         const first = this.ticks[i0];

@@ -2,7 +2,7 @@
 // sends it to each worker in the welcome). Every object is strict, so a misspelt key is an error, not a
 // silently ignored setting.
 import { z } from 'zod';
-import { aggregationSchema, GRADIENT_METHODS } from './aggregation-schema.js';
+import { aggregationSchema, GRADIENT_METHODS, LOSS_METHODS } from './aggregation-schema.js';
 import {
   arrayCount,
   fraction,
@@ -297,6 +297,12 @@ export function crossFieldProblems(value: unknown): CrossFieldProblem[] {
     problems.push({
       path: ['aggregation', 'method'],
       message: `${String(method)} combines every task's gradient of a round, and async mode applies each push on its own; set distributed.mode to "sync" or use weighted_sum`,
+    });
+  }
+  if ((LOSS_METHODS as readonly unknown[]).includes(method) && rawAt(value, ['distributed', 'mode']) === 'async') {
+    problems.push({
+      path: ['aggregation', 'method'],
+      message: `${String(method)} moves its task weights once a round from every task's loss, and async mode has no such rounds; set distributed.mode to "sync" or use weighted_sum`,
     });
   }
   (Array.isArray(tasks) ? tasks : []).forEach((task: unknown, i) => {

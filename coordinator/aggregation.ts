@@ -5,6 +5,7 @@
 // without touching the rounds, the optimizer or the wire.
 import type { AggregationConfig } from '../config/aggregation-schema.js';
 import { gradientMethod } from './aggregators/gradient-methods.js';
+import { lossMethod } from './aggregators/loss-methods.js';
 
 export interface Contribution {
   task: string;
@@ -33,14 +34,23 @@ export interface Aggregator {
    *  the version the round closes (a method that draws at random draws from it); `dense`, how to take the
    *  Gram matrix of dense gradients of one tensor (the weight arena's, in SIMD). */
   coefficients(contributions: readonly Contribution[], round?: number, dense?: (vectors: readonly Float32Array[]) => number[][]): number[];
+  /** What the method carries from round to round (the loss-based ones), for checkpoints; absent: nothing. */
+  state?(): AggregatorState;
+  /** Takes back a state(); throws, changing nothing, on one of another method or task count. */
+  restore?(state: AggregatorState): void;
 }
+
+/** An aggregator's state as checkpoints hold it (plain numbers and arrays). */
+export type AggregatorState = Record<string, unknown>;
 
 /** g = sum_t lambda_t * scale_t * g_t: the gradient of the joint objective sum_t lambda_t L_t. */
 export const weightedSum: Aggregator = { name: 'weighted_sum', coefficients: (contributions) => contributions.map((c) => c.weight * (c.scale ?? 1)) };
 
-/** The run config's aggregation method; `seed` is the run's. */
-export function aggregatorFor(config: AggregationConfig, seed: number): Aggregator {
-  return config.method === 'weighted_sum' ? weightedSum : gradientMethod(config, seed);
+/** The run config's aggregation method; `seed` is the run's, `tasks` its task names in order. */
+export function aggregatorFor(config: AggregationConfig, seed: number, tasks: readonly string[]): Aggregator {
+  if (config.method === 'weighted_sum') return weightedSum;
+  if (config.method === 'uncertainty' || config.method === 'dwa' || config.method === 'famo') return lossMethod(config, tasks);
+  return gradientMethod(config, seed);
 }
 
 /** A push's support as readers by tensor want it: per tensor, every piece's indices in one increasing

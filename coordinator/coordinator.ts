@@ -84,7 +84,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.taskStates = new TaskStates(run.spec, taskStateLayout(run.spec, config.train), config.tasks);
     this.checkpoints = new RunCheckpoints(run, options.checkpoints);
     const resumed = options.resume ? this.checkpoints.resume(options.resumeVersion) : null;
-    ({ shared: this.shared, downlink: this.downlink, pushes: this.pushes } = weightSlice(run, options.aggregator ?? aggregatorFor(config.aggregation, config.seed), resumed));
+    ({ shared: this.shared, downlink: this.downlink, pushes: this.pushes } = weightSlice(run, options.aggregator ?? aggregatorFor(config.aggregation, config.seed, run.tasks), resumed));
     if (resumed) this.taskStates.restore(resumed.tasks, run.tasks);
     const version = resumed?.version ?? 0;
     const recording = { outDir: options.outDir, finalStateTimeoutMs: options.finalStateTimeoutMs ?? 120_000, elapsedBefore: resumed?.elapsedSeconds ?? 0 };

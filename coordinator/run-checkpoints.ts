@@ -2,6 +2,7 @@
 // saving one with its metrics and log line, and taking one back on --resume after checking that it is
 // this run's model and this build's format.
 import type { OptimizerState } from '../optim/optimizer.js';
+import type { AggregatorState } from './aggregation.js';
 import { PROTOCOL_VERSION } from '../proto/codec.js';
 
 /** Checkpoints whose task states this build reads. */
@@ -21,6 +22,8 @@ export interface CoordinatorCheckpoint {
   /** Each task's last reported state, as its encoded TaskState message. */
   tasks: Record<string, Uint8Array>;
   elapsedSeconds: number;
+  /** The aggregation method's state (a loss-based method's weights), when it keeps one. */
+  aggregation?: AggregatorState;
   /** The cut of W over the shards (model/shard-plan.ts bounds) when the run had more than one; absent: one coordinator. */
   shards?: number[];
 }
@@ -37,7 +40,16 @@ export class RunCheckpoints {
   save(version: number, shared: SharedWeights, taskStates: TaskStates, elapsedSeconds: number): boolean {
     if (!this.store) return true;
     const { plan } = this.run.shard;
-    const state = { version, shared: shared.tensors, optimizer: shared.optimizerState(), tasks: taskStates.encoded(), elapsedSeconds, ...(plan.shards > 1 ? { shards: plan.bounds } : {}) };
+    const aggregation = shared.aggregatorState();
+    const state = {
+      version,
+      shared: shared.tensors,
+      optimizer: shared.optimizerState(),
+      tasks: taskStates.encoded(),
+      elapsedSeconds,
+      ...(plan.shards > 1 ? { shards: plan.bounds } : {}),
+      ...(aggregation ? { aggregation } : {}),
+    };
     const t0 = performance.now();
     try {
       const info = this.store.save(state.version, { protocol: PROTOCOL_VERSION, fingerprint: this.run.fingerprint, ...state });

@@ -4,7 +4,7 @@
 import type { OptimizerConfig } from '../config/schema.js';
 import { Optimizer, type OptimizerState } from '../optim/optimizer.js';
 import { checkTerms, type WeightedTerm } from '../optim/weight-arena.js';
-import { supportByTensor, type Aggregator, type Contribution } from './aggregation.js';
+import { supportByTensor, type Aggregator, type AggregatorState, type Contribution } from './aggregation.js';
 import { HeldBackRounds } from './held-back.js';
 
 export interface SharedWeightsOptions {
@@ -77,6 +77,18 @@ export class SharedWeights {
     if (this.heldBack) this.heldBack.varianceInput(contributions, coefficients, this.optimizer.arena.second!);
     this.optimizer.step(terms, lrScale, this.heldBack !== null);
     return coefficients;
+  }
+
+  /** What the aggregator carries from round to round (a loss-based method's weights), or null. */
+  aggregatorState(): AggregatorState | null {
+    return this.aggregator.state?.() ?? null;
+  }
+
+  /** Takes back aggregatorState(); throws on a state of another method. */
+  restoreAggregator(state: AggregatorState): void {
+    if (!this.aggregator.restore)
+      throw new Error(`the checkpoint holds state of aggregation method "${String(state.method)}", this run's ${this.aggregator.name} keeps none: resume with the run config that wrote it`);
+    this.aggregator.restore(state);
   }
 
   optimizerState(): OptimizerState {

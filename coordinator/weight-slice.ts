@@ -5,7 +5,7 @@
 import { initialShared } from '../model/starting-point.js';
 import { sliceViews } from '../model/shard-plan.js';
 import type { OptimizerState } from '../optim/optimizer.js';
-import type { Aggregator } from './aggregation.js';
+import type { Aggregator, AggregatorState } from './aggregation.js';
 import { Downlink } from './downlink.js';
 import { GradientSlots } from './gradient-slots.js';
 import { holdsBack } from './held-back.js';
@@ -20,7 +20,11 @@ export interface WeightSlice {
 }
 
 /** This process's W at version 0, or at `resumed`'s version with its values and optimizer state. */
-export function weightSlice(run: RunContext, aggregator: Aggregator, resumed?: { version: number; shared: Float32Array[]; optimizer: OptimizerState } | null): WeightSlice {
+export function weightSlice(
+  run: RunContext,
+  aggregator: Aggregator,
+  resumed?: { version: number; shared: Float32Array[]; optimizer: OptimizerState; aggregation?: AggregatorState } | null,
+): WeightSlice {
   const { config } = run;
   // A push in progress per worker and one more (a refused or restarted one) decode next to W.
   const workers = config.tasks.reduce((a, t) => a + t.replicas, 0);
@@ -30,6 +34,7 @@ export function weightSlice(run: RunContext, aggregator: Aggregator, resumed?: {
   const initial = shard.plan.shards === 1 ? full : sliceViews(full, shard.plan.slices[shard.index]);
   const shared = new SharedWeights(initial, config.train.optimizer, aggregator, arena);
   if (resumed) shared.restore(resumed.shared, resumed.optimizer);
+  if (resumed?.aggregation) shared.restoreAggregator(resumed.aggregation);
   const downlink = new Downlink(shard.layout, config.distributed.downlink, run.chunkBytes, shared.tensors, resumed?.version ?? 0, shared.mirror);
   const slots = new GradientSlots(shard.sizes, 2 * workers + 2, shared.pushBuffers);
   const pushes = new PushReceiver(shard.layout, slots, (v) => shared.allFinite(v));

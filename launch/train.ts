@@ -122,7 +122,15 @@ export async function runTrain(config: RunConfig, options: TrainOptions): Promis
   const trainOf = (replicas: number) => (replicas === 1 ? config.train : { ...config.train, batch_size: replicas * config.train.batch_size });
   const trainers = data.map((d, i) => new TaskTrainer({ spec, data: d, weight: config.tasks[i].weight, train: trainOf(config.tasks[i].replicas), sparsity: config.sparsity, seed: config.seed }));
   try {
-    const shared = new SharedWeights(initialShared(config, spec), config.train.optimizer, aggregatorFor(config.aggregation, config.seed));
+    const shared = new SharedWeights(
+      initialShared(config, spec),
+      config.train.optimizer,
+      aggregatorFor(
+        config.aggregation,
+        config.seed,
+        config.tasks.map((t) => t.name),
+      ),
+    );
     for (const t of trainers) t.setShared(shared.tensors);
     const starts = trainers.map((t, i) => startFromModelFiles(t, config, spec, i, data[i], shared.tensors));
     logStarts(starts, trainers, log);

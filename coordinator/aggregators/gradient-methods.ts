@@ -12,7 +12,7 @@ import { mgdaCoefficients } from './mgda.js';
 import { nashMtlCoefficients } from './nash-mtl.js';
 import { pcgradCoefficients, seededOrders } from './pcgrad.js';
 
-type GradientConfig = Exclude<AggregationConfig, { method: 'weighted_sum' }>;
+type GradientConfig = Extract<AggregationConfig, { method: 'pcgrad' | 'cagrad' | 'mgda' | 'imtl_g' | 'nash_mtl' }>;
 
 /** The Gram matrix of the contributions' weighted gradients, and those weights; `dense` for the dense ones. */
 export function weightedGram(contributions: readonly Contribution[], dense?: (vectors: readonly Float32Array[]) => number[][]): { gram: Gram; weights: number[] } {

@@ -89,7 +89,18 @@ describe('distributed sync training equals single-process joint training', () =>
 
   // Each multi-task method combines the same gradients in both, with the same seeds (PCGrad's order from
   // the run's seed and the round), so the two agree as the weighted sum does, and differ from it.
-  for (const aggregation of [{ method: 'pcgrad' }, { method: 'cagrad', c: 0.5 }, { method: 'mgda', normalize: 'l2' }, { method: 'imtl_g' }, { method: 'nash_mtl' }]) {
+  // The loss-based ones weigh from the same losses, their state moving round by round alike (DWA's
+  // epochs of 3 rounds, so that its weights move within the 30).
+  for (const aggregation of [
+    { method: 'pcgrad' },
+    { method: 'cagrad', c: 0.5 },
+    { method: 'mgda', normalize: 'l2' },
+    { method: 'imtl_g' },
+    { method: 'nash_mtl' },
+    { method: 'uncertainty', lr: 0.2 },
+    { method: 'dwa', window: 3 },
+    { method: 'famo', lr: 0.5 },
+  ]) {
     it(`W agrees to 1e-5 relative after 30 rounds under ${aggregation.method}, and differs from the weighted sum's`, async () => {
       const adam = { type: 'adam', lr: 0.01 };
       const cfg = config(adam, false, aggregation);

@@ -9,7 +9,7 @@ import { parseRunConfig } from '../../config/load.js';
 import { planShards } from '../../model/shard-plan.js';
 import { runSharded } from '../support/sharded-run.js';
 
-function config(distributed: object = {}) {
+function config(distributed: object = {}, aggregation: object = { method: 'weighted_sum' }) {
   return parseRunConfig(
     {
       seed: 5,
@@ -21,6 +21,7 @@ function config(distributed: object = {}) {
       train: { steps: 12, batch_size: 32, optimizer: { type: 'adam', lr: 0.01 } },
       sparsity: { rho: 0.05, warmup: 0.25, prune_end: 0.6, prune_every: 3 },
       distributed: { round_timeout_seconds: 60, report_every: 5, ...distributed },
+      aggregation,
     },
     'shards equivalence test',
   );

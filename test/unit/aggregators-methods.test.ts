@@ -25,7 +25,7 @@ describe('aggregation methods from the run config', () => {
   it('weighted_sum is the default and the plain weighted sum', () => {
     const cfg = parseRunConfig(baseConfig({}), 'test');
     expect(cfg.aggregation).toEqual({ method: 'weighted_sum' });
-    expect(aggregatorFor(cfg.aggregation, 0)).toBe(weightedSum);
+    expect(aggregatorFor(cfg.aggregation, 0, [])).toBe(weightedSum);
   });
 
   it("a method works on the weighted gradients and returns coefficients on the raw ones: MGDA's min-norm point of lambda_t g_t", () => {
@@ -33,7 +33,7 @@ describe('aggregation methods from the run config', () => {
     const raw = gramOf(cs.map((c) => c.gradient));
     const w = [1, 2, 0.5];
     const alpha = mgdaCoefficients(raw.map((row, i) => row.map((x, j) => x * w[i] * w[j])));
-    const got = aggregatorFor({ method: 'mgda', normalize: 'none' }, 0).coefficients(cs, 0);
+    const got = aggregatorFor({ method: 'mgda', normalize: 'none' }, 0, []).coefficients(cs, 0);
     got.forEach((c, t) => expect(c).toBeCloseTo(alpha[t] * w[t], 12));
   });
 
@@ -41,7 +41,7 @@ describe('aggregation methods from the run config', () => {
     for (const method of [{ method: 'pcgrad' }, { method: 'cagrad', c: 0.4, rescale: 1 }, { method: 'imtl_g' }, { method: 'nash_mtl' }, { method: 'mgda', normalize: 'l2' }] as const) {
       const dense = contributions([1, 1, 1, 1], 5);
       const sparse = dense.map((c) => ({ ...c, support: [{ tensor: 0, indices: Uint32Array.from(Array.from(c.gradient[0].keys()).filter((i) => c.gradient[0][i] !== 0)) }] }));
-      const a = aggregatorFor(method, 3);
+      const a = aggregatorFor(method, 3, []);
       const fromDense = a.coefficients(dense, 7);
       const fromSparse = a.coefficients(sparse, 7);
       fromDense.forEach((c, t) => expect(fromSparse[t], method.method).toBeCloseTo(c, 10));
@@ -50,8 +50,8 @@ describe('aggregation methods from the run config', () => {
 
   it("PCGrad's order is drawn from the seed and the round: the same round gives the same coefficients, and the draws vary", () => {
     const cs = contributions([1, 1, 1, 1, 1], 9);
-    const a = aggregatorFor({ method: 'pcgrad' }, 4);
-    expect(a.coefficients(cs, 12)).toEqual(aggregatorFor({ method: 'pcgrad' }, 4).coefficients(cs, 12));
+    const a = aggregatorFor({ method: 'pcgrad' }, 4, []);
+    expect(a.coefficients(cs, 12)).toEqual(aggregatorFor({ method: 'pcgrad' }, 4, []).coefficients(cs, 12));
     const distinct = new Set(
       Array.from({ length: 20 }, (_, round) =>
         a
