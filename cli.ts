@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureWritableDirectory } from './lib/writable-directory.js';
 import { runCoordinator } from './launch/coordinator.js';
 import { runFollower } from './launch/follower.js';
+import { runInspect } from './launch/inspect.js';
 import { exportRun } from './launch/export.js';
 import { tellParent } from './launch/local-channel.js';
 import { runLocal } from './launch/local.js';
@@ -125,12 +126,28 @@ program
 program
   .command('export')
   .description("verifies a run's compressed bundle, or materialises one task as a TF.js LayersModel")
-  .requiredOption('--run <dir>', 'run directory written by `hybrid train --out`')
+  .requiredOption('--run <dir>', 'run directory written by `hybrid train --out`, or a bundle directory')
   .option('--task <name>', 'the task to materialise (with --format tfjs)')
   .addOption(new Option('--format <format>', 'bundle: the compressed artifact; tfjs: one task as a LayersModel').choices(['bundle', 'tfjs']).default('bundle'))
-  .option('--out <dir>', 'where to write (default: <run>/export/<task>-tfjs for tfjs, <run>/bundle for bundle)')
-  .action((opts: { run: string; task?: string; format: 'bundle' | 'tfjs'; out?: string }) => {
+  .option('--out <dir>', 'where to write (default: <run>/export/<task>-tfjs for tfjs, <run>/export/bundle-<q> with --quantize q, <run>/bundle for bundle)')
+  .addOption(
+    new Option('--quantize <encoding>', 'write the bundle quantised: f16 (all float16), int8 (W and sparse values int8, heads f16), int4 (W int4 per 32, sparse values int8, heads f16)').choices([
+      'f16',
+      'int8',
+      'int4',
+    ]),
+  )
+  .action((opts: { run: string; task?: string; format: 'bundle' | 'tfjs'; out?: string; quantize?: 'f16' | 'int8' | 'int4' }) => {
     exportRun(opts, stderrLog);
+  });
+
+program
+  .command('inspect')
+  .description("what a bundle holds: its tasks, every part's encoding and bytes, non-zeros per tensor, bits per parameter, the ratio against T float32 models")
+  .argument('<bundle>', 'a bundle directory, or a run directory (its bundle/)')
+  .option('--json', 'print one JSON object')
+  .action((bundle: string, opts: { json?: boolean }) => {
+    process.stdout.write(`${runInspect(bundle, opts.json ?? false)}\n`);
   });
 
 program

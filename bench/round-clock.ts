@@ -35,14 +35,7 @@ export class RoundClock {
    * until `seconds` have passed and `minRounds` are in. Rejects when no round completes for `stallS`
    * seconds, or when `onFailure` reports one. `onStart` is called at the round that starts the window.
    */
-  measure(
-    warmupS: number,
-    seconds: number,
-    minRounds: number,
-    stallS: number,
-    onFailure: (cb: (err: Error) => void) => () => void,
-    onStart: () => void = () => undefined,
-  ): Promise<RoundWindow> {
+  measure(warmupS: number, seconds: number, minRounds: number, stallS: number, onFailure: (cb: (err: Error) => void) => () => void, onStart: () => void = () => undefined): Promise<RoundWindow> {
     const start = performance.now();
     return new Promise((resolve, reject) => {
       let i0 = -1;

@@ -117,11 +117,7 @@ async function measureShards(
     const end = await scrapeShards(processes.metricsPorts);
     const begin = await scrapes.begin!;
     await pool.stopSessions();
-    return {
-      measured: { window, begin, end },
-      parts: pushes.map((p) => p.frames[0].length),
-      sizes: plan.bounds.slice(1).map((b, i) => b - plan.bounds[i]),
-    };
+    return { measured: { window, begin, end }, parts: pushes.map((p) => p.frames[0].length), sizes: plan.bounds.slice(1).map((b, i) => b - plan.bounds[i]) };
   } finally {
     offRound();
     await processes.close();

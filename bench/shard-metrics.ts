@@ -26,12 +26,7 @@ export function sumByName(text: string): Map<string, number> {
   return out;
 }
 
-const NAMES = {
-  cpuSeconds: 'process_cpu_seconds_total',
-  rounds: 'hybrid_rounds_total',
-  received: 'hybrid_bytes_received_total',
-  sent: 'hybrid_bytes_sent_total',
-} as const;
+const NAMES = { cpuSeconds: 'process_cpu_seconds_total', rounds: 'hybrid_rounds_total', received: 'hybrid_bytes_received_total', sent: 'hybrid_bytes_sent_total' } as const;
 
 /** The counters in one /metrics text. */
 export function shardCounters(text: string): ShardCounters {

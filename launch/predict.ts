@@ -2,7 +2,7 @@
 // weights, class names and input preprocessing), on new inputs: image files, CSV rows or .npy arrays
 // (predict), or a data set given as a dataset config (eval).
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { datasetSchema, taskSchema } from '../config/schema.js';
 import { datasetWithAbsolutePaths } from '../config/user-datasets.js';
 import { readExamples } from '../data/batches.js';
@@ -14,6 +14,7 @@ import { readNpyExamples } from '../data/npy.js';
 import { applyStandardize } from '../data/preprocess.js';
 import { loadTaskData } from '../data/tasks.js';
 import { readBundle } from '../model/bundle.js';
+import { bundleDirOf } from '../model/bundle-inspect.js';
 import { argmaxRows, TaskModel } from '../model/task-model.js';
 
 export interface Prediction {
@@ -77,7 +78,7 @@ function readInputs(file: string, model: TaskModel): Inputs {
 
 /** The task's prediction for every input of `files`, in order. */
 export function predict(runDir: string, task: string, files: readonly string[]): Prediction[] {
-  const model = new TaskModel(readBundle(join(runDir, 'bundle')), task);
+  const model = new TaskModel(readBundle(bundleDirOf(runDir)), task);
   try {
     return files.flatMap((file) => {
       const { labels, x } = readInputs(file, model);
@@ -103,7 +104,7 @@ function datasetSpec(spec: string): { value: unknown; baseDir: string } {
 
 /** The task's accuracy on every example (both splits) of a data set. */
 export async function evaluate(runDir: string, task: string, spec: string): Promise<{ accuracy: number; examples: number; skipped: number }> {
-  const bundle = readBundle(join(runDir, 'bundle'));
+  const bundle = readBundle(bundleDirOf(runDir));
   const { value, baseDir } = datasetSpec(spec);
   // The data's labels must mean the bundle's classes: a set that names its classes takes the bundle's list.
   const names = bundle.tasks.find((t) => t.name === task)?.classNames;

@@ -4,34 +4,51 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { lenet5Layers, mlpLayers } from './builtin-models.js';
+import { encodedLength } from './bundle-encodings.js';
+import { BundleError } from './bundle-error.js';
 import { indexWidth, VALUE_BYTES } from './compression-accounting.js';
 import { headSpec, modelFingerprint, type ModelSpec, specOf, type TensorSpec } from './spec.js';
 
 export const BUNDLE_FORMAT = 'hybrid-bundle';
 export const BUNDLE_VERSION = 2;
+/** Sections with encodings (model/bundle-encodings.ts): what a quantised bundle is written as. */
+export const ENCODED_BUNDLE_VERSION = 3;
 /** Versions this program reads: 1 held the built-in networks by name (`arch`, `hidden`). */
-const READABLE_VERSIONS = [1, 2];
+const READABLE_VERSIONS = [1, 2, 3];
 export const MANIFEST_FILE = 'manifest.json';
 export const WEIGHTS_FILE = 'weights.bin';
 
-export class BundleError extends Error {
-  override name = 'BundleError';
-}
+export { BundleError } from './bundle-error.js';
 
 const nonNegInt = z.number().int().min(0);
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex');
 
 const sectionSchema = z.discriminatedUnion('kind', [
-  // Float32 values, row-major.
-  z.strictObject({ name: z.string(), kind: z.literal('dense'), shape: z.array(nonNegInt), offset: nonNegInt, length: nonNegInt, sha256: sha256Hex }),
-  // nnz float32 values, then nnz strictly increasing indices (little-endian, index_width bytes each)
-  // into the flattened tensor. Values first, so both parts are 4-byte aligned without inner padding.
+  // Row-major values: float32 (versions 1 and 2), or in `encoding` (version 3, model/quantize.ts; int4 with
+  // `group` entries per scale).
+  z.strictObject({
+    name: z.string(),
+    kind: z.literal('dense'),
+    shape: z.array(nonNegInt),
+    encoding: z.enum(['f32', 'f16', 'int8', 'int4']).optional(),
+    group: z.union([z.literal(32), z.literal(64)]).optional(),
+    offset: nonNegInt,
+    length: nonNegInt,
+    sha256: sha256Hex,
+  }),
+  // Versions 1 and 2: nnz float32 values, then nnz strictly increasing indices (little-endian,
+  // index_width bytes each) into the flattened tensor. Values first, so both parts are 4-byte aligned
+  // without inner padding. Version 3: `values_bytes` of values in `values`, padded to 4 bytes, then the
+  // positions in `positions` (u16, u32, bitmap or varint gaps).
   z.strictObject({
     name: z.string(),
     kind: z.literal('sparse'),
     shape: z.array(nonNegInt),
     nnz: nonNegInt,
-    index_width: z.union([z.literal(2), z.literal(4)]),
+    index_width: z.union([z.literal(2), z.literal(4)]).optional(),
+    values: z.enum(['f32', 'f16', 'int8']).optional(),
+    positions: z.enum(['u16', 'u32', 'bitmap', 'varint']).optional(),
+    values_bytes: nonNegInt.optional(),
     offset: nonNegInt,
     length: nonNegInt,
     sha256: sha256Hex,
@@ -75,7 +92,7 @@ const taskSchema = z.strictObject({ name: z.string().min(1), classes: z.number()
 
 const manifestSchema = z.strictObject({
   format: z.literal(BUNDLE_FORMAT),
-  version: z.union([z.literal(1), z.literal(2)]),
+  version: z.union([z.literal(1), z.literal(2), z.literal(3)]),
   byte_order: z.literal('little'),
   spec: z.union([specSchema, specV1Schema]),
   fingerprint: z.string(),
@@ -117,8 +134,15 @@ function expectedSections(spec: ModelSpec, tasks: readonly { name: string; class
   return out;
 }
 
-function sectionLength(s: { kind: 'dense' } | { kind: 'sparse'; nnz: number; index_width: 2 | 4 }, tensor: TensorSpec): number {
-  return s.kind === 'dense' ? tensor.size * VALUE_BYTES : s.nnz * (VALUE_BYTES + s.index_width);
+/** A version 1 or 2 section's length: float32 values, and indices of the checked width. */
+function sectionLength(s: Section, tensor: TensorSpec): number {
+  return s.kind === 'dense' ? tensor.size * VALUE_BYTES : s.nnz * (VALUE_BYTES + (s.index_width ?? 4));
+}
+
+/** The version-3 fields a section sets. */
+function encodingFields(s: Section): string[] {
+  const keys = s.kind === 'dense' ? (['encoding', 'group'] as const) : (['values', 'positions', 'values_bytes'] as const);
+  return keys.filter((k) => (s as Record<string, unknown>)[k] !== undefined);
 }
 
 /** A checksum as the manifest records it: sha256, lower-case hex. */
@@ -137,7 +161,9 @@ export function parseManifest(path: string, text: string): Manifest {
   const head = raw as { format?: unknown; version?: unknown };
   if (head.format !== BUNDLE_FORMAT) throw new BundleError(`${path}: format is ${JSON.stringify(head.format)}, expected "${BUNDLE_FORMAT}"`);
   if (!READABLE_VERSIONS.includes(head.version as number)) {
-    throw new BundleError(`${path}: unknown ${BUNDLE_FORMAT} version ${JSON.stringify(head.version)}; this program reads versions ${READABLE_VERSIONS.join(' and ')}`);
+    throw new BundleError(
+      `${path}: unknown ${BUNDLE_FORMAT} version ${JSON.stringify(head.version)}; this program reads versions ${READABLE_VERSIONS.slice(0, -1).join(', ')} and ${READABLE_VERSIONS[READABLE_VERSIONS.length - 1]}`,
+    );
   }
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
@@ -195,12 +221,19 @@ export function checkSections(path: string, manifest: Manifest, spec: ModelSpec,
     if (s.name !== want.name) throw new BundleError(`${path}: section ${i} is ${s.name}, expected ${want.name}`);
     if (s.kind !== want.kind) throw new BundleError(`${label}: kind ${s.kind}, expected ${want.kind}`);
     if (!sameShape(s.shape, want.tensor.shape)) throw new BundleError(`${label}: shape [${s.shape.join(', ')}], expected [${want.tensor.shape.join(', ')}]`);
+    const encoded = manifest.version >= ENCODED_BUNDLE_VERSION;
+    const fields = encodingFields(s);
+    if (!encoded && fields.length > 0) throw new BundleError(`${label}: ${fields.join(', ')} in a version ${manifest.version} bundle (version ${ENCODED_BUNDLE_VERSION} has them)`);
     if (s.kind === 'sparse') {
-      if (s.index_width !== indexWidth(want.tensor.size)) throw new BundleError(`${label}: index width ${s.index_width}, expected ${indexWidth(want.tensor.size)}`);
+      if (encoded && (s.values === undefined || s.positions === undefined || s.values_bytes === undefined))
+        throw new BundleError(`${label}: a version ${manifest.version} sparse section needs values, positions and values_bytes`);
+      if (!encoded && s.index_width !== indexWidth(want.tensor.size)) throw new BundleError(`${label}: index width ${s.index_width}, expected ${indexWidth(want.tensor.size)}`);
       if (s.nnz > want.tensor.size) throw new BundleError(`${label}: nnz ${s.nnz} exceeds the tensor's ${want.tensor.size} entries`);
     }
-    const length = sectionLength(s, want.tensor);
-    if (s.length !== length) throw new BundleError(`${label}: length ${s.length}, expected ${length}`);
+    if (s.kind === 'dense' && (s.encoding === 'int4') !== (s.group !== undefined)) throw new BundleError(`${label}: group is given with int4, and only with it`);
+    const length = encoded ? encodedLength(s, want.tensor) : { exact: sectionLength(s, want.tensor) };
+    if ('exact' in length ? s.length !== length.exact : s.length < length.atLeast)
+      throw new BundleError(`${label}: length ${s.length}, expected ${'exact' in length ? length.exact : `at least ${length.atLeast}`}`);
     if (s.offset % 4 !== 0) throw new BundleError(`${label}: offset ${s.offset} is not 4-byte aligned`);
     if (s.offset < end) throw new BundleError(`${label}: offset ${s.offset} overlaps the previous section (which ends at ${end})`);
     end = s.offset + s.length;

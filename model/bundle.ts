@@ -9,6 +9,7 @@ import {
   BUNDLE_FORMAT,
   BUNDLE_VERSION,
   BundleError,
+  ENCODED_BUNDLE_VERSION,
   checkSections,
   checkSpec,
   headName,
@@ -25,8 +26,10 @@ import {
   statsName,
   WEIGHTS_FILE,
 } from './bundle-manifest.js';
+import { denseSection, readDense, readSparse, sparseSection, type BundleEncodings } from './bundle-encodings.js';
 import { indexWidth, VALUE_BYTES } from './compression-accounting.js';
-import { headSpec, modelFingerprint, type ModelSpec } from './spec.js';
+import type { DenseEncoding } from './quantize.js';
+import { headSpec, modelFingerprint, type ModelSpec, type TensorSpec } from './spec.js';
 
 export { BUNDLE_FORMAT, BUNDLE_VERSION, BundleError, MANIFEST_FILE, WEIGHTS_FILE } from './bundle-manifest.js';
 
@@ -93,22 +96,12 @@ function countNonZeros(a: Float32Array): number {
   return n;
 }
 
-export function writeBundle(dir: string, bundle: Bundle): { weightBytes: number; manifestBytes: number } {
-  requireLittleEndian('bundles');
-  checkBundle(bundle);
+type Place = (section: SectionPlace, bytes: Uint8Array) => void;
+
+/** Versions 1 and 2: float32 values, sparse tensors as values and fixed-width indices. */
+function placeFloat32(bundle: Bundle, place: Place): void {
   const { spec, tasks } = bundle;
-
-  // Payload of each section, in file order.
-  const payloads: Uint8Array[] = [];
-  const planned: PlannedSection[] = [];
-  let offset = 0;
-  const place = (section: SectionPlace, bytes: Uint8Array) => {
-    planned.push({ ...section, offset, length: bytes.length });
-    payloads.push(bytes);
-    offset = align4(offset + bytes.length);
-  };
   const denseBytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-
   for (const [l, t] of spec.shared.entries()) place({ name: sharedName(t), kind: 'dense', shape: t.shape }, denseBytes(bundle.shared[l]));
   for (const task of tasks) {
     for (const [l, t] of spec.shared.entries()) {
@@ -131,6 +124,44 @@ export function writeBundle(dir: string, bundle: Bundle): { weightBytes: number;
     headSpec(spec, task.classes).forEach((t, i) => place({ name: headName(task.name, t), kind: 'dense', shape: t.shape }, denseBytes(task.head[i])));
     spec.stats.forEach((t, i) => place({ name: statsName(task.name, t), kind: 'dense', shape: t.shape }, denseBytes(task.stats[i])));
   }
+}
+
+/** Version 3: each part in its encoding (model/bundle-encodings.ts). */
+function placeEncoded(bundle: Bundle, encodings: BundleEncodings, place: Place): void {
+  const { spec, tasks } = bundle;
+  const dense = (name: string, t: TensorSpec, values: Float32Array, encoding: DenseEncoding) => {
+    const { fields, bytes } = denseSection(values, t, encoding, encodings.group);
+    place({ name, kind: 'dense', shape: t.shape, ...fields }, bytes);
+  };
+  for (const [l, t] of spec.shared.entries()) dense(sharedName(t), t, bundle.shared[l], encodings.shared);
+  for (const task of tasks) {
+    for (const [l, t] of spec.shared.entries()) {
+      const { fields, bytes } = sparseSection(task.sparse[l], encodings.values);
+      place({ name: sparseName(task.name, t), kind: 'sparse', shape: t.shape, ...fields }, bytes);
+    }
+    headSpec(spec, task.classes).forEach((t, i) => dense(headName(task.name, t), t, task.head[i], encodings.heads));
+    spec.stats.forEach((t, i) => dense(statsName(task.name, t), t, task.stats[i], encodings.heads));
+  }
+}
+
+/** Writes `bundle` into `dir`: float32 throughout (version 2), or with `encodings` (version 3, a
+ *  quantised bundle). */
+export function writeBundle(dir: string, bundle: Bundle, encodings?: BundleEncodings): { weightBytes: number; manifestBytes: number } {
+  requireLittleEndian('bundles');
+  checkBundle(bundle);
+  const { spec, tasks } = bundle;
+
+  // Payload of each section, in file order.
+  const payloads: Uint8Array[] = [];
+  const planned: PlannedSection[] = [];
+  let offset = 0;
+  const place: Place = (section, bytes) => {
+    planned.push({ ...section, offset, length: bytes.length });
+    payloads.push(bytes);
+    offset = align4(offset + bytes.length);
+  };
+  if (encodings) placeEncoded(bundle, encodings, place);
+  else placeFloat32(bundle, place);
 
   // Trailing padding is dropped: the file ends with the last section.
   const last = planned[planned.length - 1];
@@ -143,7 +174,7 @@ export function writeBundle(dir: string, bundle: Bundle): { weightBytes: number;
 
   const manifest: Manifest = {
     format: BUNDLE_FORMAT,
-    version: BUNDLE_VERSION,
+    version: encodings ? ENCODED_BUNDLE_VERSION : BUNDLE_VERSION,
     byte_order: 'little',
     spec: spec,
     fingerprint: modelFingerprint(spec),
@@ -217,15 +248,19 @@ export function readBundle(dir: string): Bundle {
 
   let next = 0;
   const take = () => sections[next++];
+  const encoded = manifest.version >= ENCODED_BUNDLE_VERSION;
+  const bytesOf = (s: { offset: number; length: number }) => weights.subarray(s.offset, s.offset + s.length);
   const dense = () => {
     const { section, tensor } = take();
-    return floats(weights, section.offset, tensor.size);
+    if (section.kind !== 'dense') throw new Error(`unreachable: ${section.name} is not dense`);
+    return encoded ? readDense(bytesOf(section), section, tensor, weightsPath) : floats(weights, section.offset, tensor.size);
   };
   const sparse = () => {
     const { section, tensor } = take();
     if (section.kind !== 'sparse') throw new Error(`unreachable: ${section.name} is not sparse`);
+    if (encoded) return readSparse(bytesOf(section), section, tensor, weightsPath);
     const values = floats(weights, section.offset, section.nnz);
-    const indices = indicesOf(weights, section.offset + section.nnz * VALUE_BYTES, section.nnz, section.index_width);
+    const indices = indicesOf(weights, section.offset + section.nnz * VALUE_BYTES, section.nnz, section.index_width ?? 4);
     const out = new Float32Array(tensor.size);
     let previous = -1;
     for (let k = 0; k < section.nnz; k++) {

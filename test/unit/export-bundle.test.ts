@@ -165,8 +165,8 @@ describe('bundle corruption', () => {
 
   it('unknown format version', () => {
     const dir = fresh();
-    saveManifest(dir, { ...manifestOf(dir), version: 3 });
-    expect(bundleError(() => readBundle(dir)).message).toMatch(/manifest\.json: unknown hybrid-bundle version 3; this program reads versions 1 and 2/);
+    saveManifest(dir, { ...manifestOf(dir), version: 4 });
+    expect(bundleError(() => readBundle(dir)).message).toMatch(/manifest\.json: unknown hybrid-bundle version 4; this program reads versions 1, 2 and 3/);
   });
 
   it('malformed manifest names the key', () => {

@@ -13,7 +13,11 @@ const TWO = { index: 0, addresses: ['ws://lead:8765', 'ws://follower:8765'] };
 const UNSUPPORTED: [string, ShardTestOverrides, string][] = [
   ['async rounds', { distributed: { mode: 'async' } }, 'distributed.mode is "async"; shards run sync rounds only'],
   ['a task of 2 replicas', { replicas: 2 }, 'a task has replicas > 1; shards take one worker per task'],
-  ['pcgrad', { aggregation: { method: 'pcgrad' } }, 'aggregation.method is "pcgrad", which needs dot products over all of W; shards combine with weighted_sum or a loss-based method (uncertainty, dwa, famo)'],
+  [
+    'pcgrad',
+    { aggregation: { method: 'pcgrad' } },
+    'aggregation.method is "pcgrad", which needs dot products over all of W; shards combine with weighted_sum or a loss-based method (uncertainty, dwa, famo)',
+  ],
   ['mgda', { aggregation: { method: 'mgda' } }, 'aggregation.method is "mgda"'],
   ['keep_checkpoints 1', { distributed: { keep_checkpoints: 1 } }, 'distributed.keep_checkpoints is below 2; a resume needs the newest version every shard has, so each shard keeps at least 2'],
 ];
