@@ -368,6 +368,9 @@ export const runConfigSchema = z
     sparsity: sparsitySchema.default(() => sparsitySchema.parse({})),
     distributed: distributedSchema.default(() => distributedSchema.parse({})),
     aggregation: aggregationSchema.default({ method: 'weighted_sum' }),
+    // What the run's bundle is written as besides float32 (model/bundle-encodings.ts): `hybrid train`
+    // writes <out>/bundle-<quantize> too and reports each task's accuracy from it.
+    export: z.strictObject({ quantize: z.enum(['none', 'f16', 'int8', 'int4']).default('none') }).default({ quantize: 'none' }),
   })
   .superRefine((cfg, ctx) => {
     for (const { path, message } of crossFieldProblems(cfg)) ctx.addIssue({ code: 'custom', path, message });

@@ -44,6 +44,18 @@ export interface RunResult {
   communication?: Communication;
   /** The aggregation method and each task's coefficient in the last round's combined gradient. */
   aggregation?: { method: string; last_weights: Record<string, number> };
+  /** The bundle quantised as `export.quantize` asks, and each task's accuracy from it alone. */
+  quantized?: QuantizedResult;
+}
+
+export interface QuantizedResult {
+  encoding: string;
+  /** weights.bin of the quantised bundle. */
+  bytes: number;
+  /** T separate float32 models over it. */
+  bytes_ratio: number;
+  /** Test-split accuracy of each task from the quantised bundle. */
+  tasks: { name: string; accuracy: number }[];
 }
 
 /** Per-task results and the compression accounting of a trained hybrid model. */
