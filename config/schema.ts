@@ -119,6 +119,10 @@ export const trainSchema = z.strictObject({
   /** Rounds. In each round every task trains `local_batches` mini-batches. The separate baselines get
    *  the same number of steps each. */
   steps: positiveInt.default(1000),
+  /** Quantisation-aware fine-tuning: the last N steps train against W as the bundle's export.quantize
+   *  encoding gives it back (fake-quantised; its gradient goes to the float W unchanged, the
+   *  straight-through estimator). 0: off. */
+  quantize_aware_steps: z.number().int().min(0).default(0),
   /** Bounded here by one entry per example; the input's size (batch_size x input entries) is checked
    *  where the model is known (model/limits.ts). */
   batch_size: arrayCount('a batch is one array of batch_size x (input entries) values').default(64),
@@ -151,6 +155,12 @@ export const sparsitySchema = z.strictObject({
   l1: z.number().min(0).default(0),
   /** During fine-tuning, re-select the support by magnitude every N steps (0: fixed support). */
   reselect_every: z.number().int().min(0).default(0),
+  /** How the budget is shared among the shared tensors (model/sparsity.ts allocateBudget): one top-k over
+   *  all of them (global), the same count for each (uniform), or each its share by size with at least
+   *  `floor` entries (proportional). */
+  allocation: z.enum(['global', 'uniform', 'proportional']).default('global'),
+  /** proportional: the least entries a tensor keeps (never more than its size). */
+  floor: z.number().int().min(0).default(16),
 });
 
 const encodingName = z.enum(['f32', 'f16', 'bf16', 'topk', 'int8']);
@@ -291,6 +301,15 @@ export function crossFieldProblems(value: unknown): CrossFieldProblem[] {
       path: ['distributed', 'quorum'],
       message: `${quorum} is more than the ${tasks.length} task${tasks.length === 1 ? '' : 's'} of this run, so no round could close at its deadline; use at most ${tasks.length}, or leave it out for all tasks`,
     });
+  }
+  const aware = rawAt(value, ['train', 'quantize_aware_steps']);
+  if (typeof aware === 'number' && aware > 0) {
+    const quantize = rawAt(value, ['export', 'quantize']);
+    if (quantize === undefined || quantize === 'none') {
+      problems.push({ path: ['train', 'quantize_aware_steps'], message: 'trains against W as a quantised bundle stores it: set export.quantize to f16, int8 or int4' });
+    }
+    const steps = rawAt(value, ['train', 'steps']);
+    if (typeof steps === 'number' && aware > steps) problems.push({ path: ['train', 'quantize_aware_steps'], message: `${aware} is more than the run's ${steps} steps` });
   }
   const method = rawAt(value, ['aggregation', 'method']);
   if ((GRADIENT_METHODS as readonly unknown[]).includes(method) && rawAt(value, ['distributed', 'mode']) === 'async') {

@@ -29,12 +29,12 @@ export class CoordinatorMetrics {
   readonly taskReplicasConfigured: Gauge<'task'>;
   readonly shardLinkUp: Gauge<'follower'>;
 
-  /** W is at `version` as this process starts (or a shard restores): the rounds behind it are counted
-   *  once, those after it as they close; a round done again after a restore is not counted twice. */
+  /** W is at `version` as this process starts (or a shard restores, which is a restart in place): the
+   *  rounds counted are those applied since, so a round done again after a restore is not counted twice
+   *  (a resumed process counts from 0 too: Prometheus reads the drop as a counter reset). */
   startAt(version: number): void {
     this.sharedVersion.set(version);
     this.roundsTotal.reset();
-    this.roundsTotal.inc(version);
   }
 
   /** `tasks`: the run's task names, whose series exist from the start (counters at 0, gauges NaN until reported). */
@@ -43,7 +43,7 @@ export class CoordinatorMetrics {
     collectDefaultMetrics({ register: this.registry });
     this.roundsTotal = new Counter({
       name: 'hybrid_rounds_total',
-      help: 'Rounds applied to the shared weights W (after a resume, the rounds behind the checkpoint and those since: it equals hybrid_shared_version).',
+      help: 'Rounds applied to the shared weights W since this process started or last restored (a resume counts from 0).',
       registers,
     });
     this.roundDuration = new Histogram({

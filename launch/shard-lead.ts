@@ -120,7 +120,7 @@ export class ShardLead extends EventEmitter<CoordinatorEvents> implements Served
     const version = Math.max(...common);
     let next: Coordinator;
     try {
-      // Its hybrid_rounds_total starts again from that version: rounds after it are not counted twice.
+      // Its hybrid_rounds_total counts from that version again: rounds after it are not counted twice.
       next = this.build({ ...this.options, resume: true, resumeVersion: version });
     } catch (err) {
       this.options.log(`coordinator: cannot restore version ${version} here: ${(err as Error).message}`);

@@ -12,7 +12,8 @@ import { summarise, writeRunDirectory, type RunResult } from '../model/run-outpu
 import { lrScale } from '../model/learning-rate.js';
 import { ensureWritableDirectory } from '../lib/writable-directory.js';
 import { loadModelFiles } from '../model/definition.js';
-import { buildModelSpec, modelFingerprint, totalSize } from '../model/spec.js';
+import { buildModelSpec, modelFingerprint, totalSize, type ModelSpec } from '../model/spec.js';
+import { trainingShared } from '../model/bundle-encodings.js';
 import { initialShared } from '../model/starting-point.js';
 import { startFromModelFiles, type StartEvaluation } from '../worker/model-start.js';
 import { SeparateModel } from '../worker/separate-model.js';
@@ -58,7 +59,7 @@ function trainSteps(config: RunConfig, label: string, log: Log, step: (s: number
 
 /** The hybrid rounds: every task's trainer computes its gradient against W, and W takes the round.
  *  Returns each task's coefficient in the last round's combined gradient. */
-function trainHybrid(config: RunConfig, shared: SharedWeights, trainers: TaskTrainer[], log: Log, onRound?: (seconds: number) => void): Record<string, number> {
+function trainHybrid(config: RunConfig, spec: ModelSpec, shared: SharedWeights, trainers: TaskTrainer[], log: Log, onRound?: (seconds: number) => void): Record<string, number> {
   let lastWeights: Record<string, number> = {};
   const round = (step: number): number => {
     const contributions = trainers.map((trainer, i) => {
@@ -70,7 +71,8 @@ function trainHybrid(config: RunConfig, shared: SharedWeights, trainers: TaskTra
     const coefficients = shared.applyRound(contributions, lrScale(config.train.lr_schedule, step, config.train.steps), step);
     onRound?.((performance.now() - applyStart) / 1000);
     lastWeights = Object.fromEntries(contributions.map((c, k) => [c.task, coefficients[k]]));
-    for (const t of trainers) t.setShared(shared.tensors);
+    const next = trainingShared(config, step + 1, shared.tensors, spec.shared);
+    for (const t of trainers) t.setShared(next);
     return contributions.reduce((a, c) => a + c.loss, 0) / contributions.length;
   };
   trainSteps(config, 'hybrid', log, round, () => Object.fromEntries(trainers.map((t) => [`acc_${t.name}`, t.evaluate().accuracy])));
@@ -133,10 +135,10 @@ export async function runTrain(config: RunConfig, options: TrainOptions): Promis
         config.tasks.map((t) => t.name),
       ),
     );
-    for (const t of trainers) t.setShared(shared.tensors);
+    for (const t of trainers) t.setShared(trainingShared(config, 0, shared.tensors, spec.shared));
     const starts = trainers.map((t, i) => startFromModelFiles(t, config, spec, i, data[i], shared.tensors));
     logStarts(starts, trainers, log);
-    const lastWeights = trainHybrid(config, shared, trainers, log, options.onRound);
+    const lastWeights = trainHybrid(config, spec, shared, trainers, log, options.onRound);
     const bundle: Bundle = {
       spec,
       shared: shared.tensors,

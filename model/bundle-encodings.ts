@@ -41,6 +41,26 @@ export const QUANTIZE_PRESETS = {
 } as const satisfies Record<string, BundleEncodings>;
 export type QuantizePreset = keyof typeof QUANTIZE_PRESETS;
 
+/** W as a bundle in `encodings` gives it back: what quantisation-aware training computes its forward
+ *  pass with (its gradient then goes to the float W: the straight-through estimator). */
+export function fakeQuantized(tensors: readonly Float32Array[], specs: readonly TensorSpec[], encodings: BundleEncodings): Float32Array[] {
+  return tensors.map((w, l) => decodeDense(encodeDense(w, specs[l].shape, encodings.shared, encodings.group), specs[l].shape, encodings.shared, encodings.group));
+}
+
+/** The W a trainer computes round `version` against: W itself, or fake-quantised in the last
+ *  `train.quantize_aware_steps` rounds (and after them). `hybrid train` and the workers both use it. */
+export function trainingShared(
+  config: { train: { steps: number; quantize_aware_steps: number }; export: { quantize: string } },
+  version: number,
+  tensors: readonly Float32Array[],
+  specs: readonly TensorSpec[],
+): readonly Float32Array[] {
+  const { steps, quantize_aware_steps: aware } = config.train;
+  const preset = config.export.quantize;
+  if (aware === 0 || version < steps - aware || !(preset in QUANTIZE_PRESETS)) return tensors;
+  return fakeQuantized(tensors, specs, QUANTIZE_PRESETS[preset as QuantizePreset]);
+}
+
 function align4(n: number): number {
   return (n + 3) & ~3;
 }

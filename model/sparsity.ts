@@ -129,6 +129,62 @@ export function countNonZero(values: readonly (Float32Array | Uint8Array)[]): nu
   return n;
 }
 
+/**
+ * The budget `k` shared among tensors of `sizes`: per tensor, how many entries it keeps. `global` is not
+ * an allocation (one top-k over all); `uniform` gives each the same count; `proportional` each its
+ * share by size, at least `floor`; a tensor never gets more than its size, and what one cannot take goes
+ * to the others, so the counts add up to min(k, total).
+ */
+export function allocateBudget(sizes: readonly number[], k: number, allocation: 'uniform' | 'proportional', floor = 0): number[] {
+  const total = sizes.reduce((a, n) => a + n, 0);
+  const budget = Math.min(Math.max(0, Math.floor(k)), total);
+  const weight = (l: number) => (allocation === 'uniform' ? 1 : sizes[l]);
+  let lower = sizes.map((n) => (allocation === 'proportional' ? Math.min(n, floor) : 0));
+  const lowerTotal = lower.reduce((a, n) => a + n, 0);
+  // Floors that pass the budget shrink together.
+  if (lowerTotal > budget) lower = lower.map((f) => Math.floor((f * budget) / lowerTotal));
+  // Water-filling: shares by weight among the tensors not yet pinned to their floor or their size.
+  const share = sizes.map(() => 0);
+  const pinned = new Set<number>();
+  for (let changed = true; changed;) {
+    changed = false;
+    const free = sizes.map((_, l) => l).filter((l) => !pinned.has(l));
+    const left = budget - [...pinned].reduce((a, l) => a + share[l], 0);
+    const sum = free.reduce((a, l) => a + weight(l), 0);
+    for (const l of free) {
+      share[l] = sum > 0 ? (left * weight(l)) / sum : 0;
+      const bound = share[l] < lower[l] ? lower[l] : share[l] > sizes[l] ? sizes[l] : null;
+      if (bound === null) continue;
+      share[l] = bound;
+      pinned.add(l);
+      changed = true;
+    }
+  }
+  // Whole entries: each its share rounded down, the rest one by one to the largest fractions with room.
+  const counts = share.map((x) => Math.floor(x + 1e-9));
+  let rest = budget - counts.reduce((a, n) => a + n, 0);
+  const order = sizes.map((_, l) => l).sort((a, b) => share[b] - Math.floor(share[b] + 1e-9) - (share[a] - Math.floor(share[a] + 1e-9)) || a - b);
+  for (let i = 0; rest > 0 && i < 4 * order.length; i++) {
+    const l = order[i % order.length];
+    if (counts[l] >= sizes[l]) continue;
+    counts[l]++;
+    rest--;
+  }
+  return counts;
+}
+
+/** Masks of the largest scores, as `allocation` shares `k` among the tensors (topKMasks over all for global). */
+export function budgetMasks(scores: readonly Float32Array[], k: number, allocation: 'global' | 'uniform' | 'proportional', floor = 0): Uint8Array[] {
+  if (allocation === 'global') return topKMasks(scores, k);
+  const counts = allocateBudget(
+    scores.map((s) => s.length),
+    k,
+    allocation,
+    floor,
+  );
+  return scores.map((s, l) => topKMasks([s], counts[l])[0]);
+}
+
 /** Keeps the `k` largest-magnitude entries of `values` (in place) and returns the support. */
 export function projectToBudget(values: readonly Float32Array[], k: number): Uint8Array[] {
   const masks = topKMasks(absolute(values), k);

@@ -18,6 +18,7 @@ import { TaskTrainer, type Evaluation, type RoundResult } from './trainer.js';
 import { Uplink } from './uplink.js';
 import type { RunShards } from './run-plan.js';
 import { ShardCopy } from './shard-copy.js';
+import { trainingShared } from '../model/bundle-encodings.js';
 import type { ReplicaStep } from './replica-inbox.js';
 import { vectorParts } from '../compression/vector-stream.js';
 
@@ -157,7 +158,7 @@ export class JoinedRun {
     }
     const shared = this.updateMirror(version, delta, tensors, shard);
     if (!shared) return;
-    this.trainer.setShared(shared);
+    this.trainer.setShared(trainingShared(this.options.config, version, shared, this.options.spec.shared));
     if (!this.started) this.start(shared);
     this.version = version;
     if (version >= this.totalRounds) {

@@ -3,7 +3,7 @@
 // the schedule and on the device for the masked updates.
 import * as tf from '@tensorflow/tfjs-core';
 import type { SparsityConfig } from '../config/schema.js';
-import { absolute, applyMasks, countNonZero, densityAt, isPruneStep, scheduleBounds, sparseBudget, topKMasks, type ScheduleBounds } from '../model/sparsity.js';
+import { absolute, applyMasks, countNonZero, densityAt, isPruneStep, scheduleBounds, sparseBudget, budgetMasks, type ScheduleBounds } from '../model/sparsity.js';
 import type { TensorSpec } from '../model/spec.js';
 import type { TensorOptimizer } from './task-optimizer.js';
 
@@ -58,7 +58,7 @@ export class SparseSupport {
     if (isPruneStep(step + 1, this.bounds, this.config.prune_every) || overBudget) {
       const k = step + 1 >= this.bounds.end ? this.budget : Math.round(densityAt(step + 1, this.config.rho, this.bounds) * sharedSize);
       const values = this.values();
-      this.set(topKMasks(absolute(values), k), values);
+      this.set(this.select(values, k), values);
       return;
     }
     if (this.reselectsAt(step)) {
@@ -67,15 +67,20 @@ export class SparseSupport {
         const g = gradient[t];
         return v.map((x, i) => (mask[i] ? x : -stepSize * g[i]));
       });
-      this.set(topKMasks(absolute(values), this.budget), values);
+      this.set(this.select(values, this.budget), values);
     }
+  }
+
+  /** The support of `k` entries by magnitude, shared among the tensors as sparsity.allocation says. */
+  private select(values: readonly Float32Array[], k: number): Uint8Array[] {
+    return budgetMasks(absolute(values), k, this.config.allocation, this.config.floor);
   }
 
   /** Within the budget at the end of training, also after a state taken over from mid-schedule. */
   finalize(): void {
     if (this.masks && this.masks.size <= this.budget) return;
     const values = this.values();
-    this.set(topKMasks(absolute(values), this.budget), values);
+    this.set(this.select(values, this.budget), values);
   }
 
   /** S_t becomes `values` on `masks` (values off the masks are zeroed); its optimizer forgets the rest. */

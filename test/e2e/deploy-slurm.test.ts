@@ -62,13 +62,19 @@ if (cmd === 'coordinator') {
   require('http').createServer((req, res) => { res.writeHead(ready(req.url) ? 200 : req.url === '/readyz' ? 503 : 404); res.end(); }).listen(Number(get('--metrics-port')), process.env.STUB_NODE || '${HEAD}');
   if (shard === 0) {
     process.on('SIGTERM', () => { fs.writeFileSync(path.join(logs, 'coordinator-terminated'), ''); fs.writeFileSync(path.join(logs, 'lead-exited'), ''); process.exit(1); });
-    if (process.env.STUB_COORDINATOR !== 'forever') setTimeout(() => { fs.writeFileSync(path.join(logs, 'lead-exited'), ''); process.exit(0); }, Number(process.env.STUB_COORDINATOR_MS || 1500));
+    const exit = () => { fs.writeFileSync(path.join(logs, 'lead-exited'), ''); process.exit(0); };
+    // STUB_COORDINATOR=after-workers: the run ends once a worker has started and had STUB_COORDINATOR_MS,
+    // however long the shards took to be ready on a loaded machine.
+    if (process.env.STUB_COORDINATOR === 'after-workers') {
+      const poll = setInterval(() => { if (fs.existsSync(path.join(logs, 'worker-started'))) { clearInterval(poll); setTimeout(exit, Number(process.env.STUB_COORDINATOR_MS || 500)); } }, 50);
+    } else if (process.env.STUB_COORDINATOR !== 'forever') setTimeout(exit, Number(process.env.STUB_COORDINATOR_MS || 1500));
   } else {
     process.on('SIGTERM', () => { fs.writeFileSync(path.join(logs, 'shard-' + shard + '-terminated'), ''); process.exit(1); });
     setInterval(() => { if (fs.existsSync(path.join(logs, 'lead-exited'))) process.exit(0); }, 100);
     if (process.env.STUB_FAIL_SHARD === String(shard)) setTimeout(() => process.exit(3), Number(process.env.STUB_FAIL_SHARD_MS || 0));
   }
 } else if (cmd === 'worker') {
+  fs.writeFileSync(path.join(logs, 'worker-started'), '');
   if (fs.readFileSync(get('--token-file'), 'utf8').length < 32) process.exit(4);
   const fail = process.env.STUB_FAIL_TASK === get('--task') && (!process.env.STUB_FAIL_REPLICA || process.env.STUB_FAIL_REPLICA === get('--replica'));
   setTimeout(() => process.exit(fail ? 3 : 0), 200);
@@ -340,7 +346,7 @@ describe('deploy/slurm/hybrid.sbatch with coordinator shards (HYBRID_SHARDS)', (
 
   for (const K of [2, 3]) {
     it(`K = ${K}: shard I on node I with --shard I/${K}, every shard with the same --shards (the lead's first), the workers at shard 0 once every shard is ready`, async () => {
-      const r = await submit({ HYBRID_SHARDS: String(K), STUB_NODES: NODES.join(' '), SLURM_NTASKS: String(tasks.length + K), STUB_FOLLOWER_READY_MS: '1500', STUB_COORDINATOR_MS: '5000' });
+      const r = await submit({ HYBRID_SHARDS: String(K), STUB_NODES: NODES.join(' '), SLURM_NTASKS: String(tasks.length + K), STUB_FOLLOWER_READY_MS: '1500', STUB_COORDINATOR: 'after-workers' });
       expect(r.status, r.output).toBe(0);
       expect(r.output).toContain(`${K} coordinator shards on ${NODES.slice(0, K).join(' ')} (lead ws://${HEAD}:8700)`);
       const shards = coordinators(r.steps);

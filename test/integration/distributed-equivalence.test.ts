@@ -18,7 +18,7 @@ import { Worker } from '../../worker/worker.js';
 
 const quiet = () => {};
 
-function config(optimizer: object, baseline = false, aggregation: object = { method: 'weighted_sum' }) {
+function config(optimizer: object, baseline = false, aggregation: object = { method: 'weighted_sum' }, quantizeAware = 0) {
   return parseRunConfig(
     {
       seed: 11,
@@ -28,7 +28,8 @@ function config(optimizer: object, baseline = false, aggregation: object = { met
         { name: 'b', dataset: { source: 'synthetic', features: 16, classes: 3, train: 512, test: 128, task_seed: 2 }, weight: 0.5 },
         { name: 'c', dataset: { source: 'synthetic', features: 16, classes: 4, train: 512, test: 128, task_seed: 3 } },
       ],
-      train: { steps: 30, batch_size: 32, local_batches: 2, optimizer, baseline },
+      train: { steps: 30, batch_size: 32, local_batches: 2, optimizer, baseline, quantize_aware_steps: quantizeAware },
+      ...(quantizeAware > 0 ? { export: { quantize: 'int4' } } : {}),
       sparsity: { rho: 0.05, warmup: 0.2, prune_end: 0.6, prune_every: 3 },
       distributed: { round_timeout_seconds: 60, report_every: 7 },
       aggregation,
@@ -117,6 +118,20 @@ describe('distributed sync training equals single-process joint training', () =>
       expect(worstRelative(single, plain)).toBeGreaterThan(1e-3);
     });
   }
+
+  // Quantisation-aware fine-tuning: the last rounds train against int4-fake-quantised W on both sides.
+  it('W agrees to 1e-5 relative after 30 rounds with the last 10 quantisation-aware (int4), and differs from training without', async () => {
+    const adam = { type: 'adam', lr: 0.01 };
+    const dir = mkdtempSync(join(tmpdir(), 'hybrid-eq-qat-'));
+    const cfg = config(adam, false, undefined, 10);
+    const singleResult = await runTrain(cfg, { outDir: join(dir, 'single'), log: quiet });
+    await distributed(cfg, join(dir, 'multi'));
+    await runTrain(config(adam), { outDir: join(dir, 'plain'), log: quiet });
+    const [single, multi, plain] = ['single', 'multi', 'plain'].map((d) => readBundle(join(dir, d, 'bundle')).shared);
+    expect(worstRelative(single, multi)).toBeLessThanOrEqual(1e-5);
+    expect(worstRelative(single, plain)).toBeGreaterThan(1e-4);
+    expect(singleResult.quantized?.encoding).toBe('int4');
+  });
 
   it('the separate models a distributed run trains (train.baseline) give the accuracies hybrid train gives', async () => {
     const cfg = config({ type: 'adam', lr: 0.01 }, true);

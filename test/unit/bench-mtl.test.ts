@@ -27,10 +27,10 @@ const BASE = {
 };
 
 describe('bench:mtl options', () => {
-  it('defaults to all six methods over three seeds of examples/mnist-ten.json', () => {
+  it('defaults to all nine methods over three seeds of examples/mnist-ten.json', () => {
     expect(parseArgs([])).toEqual({ ...DEFAULT_OPTIONS, methods: [...METHODS] });
     expect(DEFAULT_OPTIONS).toMatchObject({ config: 'examples/mnist-ten.json', seeds: [0, 1, 2], steps: null, out: 'bench/out/mtl', json: false });
-    expect(METHODS).toEqual(['weighted_sum', 'pcgrad', 'cagrad', 'mgda', 'imtl_g', 'nash_mtl']);
+    expect(METHODS).toEqual(['weighted_sum', 'pcgrad', 'cagrad', 'mgda', 'imtl_g', 'nash_mtl', 'uncertainty', 'dwa', 'famo']);
   });
 
   it('reads every flag, and puts weighted_sum first (it trains the separate models)', () => {
@@ -45,7 +45,7 @@ describe('bench:mtl options', () => {
   });
 
   it('names what is wrong', () => {
-    expect(() => parseArgs(['--methods', 'pcgrad,gradnorm'])).toThrow(/^bench:mtl: --methods takes weighted_sum, pcgrad, cagrad, mgda, imtl_g, nash_mtl; got 'gradnorm'/);
+    expect(() => parseArgs(['--methods', 'pcgrad,gradnorm'])).toThrow(/^bench:mtl: --methods takes weighted_sum, pcgrad, cagrad, mgda, imtl_g, nash_mtl, uncertainty, dwa, famo; got 'gradnorm'/);
     expect(() => parseArgs(['--methods', ''])).toThrow(/--methods needs at least one of/);
     expect(() => parseArgs(['--seeds', '-1'])).toThrow(/^bench:mtl: --seeds takes distinct integers >= 0; got '-1'/);
     expect(() => parseArgs(['--seeds', '0,x'])).toThrow(/--seeds takes distinct integers >= 0; got 'x'/);

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseRunConfig } from '../../config/load.js';
 import { BundleError, readBundle, writeBundle, type Bundle } from '../../model/bundle.js';
 import { QUANTIZE_PRESETS } from '../../model/bundle-encodings.js';
 import { inspectBundle } from '../../model/bundle-inspect.js';
@@ -110,5 +111,16 @@ describe('quantised bundles', () => {
     m.sections[0].encoding = 'int8';
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
     expect(() => readBundle(dir)).toThrow(/section 0 \(shared\/.*\): encoding in a version 2 bundle/);
+  });
+});
+
+describe('quantisation-aware steps in the run config', () => {
+  it('need export.quantize, and no more of them than steps', () => {
+    const base = { model: { arch: 'mlp', hidden: [8] }, tasks: [{ name: 'a', dataset: { source: 'synthetic' } }] };
+    expect(() => parseRunConfig({ ...base, train: { steps: 50, quantize_aware_steps: 10 } }, 't')).toThrow(
+      /quantize_aware_steps: trains against W as a quantised bundle stores it: set export.quantize/,
+    );
+    expect(() => parseRunConfig({ ...base, train: { steps: 50, quantize_aware_steps: 60 }, export: { quantize: 'int8' } }, 't')).toThrow(/60 is more than the run's 50 steps/);
+    expect(parseRunConfig({ ...base, train: { steps: 50, quantize_aware_steps: 10 }, export: { quantize: 'int4' } }, 't').train.quantize_aware_steps).toBe(10);
   });
 });
