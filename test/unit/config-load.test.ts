@@ -40,8 +40,10 @@ describe('parseRunConfig', () => {
       lr_schedule: 'cosine',
       baseline: true,
       eval_every: 0,
+      quantize_aware_steps: 0,
     });
-    expect(cfg.sparsity).toEqual({ rho: 0.02, warmup: 0.1, prune_end: 0.5, prune_every: 10, l1: 0, reselect_every: 0 });
+    expect(cfg.sparsity).toEqual({ rho: 0.02, warmup: 0.1, prune_end: 0.5, prune_every: 10, l1: 0, reselect_every: 0, allocation: 'global', floor: 16 });
+    expect(cfg.export).toEqual({ quantize: 'none' });
   });
 
   it('fills defaults inside a partly given section and keeps what was given', () => {
@@ -61,7 +63,7 @@ describe('parseRunConfig', () => {
 
   it('lists the allowed keys when no known key is close', () => {
     const err = configError(() => parseRunConfig({ ...minimal(), sparsity: { zzzzzz: 1 } }, 'run.json'));
-    expect(err.problems).toEqual(['sparsity.zzzzzz: unknown key (allowed: rho, warmup, prune_end, prune_every, l1, reselect_every)']);
+    expect(err.problems).toEqual(['sparsity.zzzzzz: unknown key (allowed: rho, warmup, prune_end, prune_every, l1, reselect_every, allocation, floor)']);
   });
 
   it('rejects wrong types with the path of the value', () => {
