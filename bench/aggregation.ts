@@ -9,14 +9,16 @@
 //   npm run bench:aggregation                 table on stdout
 //   npm run bench:aggregation -- --json       {"tasks", "params", "rows": [{"method", "ms", "ratio"}]}
 //   options: --tasks 10  --params 1M  --rounds 9  --warmup 2  (--help)
-import { aggregationSchema, GRADIENT_METHODS, LOSS_METHODS } from '../config/aggregation-schema.js';
+import { aggregationSchema } from '../config/aggregation-schema.js';
 import { aggregatorFor, type Contribution } from '../coordinator/aggregation.js';
 import { SharedWeights } from '../coordinator/shared-weights.js';
 import { benchCommand, exitOnError, integerAtLeast, parseOver } from './args.js';
 import { parseCount } from './comm-grid.js';
 import { median } from './median.js';
 
-export const METHODS = ['weighted_sum', ...GRADIENT_METHODS, ...LOSS_METHODS] as const;
+import { METHODS } from './mtl-runs.js';
+
+export { METHODS };
 
 export interface AggregationBenchOptions {
   json: boolean;

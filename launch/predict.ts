@@ -102,6 +102,18 @@ function datasetSpec(spec: string): { value: unknown; baseDir: string } {
   }
 }
 
+/** How many examples of `split` (inputs of `size` entries, through `inputs`) the model classifies as
+ *  labelled, in batches of 256. */
+export function countCorrect(model: TaskModel, split: Split, size: number, inputs: (x: Float32Array) => Float32Array = (x) => x): number {
+  let correct = 0;
+  for (let start = 0; start < split.count; start += 256) {
+    const n = Math.min(256, split.count - start);
+    const best = argmaxRows(model.probabilities(inputs(readExamples(split, size, start, n)), n), model.task.classes);
+    for (let i = 0; i < n; i++) if (best[i] === split.y[start + i]) correct++;
+  }
+  return correct;
+}
+
 /** The task's accuracy on every example (both splits) of a data set. */
 export async function evaluate(runDir: string, task: string, spec: string): Promise<{ accuracy: number; examples: number; skipped: number }> {
   const bundle = readBundle(bundleDirOf(runDir));
@@ -118,7 +130,6 @@ export async function evaluate(runDir: string, task: string, spec: string): Prom
   const model = new TaskModel(bundle, task);
   try {
     if (data.inputShape.join() !== model.inputShape.join()) throw new DataError(`--data: inputs of shape ${shapeText(data.inputShape)}, the model takes ${shapeText(model.inputShape)}`);
-    let correct = 0;
     const size = inputSizeOf(data.inputShape);
     // A CSV set comes standardised by its own statistics; the model takes the training run's.
     const own = data.preprocess;
@@ -131,15 +142,7 @@ export async function evaluate(runDir: string, task: string, spec: string): Prom
       const out = Float32Array.from(x, (v, i) => v * own.std[i % size] + own.mean[i % size]);
       return applyStandardize(trained, out);
     };
-    const count = (split: Split) => {
-      for (let start = 0; start < split.count; start += 256) {
-        const n = Math.min(256, split.count - start);
-        const best = argmaxRows(model.probabilities(inputs(readExamples(split, size, start, n)), n), model.task.classes);
-        for (let i = 0; i < n; i++) if (best[i] === split.y[start + i]) correct++;
-      }
-    };
-    count(data.train);
-    count(data.test);
+    const correct = countCorrect(model, data.train, size, inputs) + countCorrect(model, data.test, size, inputs);
     const examples = data.train.count + data.test.count;
     return { accuracy: correct / examples, examples, skipped: data.skipped ?? 0 };
   } finally {

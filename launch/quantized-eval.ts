@@ -6,12 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TaskData } from '../data/dataset.js';
-import { readExamples } from '../data/batches.js';
 import { readBundle, writeBundle, type Bundle } from '../model/bundle.js';
 import { QUANTIZE_PRESETS, type QuantizePreset } from '../model/bundle-encodings.js';
 import { inspectBundle } from '../model/bundle-inspect.js';
 import type { QuantizedResult } from '../model/run-output.js';
-import { argmaxRows, TaskModel } from '../model/task-model.js';
+import { TaskModel } from '../model/task-model.js';
+import { countCorrect } from './predict.js';
 
 /** Writes `bundle` in `preset` into `dir` (a temporary one when absent) and evaluates every task from it. */
 export function quantizedResult(bundle: Bundle, preset: QuantizePreset, data: readonly TaskData[], dir?: string): QuantizedResult {
@@ -31,13 +31,7 @@ function accuracyOf(bundle: Bundle, data: TaskData): number {
   const model = new TaskModel(bundle, data.name);
   try {
     const size = data.inputShape.reduce((a, b) => a * b, 1);
-    let correct = 0;
-    for (let start = 0; start < data.test.count; start += 256) {
-      const n = Math.min(256, data.test.count - start);
-      const best = argmaxRows(model.probabilities(readExamples(data.test, size, start, n), n), model.task.classes);
-      for (let i = 0; i < n; i++) if (best[i] === data.test.y[start + i]) correct++;
-    }
-    return data.test.count > 0 ? correct / data.test.count : 0;
+    return data.test.count > 0 ? countCorrect(model, data.test, size) / data.test.count : 0;
   } finally {
     model.dispose();
   }

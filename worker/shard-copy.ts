@@ -39,9 +39,4 @@ export class ShardCopy {
   slicesOf(shard: number, full: readonly Float32Array[]): Float32Array[] {
     return this.shards.plan.shards === 1 ? [...full] : sliceViews(full, this.shards.plan.slices[shard]);
   }
-
-  /** Forgets every shard's version (a rejoin: the welcomes bring full slices again). */
-  reset(): void {
-    for (const m of this.mirrors) m.replace(-1, m.tensors);
-  }
 }
