@@ -144,6 +144,13 @@ describe('recovery with real processes (docs/architecture.md section 5)', () => 
     worker(run, 'parity');
     // Killed mid-pruning, after its state reports of steps 10 and 20, and started again at once.
     await c.waitFor(/checkpoint .*\(version 20,/);
+    // Round 20 closed: digits' push of version 20 is in, and its state of step 20, sent before it on the
+    // same connection, with it (the checkpoint of version 20 alone may come before that state).
+    for (;;) {
+      const text = await scrape(run);
+      if ((text && (metric(text, 'hybrid_shared_version') ?? 0) >= 21) || !c.running) break;
+      await sleep(40);
+    }
     await first.kill9();
     await c.waitFor(/task digits disconnected/);
     const second = worker(run, 'digits', 'digits#2');
