@@ -58,6 +58,22 @@ describe('example configs', () => {
     expect(cfg.tasks.filter((t) => t.dataset.source === 'idx')).toHaveLength(3);
     expect(cfg.aggregation).toEqual({ method: 'weighted_sum' });
   });
+
+  it('mnist-family-int4.json: mnist-family ending in an int4 bundle, its last fifth of steps against int4 W', () => {
+    const raw = (name: string) => JSON.parse(readFileSync(example(name), 'utf8')) as { train: Record<string, unknown> } & Record<string, unknown>;
+    const family = raw('mnist-family.json');
+    const int4 = raw('mnist-family-int4.json');
+    // The same run as mnist-family.json but for what the quantised bundle needs (and no separate models).
+    expect({ ...int4, train: { ...int4.train, baseline: undefined, quantize_aware_steps: undefined }, export: undefined }).toEqual({
+      ...family,
+      train: { ...family.train, baseline: undefined, quantize_aware_steps: undefined },
+      export: undefined,
+    });
+    if (!existsSync(FASHION)) return;
+    const cfg = loadRunConfig(example('mnist-family-int4.json'));
+    expect(cfg.export).toEqual({ quantize: 'int4' });
+    expect(cfg.train).toMatchObject({ steps: 6000, baseline: false, quantize_aware_steps: 1200 });
+  });
 });
 
 describe('builtin config', () => {

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../lib/random.js';
 import { decodeDense, denseErrorBound, denseLength, encodeDense, QuantizeError, type DenseEncoding } from '../../model/quantize.js';
+import { expectRefusal } from '../support/refusals.js';
 
 const F32_MAX = 3.4028234663852886e38;
 const ENCODINGS: DenseEncoding[] = ['f32', 'f16', 'int8', 'int4'];
@@ -215,16 +216,7 @@ describe('layouts and rounding', () => {
   });
 });
 
-function refused(f: () => unknown, message: RegExp): void {
-  let error: unknown;
-  try {
-    f();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(QuantizeError);
-  expect((error as Error).message).toMatch(message);
-}
+const refused = (f: () => unknown, message: RegExp): void => expectRefusal(QuantizeError, f, message);
 
 describe('refusals', () => {
   it('f16 refuses values beyond 65504, naming the value and index', () => {

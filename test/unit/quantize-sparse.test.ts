@@ -5,17 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../lib/random.js';
 import { decodePositions, decodeValues, encodePositions, encodeValues, QuantizeError, valuesLength, type PositionEncoding, type ValueEncoding } from '../../model/quantize.js';
+import { expectRefusal } from '../support/refusals.js';
 
-function refused(f: () => unknown, message: RegExp): void {
-  let error: unknown;
-  try {
-    f();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(QuantizeError);
-  expect((error as Error).message).toMatch(message);
-}
+const refused = (f: () => unknown, message: RegExp): void => expectRefusal(QuantizeError, f, message);
 
 /** Gaussian values with zeros, float32 subnormals, a run of equal values and (unless f16) a few huge ones. */
 function sparseValues(n: number, encoding: ValueEncoding, seed: number): Float32Array {
