@@ -21,7 +21,7 @@ import { Sessions, type Peer, type Session } from './session.js';
 import { TaskStates } from './task-states.js';
 import { weightSlice, type WeightSlice } from './weight-slice.js';
 import { PushGate } from './push-gate.js';
-import { finalWeights, type ShardLinks } from './shard-links.js';
+import { finalWeights, runTraffic, type ShardLinks } from './shard-links.js';
 import { Traffic } from './traffic.js';
 
 export type { Peer } from './session.js';
@@ -89,7 +89,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     const version = resumed?.version ?? 0;
     const recording = { outDir: options.outDir, finalStateTimeoutMs: options.finalStateTimeoutMs ?? 120_000, elapsedBefore: resumed?.elapsedSeconds ?? 0 };
     const links = options.shards?.links ?? null;
-    this.recorder = new RunRecorder(run, this.taskStates, finalWeights(links, this.shared.tensors), this.traffic, recording, (result) => this.finished(result));
+    this.recorder = new RunRecorder(run, this.taskStates, finalWeights(links, this.shared.tensors), runTraffic(links, this.traffic), recording, (result) => this.finished(result));
     this.replicas = new Replicas(run, this.sessions, this.taskStates, this.pushes, roundTimeoutMs(config.distributed));
     this.gate = new PushGate(
       links,

@@ -247,6 +247,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
   private finish(): void {
     const weights = this.weights;
     if (!weights || !this.lead) return;
+    this.lead.send('shardTraffic', this.traffic.shardTraffic(this.run.shard.index));
     const parts = weights.downlink.fullParts();
     parts.forEach((shared, i) => this.lead?.send('update', { version: this.current, shared, done: true, ...partFields(i, parts.length) }));
     if (!this.finished) this.run.log(`shard ${this.run.shard.index}: training done at version ${this.current}; final slices sent to the lead`);

@@ -8,7 +8,7 @@ import { summarise, writeRunDirectory, type RunResult } from '../model/run-outpu
 import type { TaskStateMessage } from '../proto/codec.js';
 import type { RunContext } from './run-context.js';
 import type { TaskRecord, TaskStates } from './task-states.js';
-import type { Traffic } from './traffic.js';
+import type { TrafficReport } from './traffic.js';
 
 export type RunPhase = 'training' | 'finishing' | 'finished';
 
@@ -41,7 +41,7 @@ export class RunRecorder {
     private readonly run: RunContext,
     private readonly taskStates: TaskStates,
     private readonly weights: FinalWeights,
-    private readonly traffic: Traffic,
+    private readonly traffic: TrafficReport,
     private readonly options: RecorderOptions,
     /** Called once with the result (null when no results could be written). */
     private readonly onFinish: (result: RunResult | null) => void,

@@ -7,9 +7,11 @@ import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { ValueAssembler } from '../compression/stream-reader.js';
 import { sliceLayout } from '../model/shard-plan.js';
+import type { ShardCommunication } from '../model/run-output.js';
 import { decode, encode, PROTOCOL_VERSION, type MessageKind, type Messages, type ShardStatus } from '../proto/codec.js';
 import type { RunContext } from './run-context.js';
 import type { FinalWeights } from './run-recorder.js';
+import { shardCommunication, withShards, type Traffic, type TrafficReport } from './traffic.js';
 
 export interface ShardLinksOptions {
   /** The run's shared bearer token, when the shards require one. */
@@ -42,6 +44,13 @@ export function finalWeights(links: ShardLinks | null, own: readonly Float32Arra
   };
 }
 
+/** The run's traffic for its results: this process's, or with shards every shard's (each reports its own
+ *  before its final slices; the lead's shard links are counted at the followers' end). */
+export function runTraffic(links: ShardLinks | null, own: Traffic): TrafficReport {
+  if (!links) return own;
+  return { communication: (distributed) => withShards(own.communication(distributed), links.followerTraffic()) };
+}
+
 const key = (task: string, base: number) => `${task}@${base}`;
 
 export class ShardLinks extends EventEmitter<ShardLinksEvents> {
@@ -51,6 +60,8 @@ export class ShardLinks extends EventEmitter<ShardLinksEvents> {
   private readonly holders = new Map<string, Set<number>>();
   private readonly finals = new Map<number, Float32Array[]>();
   private readonly finalParts = new Map<number, ValueAssembler>();
+  /** Each follower's traffic, as it last reported it. */
+  private readonly traffic = new Map<number, ShardCommunication>();
   /** Followers sent a Restore and not yet heard from since: what they report holding is from before it. */
   private readonly restoring = new Set<number>();
   private stopped = false;
@@ -122,6 +133,7 @@ export class ShardLinks extends EventEmitter<ShardLinksEvents> {
       }
       if (msg.kind === 'pushArrived') return this.restoring.has(shard) ? undefined : this.arrivedAt(shard, msg.body.task ?? '', msg.body.baseVersion ?? 0);
       if (msg.kind === 'update') return this.finalPart(shard, msg.body);
+      if (msg.kind === 'shardTraffic') return void this.traffic.set(shard, { ...shardCommunication(msg.body), shard });
       if (msg.kind === 'error') return this.run.log(`coordinator: shard ${shard} says ${msg.body.message ?? ''}`);
       this.run.log(`coordinator: shard ${shard} sent "${msg.kind}" on its shard link; ignored`);
     } catch (err) {
@@ -173,6 +185,11 @@ export class ShardLinks extends EventEmitter<ShardLinksEvents> {
       assembler.tensors.map((t) => t.values),
     );
     if (this.finalsIn) this.emit('final');
+  }
+
+  /** The followers' traffic reports received so far. */
+  followerTraffic(): ShardCommunication[] {
+    return [...this.traffic.values()];
   }
 
   /** Whether every follower's final slices are in. */

@@ -34,6 +34,17 @@ export interface Communication {
   /** Every frame by message kind (hello, push, taskState, welcome, update, ...). */
   bytes_received: Record<string, number>;
   bytes_sent: Record<string, number>;
+  /** With shards: each shard's own traffic (the lead is shard 0); the fields above are then their sums. */
+  shards?: ShardCommunication[];
+}
+
+/** One coordinator shard's traffic, counted since that process started or resumed. */
+export interface ShardCommunication {
+  shard: number;
+  rounds: number;
+  round_bytes: number;
+  bytes_received: Record<string, number>;
+  bytes_sent: Record<string, number>;
 }
 
 /** The object `--json` prints (docs/architecture.md section 8); `communication` only from distributed runs. */

@@ -28,6 +28,7 @@ export type PushArrived = hybrid.v1.PushArrived.$Properties;
 export type RoundClose = hybrid.v1.RoundClose.$Properties;
 export type ShardStatus = hybrid.v1.ShardStatus.$Properties;
 export type Restore = hybrid.v1.Restore.$Properties;
+export type ShardTraffic = hybrid.v1.ShardTraffic.$Properties;
 export type EvaluationMessage = hybrid.v1.Evaluation.$Properties;
 export type OptimizerSlotsMessage = hybrid.v1.OptimizerSlots.$Properties;
 export const ErrorCode = hybrid.v1.Error.Code;
@@ -50,6 +51,7 @@ export interface Messages {
   roundClose: RoundClose;
   shardStatus: ShardStatus;
   restore: Restore;
+  shardTraffic: ShardTraffic;
 }
 export type MessageKind = keyof Messages;
 export type Decoded = { [K in MessageKind]: { kind: K; body: Messages[K] } }[MessageKind];

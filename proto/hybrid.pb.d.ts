@@ -1927,6 +1927,96 @@ export namespace hybrid {
         }
 
         /**
+         * Properties of a ShardTraffic.
+         * @deprecated Use hybrid.v1.ShardTraffic.$Properties instead.
+         */
+        interface IShardTraffic extends hybrid.v1.ShardTraffic.$Properties {
+        }
+
+        /** Represents a ShardTraffic. */
+        class ShardTraffic {
+
+            /**
+             * Constructs a new ShardTraffic.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: hybrid.v1.ShardTraffic.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** ShardTraffic shard. */
+            shard: number;
+
+            /** ShardTraffic rounds. */
+            rounds: number;
+
+            /** ShardTraffic bytesReceived. */
+            bytesReceived: { [k: string]: number };
+
+            /** ShardTraffic bytesSent. */
+            bytesSent: { [k: string]: number };
+
+            /**
+             * Creates a new ShardTraffic instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns ShardTraffic instance
+             */
+            static create(properties: hybrid.v1.ShardTraffic.$Shape): hybrid.v1.ShardTraffic & hybrid.v1.ShardTraffic.$Shape;
+            static create(properties?: hybrid.v1.ShardTraffic.$Properties): hybrid.v1.ShardTraffic;
+
+            /**
+             * Encodes the specified ShardTraffic message. Does not implicitly {@link hybrid.v1.ShardTraffic.verify|verify} messages.
+             * @param message ShardTraffic message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: hybrid.v1.ShardTraffic.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a ShardTraffic message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {hybrid.v1.ShardTraffic & hybrid.v1.ShardTraffic.$Shape} ShardTraffic
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hybrid.v1.ShardTraffic & hybrid.v1.ShardTraffic.$Shape;
+
+            /**
+             * Gets the type url for ShardTraffic
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace ShardTraffic {
+
+            /** Properties of a ShardTraffic. */
+            interface $Properties {
+
+                /** ShardTraffic shard */
+                shard?: (number|null);
+
+                /** ShardTraffic rounds */
+                rounds?: (number|null);
+
+                /** ShardTraffic bytesReceived */
+                bytesReceived?: ({ [k: string]: number }|null);
+
+                /** ShardTraffic bytesSent */
+                bytesSent?: ({ [k: string]: number }|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a ShardTraffic. */
+            type $Shape = hybrid.v1.ShardTraffic.$Properties;
+        }
+
+        /**
          * Properties of an Envelope.
          * @deprecated Use hybrid.v1.Envelope.$Properties instead.
          */
@@ -1987,8 +2077,11 @@ export namespace hybrid {
             /** Envelope restore. */
             restore?: (hybrid.v1.Restore.$Properties|null);
 
+            /** Envelope shardTraffic. */
+            shardTraffic?: (hybrid.v1.ShardTraffic.$Properties|null);
+
             /** Envelope body. */
-            body?: ("hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|"replicaGradient"|"taskStep"|"pushArrived"|"roundClose"|"shardStatus"|"restore");
+            body?: ("hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|"replicaGradient"|"taskStep"|"pushArrived"|"roundClose"|"shardStatus"|"restore"|"shardTraffic");
 
             /**
              * Creates a new Envelope instance using the specified properties.
@@ -2071,8 +2164,11 @@ export namespace hybrid {
                 /** Envelope restore */
                 restore?: (hybrid.v1.Restore.$Properties|null);
 
+                /** Envelope shardTraffic */
+                shardTraffic?: (hybrid.v1.ShardTraffic.$Properties|null);
+
                 /** Envelope body */
-                body?: ("hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|"replicaGradient"|"taskStep"|"pushArrived"|"roundClose"|"shardStatus"|"restore");
+                body?: ("hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|"replicaGradient"|"taskStep"|"pushArrived"|"roundClose"|"shardStatus"|"restore"|"shardTraffic");
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -2094,9 +2190,10 @@ export namespace hybrid {
               roundClose?: hybrid.v1.RoundClose.$Shape|null;
               shardStatus?: hybrid.v1.ShardStatus.$Shape|null;
               restore?: hybrid.v1.Restore.$Shape|null;
+              shardTraffic?: hybrid.v1.ShardTraffic.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ body?: undefined; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "hello"; hello: hybrid.v1.Hello.$Shape; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "welcome"; hello?: null; welcome: hybrid.v1.Welcome.$Shape; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "push"; hello?: null; welcome?: null; push: hybrid.v1.GradientPush.$Shape; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "update"; hello?: null; welcome?: null; push?: null; update: hybrid.v1.ParamUpdate.$Shape; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "taskState"; hello?: null; welcome?: null; push?: null; update?: null; taskState: hybrid.v1.TaskState.$Shape; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat: hybrid.v1.Heartbeat.$Shape; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "error"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error: hybrid.v1.Error.$Shape; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "bye"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye: hybrid.v1.Bye.$Shape; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "replicaGradient"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient: hybrid.v1.ReplicaGradient.$Shape; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "taskStep"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep: hybrid.v1.TaskStep.$Shape; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "pushArrived"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived: hybrid.v1.PushArrived.$Shape; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "roundClose"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose: hybrid.v1.RoundClose.$Shape; shardStatus?: null; restore?: null }|{ body?: "shardStatus"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus: hybrid.v1.ShardStatus.$Shape; restore?: null }|{ body?: "restore"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore: hybrid.v1.Restore.$Shape })
+              ({ body?: undefined; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "hello"; hello: hybrid.v1.Hello.$Shape; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "welcome"; hello?: null; welcome: hybrid.v1.Welcome.$Shape; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "push"; hello?: null; welcome?: null; push: hybrid.v1.GradientPush.$Shape; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "update"; hello?: null; welcome?: null; push?: null; update: hybrid.v1.ParamUpdate.$Shape; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "taskState"; hello?: null; welcome?: null; push?: null; update?: null; taskState: hybrid.v1.TaskState.$Shape; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat: hybrid.v1.Heartbeat.$Shape; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "error"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error: hybrid.v1.Error.$Shape; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "bye"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye: hybrid.v1.Bye.$Shape; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "replicaGradient"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient: hybrid.v1.ReplicaGradient.$Shape; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "taskStep"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep: hybrid.v1.TaskStep.$Shape; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "pushArrived"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived: hybrid.v1.PushArrived.$Shape; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "roundClose"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose: hybrid.v1.RoundClose.$Shape; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "shardStatus"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus: hybrid.v1.ShardStatus.$Shape; restore?: null; shardTraffic?: null }|{ body?: "restore"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore: hybrid.v1.Restore.$Shape; shardTraffic?: null }|{ body?: "shardTraffic"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic: hybrid.v1.ShardTraffic.$Shape })
             );
         }
     }

@@ -4881,6 +4881,290 @@ export const hybrid = $root.hybrid = (() => {
             return Restore;
         })();
 
+        v1.ShardTraffic = (function() {
+
+            /**
+             * Properties of a ShardTraffic.
+             * @typedef {Object} hybrid.v1.ShardTraffic.$Properties
+             * @property {number|null} [shard] ShardTraffic shard
+             * @property {number|null} [rounds] ShardTraffic rounds
+             * @property {Object.<string,number>|null} [bytesReceived] ShardTraffic bytesReceived
+             * @property {Object.<string,number>|null} [bytesSent] ShardTraffic bytesSent
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ShardTraffic.
+             * @memberof hybrid.v1
+             * @interface IShardTraffic
+             * @augments hybrid.v1.ShardTraffic.$Properties
+             * @deprecated Use hybrid.v1.ShardTraffic.$Properties instead.
+             */
+
+            /**
+             * Shape of a ShardTraffic.
+             * @typedef {hybrid.v1.ShardTraffic.$Properties} hybrid.v1.ShardTraffic.$Shape
+             */
+
+            /**
+             * Constructs a new ShardTraffic.
+             * @memberof hybrid.v1
+             * @classdesc Represents a ShardTraffic.
+             * @constructor
+             * @param {hybrid.v1.ShardTraffic.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ShardTraffic = function (properties) {
+                this.bytesReceived = {};
+                this.bytesSent = {};
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ShardTraffic shard.
+             * @member {number} shard
+             * @memberof hybrid.v1.ShardTraffic
+             * @instance
+             */
+            ShardTraffic.prototype.shard = 0;
+
+            /**
+             * ShardTraffic rounds.
+             * @member {number} rounds
+             * @memberof hybrid.v1.ShardTraffic
+             * @instance
+             */
+            ShardTraffic.prototype.rounds = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ShardTraffic bytesReceived.
+             * @member {Object.<string,number>} bytesReceived
+             * @memberof hybrid.v1.ShardTraffic
+             * @instance
+             */
+            ShardTraffic.prototype.bytesReceived = $util.emptyObject;
+
+            /**
+             * ShardTraffic bytesSent.
+             * @member {Object.<string,number>} bytesSent
+             * @memberof hybrid.v1.ShardTraffic
+             * @instance
+             */
+            ShardTraffic.prototype.bytesSent = $util.emptyObject;
+
+            /**
+             * Creates a new ShardTraffic instance using the specified properties.
+             * @function create
+             * @memberof hybrid.v1.ShardTraffic
+             * @static
+             * @param {hybrid.v1.ShardTraffic.$Properties=} [properties] Properties to set
+             * @returns {hybrid.v1.ShardTraffic} ShardTraffic instance
+             * @type {{
+             *   (properties: hybrid.v1.ShardTraffic.$Shape): hybrid.v1.ShardTraffic & hybrid.v1.ShardTraffic.$Shape;
+             *   (properties?: hybrid.v1.ShardTraffic.$Properties): hybrid.v1.ShardTraffic;
+             * }}
+             */
+            ShardTraffic.create = function(properties) {
+                return new ShardTraffic(properties);
+            };
+
+            /**
+             * Encodes the specified ShardTraffic message. Does not implicitly {@link hybrid.v1.ShardTraffic.verify|verify} messages.
+             * @function encode
+             * @memberof hybrid.v1.ShardTraffic
+             * @static
+             * @param {hybrid.v1.ShardTraffic.$Properties} message ShardTraffic message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ShardTraffic.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.shard != null && $Object.hasOwnProperty.call(message, "shard") && message.shard !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.shard);
+                if (message.rounds != null && $Object.hasOwnProperty.call(message, "rounds") && (typeof message.rounds === "object" ? message.rounds.low || message.rounds.high : message.rounds !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.rounds);
+                if (message.bytesReceived != null && $Object.hasOwnProperty.call(message, "bytesReceived"))
+                    for (let keys = $Object.keys(message.bytesReceived), i = 0; i < keys.length; ++i)
+                        writer.uint32(/* id 3, wireType 2 =*/26).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 0 =*/16).uint64(message.bytesReceived[keys[i]]).ldelim();
+                if (message.bytesSent != null && $Object.hasOwnProperty.call(message, "bytesSent"))
+                    for (let keys = $Object.keys(message.bytesSent), i = 0; i < keys.length; ++i)
+                        writer.uint32(/* id 4, wireType 2 =*/34).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 0 =*/16).uint64(message.bytesSent[keys[i]]).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ShardTraffic message from the specified reader or buffer.
+             * @function decode
+             * @memberof hybrid.v1.ShardTraffic
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {hybrid.v1.ShardTraffic & hybrid.v1.ShardTraffic.$Shape} ShardTraffic
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ShardTraffic.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, key, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.hybrid.v1.ShardTraffic();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.shard = value;
+                            else
+                                delete message.shard;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.rounds = value;
+                            else
+                                delete message.rounds;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if (message.bytesReceived === $util.emptyObject)
+                                message.bytesReceived = {};
+                            let end2 = reader.size() + reader.pos;
+                            if (end2 > reader.len)
+                                throw $RangeError("index out of range");
+                            reader.len = end2;
+                            key = "";
+                            value = $util.Long ? $util.Long.fromNumber(0, true) : 0;
+                            while (reader.pos < end2) {
+                                let tag2 = reader.tag();
+                                wireType = tag2 & 7;
+                                switch (tag2 >>>= 3) {
+                                case 1:
+                                    if (wireType !== 2)
+                                        break;
+                                    key = reader.stringVerify();
+                                    continue;
+                                case 2:
+                                    if (wireType !== 0)
+                                        break;
+                                    value = reader.uint64();
+                                    continue;
+                                }
+                                reader.skipType(wireType, _depth, tag2);
+                            }
+                            if (reader.pos !== end2)
+                                throw $RangeError("index out of range");
+                            reader.len = end;
+                            if (key === "__proto__")
+                                $util.makeProp(message.bytesReceived, key);
+                            message.bytesReceived[key] = value;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if (message.bytesSent === $util.emptyObject)
+                                message.bytesSent = {};
+                            let end2 = reader.size() + reader.pos;
+                            if (end2 > reader.len)
+                                throw $RangeError("index out of range");
+                            reader.len = end2;
+                            key = "";
+                            value = $util.Long ? $util.Long.fromNumber(0, true) : 0;
+                            while (reader.pos < end2) {
+                                let tag2 = reader.tag();
+                                wireType = tag2 & 7;
+                                switch (tag2 >>>= 3) {
+                                case 1:
+                                    if (wireType !== 2)
+                                        break;
+                                    key = reader.stringVerify();
+                                    continue;
+                                case 2:
+                                    if (wireType !== 0)
+                                        break;
+                                    value = reader.uint64();
+                                    continue;
+                                }
+                                reader.skipType(wireType, _depth, tag2);
+                            }
+                            if (reader.pos !== end2)
+                                throw $RangeError("index out of range");
+                            reader.len = end;
+                            if (key === "__proto__")
+                                $util.makeProp(message.bytesSent, key);
+                            message.bytesSent[key] = value;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for ShardTraffic
+             * @function getTypeUrl
+             * @memberof hybrid.v1.ShardTraffic
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            ShardTraffic.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/hybrid.v1.ShardTraffic";
+            };
+
+            return ShardTraffic;
+        })();
+
         v1.Envelope = (function() {
 
             /**
@@ -4900,7 +5184,8 @@ export const hybrid = $root.hybrid = (() => {
              * @property {hybrid.v1.RoundClose.$Properties|null} [roundClose] Envelope roundClose
              * @property {hybrid.v1.ShardStatus.$Properties|null} [shardStatus] Envelope shardStatus
              * @property {hybrid.v1.Restore.$Properties|null} [restore] Envelope restore
-             * @property {"hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|"replicaGradient"|"taskStep"|"pushArrived"|"roundClose"|"shardStatus"|"restore"} [body] Envelope body
+             * @property {hybrid.v1.ShardTraffic.$Properties|null} [shardTraffic] Envelope shardTraffic
+             * @property {"hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|"replicaGradient"|"taskStep"|"pushArrived"|"roundClose"|"shardStatus"|"restore"|"shardTraffic"} [body] Envelope body
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -4929,9 +5214,10 @@ export const hybrid = $root.hybrid = (() => {
              *   roundClose?: hybrid.v1.RoundClose.$Shape|null;
              *   shardStatus?: hybrid.v1.ShardStatus.$Shape|null;
              *   restore?: hybrid.v1.Restore.$Shape|null;
+             *   shardTraffic?: hybrid.v1.ShardTraffic.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ body?: undefined; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "hello"; hello: hybrid.v1.Hello.$Shape; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "welcome"; hello?: null; welcome: hybrid.v1.Welcome.$Shape; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "push"; hello?: null; welcome?: null; push: hybrid.v1.GradientPush.$Shape; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "update"; hello?: null; welcome?: null; push?: null; update: hybrid.v1.ParamUpdate.$Shape; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "taskState"; hello?: null; welcome?: null; push?: null; update?: null; taskState: hybrid.v1.TaskState.$Shape; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat: hybrid.v1.Heartbeat.$Shape; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "error"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error: hybrid.v1.Error.$Shape; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "bye"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye: hybrid.v1.Bye.$Shape; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "replicaGradient"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient: hybrid.v1.ReplicaGradient.$Shape; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "taskStep"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep: hybrid.v1.TaskStep.$Shape; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "pushArrived"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived: hybrid.v1.PushArrived.$Shape; roundClose?: null; shardStatus?: null; restore?: null }|{ body?: "roundClose"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose: hybrid.v1.RoundClose.$Shape; shardStatus?: null; restore?: null }|{ body?: "shardStatus"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus: hybrid.v1.ShardStatus.$Shape; restore?: null }|{ body?: "restore"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore: hybrid.v1.Restore.$Shape })
+             *   ({ body?: undefined; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "hello"; hello: hybrid.v1.Hello.$Shape; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "welcome"; hello?: null; welcome: hybrid.v1.Welcome.$Shape; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "push"; hello?: null; welcome?: null; push: hybrid.v1.GradientPush.$Shape; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "update"; hello?: null; welcome?: null; push?: null; update: hybrid.v1.ParamUpdate.$Shape; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "taskState"; hello?: null; welcome?: null; push?: null; update?: null; taskState: hybrid.v1.TaskState.$Shape; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat: hybrid.v1.Heartbeat.$Shape; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "error"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error: hybrid.v1.Error.$Shape; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "bye"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye: hybrid.v1.Bye.$Shape; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "replicaGradient"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient: hybrid.v1.ReplicaGradient.$Shape; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "taskStep"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep: hybrid.v1.TaskStep.$Shape; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "pushArrived"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived: hybrid.v1.PushArrived.$Shape; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "roundClose"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose: hybrid.v1.RoundClose.$Shape; shardStatus?: null; restore?: null; shardTraffic?: null }|{ body?: "shardStatus"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus: hybrid.v1.ShardStatus.$Shape; restore?: null; shardTraffic?: null }|{ body?: "restore"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore: hybrid.v1.Restore.$Shape; shardTraffic?: null }|{ body?: "shardTraffic"; hello?: null; welcome?: null; push?: null; update?: null; taskState?: null; heartbeat?: null; error?: null; bye?: null; replicaGradient?: null; taskStep?: null; pushArrived?: null; roundClose?: null; shardStatus?: null; restore?: null; shardTraffic: hybrid.v1.ShardTraffic.$Shape })
              * )} hybrid.v1.Envelope.$Shape
              */
 
@@ -5062,17 +5348,25 @@ export const hybrid = $root.hybrid = (() => {
              */
             Envelope.prototype.restore = null;
 
+            /**
+             * Envelope shardTraffic.
+             * @member {hybrid.v1.ShardTraffic.$Properties|null|undefined} shardTraffic
+             * @memberof hybrid.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.shardTraffic = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Envelope body.
-             * @member {"hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|"replicaGradient"|"taskStep"|"pushArrived"|"roundClose"|"shardStatus"|"restore"|undefined} body
+             * @member {"hello"|"welcome"|"push"|"update"|"taskState"|"heartbeat"|"error"|"bye"|"replicaGradient"|"taskStep"|"pushArrived"|"roundClose"|"shardStatus"|"restore"|"shardTraffic"|undefined} body
              * @memberof hybrid.v1.Envelope
              * @instance
              */
             $Object.defineProperty(Envelope.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "push", "update", "taskState", "heartbeat", "error", "bye", "replicaGradient", "taskStep", "pushArrived", "roundClose", "shardStatus", "restore"]),
+                get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "push", "update", "taskState", "heartbeat", "error", "bye", "replicaGradient", "taskStep", "pushArrived", "roundClose", "shardStatus", "restore", "shardTraffic"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -5136,6 +5430,8 @@ export const hybrid = $root.hybrid = (() => {
                     $root.hybrid.v1.ShardStatus.encode(message.shardStatus, writer.uint32(/* id 13, wireType 2 =*/106).fork(), _depth + 1).ldelim();
                 if (message.restore != null && $Object.hasOwnProperty.call(message, "restore"))
                     $root.hybrid.v1.Restore.encode(message.restore, writer.uint32(/* id 14, wireType 2 =*/114).fork(), _depth + 1).ldelim();
+                if (message.shardTraffic != null && $Object.hasOwnProperty.call(message, "shardTraffic"))
+                    $root.hybrid.v1.ShardTraffic.encode(message.shardTraffic, writer.uint32(/* id 15, wireType 2 =*/122).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -5276,6 +5572,13 @@ export const hybrid = $root.hybrid = (() => {
                                 break;
                             message.restore = $root.hybrid.v1.Restore.decode(reader, reader.size(), $undefined, _depth + 1, message.restore);
                             message.body = "restore";
+                            continue;
+                        }
+                    case 15: {
+                            if (wireType !== 2)
+                                break;
+                            message.shardTraffic = $root.hybrid.v1.ShardTraffic.decode(reader, reader.size(), $undefined, _depth + 1, message.shardTraffic);
+                            message.body = "shardTraffic";
                             continue;
                         }
                     }

@@ -59,7 +59,21 @@ describe('W over K coordinator shards', () => {
       expect(worstRelative(run.shared, one.shared), `K = ${k}`).toBeLessThanOrEqual(1e-5);
       // Every worker trained against the same W as the shards hold.
       for (const copy of run.workerCopies) expect(worstRelative(copy, run.shared)).toBe(0);
+      // The results count every shard's traffic, each apart and summed; the pushes are cut, not repeated.
+      const comm = run.result!.communication!;
+      expect(comm.shards?.map((s) => s.shard)).toEqual(Array.from({ length: k }, (_, i) => i));
+      for (const s of comm.shards!) {
+        expect(s.rounds, `shard ${s.shard}`).toBe(12);
+        expect(s.bytes_received.push, `shard ${s.shard}`).toBeGreaterThan(0);
+        expect(s.bytes_sent.update, `shard ${s.shard}`).toBeGreaterThan(0);
+      }
+      expect(comm.round_bytes).toBe(comm.shards!.reduce((a, s) => a + s.round_bytes, 0));
+      expect(comm.bytes_received.push).toBe(comm.shards!.reduce((a, s) => a + s.bytes_received.push, 0));
+      const pushRatio = comm.bytes_received.push / one.result!.communication!.bytes_received.push;
+      expect(pushRatio, `K = ${k}: push bytes over K = 1's`).toBeGreaterThanOrEqual(1);
+      expect(pushRatio, `K = ${k}: push bytes over K = 1's`).toBeLessThan(1.1);
     }
+    expect(one.result!.communication!.shards).toBeUndefined();
   });
 
   it("under a lossy downlink (TOPK deltas) every worker holds the shards' mirrors bit for bit", async () => {
