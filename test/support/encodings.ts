@@ -3,6 +3,7 @@
 import { expect } from 'vitest';
 import { EncodingError } from '../../compression/encodings/index.js';
 import { Random } from '../../lib/random.js';
+import { expectRefusal } from './refusals.js';
 
 /** A seeded uniform source in [0, 1), for reproducible stochastic rounding. */
 export function seededUniform(seed: number): () => number {
@@ -72,15 +73,7 @@ export function misaligned(payload: Uint8Array): Uint8Array {
 
 /** Expects `f` to throw an EncodingError with this reason and a message matching `pattern`. */
 export function encodingError(f: () => unknown, reason: string, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    f();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(EncodingError);
-  expect((caught as EncodingError).reason).toBe(reason);
-  expect((caught as EncodingError).message).toMatch(pattern);
+  expect(expectRefusal(EncodingError, f, pattern).reason).toBe(reason);
 }
 
 /** A TOPK payload for `count` entries that keeps k = 1 value whose index is `count`: one past the end. */

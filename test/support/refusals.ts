@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 
-/** Asserts that `f` throws an instance of `kind` whose message matches `message`. */
-export function expectRefusal(kind: abstract new (...args: never[]) => Error, f: () => unknown, message: RegExp): void {
+/** Asserts that `f` throws an instance of `kind` whose message matches `message`; returns that error. */
+export function expectRefusal<E extends Error>(kind: abstract new (...args: never[]) => E, f: () => unknown, message: RegExp): E {
   let error: unknown;
   try {
     f();
@@ -9,5 +9,6 @@ export function expectRefusal(kind: abstract new (...args: never[]) => Error, f:
     error = e;
   }
   expect(error).toBeInstanceOf(kind);
-  expect((error as Error).message).toMatch(message);
+  expect((error as E).message).toMatch(message);
+  return error as E;
 }

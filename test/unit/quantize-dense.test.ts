@@ -216,7 +216,7 @@ describe('layouts and rounding', () => {
   });
 });
 
-const refused = (f: () => unknown, message: RegExp): void => expectRefusal(QuantizeError, f, message);
+const refused = (f: () => unknown, message: RegExp): QuantizeError => expectRefusal(QuantizeError, f, message);
 
 describe('refusals', () => {
   it('f16 refuses values beyond 65504, naming the value and index', () => {

@@ -7,7 +7,7 @@ import { Random } from '../../lib/random.js';
 import { decodePositions, decodeValues, encodePositions, encodeValues, QuantizeError, valuesLength, type PositionEncoding, type ValueEncoding } from '../../model/quantize.js';
 import { expectRefusal } from '../support/refusals.js';
 
-const refused = (f: () => unknown, message: RegExp): void => expectRefusal(QuantizeError, f, message);
+const refused = (f: () => unknown, message: RegExp): QuantizeError => expectRefusal(QuantizeError, f, message);
 
 /** Gaussian values with zeros, float32 subnormals, a run of equal values and (unless f16) a few huge ones. */
 function sparseValues(n: number, encoding: ValueEncoding, seed: number): Float32Array {
