@@ -26,6 +26,8 @@ export interface FollowerOptions {
   checkpoints?: CheckpointStore<ShardCheckpoint>;
   /** Started with --resume: hold no W until the lead says which version every shard goes on from. */
   resume?: boolean;
+  /** The clock, in milliseconds (performance.now by default). */
+  now?: () => number;
 }
 
 export interface FollowerEvents {
@@ -52,6 +54,9 @@ export class Follower extends EventEmitter<FollowerEvents> {
   /** Complete pushes by task, waiting for the round that takes them. */
   private readonly held = new Map<string, CompletePush>();
   private finished = false;
+  /** When this shard's current version came (its start, restore or last step): a round's time here is
+   *  from then to the step that closes it, as the lead times it from the round's opening. */
+  private roundOpened: number;
 
   constructor(
     readonly config: RunConfig,
@@ -66,6 +71,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
     this.checkpoints = new ShardCheckpoints(run, options.checkpoints);
     this.weights = options.resume ? null : weightSlice(run, weightedSum);
     this.current = options.resume ? -1 : 0;
+    this.roundOpened = run.now();
     run.metrics?.sharedVersion.set(Math.max(0, this.current));
     const { index, plan } = run.shard;
     const entries = run.shard.sizes.reduce((a, n) => a + n, 0);
@@ -204,7 +210,6 @@ export class Follower extends EventEmitter<FollowerEvents> {
       this.run.log(`shard ${this.run.shard.index}: the lead closed round ${closing}, but this shard is at version ${this.current}; asking it to restore`);
       return this.lead?.close(1011, 'round out of step');
     }
-    const t0 = this.run.now();
     const missing = (msg.terms ?? []).find((term) => this.held.get(term.task ?? '')?.baseVersion !== (term.baseVersion ?? 0));
     if (missing) {
       // The lead's count and this shard's pushes disagree: nothing steps here, and the link closes so that
@@ -232,7 +237,9 @@ export class Follower extends EventEmitter<FollowerEvents> {
     }
     const m = this.run.metrics;
     m?.roundsTotal.inc();
-    m?.roundDuration.observe((this.run.now() - t0) / 1000);
+    const now = this.run.now();
+    m?.roundDuration.observe((now - this.roundOpened) / 1000);
+    this.roundOpened = now;
     m?.sharedVersion.set(version);
     this.traffic.roundClosed();
     const { update, parts } = weights.downlink.roundUpdate(version);
@@ -271,6 +278,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
     this.held.clear();
     this.weights = weightSlice(this.run, weightedSum, ck);
     this.current = ck?.version ?? 0;
+    this.roundOpened = this.run.now();
     this.run.metrics?.startAt(this.current);
     // Workers holding slices of another version rejoin (through the lead) and start from this one.
     for (const s of [...this.sessions.joined]) {

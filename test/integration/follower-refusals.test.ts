@@ -1,8 +1,8 @@
 // A follower shard (coordinator/follower.ts, docs/shards.md) behind its WebSocket server on loopback,
 // tried by raw clients built from the proto: hellos it must refuse (another model, a task the run does
 // not have, a push before any hello), the lead's shard link (answered with a ShardStatus), a worker's
-// hello (a welcome holding this shard's slices of W, named as the cut names them), and a follower
-// started with --resume, which holds no W until the lead's Restore.
+// hello (a welcome holding this shard's slices of W, named as the cut names them), a follower started
+// with --resume, which holds no W until the lead's Restore, and its rounds' times (on a test clock).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -241,5 +241,37 @@ describe('a follower shard started with --resume', () => {
     const welcome = await expectKind(worker, 'welcome');
     expect(Number(welcome.version)).toBe(2);
     (welcome.shared ?? []).forEach((t, i) => expect(bits(f32Values(t)).equals(bits(shared.tensors[i])), t.name ?? '').toBe(true));
+  });
+});
+
+describe('a follower shard times its rounds', () => {
+  it('from the version it came to the step that closes the round, as the lead times them', async () => {
+    let clock = 0;
+    const r = await start({ now: () => clock });
+    const fingerprint = fingerprintOf(r.config);
+    const lead = await connect(r);
+    lead.send(shardLinkHello(fingerprint));
+    await expectKind(lead, 'shardStatus');
+    const worker = await connect(r);
+    worker.send(hello('a', { modelFingerprint: fingerprint }));
+    await expectKind(worker, 'welcome');
+    const layout = sliceLayout(runContext(r.config, { log: () => undefined }).spec.shared, planShards([...SHARD_TEST_SIZES], 2).slices[1]);
+    const gradient = layout.map((t) => f32Tensor(t.name, t.shape, new Float32Array(t.shape.reduce((a, d) => a * d, 1)).fill(0.01)));
+    // Round v: task a's push arrives, the lead closes the round 1.25 s (then 2.5 s) after the shard's last version.
+    for (const [version, at] of [
+      [0, 1250],
+      [1, 3750],
+    ]) {
+      worker.send(encode('push', { task: 'a', baseVersion: version, gradient, loss: 1, samples: 32 }));
+      expect(Number((await expectKind(lead, 'pushArrived')).baseVersion)).toBe(version);
+      clock = at;
+      const stepped = new Promise<void>((resolve) => r.follower.on('round', (v) => v === version + 1 && resolve()));
+      lead.send(encode('roundClose', { version, terms: [{ task: 'a', baseVersion: version, coefficient: 1 }], lrScale: 1 }));
+      await stepped;
+      expect(Number((await expectKind(worker, 'update')).version)).toBe(version + 1);
+    }
+    const { values } = await r.metrics.roundDuration.get();
+    expect(values.find((v) => v.metricName === 'hybrid_round_duration_seconds_count')?.value).toBe(2);
+    expect(values.find((v) => v.metricName === 'hybrid_round_duration_seconds_sum')?.value).toBeCloseTo(3.75, 9);
   });
 });
