@@ -3,13 +3,12 @@
 // replicas overlay, the HybridTaskBelowReplicas alert and the dashboard's replica panels. The Job's
 // shell command is run here with stub `tini` and `hybrid`, as each pod would run it; Slurm's side is in
 // deploy-slurm.test.ts.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { parseAllDocuments, stringify } from 'yaml';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseRunConfig } from '../../config/load.js';
 import {
   type Obj,
@@ -29,24 +28,14 @@ import {
   runWorkerPod,
   str,
   which,
+  findObject,
+  objectKey,
+  scratchDirs,
 } from '../support/deploy.js';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-const tempDir = (prefix: string) => {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(d);
-  return d;
-};
-
-const key = (o: Obj) => `${String(o.kind)}/${str(at(o, 'metadata', 'name'), 'metadata.name')}`;
-const find = (objects: Obj[], k: string): Obj => {
-  const o = objects.find((x) => key(x) === k);
-  if (!o) throw new Error(`no ${k} in the build`);
-  return o;
-};
+const tempDir = scratchDirs();
+const key = objectKey;
+const find = findObject;
 const workersJob = (objects: Obj[]) => find(objects, 'Job/hybrid-workers');
 const configText = (objects: Obj[]) => str(at(find(objects, 'ConfigMap/hybrid-config'), 'data', 'config.json'), 'config.json');
 

@@ -5,8 +5,7 @@
 // dashboard: panels that show every shard side by side, and panels over the run as a whole that do not
 // count a shard's copy of the lead's series twice (promtool evaluates them on the series of a run of two
 // shards and of one coordinator). Slurm's side is in deploy-slurm.test.ts.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { Job } from 'kubernetes-models/batch/v1/Job';
@@ -15,7 +14,7 @@ import { Service } from 'kubernetes-models/v1/Service';
 import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { parseAllDocuments, stringify } from 'yaml';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseRunConfig } from '../../config/load.js';
 import { runContext } from '../../coordinator/run-context.js';
 import {
@@ -38,24 +37,14 @@ import {
   str,
   strings,
   which,
+  findObject,
+  objectKey,
+  scratchDirs,
 } from '../support/deploy.js';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-const tempDir = (prefix: string) => {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(d);
-  return d;
-};
-
-const key = (o: Obj) => `${String(o.kind)}/${str(at(o, 'metadata', 'name'), 'metadata.name')}`;
-const find = (objects: Obj[], k: string): Obj => {
-  const o = objects.find((x) => key(x) === k);
-  if (!o) throw new Error(`no ${k} in the build`);
-  return o;
-};
+const tempDir = scratchDirs();
+const key = objectKey;
+const find = findObject;
 const podSpec = (o: Obj) => at(o, 'spec', 'template', 'spec') as Obj;
 const container = (o: Obj) => at(podSpec(o), 'containers', 0) as Obj;
 const envValue = (c: Obj, name: string) => ((c.env ?? []) as Obj[]).find((e) => e.name === name)?.value;
@@ -98,8 +87,7 @@ describe('the shards overlay: kustomize', () => {
   it("type-checks against kubernetes-models' types: no unknown or misspelt field (a control with one fails)", () => {
     const cache = join(repoRoot, 'node_modules', '.cache');
     mkdirSync(cache, { recursive: true });
-    const dir = mkdtempSync(join(cache, 'deploy-shards-'));
-    dirs.push(dir);
+    const dir = tempDir('deploy-shards-', cache);
     const types = {
       StatefulSet: ['IStatefulSet', 'kubernetes-models/apps/v1/StatefulSet'],
       Service: ['IService', 'kubernetes-models/v1/Service'],

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { BACKEND_REQUESTS } from '../../model/backend.js';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { afterAll } from 'vitest';
 import { COORDINATOR_METRICS, EXTRA_COORDINATOR_METRICS, type MetricType, WORKER_METRICS } from './design-metrics.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -74,6 +75,29 @@ export const strings = (value: unknown, what: string): string[] => {
 };
 
 /** One worker slot of a run config: replica `replica` of the `replicas` that train `task`. */
+/** A Kubernetes object's `Kind/name`. */
+export const objectKey = (o: Obj): string => `${String(o.kind)}/${str(at(o, 'metadata', 'name'), 'metadata.name')}`;
+
+/** The object of `Kind/name` in a build; throws naming it when the build has none. */
+export function findObject(objects: readonly Obj[], key: string): Obj {
+  const o = objects.find((x) => objectKey(x) === key);
+  if (!o) throw new Error(`no ${key} in the build`);
+  return o;
+}
+
+/** A maker of temporary directories (under the system's by default), each removed once the test file is done. */
+export function scratchDirs(): (prefix: string, parent?: string) => string {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  return (prefix, parent = tmpdir()) => {
+    const d = mkdtempSync(join(parent, prefix));
+    dirs.push(d);
+    return d;
+  };
+}
+
 export interface ReplicaSlot {
   task: string;
   replica: number;

@@ -15,9 +15,9 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Service } from 'kubernetes-models/v1/Service';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { type Obj, applyJsonPatch, at, deployPath, flag, kustomizeBuild, parseHybridCommand, readYaml, repoRoot, run, runWorkerPod, str, strings, which } from '../support/deploy.js';
+import { type Obj, applyJsonPatch, at, deployPath, flag, kustomizeBuild, objectKey, parseHybridCommand, readYaml, repoRoot, run, runWorkerPod, str, strings, which } from '../support/deploy.js';
 
-const key = (o: Obj) => `${o.kind}/${str(at(o, 'metadata', 'name'), 'metadata.name')}`;
+const key = objectKey;
 const byKey = (objects: Obj[]) => new Map(objects.map((o) => [key(o), o]));
 
 const baseDir = deployPath('k8s/base');
