@@ -19,6 +19,7 @@ import { runInspect } from './launch/inspect.js';
 import { exportRun } from './launch/export.js';
 import { tellParent } from './launch/local-channel.js';
 import { runLocal } from './launch/local.js';
+import { addQuantizedAccuracies } from './launch/local-quantized.js';
 import { evaluate, predict } from './launch/predict.js';
 import { runWorker, type ReplicaClaim } from './launch/worker.js';
 import { stderrLog } from './launch/progress.js';
@@ -203,7 +204,11 @@ program
       configPath = join(outDir, 'config.input.json');
       writeFileSync(configPath, JSON.stringify(config, null, 2));
     }
-    const result = await runLocal(config, { configPath, outDir, cli: fileURLToPath(import.meta.url), backend: opts.backend, shards: opts.shards }, stderrLog);
+    let result = await runLocal(config, { configPath, outDir, cli: fileURLToPath(import.meta.url), backend: opts.backend, shards: opts.shards }, stderrLog);
+    if (config.export.quantize !== 'none') {
+      await initBackend(opts.backend, { log: stderrLog });
+      result = await addQuantizedAccuracies(config, outDir, result, stderrLog);
+    }
     if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else printSummary(result);
   });

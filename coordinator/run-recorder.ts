@@ -3,7 +3,9 @@
 // run directory (results.json, config.json and the bundle) from W and those states. A task whose worker
 // is gone is waited for `finalStateTimeoutMs`; one whose worker is still heard from (training its
 // separate model) is waited for as long as it is.
-import type { Bundle } from '../model/bundle.js';
+import { join } from 'node:path';
+import { writeBundle, type Bundle } from '../model/bundle.js';
+import { QUANTIZE_PRESETS } from '../model/bundle-encodings.js';
 import { summarise, writeRunDirectory, type RunResult } from '../model/run-output.js';
 import type { TaskStateMessage } from '../proto/codec.js';
 import type { RunContext } from './run-context.js';
@@ -144,6 +146,12 @@ export class RunRecorder {
     if (this.options.outDir) {
       writeRunDirectory(this.options.outDir, { config: this.run.config, result, accounting: summary.accounting, bundle });
       this.run.log(`coordinator: run written to ${this.options.outDir}`);
+      const quantize = this.run.config.export.quantize;
+      // The coordinator holds no data: `hybrid local` (or `hybrid eval --run`) measures this bundle's accuracy.
+      if (quantize !== 'none') {
+        writeBundle(join(this.options.outDir, `bundle-${quantize}`), bundle, QUANTIZE_PRESETS[quantize]);
+        this.run.log(`coordinator: ${quantize} bundle written to ${join(this.options.outDir, `bundle-${quantize}`)}`);
+      }
     }
     return result;
   }

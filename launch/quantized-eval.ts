@@ -18,13 +18,18 @@ export function quantizedResult(bundle: Bundle, preset: QuantizePreset, data: re
   const out = dir ?? mkdtempSync(join(tmpdir(), 'hybrid-quantized-'));
   try {
     writeBundle(out, bundle, QUANTIZE_PRESETS[preset]);
-    const read = readBundle(out);
-    const summary = inspectBundle(out);
-    const tasks = data.map((d) => ({ name: d.name, accuracy: accuracyOf(read, d) }));
-    return { encoding: preset, bytes: summary.weights_bytes, bytes_ratio: summary.bytes_ratio, tasks };
+    return evaluateBundleDir(out, preset, data);
   } finally {
     if (!dir) rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** Every task's test accuracy from the bundle in `dir` alone (written in `encoding`), with its size. */
+export function evaluateBundleDir(dir: string, encoding: string, data: readonly TaskData[]): QuantizedResult {
+  const read = readBundle(dir);
+  const summary = inspectBundle(dir);
+  const tasks = data.map((d) => ({ name: d.name, accuracy: accuracyOf(read, d) }));
+  return { encoding, bytes: summary.weights_bytes, bytes_ratio: summary.bytes_ratio, tasks };
 }
 
 function accuracyOf(bundle: Bundle, data: TaskData): number {
