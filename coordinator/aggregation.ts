@@ -32,8 +32,9 @@ export interface Aggregator {
   readonly name: string;
   /** Each contribution's coefficient in the combined gradient, in the contributions' order; `round` is
    *  the version the round closes (a method that draws at random draws from it); `dense`, how to take the
-   *  Gram matrix of dense gradients of one tensor (the weight arena's, in SIMD). */
-  coefficients(contributions: readonly Contribution[], round?: number, dense?: (vectors: readonly Float32Array[]) => number[][]): number[];
+   *  Gram matrix of dense gradients of one tensor (the weight arena's, in SIMD); `others`, the dot products
+   *  of the gradients over the parts of W other shards hold, added to this process's. */
+  coefficients(contributions: readonly Contribution[], round?: number, dense?: (vectors: readonly Float32Array[]) => number[][], others?: number[][]): number[];
   /** What the method carries from round to round (the loss-based ones), for checkpoints; absent: nothing. */
   state?(): AggregatorState;
   /** Takes back a state(); throws, changing nothing, on one of another method or task count. */

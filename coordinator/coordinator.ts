@@ -97,7 +97,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       this.refuse,
       (p) => this.pushes.release(p.gradient, p.support),
     );
-    this.rounds = new RoundDriver(run, this.shared, this.downlink, this.sessions, this.pushes, this.replicas, version, links ? (close) => this.gate.roundClosing(close) : undefined);
+    this.rounds = new RoundDriver(run, this.shared, this.downlink, this.sessions, this.pushes, this.replicas, version, links ? this.gate : undefined);
     this.rounds.on('closed', (v, stats) => this.roundClosed(v, stats)).on('trainingDone', () => this.recorder.startFinishing());
     this.admission = { run, sessions: this.sessions, downlink: this.downlink, taskStates: this.taskStates, rounds: this.rounds, recorder: this.recorder, replicas: this.replicas };
     this.lapseTimer = setInterval(() => this.dropLapsed(), Math.max(100, heartbeatMs(config.distributed) / 2)).unref();

@@ -3,13 +3,15 @@
 // shards' pushes is missing from every shard's round alike, never half in one. With one coordinator
 // the gate is open: each push goes straight to the round.
 import { WireError, type RoundClose } from '../proto/codec.js';
+import type { Contribution } from './aggregation.js';
 import type { CompletePush } from './push-receiver.js';
 import type { Session } from './session.js';
+import type { ShardRounds } from './round-driver.js';
 import type { ShardLinks } from './shard-links.js';
 
 const key = (task: string, base: number) => `${task}@${base}`;
 
-export class PushGate {
+export class PushGate implements ShardRounds {
   private readonly waiting = new Map<string, { session: Session; push: CompletePush }>();
   private readonly onArrived = (task: string, base: number): void => this.arrived(task, base);
 
@@ -43,6 +45,12 @@ export class PushGate {
       if (!(err instanceof WireError)) throw err;
       this.refuse(entry.session, err);
     }
+  }
+
+  /** The contributions' dot products over the followers' slices (with a gradient method), for the Gram
+   *  matrix the lead adds its own slices' to. */
+  partialGram(contributions: readonly Contribution[]): number[][] | undefined {
+    return this.links?.partialGram(contributions.map((c) => ({ task: c.task, base: c.baseVersion ?? 0 })));
   }
 
   /** A closing round to the follower shards; pushes for versions before the next one are of no use. */

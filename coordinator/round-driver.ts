@@ -6,6 +6,7 @@ import { DEADLINE_SLACK_MS } from '../config/schema.js';
 import { roundTimeoutMs } from '../config/settings.js';
 import { lrScale } from '../model/learning-rate.js';
 import { ErrorCode, WireError, type RoundClose } from '../proto/codec.js';
+import type { Contribution } from './aggregation.js';
 import type { Downlink } from './downlink.js';
 import type { CompletePush, PushReceiver } from './push-receiver.js';
 import type { Replicas } from './replicas.js';
@@ -33,6 +34,13 @@ export interface RoundEvents {
 
 const OFFER_CODES: Record<OfferRefusal, ErrorCode> = { stale: ErrorCode.STALE, future: ErrorCode.FUTURE, duplicate: ErrorCode.DUPLICATE, unknown_task: ErrorCode.UNKNOWN_TASK };
 
+/** What a lead of K shards does at a round's close. */
+export interface ShardRounds {
+  /** The contributions' dot products over the followers' slices, where the aggregation needs them. */
+  partialGram(contributions: readonly Contribution[]): number[][] | undefined;
+  roundClosing(close: RoundClose): void;
+}
+
 export class RoundDriver extends EventEmitter<RoundEvents> {
   private readonly rounds: Rounds;
   private readonly weights: Map<string, number>;
@@ -50,8 +58,9 @@ export class RoundDriver extends EventEmitter<RoundEvents> {
     private readonly pushes: PushReceiver,
     private readonly replicas: Replicas,
     version: number,
-    /** Shard 0 of K: each closing round, with its terms, to the follower shards (coordinator/shard-links.ts). */
-    private readonly fanOut?: (close: RoundClose) => void,
+    /** Shard 0 of K: the followers' dot products for a round's Gram matrix, and each closing round, with
+     *  its terms, to them (coordinator/push-gate.ts). */
+    private readonly shards?: ShardRounds,
   ) {
     super();
     const dist = run.config.distributed;
@@ -138,9 +147,9 @@ export class RoundDriver extends EventEmitter<RoundEvents> {
     let coefficients: number[];
     const scale = lrScale(this.run.config.train.lr_schedule, closing, this.run.totalRounds);
     try {
-      coefficients = this.shared.applyRound(contributions, scale, closing);
+      coefficients = this.shared.applyRound(contributions, scale, closing, this.shards?.partialGram(contributions));
       const terms = contributions.map((c, k) => ({ task: c.task, baseVersion: c.baseVersion ?? closing, coefficient: coefficients[k] }));
-      this.fanOut?.({ version: closing, terms, lrScale: scale, done: version >= this.run.totalRounds });
+      this.shards?.roundClosing({ version: closing, terms, lrScale: scale, done: version >= this.run.totalRounds });
     } finally {
       // As decoded (the step only reads them): zero outside a sparse push's support.
       for (const c of contributions) this.pushes.release(c.gradient, c.support);

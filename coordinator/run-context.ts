@@ -1,6 +1,5 @@
 // The facts of a run every part of the coordinator reads: the config, the model, the tasks, the frame
 // limits, and where logs, metrics and the time come from.
-import { GRADIENT_METHODS } from '../config/aggregation-schema.js';
 import type { RunConfig } from '../config/schema.js';
 import { taskInputShape } from '../data/shapes.js';
 import { LogLimiter } from '../lib/log-limiter.js';
@@ -42,8 +41,6 @@ function shardable(config: RunConfig, shard: ShardPosition): ShardPosition {
   const why = [
     config.distributed.mode !== 'sync' && 'distributed.mode is "async"; shards run sync rounds only',
     config.tasks.some((t) => t.replicas > 1) && 'a task has replicas > 1; shards take one worker per task',
-    (GRADIENT_METHODS as readonly string[]).includes(config.aggregation.method) &&
-      `aggregation.method is "${config.aggregation.method}", which needs dot products over all of W; shards combine with weighted_sum or a loss-based method (uncertainty, dwa, famo)`,
     config.distributed.keep_checkpoints < 2 && 'distributed.keep_checkpoints is below 2; a resume needs the newest version every shard has, so each shard keeps at least 2',
   ].filter((w): w is string => typeof w === 'string');
   if (why.length > 0) throw new Error(`this run cannot be split over ${K} coordinator shards: ${why.join('; ')}`);

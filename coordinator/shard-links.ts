@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { ValueAssembler } from '../compression/stream-reader.js';
 import { sliceLayout } from '../model/shard-plan.js';
+import { GRADIENT_METHODS } from '../config/aggregation-schema.js';
 import type { ShardCommunication } from '../model/run-output.js';
 import { decode, encode, PROTOCOL_VERSION, type MessageKind, type Messages, type ShardStatus } from '../proto/codec.js';
 import type { RunContext } from './run-context.js';
@@ -52,6 +53,8 @@ export function runTraffic(links: ShardLinks | null, own: Traffic): TrafficRepor
 }
 
 const key = (task: string, base: number) => `${task}@${base}`;
+/** One key for the pair {a, b}, in either order. */
+const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
 export class ShardLinks extends EventEmitter<ShardLinksEvents> {
   private readonly sockets = new Map<number, WebSocket>();
@@ -60,6 +63,8 @@ export class ShardLinks extends EventEmitter<ShardLinksEvents> {
   private readonly holders = new Map<string, Set<number>>();
   private readonly finals = new Map<number, Float32Array[]>();
   private readonly finalParts = new Map<number, ValueAssembler>();
+  /** With a gradient method: per follower, g_a . g_b over its slices for pairs of pushes (pairKey). */
+  private readonly dots = new Map<number, Map<string, number>>();
   /** Each follower's traffic, as it last reported it. */
   private readonly traffic = new Map<number, ShardCommunication>();
   /** Followers sent a Restore and not yet heard from since: what they report holding is from before it. */
@@ -112,6 +117,7 @@ export class ShardLinks extends EventEmitter<ShardLinksEvents> {
       this.finalParts.delete(shard);
       // What it held may be gone with it; on its next link it reports what it still holds.
       for (const holders of this.holders.values()) holders.delete(shard);
+      this.dots.delete(shard);
       this.run.metrics?.shardLinkUp.set({ follower: String(shard) }, 0);
       this.emit('down', shard);
       if (this.stopped) return;
@@ -131,7 +137,7 @@ export class ShardLinks extends EventEmitter<ShardLinksEvents> {
         this.restoring.delete(shard);
         return void this.emit('status', shard, msg.body);
       }
-      if (msg.kind === 'pushArrived') return this.restoring.has(shard) ? undefined : this.arrivedAt(shard, msg.body.task ?? '', msg.body.baseVersion ?? 0);
+      if (msg.kind === 'pushArrived') return this.restoring.has(shard) ? undefined : this.arrivedAt(shard, msg.body);
       if (msg.kind === 'update') return this.finalPart(shard, msg.body);
       if (msg.kind === 'shardTraffic') return void this.traffic.set(shard, { ...shardCommunication(msg.body), shard });
       if (msg.kind === 'error') return this.run.log(`coordinator: shard ${shard} says ${msg.body.message ?? ''}`);
@@ -142,8 +148,15 @@ export class ShardLinks extends EventEmitter<ShardLinksEvents> {
     }
   }
 
-  private arrivedAt(shard: number, task: string, base: number): void {
+  private arrivedAt(shard: number, arrived: Messages['pushArrived']): void {
+    const task = arrived.task ?? '';
+    const base = arrived.baseVersion ?? 0;
     const k = key(task, base);
+    if ((arrived.dots ?? []).length > 0) {
+      const dots = this.dots.get(shard) ?? new Map<string, number>();
+      this.dots.set(shard, dots);
+      for (const d of arrived.dots ?? []) dots.set(pairKey(k, key(d.task ?? '', d.baseVersion ?? 0)), d.value ?? 0);
+    }
     const set = this.holders.get(k) ?? new Set<number>();
     this.holders.set(k, set);
     set.add(shard);
@@ -155,15 +168,35 @@ export class ShardLinks extends EventEmitter<ShardLinksEvents> {
     return (this.holders.get(key(task, base))?.size ?? 0) === this.followers.length;
   }
 
+  /** The Gram matrix of these pushes over every follower's slices (each follower reported every pair
+   *  when the later push of it came); undefined unless the run's aggregation is a gradient method. */
+  partialGram(pushes: readonly { task: string; base: number }[]): number[][] | undefined {
+    if (!(GRADIENT_METHODS as readonly string[]).includes(this.run.config.aggregation.method)) return undefined;
+    const keys = pushes.map((p) => key(p.task, p.base));
+    return keys.map((a) =>
+      keys.map((b) =>
+        this.followers.reduce((sum, shard) => {
+          const value = this.dots.get(shard)?.get(pairKey(a, b));
+          // Every follower holds every push of a closing round, and reported each pair as it came.
+          if (value === undefined) throw new Error(`shard ${shard} reported no dot product of the pushes ${a} and ${b}`);
+          return sum + value;
+        }, 0),
+      ),
+    );
+  }
+
   /** Forgets the pushes for versions before `version` (their rounds closed). */
   forgetBefore(version: number): void {
-    for (const k of this.holders.keys()) if (Number(k.slice(k.lastIndexOf('@') + 1)) < version) this.holders.delete(k);
+    const old = (k: string) => Number(k.slice(k.lastIndexOf('@') + 1)) < version;
+    for (const k of this.holders.keys()) if (old(k)) this.holders.delete(k);
+    for (const dots of this.dots.values()) for (const pair of dots.keys()) if (pair.split('|').some(old)) dots.delete(pair);
   }
 
   /** Every follower goes back to `version`: what they held before is forgotten, and what they report
    *  holding until they answer (with their status) was sent before they went back. */
   restore(version: number): void {
     this.holders.clear();
+    this.dots.clear();
     this.finals.clear();
     for (const shard of this.followers) this.restoreOne(shard, version);
   }
@@ -171,6 +204,7 @@ export class ShardLinks extends EventEmitter<ShardLinksEvents> {
   /** A Restore to one follower (one whose link was down when the others were told). */
   restoreOne(shard: number, version: number): void {
     for (const holders of this.holders.values()) holders.delete(shard);
+    this.dots.delete(shard);
     this.restoring.add(shard);
     this.send(shard, 'restore', { version });
   }

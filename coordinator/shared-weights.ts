@@ -57,9 +57,10 @@ export class SharedWeights {
     return this.optimizer.arena.allFinite(values);
   }
 
-  /** Aggregates the round's contributions (`round`: the version it closes) and steps W. Throws, changing nothing, on a misfit. Returns
+  /** Aggregates the round's contributions (`round`: the version it closes; `otherShardsGram`: with
+   *  shards, the gradients' dot products over the other shards' slices) and steps W. Throws, changing nothing, on a misfit. Returns
    *  the coefficients the aggregator gave the contributions. */
-  applyRound(contributions: readonly Contribution[], lrScale: number, round = 0): number[] {
+  applyRound(contributions: readonly Contribution[], lrScale: number, round = 0, otherShardsGram?: number[][]): number[] {
     if (contributions.length === 0) throw new Error('applyRound: a round needs at least one contribution');
     const arena = this.optimizer.arena;
     // Shapes first: the aggregator reads the gradients too.
@@ -67,7 +68,7 @@ export class SharedWeights {
       contributions.map((c) => ({ label: `task ${c.task}`, weight: 0, gradient: c.gradient })),
       arena.sizes,
     );
-    const coefficients = this.aggregator.coefficients(contributions, round, (vectors) => arena.gram(vectors));
+    const coefficients = this.aggregator.coefficients(contributions, round, (vectors) => arena.gram(vectors), otherShardsGram);
     const terms: WeightedTerm[] = contributions.map((c, k) => ({
       label: `task ${c.task}`,
       weight: coefficients[k],

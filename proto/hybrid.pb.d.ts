@@ -1531,6 +1531,9 @@ export namespace hybrid {
             /** PushArrived baseVersion. */
             baseVersion: number;
 
+            /** PushArrived dots. */
+            dots: hybrid.v1.PushArrived.Dot.$Properties[];
+
             /**
              * Creates a new PushArrived instance using the specified properties.
              * @param [properties] Properties to set
@@ -1576,12 +1579,99 @@ export namespace hybrid {
                 /** PushArrived baseVersion */
                 baseVersion?: (number|null);
 
+                /** PushArrived dots */
+                dots?: (hybrid.v1.PushArrived.Dot.$Properties[]|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
 
             /** Shape of a PushArrived. */
             type $Shape = hybrid.v1.PushArrived.$Properties;
+
+            /**
+             * Properties of a Dot.
+             * @deprecated Use hybrid.v1.PushArrived.Dot.$Properties instead.
+             */
+            interface IDot extends hybrid.v1.PushArrived.Dot.$Properties {
+            }
+
+            /** Represents a Dot. */
+            class Dot {
+
+                /**
+                 * Constructs a new Dot.
+                 * @param [properties] Properties to set
+                 */
+                constructor(properties?: hybrid.v1.PushArrived.Dot.$Properties);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+
+                /** Dot task. */
+                task: string;
+
+                /** Dot baseVersion. */
+                baseVersion: number;
+
+                /** Dot value. */
+                value: number;
+
+                /**
+                 * Creates a new Dot instance using the specified properties.
+                 * @param [properties] Properties to set
+                 * @returns Dot instance
+                 */
+                static create(properties: hybrid.v1.PushArrived.Dot.$Shape): hybrid.v1.PushArrived.Dot & hybrid.v1.PushArrived.Dot.$Shape;
+                static create(properties?: hybrid.v1.PushArrived.Dot.$Properties): hybrid.v1.PushArrived.Dot;
+
+                /**
+                 * Encodes the specified Dot message. Does not implicitly {@link hybrid.v1.PushArrived.Dot.verify|verify} messages.
+                 * @param message Dot message or plain object to encode
+                 * @param [writer] Writer to encode to
+                 * @returns Writer
+                 */
+                static encode(message: hybrid.v1.PushArrived.Dot.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                /**
+                 * Decodes a Dot message from the specified reader or buffer.
+                 * @param reader Reader or buffer to decode from
+                 * @param [length] Message length if known beforehand
+                 * @returns {hybrid.v1.PushArrived.Dot & hybrid.v1.PushArrived.Dot.$Shape} Dot
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): hybrid.v1.PushArrived.Dot & hybrid.v1.PushArrived.Dot.$Shape;
+
+                /**
+                 * Gets the type url for Dot
+                 * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+                 * @returns The type url
+                 */
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace Dot {
+
+                /** Properties of a Dot. */
+                interface $Properties {
+
+                    /** Dot task */
+                    task?: (string|null);
+
+                    /** Dot baseVersion */
+                    baseVersion?: (number|null);
+
+                    /** Dot value */
+                    value?: (number|null);
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+                }
+
+                /** Shape of a Dot. */
+                type $Shape = hybrid.v1.PushArrived.Dot.$Properties;
+            }
         }
 
         /**

@@ -3851,6 +3851,7 @@ export const hybrid = $root.hybrid = (() => {
              * @typedef {Object} hybrid.v1.PushArrived.$Properties
              * @property {string|null} [task] PushArrived task
              * @property {number|null} [baseVersion] PushArrived baseVersion
+             * @property {Array.<hybrid.v1.PushArrived.Dot.$Properties>|null} [dots] PushArrived dots
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3876,6 +3877,7 @@ export const hybrid = $root.hybrid = (() => {
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
             const PushArrived = function (properties) {
+                this.dots = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -3897,6 +3899,14 @@ export const hybrid = $root.hybrid = (() => {
              * @instance
              */
             PushArrived.prototype.baseVersion = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * PushArrived dots.
+             * @member {Array.<hybrid.v1.PushArrived.Dot.$Properties>} dots
+             * @memberof hybrid.v1.PushArrived
+             * @instance
+             */
+            PushArrived.prototype.dots = $util.emptyArray;
 
             /**
              * Creates a new PushArrived instance using the specified properties.
@@ -3934,6 +3944,9 @@ export const hybrid = $root.hybrid = (() => {
                     writer.uint32(/* id 1, wireType 2 =*/10).string(message.task);
                 if (message.baseVersion != null && $Object.hasOwnProperty.call(message, "baseVersion") && (typeof message.baseVersion === "object" ? message.baseVersion.low || message.baseVersion.high : message.baseVersion !== 0))
                     writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.baseVersion);
+                if (message.dots != null && message.dots.length)
+                    for (let i = 0; i < message.dots.length; ++i)
+                        $root.hybrid.v1.PushArrived.Dot.encode(message.dots[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -3996,6 +4009,14 @@ export const hybrid = $root.hybrid = (() => {
                                 delete message.baseVersion;
                             continue;
                         }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.dots && message.dots.length))
+                                message.dots = [];
+                            message.dots.push($root.hybrid.v1.PushArrived.Dot.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -4026,6 +4047,212 @@ export const hybrid = $root.hybrid = (() => {
                     prefix = "type.googleapis.com";
                 return prefix + "/hybrid.v1.PushArrived";
             };
+
+            PushArrived.Dot = (function() {
+
+                /**
+                 * Properties of a Dot.
+                 * @typedef {Object} hybrid.v1.PushArrived.Dot.$Properties
+                 * @property {string|null} [task] Dot task
+                 * @property {number|null} [baseVersion] Dot baseVersion
+                 * @property {number|null} [value] Dot value
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+
+                /**
+                 * Properties of a Dot.
+                 * @memberof hybrid.v1.PushArrived
+                 * @interface IDot
+                 * @augments hybrid.v1.PushArrived.Dot.$Properties
+                 * @deprecated Use hybrid.v1.PushArrived.Dot.$Properties instead.
+                 */
+
+                /**
+                 * Shape of a Dot.
+                 * @typedef {hybrid.v1.PushArrived.Dot.$Properties} hybrid.v1.PushArrived.Dot.$Shape
+                 */
+
+                /**
+                 * Constructs a new Dot.
+                 * @memberof hybrid.v1.PushArrived
+                 * @classdesc Represents a Dot.
+                 * @constructor
+                 * @param {hybrid.v1.PushArrived.Dot.$Properties=} [properties] Properties to set
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+                const Dot = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                /**
+                 * Dot task.
+                 * @member {string} task
+                 * @memberof hybrid.v1.PushArrived.Dot
+                 * @instance
+                 */
+                Dot.prototype.task = "";
+
+                /**
+                 * Dot baseVersion.
+                 * @member {number} baseVersion
+                 * @memberof hybrid.v1.PushArrived.Dot
+                 * @instance
+                 */
+                Dot.prototype.baseVersion = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                /**
+                 * Dot value.
+                 * @member {number} value
+                 * @memberof hybrid.v1.PushArrived.Dot
+                 * @instance
+                 */
+                Dot.prototype.value = 0;
+
+                /**
+                 * Creates a new Dot instance using the specified properties.
+                 * @function create
+                 * @memberof hybrid.v1.PushArrived.Dot
+                 * @static
+                 * @param {hybrid.v1.PushArrived.Dot.$Properties=} [properties] Properties to set
+                 * @returns {hybrid.v1.PushArrived.Dot} Dot instance
+                 * @type {{
+                 *   (properties: hybrid.v1.PushArrived.Dot.$Shape): hybrid.v1.PushArrived.Dot & hybrid.v1.PushArrived.Dot.$Shape;
+                 *   (properties?: hybrid.v1.PushArrived.Dot.$Properties): hybrid.v1.PushArrived.Dot;
+                 * }}
+                 */
+                Dot.create = function(properties) {
+                    return new Dot(properties);
+                };
+
+                /**
+                 * Encodes the specified Dot message. Does not implicitly {@link hybrid.v1.PushArrived.Dot.verify|verify} messages.
+                 * @function encode
+                 * @memberof hybrid.v1.PushArrived.Dot
+                 * @static
+                 * @param {hybrid.v1.PushArrived.Dot.$Properties} message Dot message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                Dot.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.task != null && $Object.hasOwnProperty.call(message, "task") && message.task !== "")
+                        writer.uint32(/* id 1, wireType 2 =*/10).string(message.task);
+                    if (message.baseVersion != null && $Object.hasOwnProperty.call(message, "baseVersion") && (typeof message.baseVersion === "object" ? message.baseVersion.low || message.baseVersion.high : message.baseVersion !== 0))
+                        writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.baseVersion);
+                    if (message.value != null && $Object.hasOwnProperty.call(message, "value") && !$Object.is(message.value, 0))
+                        writer.uint32(/* id 3, wireType 1 =*/25).double(message.value);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                /**
+                 * Decodes a Dot message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof hybrid.v1.PushArrived.Dot
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {hybrid.v1.PushArrived.Dot & hybrid.v1.PushArrived.Dot.$Shape} Dot
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                Dot.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.hybrid.v1.PushArrived.Dot();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.task = value;
+                                else
+                                    delete message.task;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.baseVersion = value;
+                                else
+                                    delete message.baseVersion;
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 1)
+                                    break;
+                                if (!$Object.is(value = reader.double(), 0))
+                                    message.value = value;
+                                else
+                                    delete message.value;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                /**
+                 * Gets the type url for Dot
+                 * @function getTypeUrl
+                 * @memberof hybrid.v1.PushArrived.Dot
+                 * @static
+                 * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+                 * @returns {string} The type url
+                 */
+                Dot.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/hybrid.v1.PushArrived.Dot";
+                };
+
+                return Dot;
+            })();
 
             return PushArrived;
         })();

@@ -6,7 +6,7 @@
 import type { AggregationConfig } from '../../config/aggregation-schema.js';
 import { supportByTensor, type Aggregator, type Contribution } from '../aggregation.js';
 import { cagradCoefficients } from './cagrad.js';
-import { gramOf, type Gram } from './gram.js';
+import { addGram, gramOf, type Gram } from './gram.js';
 import { imtlgCoefficients } from './imtl-g.js';
 import { mgdaCoefficients } from './mgda.js';
 import { nashMtlCoefficients } from './nash-mtl.js';
@@ -15,13 +15,14 @@ import { pcgradCoefficients, seededOrders } from './pcgrad.js';
 type GradientConfig = Extract<AggregationConfig, { method: 'pcgrad' | 'cagrad' | 'mgda' | 'imtl_g' | 'nash_mtl' }>;
 
 /** The Gram matrix of the contributions' weighted gradients, and those weights; `dense` for the dense ones. */
-export function weightedGram(contributions: readonly Contribution[], dense?: (vectors: readonly Float32Array[]) => number[][]): { gram: Gram; weights: number[] } {
+export function weightedGram(contributions: readonly Contribution[], dense?: (vectors: readonly Float32Array[]) => number[][], others?: Gram): { gram: Gram; weights: number[] } {
   const weights = contributions.map((c) => c.weight * (c.scale ?? 1));
   const gram = gramOf(
     contributions.map((c) => c.gradient),
     contributions.map((c) => c.support && supportByTensor(c.support, c.gradient.length)),
     dense,
   );
+  if (others) addGram(gram, others);
   return { gram: gram.map((row, i) => row.map((x, j) => x * weights[i] * weights[j])), weights };
 }
 
@@ -50,8 +51,8 @@ export function gradientMethod(config: GradientConfig, seed: number): Aggregator
   };
   return {
     name: config.method,
-    coefficients(contributions, round, dense) {
-      const { gram, weights } = weightedGram(contributions, dense);
+    coefficients(contributions, round, dense, others) {
+      const { gram, weights } = weightedGram(contributions, dense, others);
       return solve(gram, contributions, round ?? 0).map((a, t) => a * weights[t]);
     },
   };

@@ -81,6 +81,16 @@ function dotOf(a: Float32Array, sa: Uint32Array | undefined, b: Float32Array, sb
   return sum;
 }
 
+/** g . h_i over every shared tensor for each of `others`, read at the supports where given (as gramOf
+ *  reads them): what a follower shard reports of a new push against those it holds. */
+export function dotsWith(
+  gradient: readonly Float32Array[],
+  support: readonly Uint32Array[] | undefined,
+  others: readonly { gradient: readonly Float32Array[]; support?: readonly Uint32Array[] }[],
+): number[] {
+  return others.map((o) => gradient.reduce((sum, g, k) => sum + dotOf(g, support?.[k], o.gradient[k], o.support?.[k]), 0));
+}
+
 /** Adds a shard's partial Gram into the running total (the Gram of W is the sum over its slices'). */
 export function addGram(into: Gram, part: Gram): void {
   if (part.length !== into.length) throw new Error(`addGram: a ${part.length}-task Gram added to a ${into.length}-task one`);

@@ -1,7 +1,8 @@
 // W over K coordinator shards (docs/shards.md) computes what one coordinator computes: sync rounds,
 // the same seeds, K = 1, 2 and 3 over real WebSockets on loopback. Each entry of W is stepped by the
-// same arithmetic whichever shard holds it, so F32 runs agree (the floor is 1e-5 relative); under a
-// lossy downlink every worker's copy equals, bit for bit, the mirrors the shards keep of it.
+// same arithmetic whichever shard holds it, so F32 runs agree (the floor is 1e-5 relative), the
+// multi-task gradient methods too (their Gram matrix summed over the shards); under a lossy downlink
+// every worker's copy equals, bit for bit, the mirrors the shards keep of it.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +75,24 @@ describe('W over K coordinator shards', () => {
       expect(pushRatio, `K = ${k}: push bytes over K = 1's`).toBeLessThan(1.1);
     }
     expect(one.result!.communication!.shards).toBeUndefined();
+  });
+
+  it("with each multi-task gradient method the W of one coordinator: the lead adds the followers' dot products to its own", async () => {
+    for (const method of ['pcgrad', 'cagrad', 'mgda', 'imtl_g', 'nash_mtl']) {
+      const cfg = config({}, { method });
+      const one = await runSharded(cfg, 1);
+      const two = await runSharded(cfg, 2);
+      expect(two.result, method).not.toBeNull();
+      expect(worstRelative(two.shared, one.shared), `${method}, K = 2`).toBeLessThanOrEqual(1e-5);
+      // The method changed the combination (it is not the plain sum under another name).
+      expect(worstRelative(two.shared, (await runSharded(config(), 1)).shared), method).toBeGreaterThan(1e-4);
+    }
+    // Sparse pushes (TOPK uplink) over three shards: each shard selects its own top entries, so W is
+    // not K = 1's; every round still finds every pair's dot products from every follower.
+    const topk = await runSharded(config({ uplink: { encoding: 'topk', topk_fraction: 0.1 } }, { method: 'pcgrad' }), 3);
+    expect(topk.result).not.toBeNull();
+    expect(topk.result!.communication!.rounds).toBe(12);
+    expect(topk.outcomes.every((o) => o.evaluation !== null)).toBe(true);
   });
 
   it("under a lossy downlink (TOPK deltas) every worker holds the shards' mirrors bit for bit", async () => {

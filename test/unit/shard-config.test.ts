@@ -1,5 +1,5 @@
 // What a run over K > 1 coordinator shards does not support yet (coordinator/run-context.ts,
-// docs/shards.md): async rounds, replicas, the multi-task gradient methods and fewer than 2 kept
+// docs/shards.md): async rounds, replicas and fewer than 2 kept
 // checkpoints are each refused with their reason; a run of one coordinator takes them all. And the
 // shard position runContext gives: the plan, this shard's layout and sizes.
 import { describe, expect, it } from 'vitest';
@@ -13,12 +13,6 @@ const TWO = { index: 0, addresses: ['ws://lead:8765', 'ws://follower:8765'] };
 const UNSUPPORTED: [string, ShardTestOverrides, string][] = [
   ['async rounds', { distributed: { mode: 'async' } }, 'distributed.mode is "async"; shards run sync rounds only'],
   ['a task of 2 replicas', { replicas: 2 }, 'a task has replicas > 1; shards take one worker per task'],
-  [
-    'pcgrad',
-    { aggregation: { method: 'pcgrad' } },
-    'aggregation.method is "pcgrad", which needs dot products over all of W; shards combine with weighted_sum or a loss-based method (uncertainty, dwa, famo)',
-  ],
-  ['mgda', { aggregation: { method: 'mgda' } }, 'aggregation.method is "mgda"'],
   ['keep_checkpoints 1', { distributed: { keep_checkpoints: 1 } }, 'distributed.keep_checkpoints is below 2; a resume needs the newest version every shard has, so each shard keeps at least 2'],
 ];
 
@@ -35,7 +29,7 @@ describe('a run over K > 1 coordinator shards', () => {
   }
 
   it('names every reason at once, and only those that apply', () => {
-    const config = shardTestConfig({ replicas: 2, aggregation: { method: 'imtl_g' }, distributed: { keep_checkpoints: 1 } });
+    const config = shardTestConfig({ replicas: 2, distributed: { keep_checkpoints: 1 } });
     let message = '';
     try {
       runContext(config, { log, shard: { index: 0, addresses: ['a', 'b', 'c'] } });
@@ -44,13 +38,14 @@ describe('a run over K > 1 coordinator shards', () => {
     }
     expect(message).toMatch(/^this run cannot be split over 3 coordinator shards: /);
     expect(message).toContain('replicas > 1');
-    expect(message).toContain('aggregation.method is "imtl_g"');
     expect(message).toContain('keep_checkpoints is below 2');
     expect(message).not.toContain('async');
   });
 
-  it('takes the default config (sync, one worker per task, weighted_sum, keep 3) and keep_checkpoints 2', () => {
+  it('takes the default config (sync, one worker per task, weighted_sum, keep 3), keep_checkpoints 2 and every aggregation method', () => {
     expect(runContext(shardTestConfig(), { log, shard: TWO }).shard.plan.shards).toBe(2);
+    for (const method of ['pcgrad', 'cagrad', 'mgda', 'imtl_g', 'nash_mtl', 'uncertainty', 'dwa', 'famo'])
+      expect(runContext(shardTestConfig({ aggregation: { method } }), { log, shard: TWO }).shard.plan.shards, method).toBe(2);
     expect(runContext(shardTestConfig({ distributed: { keep_checkpoints: 2 } }), { log, shard: TWO }).shard.plan.shards).toBe(2);
   });
 
