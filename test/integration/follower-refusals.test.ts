@@ -2,7 +2,8 @@
 // tried by raw clients built from the proto: hellos it must refuse (another model, a task the run does
 // not have, a push before any hello), the lead's shard link (answered with a ShardStatus), a worker's
 // hello (a welcome holding this shard's slices of W, named as the cut names them), a follower started
-// with --resume, which holds no W until the lead's Restore, and its rounds' times (on a test clock).
+// with --resume, which holds no W until the lead's Restore, its rounds' times (on a test clock), and
+// under a gradient method the dot products it reports with each push.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -37,8 +38,8 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function start(options: Partial<FollowerOptions> = {}, tokens?: { shared?: string; perTask?: Record<string, string> }): Promise<Run> {
-  const config = shardTestConfig({ distributed: { keep_checkpoints: 2 } }, 'follower refusals test');
+async function start(options: Partial<FollowerOptions> = {}, tokens?: { shared?: string; perTask?: Record<string, string> }, aggregation?: object): Promise<Run> {
+  const config = shardTestConfig({ distributed: { keep_checkpoints: 2 }, aggregation }, 'follower refusals test');
   const lines: string[] = [];
   const log = (line: string) => void lines.push(line);
   const metrics = new CoordinatorMetrics(config.tasks.map((t) => t.name));
@@ -273,5 +274,47 @@ describe('a follower shard times its rounds', () => {
     const { values } = await r.metrics.roundDuration.get();
     expect(values.find((v) => v.metricName === 'hybrid_round_duration_seconds_count')?.value).toBe(2);
     expect(values.find((v) => v.metricName === 'hybrid_round_duration_seconds_sum')?.value).toBeCloseTo(3.75, 9);
+  });
+});
+
+describe('a follower shard under a multi-task gradient method', () => {
+  it("reports each push's dot products with itself and the pushes it held before, and again, in order, on the lead's next link", async () => {
+    const r = await start({}, undefined, { method: 'pcgrad' });
+    const fingerprint = fingerprintOf(r.config);
+    const linkUp = async () => {
+      const lead = await connect(r);
+      lead.send(shardLinkHello(fingerprint));
+      await expectKind(lead, 'shardStatus');
+      return lead;
+    };
+    const layout = sliceLayout(runContext(r.config, { log: () => undefined }).spec.shared, planShards([...SHARD_TEST_SIZES], 2).slices[1]);
+    const values = (fill: number) => layout.map((t) => new Float32Array(t.shape.reduce((a, d) => a * d, 1)).fill(fill));
+    const a = values(0.5);
+    const b = values(-0.25);
+    const entries = a.reduce((n, t) => n + t.length, 0);
+    const pairs = (arrived: Messages['pushArrived']) => (arrived.dots ?? []).map((d) => [d.task, Number(d.baseVersion), d.value]);
+    let lead = await linkUp();
+    for (const [task, gradient] of [
+      ['a', a],
+      ['b', b],
+    ] as const) {
+      const worker = await connect(r);
+      worker.send(hello(task, { modelFingerprint: fingerprint }));
+      await expectKind(worker, 'welcome');
+      worker.send(encode('push', { task, baseVersion: 0, gradient: layout.map((t, i) => f32Tensor(t.name, t.shape, gradient[i])), loss: 1, samples: 32 }));
+    }
+    expect(pairs(await expectKind(lead, 'pushArrived'))).toEqual([['a', 0, 0.25 * entries]]);
+    expect(pairs(await expectKind(lead, 'pushArrived'))).toEqual([
+      ['b', 0, 0.0625 * entries],
+      ['a', 0, -0.125 * entries],
+    ]);
+    // The lead forgets a follower's reports with its link; the next link hears them all again, each pair once.
+    lead.close();
+    lead = await linkUp();
+    expect(pairs(await expectKind(lead, 'pushArrived'))).toEqual([['a', 0, 0.25 * entries]]);
+    expect(pairs(await expectKind(lead, 'pushArrived'))).toEqual([
+      ['b', 0, 0.0625 * entries],
+      ['a', 0, -0.125 * entries],
+    ]);
   });
 });
