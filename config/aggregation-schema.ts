@@ -6,6 +6,11 @@ import { z } from 'zod';
 
 /** Methods that combine one round's gradients of every task: meaningless on one push at a time. */
 export const GRADIENT_METHODS = ['pcgrad', 'cagrad', 'mgda', 'imtl_g', 'nash_mtl'] as const;
+
+/** Whether `method` is a gradient method: its coefficients come from the tasks' dot products. */
+export function isGradientMethod(method: unknown): boolean {
+  return (GRADIENT_METHODS as readonly unknown[]).includes(method);
+}
 /** Methods that weigh the tasks from their losses alone (O(1) in T, no dot products); they keep state
  *  from round to round, which checkpoints hold. */
 export const LOSS_METHODS = ['uncertainty', 'dwa', 'famo'] as const;

@@ -2,7 +2,7 @@
 // sends it to each worker in the welcome). Every object is strict, so a misspelt key is an error, not a
 // silently ignored setting.
 import { z } from 'zod';
-import { aggregationSchema, GRADIENT_METHODS, LOSS_METHODS } from './aggregation-schema.js';
+import { aggregationSchema, isGradientMethod, LOSS_METHODS } from './aggregation-schema.js';
 import { sparsitySchema } from './sparsity-schema.js';
 import {
   arrayCount,
@@ -293,7 +293,7 @@ export function crossFieldProblems(value: unknown): CrossFieldProblem[] {
     if (typeof steps === 'number' && aware > steps) problems.push({ path: ['train', 'quantize_aware_steps'], message: `${aware} is more than the run's ${steps} steps` });
   }
   const method = rawAt(value, ['aggregation', 'method']);
-  if ((GRADIENT_METHODS as readonly unknown[]).includes(method) && rawAt(value, ['distributed', 'mode']) === 'async') {
+  if (isGradientMethod(method) && rawAt(value, ['distributed', 'mode']) === 'async') {
     problems.push({
       path: ['aggregation', 'method'],
       message: `${String(method)} combines every task's gradient of a round, and async mode applies each push on its own; set distributed.mode to "sync" or use weighted_sum`,

@@ -4,7 +4,7 @@
 // computed as one coordinator computes it) and sends its update to its workers. It admits no one the
 // run does not have, keeps no task state and closes no round of its own.
 import { EventEmitter } from 'node:events';
-import { GRADIENT_METHODS } from '../config/aggregation-schema.js';
+import { isGradientMethod } from '../config/aggregation-schema.js';
 import type { RunConfig } from '../config/schema.js';
 import { partFields } from '../compression/tensor-stream.js';
 import { decode, ErrorCode, PROTOCOL_VERSION, WireError, type Hello, type RoundClose } from '../proto/codec.js';
@@ -171,7 +171,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
       // Pushes that came in while the link was down: the lead learns of them now.
       const reported: CompletePush[] = [];
       for (const push of this.held.values()) {
-        session.send('pushArrived', pushArrived(push, reported, this.reportsDots));
+        session.send('pushArrived', pushArrived(push, reported, isGradientMethod(this.config.aggregation.method)));
         reported.push(push);
       }
       // A lead that restarted after the last round still needs the final slices for the bundle.
@@ -201,16 +201,11 @@ export class Follower extends EventEmitter<FollowerEvents> {
     this.run.metrics?.workersConnected.set(this.sessions.joinedCount - (this.lead ? 1 : 0));
   }
 
-  /** A gradient method needs the pushes' dot products over this shard's slices. */
-  private get reportsDots(): boolean {
-    return (GRADIENT_METHODS as readonly string[]).includes(this.config.aggregation.method);
-  }
-
   private hold(push: CompletePush): void {
     const earlier = this.held.get(push.task);
     if (earlier) this.weights?.pushes.release(earlier.gradient, earlier.support);
     this.held.set(push.task, push);
-    this.lead?.send('pushArrived', pushArrived(push, [...this.held.values()], this.reportsDots));
+    this.lead?.send('pushArrived', pushArrived(push, [...this.held.values()], isGradientMethod(this.config.aggregation.method)));
   }
 
   /** The lead closed round `msg.version`: step with its terms, send the update, checkpoint when due. */

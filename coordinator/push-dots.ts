@@ -9,8 +9,8 @@ import type { CompletePush } from './push-receiver.js';
 
 export function pushArrived(push: CompletePush, before: readonly CompletePush[], withDots: boolean): PushArrived {
   if (!withDots) return { task: push.task, baseVersion: push.baseVersion };
-  const supported = (p: CompletePush) => ({ gradient: p.gradient, support: p.support && supportByTensor(p.support, p.gradient.length) });
   const pairs = [push, ...before.filter((p) => p !== push)];
-  const values = dotsWith(push.gradient, supported(push).support, pairs.map(supported));
+  const byTensor = pairs.map((p) => ({ gradient: p.gradient, support: p.support && supportByTensor(p.support, p.gradient.length) }));
+  const values = dotsWith(push.gradient, byTensor[0].support, byTensor);
   return { task: push.task, baseVersion: push.baseVersion, dots: pairs.map((p, i) => ({ task: p.task, baseVersion: p.baseVersion, value: values[i] })) };
 }

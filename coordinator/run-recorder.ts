@@ -3,10 +3,9 @@
 // run directory (results.json, config.json and the bundle) from W and those states. A task whose worker
 // is gone is waited for `finalStateTimeoutMs`; one whose worker is still heard from (training its
 // separate model) is waited for as long as it is.
-import { join } from 'node:path';
 import { writeBundle, type Bundle } from '../model/bundle.js';
 import { QUANTIZE_PRESETS } from '../model/bundle-encodings.js';
-import { summarise, writeRunDirectory, type RunResult } from '../model/run-output.js';
+import { quantizedBundleDir, summarise, writeRunDirectory, type RunResult } from '../model/run-output.js';
 import type { TaskStateMessage } from '../proto/codec.js';
 import type { RunContext } from './run-context.js';
 import type { TaskRecord, TaskStates } from './task-states.js';
@@ -149,8 +148,9 @@ export class RunRecorder {
       const quantize = this.run.config.export.quantize;
       // The coordinator holds no data: `hybrid local` (or `hybrid eval --run`) measures this bundle's accuracy.
       if (quantize !== 'none') {
-        writeBundle(join(this.options.outDir, `bundle-${quantize}`), bundle, QUANTIZE_PRESETS[quantize]);
-        this.run.log(`coordinator: ${quantize} bundle written to ${join(this.options.outDir, `bundle-${quantize}`)}`);
+        const dir = quantizedBundleDir(this.options.outDir, quantize);
+        writeBundle(dir, bundle, QUANTIZE_PRESETS[quantize]);
+        this.run.log(`coordinator: ${quantize} bundle written to ${dir}`);
       }
     }
     return result;

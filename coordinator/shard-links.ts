@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { ValueAssembler } from '../compression/stream-reader.js';
 import { sliceLayout } from '../model/shard-plan.js';
-import { GRADIENT_METHODS } from '../config/aggregation-schema.js';
+import { isGradientMethod } from '../config/aggregation-schema.js';
 import type { ShardCommunication } from '../model/run-output.js';
 import { decode, encode, PROTOCOL_VERSION, type MessageKind, type Messages, type ShardStatus } from '../proto/codec.js';
 import type { RunContext } from './run-context.js';
@@ -171,7 +171,7 @@ export class ShardLinks extends EventEmitter<ShardLinksEvents> {
   /** The Gram matrix of these pushes over every follower's slices (each follower reported every pair
    *  when the later push of it came); undefined unless the run's aggregation is a gradient method. */
   partialGram(pushes: readonly { task: string; base: number }[]): number[][] | undefined {
-    if (!(GRADIENT_METHODS as readonly string[]).includes(this.run.config.aggregation.method)) return undefined;
+    if (!isGradientMethod(this.run.config.aggregation.method)) return undefined;
     const keys = pushes.map((p) => key(p.task, p.base));
     return keys.map((a) =>
       keys.map((b) =>

@@ -30,10 +30,11 @@ export function exportRun(opts: ExportOptions, log: Log): string {
   if (opts.quantize) {
     const out = opts.out ?? join(opts.run, 'export', `bundle-${opts.quantize}`);
     if (resolve(out) === resolve(bundleDir)) throw new BundleError(`--quantize writes a new bundle; give an --out other than the bundle it reads (${bundleDir})`);
-    writeBundle(out, bundle, QUANTIZE_PRESETS[opts.quantize]);
+    const encodings = QUANTIZE_PRESETS[opts.quantize];
+    writeBundle(out, bundle, encodings);
     const s = inspectBundle(out);
     log(
-      `bundle ${out}: ${opts.quantize} (W ${QUANTIZE_PRESETS[opts.quantize].shared}, sparse values ${QUANTIZE_PRESETS[opts.quantize].values}, heads ${QUANTIZE_PRESETS[opts.quantize].heads}), ${s.weights_bytes} bytes, ${s.bytes_ratio.toFixed(2)}x smaller than ${s.tasks.length} float32 models`,
+      `bundle ${out}: ${opts.quantize} (W ${encodings.shared}, sparse values ${encodings.values}, heads ${encodings.heads}), ${s.weights_bytes} bytes, ${s.bytes_ratio.toFixed(2)}x smaller than ${s.tasks.length} float32 models`,
     );
     return out;
   }

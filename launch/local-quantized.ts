@@ -6,16 +6,16 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { RunConfig } from '../config/schema.js';
 import { writeJsonAtomically } from '../lib/atomic-write.js';
-import type { RunResult } from '../model/run-output.js';
+import { quantizedBundleDir, type RunResult } from '../model/run-output.js';
 import type { Log } from './progress.js';
-import { evaluateBundleDir } from './quantized-eval.js';
+import { evaluateBundleDir, logQuantized } from './quantized-eval.js';
 import { loadAllTasks } from './train.js';
 
 export async function addQuantizedAccuracies(config: RunConfig, outDir: string, result: RunResult, log: Log): Promise<RunResult> {
   const encoding = config.export.quantize;
   if (encoding === 'none') return result;
-  const quantized = evaluateBundleDir(join(outDir, `bundle-${encoding}`), encoding, await loadAllTasks(config));
-  for (const t of quantized.tasks) log(`${encoding} bundle ${t.name}: test accuracy ${t.accuracy.toFixed(4)} (${quantized.bytes} bytes, ${quantized.bytes_ratio.toFixed(2)}x)`);
+  const quantized = evaluateBundleDir(quantizedBundleDir(outDir, encoding), encoding, await loadAllTasks(config));
+  logQuantized(quantized, log);
   const file = join(outDir, 'results.json');
   // results.json keeps what the coordinator wrote (its detailed compression accounting too).
   writeJsonAtomically(file, { ...(JSON.parse(readFileSync(file, 'utf8')) as object), quantized });

@@ -12,6 +12,7 @@ import { inspectBundle } from '../model/bundle-inspect.js';
 import type { QuantizedResult } from '../model/run-output.js';
 import { TaskModel } from '../model/task-model.js';
 import { countCorrect } from './predict.js';
+import type { Log } from './progress.js';
 
 /** Writes `bundle` in `preset` into `dir` (a temporary one when absent) and evaluates every task from it. */
 export function quantizedResult(bundle: Bundle, preset: QuantizePreset, data: readonly TaskData[], dir?: string): QuantizedResult {
@@ -30,6 +31,11 @@ export function evaluateBundleDir(dir: string, encoding: string, data: readonly 
   const summary = inspectBundle(dir);
   const tasks = data.map((d) => ({ name: d.name, accuracy: accuracyOf(read, d) }));
   return { encoding, bytes: summary.weights_bytes, bytes_ratio: summary.bytes_ratio, tasks };
+}
+
+/** One log line per task: its accuracy from the quantised bundle, and the bundle's size. */
+export function logQuantized(q: QuantizedResult, log: Log): void {
+  for (const t of q.tasks) log(`${q.encoding} bundle ${t.name}: test accuracy ${t.accuracy.toFixed(4)} (${q.bytes} bytes, ${q.bytes_ratio.toFixed(2)}x)`);
 }
 
 function accuracyOf(bundle: Bundle, data: TaskData): number {

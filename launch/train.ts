@@ -1,14 +1,13 @@
 // `hybrid train`: in one process, the T separate dense models (the baseline) and the hybrid model, with
 // the same step budget, built from the same task trainer and the same shared-weight rounds as the
 // distributed run. No sockets.
-import { join } from 'node:path';
 import type { RunConfig } from '../config/schema.js';
 import { aggregatorFor } from '../coordinator/aggregation.js';
 import { SharedWeights } from '../coordinator/shared-weights.js';
 import type { TaskData } from '../data/dataset.js';
 import { loadTaskData } from '../data/tasks.js';
 import type { Bundle } from '../model/bundle.js';
-import { summarise, writeRunDirectory, type RunResult } from '../model/run-output.js';
+import { quantizedBundleDir, summarise, writeRunDirectory, type RunResult } from '../model/run-output.js';
 import { lrScale } from '../model/learning-rate.js';
 import { ensureWritableDirectory } from '../lib/writable-directory.js';
 import { loadModelFiles } from '../model/definition.js';
@@ -19,7 +18,7 @@ import { startFromModelFiles, type StartEvaluation } from '../worker/model-start
 import { SeparateModel } from '../worker/separate-model.js';
 import { TaskTrainer } from '../worker/trainer.js';
 import { startProgress, type Log } from './progress.js';
-import { quantizedResult } from './quantized-eval.js';
+import { logQuantized, quantizedResult } from './quantized-eval.js';
 
 export type { RunResult, TaskResult } from '../model/run-output.js';
 
@@ -157,8 +156,8 @@ export async function runTrain(config: RunConfig, options: TrainOptions): Promis
     const summary = summarise(bundle, accuracy, separate, (performance.now() - started) / 1000, starts, skipped);
     const { accounting } = summary;
     const quantize = config.export.quantize;
-    const quantized = quantize === 'none' ? undefined : quantizedResult(bundle, quantize, data, options.outDir && join(options.outDir, `bundle-${quantize}`));
-    if (quantized) for (const t of quantized.tasks) log(`${quantize} bundle ${t.name}: test accuracy ${t.accuracy.toFixed(4)} (${quantized.bytes} bytes, ${quantized.bytes_ratio.toFixed(2)}x)`);
+    const quantized = quantize === 'none' ? undefined : quantizedResult(bundle, quantize, data, options.outDir && quantizedBundleDir(options.outDir, quantize));
+    if (quantized) logQuantized(quantized, log);
     const result = { ...summary.result, aggregation: { method: config.aggregation.method, last_weights: lastWeights }, ...(quantized ? { quantized } : {}) };
     for (const t of result.tasks) log(`hybrid ${t.name}: test accuracy ${t.hybrid_accuracy.toFixed(4)}, nnz(S) ${t.nnz} (${(100 * t.density).toFixed(2)}% of W)`);
     if (options.outDir) {

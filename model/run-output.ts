@@ -90,6 +90,11 @@ export function summarise(
   return { result: { tasks, compression: { params_ratio: accounting.params_ratio, bytes_ratio: accounting.bytes_ratio }, wall_seconds: wallSeconds }, accounting };
 }
 
+/** Where a run directory keeps its bundle in `encoding` (export.quantize), beside bundle/. */
+export function quantizedBundleDir(dir: string, encoding: string): string {
+  return join(dir, `bundle-${encoding}`);
+}
+
 export function writeRunDirectory(dir: string, run: { config: unknown; result: RunResult; accounting: Compression; bundle: Bundle }): void {
   mkdirSync(dir, { recursive: true });
   writeBundle(join(dir, 'bundle'), run.bundle);

@@ -162,8 +162,9 @@ export function allocateBudget(sizes: readonly number[], k: number, allocation: 
   }
   // Whole entries: each its share rounded down, the rest one by one to the largest fractions with room.
   const counts = share.map((x) => Math.floor(x + 1e-9));
+  const fraction = share.map((x, l) => x - counts[l]);
   let rest = budget - counts.reduce((a, n) => a + n, 0);
-  const order = sizes.map((_, l) => l).sort((a, b) => share[b] - Math.floor(share[b] + 1e-9) - (share[a] - Math.floor(share[a] + 1e-9)) || a - b);
+  const order = sizes.map((_, l) => l).sort((a, b) => fraction[b] - fraction[a] || a - b);
   for (let i = 0; rest > 0 && i < 4 * order.length; i++) {
     const l = order[i % order.length];
     if (counts[l] >= sizes[l]) continue;
